@@ -1,0 +1,724 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * nvmev: the admin queue.
+ *
+ * The dispatcher fetches admin commands and runs them here, one at a time,
+ * then posts the completion on the admin CQ.  Every field is checked; what
+ * is not implemented is answered with Invalid Opcode or Invalid Field, and
+ * never advertised.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/io.h>
+#include <linux/slab.h>
+#include <linux/delay.h>
+
+#include "nvmev.h"
+
+struct admin_ctx {
+	struct nvmev_ctrl *ctrl;
+	struct nvme_command *cmd;
+	u32 result;
+	bool hold;		/* completion posted later (AER) */
+};
+
+static void pad_copy(char *dst, size_t n, const char *src)
+{
+	size_t l = strnlen(src, n);
+
+	memcpy(dst, src, l);
+	memset(dst + l, ' ', n - l);
+}
+
+/* Send @len bytes of @buf to the host buffer of the current command. */
+static u16 to_host(struct admin_ctx *a, const void *buf, size_t len)
+{
+	return nvmev_dma_xfer(a->ctrl, a->cmd, (void *)buf, len, true);
+}
+
+static u16 from_host(struct admin_ctx *a, void *buf, size_t len)
+{
+	return nvmev_dma_xfer(a->ctrl, a->cmd, buf, len, false);
+}
+
+/* ---- Identify ---------------------------------------------------------- */
+
+static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
+{
+	id->vid = cpu_to_le16(NVMEV_PCI_VENDOR);
+	id->ssvid = cpu_to_le16(NVMEV_PCI_VENDOR);
+	pad_copy(id->sn, sizeof(id->sn), ctrl->serial);
+	pad_copy(id->mn, sizeof(id->mn), "nvmev NVM SSD");
+	pad_copy(id->fr, sizeof(id->fr), NVMEV_VERSION);
+	id->mdts = NVMEV_MDTS;
+	id->cntlid = cpu_to_le16(ctrl->id + 1);
+	id->ver = cpu_to_le32(NVME_VS(1, 4, 0));
+	id->cntrltype = 1;		/* I/O controller */
+	id->acl = 3;
+	id->aerl = NVMEV_AERL;
+	id->frmw = (1 << 1) | 1;	/* one slot, read only */
+	id->lpa = NVME_CTRL_LPA_CMD_EFFECTS_LOG | (1 << 2);	/* + LPO */
+	id->elpe = NVMEV_ELPE;
+	id->wctemp = cpu_to_le16(NVMEV_WCTEMP);
+	id->cctemp = cpu_to_le16(NVMEV_CCTEMP);
+	put_unaligned_le64(ctrl->storage_size, id->tnvmcap);
+	id->sqes = (NVME_NVM_IOSQES << 4) | NVME_NVM_IOSQES;
+	id->cqes = (NVME_NVM_IOCQES << 4) | NVME_NVM_IOCQES;
+	id->nn = cpu_to_le32(NVMEV_MAX_NS);
+	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM |
+			       NVME_CTRL_ONCS_WRITE_ZEROES |
+			       NVME_CTRL_ONCS_TIMESTAMP | NVME_CTRL_ONCS_VERIFY);
+	id->vwc = 0;			/* writes are durable on completion */
+	id->nvscc = 1;
+	snprintf(id->subnqn, sizeof(id->subnqn),
+		 "nqn.2026-11.dev.nvmev:%s", ctrl->serial);
+	id->psd[0].max_power = cpu_to_le16(2500);	/* 25 W */
+}
+
+static void fill_id_ns(struct nvmev_ns *ns, struct nvme_id_ns *id)
+{
+	id->nsze = cpu_to_le64(ns->nr_lbas);
+	id->ncap = cpu_to_le64(ns->nr_lbas);
+	id->nuse = cpu_to_le64(ns->nr_lbas);
+	id->nlbaf = 0;
+	id->flbas = 0;
+	id->lbaf[0].ds = ns->lba_shift;
+	/* deallocated blocks read as zeroes; Write Zeroes may deallocate */
+	id->dlfeat = 0x1 | (1 << 3);
+	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));
+	memcpy(id->eui64, ns->eui64, sizeof(id->eui64));
+	put_unaligned_le64(ns->size, id->nvmcap);
+}
+
+static size_t fill_ns_descs(struct nvmev_ns *ns, u8 *buf)
+{
+	u8 *p = buf;
+
+	p[0] = NVME_NIDT_EUI64;
+	p[1] = NVME_NIDT_EUI64_LEN;
+	memcpy(p + 4, ns->eui64, NVME_NIDT_EUI64_LEN);
+	p += 4 + NVME_NIDT_EUI64_LEN;
+	p[0] = NVME_NIDT_NGUID;
+	p[1] = NVME_NIDT_NGUID_LEN;
+	memcpy(p + 4, ns->nguid, NVME_NIDT_NGUID_LEN);
+	p += 4 + NVME_NIDT_NGUID_LEN;
+	p[0] = NVME_NIDT_UUID;
+	p[1] = NVME_NIDT_UUID_LEN;
+	memcpy(p + 4, ns->uuid, NVME_NIDT_UUID_LEN);
+	p += 4 + NVME_NIDT_UUID_LEN;
+	p[0] = NVME_NIDT_CSI;
+	p[1] = NVME_NIDT_CSI_LEN;
+	p[4] = NVME_CSI_NVM;
+	p += 4 + 4;
+	return p - buf;
+}
+
+static u16 ns_lookup(struct nvmev_ctrl *ctrl, u32 nsid, struct nvmev_ns **ns)
+{
+	if (nsid == 0 || nsid > NVMEV_MAX_NS)
+		return NVMEV_ERR(NVME_SC_INVALID_NS);
+	*ns = nvmev_ns_find(ctrl, nsid);	/* NULL: inactive */
+	return NVME_SC_SUCCESS;
+}
+
+static u16 admin_identify(struct admin_ctx *a)
+{
+	struct nvmev_ctrl *ctrl = a->ctrl;
+	struct nvme_identify *c = &a->cmd->identify;
+	u32 nsid = le32_to_cpu(c->nsid);
+	struct nvmev_ns *ns = NULL;
+	void *buf;
+	u16 st = NVME_SC_SUCCESS;
+	unsigned int i, n;
+
+	buf = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
+	if (!buf)
+		return NVME_SC_INTERNAL;
+
+	switch (c->cns) {
+	case NVME_ID_CNS_NS:
+		st = ns_lookup(ctrl, nsid, &ns);
+		if (!st && ns)
+			fill_id_ns(ns, buf);
+		break;
+	case NVME_ID_CNS_CTRL:
+		fill_id_ctrl(ctrl, buf);
+		break;
+	case NVME_ID_CNS_NS_ACTIVE_LIST:
+		if (nsid >= NVME_NSID_ALL - 1) {
+			st = NVMEV_ERR(NVME_SC_INVALID_NS);
+			break;
+		}
+		for (i = 0, n = 0; i < ctrl->nr_ns; i++) {
+			if (ctrl->ns[i].nsid > nsid)
+				((__le32 *)buf)[n++] = cpu_to_le32(ctrl->ns[i].nsid);
+		}
+		break;
+	case NVME_ID_CNS_NS_DESC_LIST:
+		st = ns_lookup(ctrl, nsid, &ns);
+		if (!st && !ns)
+			st = NVMEV_ERR(NVME_SC_INVALID_NS);
+		if (!st)
+			fill_ns_descs(ns, buf);
+		break;
+	case NVME_ID_CNS_CS_NS:
+		if (c->csi != NVME_CSI_NVM) {
+			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
+			break;
+		}
+		/* NVM command set specific: nothing beyond the defaults */
+		st = ns_lookup(ctrl, nsid, &ns);
+		break;
+	case NVME_ID_CNS_CS_CTRL:
+		if (c->csi != NVME_CSI_NVM)
+			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		/* all NVM limits zero: no limits beyond MDTS */
+		break;
+	case NVME_ID_CNS_NS_CS_INDEP:
+		st = ns_lookup(ctrl, nsid, &ns);
+		if (!st && ns)
+			((struct nvme_id_ns_cs_indep *)buf)->nstat = 1;
+		break;
+	default:
+		st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		break;
+	}
+	if (!st)
+		st = to_host(a, buf, NVME_IDENTIFY_DATA_SIZE);
+	kfree(buf);
+	return st;
+}
+
+/* ---- Log pages --------------------------------------------------------- */
+
+static void put_le128(u8 *dst, u64 v)
+{
+	put_unaligned_le64(v, dst);
+	put_unaligned_le64(0, dst + 8);
+}
+
+static u8 critical_warning(struct nvmev_ctrl *ctrl)
+{
+	if (NVMEV_TEMP_KELVIN >= ctrl->feat.temp_over ||
+	    NVMEV_TEMP_KELVIN < ctrl->feat.temp_under)
+		return NVME_SMART_CRIT_TEMPERATURE;
+	return 0;
+}
+
+static void fill_smart(struct nvmev_ctrl *ctrl, struct nvme_smart_log *s)
+{
+	struct nvmev_superblock *sb = ctrl->sb;
+	u64 secs = le64_to_cpu(sb->power_on_secs) +
+		   div_u64(nvmev_now() - ctrl->loaded_ns, NSEC_PER_SEC);
+
+	s->critical_warning = critical_warning(ctrl);
+	put_unaligned_le16(NVMEV_TEMP_KELVIN, s->temperature);
+	s->avail_spare = 100;
+	s->spare_thresh = 10;
+	s->percent_used = 0;
+	/* thousands of 512-byte units, rounded up */
+	put_le128(s->data_units_read,
+		  div_u64(atomic64_read(&ctrl->stats.units_read) + 999, 1000));
+	put_le128(s->data_units_written,
+		  div_u64(atomic64_read(&ctrl->stats.units_written) + 999, 1000));
+	put_le128(s->host_reads, atomic64_read(&ctrl->stats.host_reads));
+	put_le128(s->host_writes, atomic64_read(&ctrl->stats.host_writes));
+	put_le128(s->power_cycles, le64_to_cpu(sb->power_cycles));
+	put_le128(s->power_on_hours, div_u64(secs, 3600));
+	put_le128(s->unsafe_shutdowns, le64_to_cpu(sb->unsafe_shutdowns));
+	put_le128(s->media_errors, 0);
+	put_le128(s->num_err_log_entries, ctrl->err_count);
+}
+
+static void fill_effects(struct nvme_effects_log *e)
+{
+	static const u8 admin_ops[] = {
+		nvme_admin_delete_sq, nvme_admin_create_sq,
+		nvme_admin_get_log_page, nvme_admin_delete_cq,
+		nvme_admin_create_cq, nvme_admin_identify,
+		nvme_admin_abort_cmd, nvme_admin_set_features,
+		nvme_admin_get_features, nvme_admin_async_event,
+	};
+	static const u8 read_ops[] = {
+		nvme_cmd_flush, nvme_cmd_read, nvme_cmd_compare, nvme_cmd_verify,
+	};
+	static const u8 write_ops[] = {
+		nvme_cmd_write, nvme_cmd_write_zeroes, nvme_cmd_dsm,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(admin_ops); i++)
+		e->acs[admin_ops[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP);
+	for (i = 0; i < ARRAY_SIZE(read_ops); i++)
+		e->iocs[read_ops[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP);
+	for (i = 0; i < ARRAY_SIZE(write_ops); i++)
+		e->iocs[write_ops[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
+						    NVME_CMD_EFFECTS_LBCC);
+}
+
+static u16 admin_get_log_page(struct admin_ctx *a)
+{
+	struct nvmev_ctrl *ctrl = a->ctrl;
+	struct nvme_get_log_page_command *c = &a->cmd->get_log_page;
+	u32 nsid = le32_to_cpu(c->nsid);
+	u64 len = (((u64)le16_to_cpu(c->numdu) << 16 | le16_to_cpu(c->numdl)) + 1) * 4;
+	u64 off = le64_to_cpu(c->lpo);
+	size_t size;
+	void *log, *buf;
+	u16 st;
+
+	if (len > NVMEV_MAX_XFER || (off & 3))
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	if (c->csi != NVME_CSI_NVM)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+
+	log = kzalloc(sizeof(struct nvme_effects_log), GFP_KERNEL);
+	if (!log)
+		return NVME_SC_INTERNAL;
+	switch (c->lid) {
+	case NVME_LOG_ERROR: {
+		struct nvme_error_slot *e = log;
+		unsigned int i, n = min_t(u64, ctrl->err_count, NVMEV_ELPE + 1);
+
+		size = sizeof(ctrl->errlog);
+		/* newest first */
+		spin_lock(&ctrl->errlog_lock);
+		for (i = 0; i < n; i++)
+			e[i] = ctrl->errlog[(ctrl->err_count - 1 - i) %
+					    (NVMEV_ELPE + 1)];
+		spin_unlock(&ctrl->errlog_lock);
+		break;
+	}
+	case NVME_LOG_SMART:
+		if (nsid != 0 && nsid != NVME_NSID_ALL) {
+			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);	/* LPA bit 0 = 0 */
+			goto out;
+		}
+		size = sizeof(struct nvme_smart_log);
+		fill_smart(ctrl, log);
+		break;
+	case NVME_LOG_FW_SLOT: {
+		struct nvme_fw_slot_info_log *fw = log;
+
+		size = sizeof(*fw);
+		fw->afi = 1;
+		pad_copy((char *)&fw->frs[0], sizeof(fw->frs[0]), NVMEV_VERSION);
+		break;
+	}
+	case NVME_LOG_CMD_EFFECTS:
+		size = sizeof(struct nvme_effects_log);
+		fill_effects(log);
+		break;
+	default:
+		st = NVMEV_ERR(NVME_SC_INVALID_LOG_PAGE);
+		goto out;
+	}
+	if (off >= size) {
+		st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		goto out;
+	}
+	buf = kzalloc(len, GFP_KERNEL);
+	if (!buf) {
+		st = NVME_SC_INTERNAL;
+		goto out;
+	}
+	memcpy(buf, log + off, min_t(u64, len, size - off));
+	st = to_host(a, buf, len);
+	kfree(buf);
+out:
+	kfree(log);
+	return st;
+}
+
+/* ---- Features ---------------------------------------------------------- */
+
+static u64 timestamp_ms(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_features *f = &ctrl->feat;
+	u64 base = f->timestamp_set ? f->timestamp_base_ms : 0;
+
+	return base + div_u64(nvmev_now() - f->timestamp_set_ns, NSEC_PER_MSEC);
+}
+
+static u16 feat_temp(struct nvmev_ctrl *ctrl, u32 dw11, bool set, u32 *res)
+{
+	u32 tmpsel = (dw11 >> 16) & 0xf, thsel = (dw11 >> 20) & 0x3;
+	u16 *th;
+
+	/* Only the composite temperature exists (no sensors reported). */
+	if (tmpsel != 0 || thsel > 1)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	th = thsel ? &ctrl->feat.temp_under : &ctrl->feat.temp_over;
+	if (set)
+		*th = dw11 & 0xffff;
+	*res = *th;
+	return NVME_SC_SUCCESS;
+}
+
+static u16 admin_features(struct admin_ctx *a, bool set)
+{
+	struct nvmev_ctrl *ctrl = a->ctrl;
+	struct nvmev_features *f = &ctrl->feat;
+	u32 dw10 = le32_to_cpu(a->cmd->common.cdw10);
+	u32 dw11 = le32_to_cpu(a->cmd->common.cdw11);
+	u8 fid = dw10 & 0xff;
+	u32 *res = &a->result;
+	__le64 ts;
+	u16 st;
+
+	if (set && (dw10 & (1U << 31)))
+		return NVMEV_ERR(NVME_SC_FEATURE_NOT_SAVEABLE);
+	/* SEL is reserved: ONCS does not offer saved/default selection */
+
+	switch (fid) {
+	case NVME_FEAT_ARBITRATION:
+		if (set)
+			f->arbitration = dw11 & 0xffffff07;
+		*res = f->arbitration;
+		return NVME_SC_SUCCESS;
+	case NVME_FEAT_POWER_MGMT:
+		if (set && (dw11 & 0x1f))	/* only power state 0 */
+			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		*res = 0;
+		return NVME_SC_SUCCESS;
+	case NVME_FEAT_TEMP_THRESH:
+		return feat_temp(ctrl, dw11, set, res);
+	case NVME_FEAT_ERR_RECOVERY:
+		if (set && (dw11 & (1 << 16)))	/* DULBE not supported */
+			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		if (set)
+			f->err_recovery = dw11 & 0xffff;
+		*res = f->err_recovery;
+		return NVME_SC_SUCCESS;
+	case NVME_FEAT_NUM_QUEUES: {
+		u32 nsq = dw11 & 0xffff, ncq = dw11 >> 16;
+		unsigned int i;
+
+		if (!set) {
+			*res = f->nr_queues;
+			return NVME_SC_SUCCESS;
+		}
+		if (nsq == 0xffff || ncq == 0xffff)
+			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		for (i = 1; i <= NVMEV_MAX_IOQ; i++) {
+			if (ctrl->sqs[i] || ctrl->cqs[i])
+				return NVMEV_ERR(NVME_SC_CMD_SEQ_ERROR);
+		}
+		nsq = min_t(u32, nsq, NVMEV_MAX_IOQ - 1);
+		ncq = min_t(u32, ncq, NVMEV_MAX_IOQ - 1);
+		f->nr_queues = (ncq << 16) | nsq;
+		*res = f->nr_queues;
+		return NVME_SC_SUCCESS;
+	}
+	case NVME_FEAT_IRQ_COALESCE:
+		/* Maximums the controller may wait; we signal once per batch. */
+		if (set)
+			f->irq_coalesce = dw11 & 0xffff;
+		*res = f->irq_coalesce;
+		return NVME_SC_SUCCESS;
+	case NVME_FEAT_IRQ_CONFIG: {
+		u32 iv = dw11 & 0xffff;
+
+		if (iv >= NVMEV_NR_VECTORS)
+			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		if (set)
+			f->irq_config[iv] = dw11 & 0x1ffff;
+		*res = f->irq_config[iv] | iv;
+		return NVME_SC_SUCCESS;
+	}
+	case NVME_FEAT_WRITE_ATOMIC:
+		if (set)
+			f->write_atomicity = dw11 & 1;
+		*res = f->write_atomicity;
+		return NVME_SC_SUCCESS;
+	case NVME_FEAT_ASYNC_EVENT:
+		/* SMART / Health critical warnings only (OAES = 0) */
+		if (set && (dw11 & ~0xffU))
+			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		if (set)
+			f->async_event = dw11;
+		*res = f->async_event;
+		return NVME_SC_SUCCESS;
+	case NVME_FEAT_TIMESTAMP:
+		if (set) {
+			st = from_host(a, &ts, sizeof(ts));
+			if (st)
+				return st;
+			f->timestamp_base_ms = le64_to_cpu(ts) & GENMASK_ULL(47, 0);
+			f->timestamp_set_ns = nvmev_now();
+			f->timestamp_set = true;
+			return NVME_SC_SUCCESS;
+		}
+		/* attributes: origin 1 once the host has set it */
+		ts = cpu_to_le64((timestamp_ms(ctrl) & GENMASK_ULL(47, 0)) |
+				 ((u64)(f->timestamp_set ? 1 << 1 : 0) << 48));
+		return to_host(a, &ts, sizeof(ts));
+	default:
+		/* includes VWC: no volatile write cache is present */
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	}
+}
+
+/* ---- Queues ------------------------------------------------------------ */
+
+static u16 queue_mem(struct nvmev_ctrl *ctrl, u64 prp1, size_t len, void **va)
+{
+	if (prp1 & (NVMEV_PAGE_SIZE - 1))
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	if (region_intersects(prp1, len, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_INTERSECTS)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	*va = nvmev_host_va(ctrl, prp1, len);
+	return *va ? NVME_SC_SUCCESS : NVMEV_ERR(NVME_SC_INVALID_FIELD);
+}
+
+static u16 admin_create_cq(struct admin_ctx *a)
+{
+	struct nvmev_ctrl *ctrl = a->ctrl;
+	struct nvme_create_cq *c = &a->cmd->create_cq;
+	u16 qid = le16_to_cpu(c->cqid), flags = le16_to_cpu(c->cq_flags);
+	u16 vector = le16_to_cpu(c->irq_vector);
+	u32 size = le16_to_cpu(c->qsize) + 1;
+	u32 ncqa = (ctrl->feat.nr_queues >> 16) + 1;
+	struct nvmev_cq *cq;
+	void *mem;
+	u16 st;
+
+	if (qid == 0 || qid > ncqa || ctrl->cqs[qid])
+		return NVMEV_ERR(NVME_SC_QID_INVALID);
+	if (size < 2 || size > NVMEV_MQES + 1)
+		return NVMEV_ERR(NVME_SC_QUEUE_SIZE);
+	if (!(flags & NVME_QUEUE_PHYS_CONTIG) ||
+	    ((ctrl->cc >> NVME_CC_IOCQES_SHIFT) & 0xf) != NVME_NVM_IOCQES)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	if ((flags & NVME_CQ_IRQ_ENABLED) && vector >= NVMEV_NR_VECTORS)
+		return NVMEV_ERR(NVME_SC_INVALID_VECTOR);
+	st = queue_mem(ctrl, le64_to_cpu(c->prp1),
+		       size * sizeof(struct nvme_completion), &mem);
+	if (st)
+		return st;
+	cq = kzalloc(sizeof(*cq), GFP_KERNEL);
+	if (!cq)
+		return NVME_SC_INTERNAL;
+	cq->cqes = mem;
+	cq->size = size;
+	cq->qid = qid;
+	cq->phase = 1;
+	cq->ien = flags & NVME_CQ_IRQ_ENABLED;
+	cq->vector = vector;
+	cq->worker = (qid - 1) % ctrl->nr_workers;
+	ctrl->cqs[qid] = cq;
+	return NVME_SC_SUCCESS;
+}
+
+static u16 admin_create_sq(struct admin_ctx *a)
+{
+	struct nvmev_ctrl *ctrl = a->ctrl;
+	struct nvme_create_sq *c = &a->cmd->create_sq;
+	u16 qid = le16_to_cpu(c->sqid), cqid = le16_to_cpu(c->cqid);
+	u16 flags = le16_to_cpu(c->sq_flags);
+	u32 size = le16_to_cpu(c->qsize) + 1;
+	u32 nsqa = (ctrl->feat.nr_queues & 0xffff) + 1;
+	struct nvmev_sq *sq;
+	void *mem;
+	u16 st;
+
+	if (qid == 0 || qid > nsqa || ctrl->sqs[qid])
+		return NVMEV_ERR(NVME_SC_QID_INVALID);
+	if (cqid == 0 || cqid > NVMEV_MAX_IOQ || !ctrl->cqs[cqid])
+		return NVMEV_ERR(NVME_SC_CQ_INVALID);
+	if (size < 2 || size > NVMEV_MQES + 1)
+		return NVMEV_ERR(NVME_SC_QUEUE_SIZE);
+	if (!(flags & NVME_QUEUE_PHYS_CONTIG) ||
+	    ((ctrl->cc >> NVME_CC_IOSQES_SHIFT) & 0xf) != NVME_NVM_IOSQES)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	st = queue_mem(ctrl, le64_to_cpu(c->prp1),
+		       size * sizeof(struct nvme_command), &mem);
+	if (st)
+		return st;
+	sq = kzalloc(sizeof(*sq), GFP_KERNEL);
+	if (!sq)
+		return NVME_SC_INTERNAL;
+	sq->cmds = mem;
+	sq->size = size;
+	sq->qid = qid;
+	sq->cqid = cqid;
+	atomic_set(&sq->inflight, 0);
+	ctrl->cqs[cqid]->nr_sqs++;
+	ctrl->sqs[qid] = sq;
+	ctrl->active_sqs[ctrl->nr_active_sqs++] = qid;
+	return NVME_SC_SUCCESS;
+}
+
+static u16 admin_delete_sq(struct admin_ctx *a)
+{
+	struct nvmev_ctrl *ctrl = a->ctrl;
+	u16 qid = le16_to_cpu(a->cmd->delete_queue.qid);
+	struct nvmev_sq *sq;
+	unsigned int i, waited = 0;
+
+	if (qid == 0 || qid > NVMEV_MAX_IOQ || !ctrl->sqs[qid])
+		return NVMEV_ERR(NVME_SC_QID_INVALID);
+	sq = ctrl->sqs[qid];
+	/* Let the commands already fetched complete (bounded by the model). */
+	while (atomic_read_acquire(&sq->inflight) && waited++ < 100000)
+		usleep_range(10, 20);
+	if (atomic_read_acquire(&sq->inflight)) {
+		pr_warn("SQ %u deleted with commands in flight\n", qid);
+		return NVME_SC_INTERNAL;
+	}
+	for (i = 0; i < ctrl->nr_active_sqs; i++) {
+		if (ctrl->active_sqs[i] == qid) {
+			ctrl->active_sqs[i] =
+				ctrl->active_sqs[--ctrl->nr_active_sqs];
+			break;
+		}
+	}
+	ctrl->cqs[sq->cqid]->nr_sqs--;
+	ctrl->sqs[qid] = NULL;
+	kfree(sq);
+	return NVME_SC_SUCCESS;
+}
+
+static u16 admin_delete_cq(struct admin_ctx *a)
+{
+	struct nvmev_ctrl *ctrl = a->ctrl;
+	u16 qid = le16_to_cpu(a->cmd->delete_queue.qid);
+
+	if (qid == 0 || qid > NVMEV_MAX_IOQ || !ctrl->cqs[qid])
+		return NVMEV_ERR(NVME_SC_QID_INVALID);
+	if (ctrl->cqs[qid]->nr_sqs)
+		return NVMEV_ERR(NVME_SC_INVALID_QUEUE);
+	kfree(ctrl->cqs[qid]);
+	ctrl->cqs[qid] = NULL;
+	return NVME_SC_SUCCESS;
+}
+
+/* ---- Dispatch ---------------------------------------------------------- */
+
+static u16 admin_execute(struct admin_ctx *a)
+{
+	struct nvmev_ctrl *ctrl = a->ctrl;
+	struct nvme_command *cmd = a->cmd;
+
+	if (cmd->common.flags & (NVME_CMD_FUSE_FIRST | NVME_CMD_FUSE_SECOND))
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);	/* FUSES = 0 */
+
+	switch (cmd->common.opcode) {
+	case nvme_admin_identify:
+		return admin_identify(a);
+	case nvme_admin_get_log_page:
+		return admin_get_log_page(a);
+	case nvme_admin_set_features:
+		return admin_features(a, true);
+	case nvme_admin_get_features:
+		return admin_features(a, false);
+	case nvme_admin_create_cq:
+		return admin_create_cq(a);
+	case nvme_admin_create_sq:
+		return admin_create_sq(a);
+	case nvme_admin_delete_sq:
+		return admin_delete_sq(a);
+	case nvme_admin_delete_cq:
+		return admin_delete_cq(a);
+	case nvme_admin_abort_cmd:
+		/* Best effort, as the spec allows: never aborted. */
+		a->result = 1;
+		return NVME_SC_SUCCESS;
+	case nvme_admin_async_event:
+		if (ctrl->nr_aers > NVMEV_AERL)
+			return NVMEV_ERR(NVME_SC_ASYNC_LIMIT);
+		/* No event source yet: held until a reset drops it. */
+		ctrl->aer_cids[ctrl->nr_aers++] = cmd->common.command_id;
+		a->hold = true;
+		return NVME_SC_SUCCESS;
+	default:
+		return NVMEV_ERR(NVME_SC_INVALID_OPCODE);
+	}
+}
+
+void nvmev_admin_reset(struct nvmev_ctrl *ctrl)
+{
+	ctrl->nr_aers = 0;
+}
+
+void nvmev_log_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid, u16 status,
+		     u32 nsid, u64 lba)
+{
+	struct nvme_error_slot *e;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ctrl->errlog_lock, flags);
+	e = &ctrl->errlog[ctrl->err_count % (NVMEV_ELPE + 1)];
+	memset(e, 0, sizeof(*e));
+	ctrl->err_count++;
+	e->error_count = cpu_to_le64(ctrl->err_count);
+	e->sqid = cpu_to_le16(sqid);
+	e->cmdid = cid;
+	e->status_field = cpu_to_le16(status << 1);
+	e->param_error_location = cpu_to_le16(0xffff);
+	e->lba = cpu_to_le64(lba);
+	e->nsid = cpu_to_le32(nsid);
+	spin_unlock_irqrestore(&ctrl->errlog_lock, flags);
+}
+
+bool nvmev_cq_full(struct nvmev_cq *cq, struct nvmev_ctrl *ctrl)
+{
+	u32 head = READ_ONCE(*nvmev_db(ctrl, 2 * cq->qid + 1));
+
+	if (head < cq->size)
+		cq->head = head;
+	return (cq->tail + 1) % cq->size == cq->head;
+}
+
+void nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
+		    u16 sqid, u16 sq_head, u16 cid, u16 status, u32 result)
+{
+	struct nvme_completion *e = &cq->cqes[cq->tail];
+
+	e->result.u64 = cpu_to_le64(result);
+	e->sq_head = cpu_to_le16(sq_head);
+	e->sq_id = cpu_to_le16(sqid);
+	e->command_id = cid;
+	/* the phase bit tells the host the entry is valid: write it last */
+	dma_wmb();
+	WRITE_ONCE(e->status, cpu_to_le16((status << 1) | cq->phase));
+	if (++cq->tail == cq->size) {
+		cq->tail = 0;
+		cq->phase ^= 1;
+	}
+}
+
+bool nvmev_admin_poll(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_sq *sq = ctrl->sqs[0];
+	struct nvmev_cq *cq = ctrl->cqs[0];
+	u32 tail = READ_ONCE(*nvmev_db(ctrl, 0));
+	bool posted = false;
+
+	if (tail >= sq->size || tail == sq->head)
+		return false;
+
+	while (sq->head != tail && ctrl->ready) {
+		struct nvme_command cmd;
+		struct admin_ctx a = { .ctrl = ctrl, .cmd = &cmd };
+		u16 st;
+
+		if (nvmev_cq_full(cq, ctrl))
+			break;
+		memcpy(&cmd, &sq->cmds[sq->head], sizeof(cmd));
+		sq->head = (sq->head + 1) % sq->size;
+		st = admin_execute(&a);
+		if (a.hold)
+			continue;
+		if (st)
+			nvmev_log_error(ctrl, 0, cmd.common.command_id, st,
+					le32_to_cpu(cmd.common.nsid), 0);
+		nvmev_post_cqe(ctrl, cq, 0, sq->head, cmd.common.command_id,
+			       st, a.result);
+		posted = true;
+	}
+	if (posted)
+		nvmev_signal_irq(ctrl, 0);
+	return true;
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * nvmev: moving data between host memory and the controller.
+ *
+ * The "DMA engine": walks PRP1/PRP2 and chained PRP lists, checks every
+ * host address it is given, and copies whole contiguous runs of host
+ * memory in one go.  Knows nothing of timing models.
+ */
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+
+#include "nvmev.h"
+
+#define PRP_MASK	((u64)NVMEV_PAGE_SIZE - 1)
+
+/*
+ * Host memory the controller may touch: RAM with a struct page, never the
+ * reserved region itself.  Returns its kernel address or NULL.
+ */
+void *nvmev_host_va(struct nvmev_ctrl *ctrl, u64 addr, size_t len)
+{
+	u64 end = addr + len - 1;
+	unsigned long pfn;
+
+	if (!len || end < addr)
+		return NULL;
+	if (addr <= ctrl->res.end && end >= ctrl->res.start)
+		return NULL;
+	for (pfn = PHYS_PFN(addr); pfn <= PHYS_PFN(end); pfn++) {
+		if (!pfn_valid(pfn))
+			return NULL;
+	}
+	return phys_to_virt(addr);
+}
+
+enum xfer_op { XFER_TO_HOST, XFER_FROM_HOST, XFER_CMP };
+
+struct xfer {
+	enum xfer_op op;
+	u8 *buf;		/* controller side */
+	size_t done;
+	/* pending contiguous host run */
+	u64 run_addr;
+	size_t run_len;
+	bool mismatch;
+};
+
+static u16 xfer_flush(struct nvmev_ctrl *ctrl, struct xfer *x)
+{
+	void *host;
+
+	if (!x->run_len)
+		return NVME_SC_SUCCESS;
+	host = nvmev_host_va(ctrl, x->run_addr, x->run_len);
+	if (!host)
+		return NVME_SC_DATA_XFER_ERROR | NVME_STATUS_DNR;
+	switch (x->op) {
+	case XFER_TO_HOST:
+		memcpy(host, x->buf + x->done, x->run_len);
+		break;
+	case XFER_FROM_HOST:
+		memcpy(x->buf + x->done, host, x->run_len);
+		break;
+	case XFER_CMP:
+		if (memcmp(host, x->buf + x->done, x->run_len))
+			x->mismatch = true;
+		break;
+	}
+	x->done += x->run_len;
+	x->run_len = 0;
+	return NVME_SC_SUCCESS;
+}
+
+/* Queue one PRP segment; adjacent segments merge into one copy. */
+static u16 xfer_seg(struct nvmev_ctrl *ctrl, struct xfer *x, u64 addr, size_t n)
+{
+	u16 st;
+
+	if (x->run_len && x->run_addr + x->run_len == addr) {
+		x->run_len += n;
+		return NVME_SC_SUCCESS;
+	}
+	st = xfer_flush(ctrl, x);
+	if (st)
+		return st;
+	x->run_addr = addr;
+	x->run_len = n;
+	return NVME_SC_SUCCESS;
+}
+
+static u16 prp_walk(struct nvmev_ctrl *ctrl, const struct nvme_command *cmd,
+		    struct xfer *x, size_t len)
+{
+	u64 prp1 = le64_to_cpu(cmd->common.dptr.prp1);
+	u64 prp2 = le64_to_cpu(cmd->common.dptr.prp2);
+	size_t off, n;
+	unsigned int hops = 0;
+	u16 st;
+
+	if (cmd->common.flags & NVME_CMD_SGL_ALL)
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;	/* SGLS = 0 */
+	if (!len)
+		return NVME_SC_SUCCESS;
+	if (prp1 & 3)
+		return NVME_SC_PRP_INVALID_OFFSET | NVME_STATUS_DNR;
+
+	n = min_t(size_t, len, NVMEV_PAGE_SIZE - (prp1 & PRP_MASK));
+	st = xfer_seg(ctrl, x, prp1, n);
+	if (st)
+		return st;
+	off = n;
+	if (off == len)
+		return xfer_flush(ctrl, x);
+
+	if (len - off <= NVMEV_PAGE_SIZE) {
+		if (prp2 & PRP_MASK)
+			return NVME_SC_PRP_INVALID_OFFSET | NVME_STATUS_DNR;
+		st = xfer_seg(ctrl, x, prp2, len - off);
+		return st ? st : xfer_flush(ctrl, x);
+	}
+
+	/* PRP2 points to a list; the last entry of a full page chains on. */
+	while (off < len) {
+		unsigned int i, nents;
+		__le64 *list;
+
+		if ((prp2 & 7) || ++hops > len / NVMEV_PAGE_SIZE + 2)
+			return NVME_SC_PRP_INVALID_OFFSET | NVME_STATUS_DNR;
+		nents = (NVMEV_PAGE_SIZE - (prp2 & PRP_MASK)) / sizeof(__le64);
+		list = nvmev_host_va(ctrl, prp2, nents * sizeof(__le64));
+		if (!list)
+			return NVME_SC_DATA_XFER_ERROR | NVME_STATUS_DNR;
+		for (i = 0; i < nents && off < len; i++) {
+			u64 e = le64_to_cpu(READ_ONCE(list[i]));
+
+			if (i == nents - 1 && len - off > NVMEV_PAGE_SIZE) {
+				prp2 = e;
+				break;
+			}
+			if (e & PRP_MASK)
+				return NVME_SC_PRP_INVALID_OFFSET | NVME_STATUS_DNR;
+			n = min_t(size_t, len - off, NVMEV_PAGE_SIZE);
+			st = xfer_seg(ctrl, x, e, n);
+			if (st)
+				return st;
+			off += n;
+		}
+	}
+	return xfer_flush(ctrl, x);
+}
+
+/* Copy @len bytes between @buf and the host buffer the command describes. */
+u16 nvmev_dma_xfer(struct nvmev_ctrl *ctrl, const struct nvme_command *cmd,
+		   void *buf, size_t len, bool to_host)
+{
+	struct xfer x = {
+		.op = to_host ? XFER_TO_HOST : XFER_FROM_HOST,
+		.buf = buf,
+	};
+
+	return prp_walk(ctrl, cmd, &x, len);
+}
+
+/* Compare the host buffer with @buf: Compare Failure on any difference. */
+u16 nvmev_dma_cmp(struct nvmev_ctrl *ctrl, const struct nvme_command *cmd,
+		  const void *buf, size_t len)
+{
+	struct xfer x = { .op = XFER_CMP, .buf = (u8 *)buf };
+	u16 st = prp_walk(ctrl, cmd, &x, len);
+
+	if (st)
+		return st;
+	return x.mismatch ? NVME_SC_COMPARE_FAILED | NVME_STATUS_DNR : NVME_SC_SUCCESS;
+}

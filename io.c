@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * nvmev: the I/O path.
+ *
+ * The dispatcher fetches commands from the I/O submission queues, checks
+ * them, asks the namespace's timing model when they complete, and hands
+ * them to the worker that owns the target completion queue.  A worker
+ * moves the data at once, keeps the requests ordered by completion time
+ * (an rbtree, O(log n)), posts each completion when its time has come and
+ * raises the queue's interrupt once per batch.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kthread.h>
+#include <linux/slab.h>
+#include <linux/sched.h>
+#include <linux/hrtimer.h>
+#include <linux/delay.h>
+
+#include "nvmev.h"
+
+/* A worker spins instead of sleeping for completions due this soon. */
+#define WORKER_SPIN_NS	(20 * NSEC_PER_USEC)
+
+static struct kmem_cache *req_cache;
+
+int nvmev_req_cache_init(void)
+{
+	req_cache = KMEM_CACHE(nvmev_req, 0);
+	return req_cache ? 0 : -ENOMEM;
+}
+
+void nvmev_req_cache_exit(void)
+{
+	kmem_cache_destroy(req_cache);
+}
+
+/* ---- Dispatcher side: parse and schedule --------------------------------- */
+
+static u16 check_range(struct nvmev_ns *ns, u64 slba, u64 nlb)
+{
+	if (slba >= ns->nr_lbas || nlb > ns->nr_lbas - slba)
+		return NVMEV_ERR(NVME_SC_LBA_RANGE);
+	return NVME_SC_SUCCESS;
+}
+
+/*
+ * Decide what @req needs: returns an NVMe status, and on success sets the
+ * transfer the worker does and the model operation.
+ */
+static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		    struct model_req *m)
+{
+	struct nvme_command *cmd = &req->cmd;
+	u32 nsid = le32_to_cpu(cmd->common.nsid);
+	struct nvmev_ns *ns;
+	u64 slba, nlb;
+	u16 st;
+
+	if (cmd->common.flags & (NVME_CMD_FUSE_FIRST | NVME_CMD_FUSE_SECOND))
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+
+	if (cmd->common.opcode == nvme_cmd_flush && nsid == NVME_NSID_ALL) {
+		m->op = MODEL_FLUSH;
+		return NVME_SC_SUCCESS;
+	}
+	ns = nvmev_ns_find(ctrl, nsid);
+	if (!ns) {
+		switch (cmd->common.opcode) {
+		case nvme_cmd_flush: case nvme_cmd_write: case nvme_cmd_read:
+		case nvme_cmd_compare: case nvme_cmd_write_zeroes:
+		case nvme_cmd_dsm: case nvme_cmd_verify:
+			return NVMEV_ERR(NVME_SC_INVALID_NS);
+		default:
+			return NVMEV_ERR(NVME_SC_INVALID_OPCODE);
+		}
+	}
+	req->ns = ns;
+	slba = le64_to_cpu(cmd->rw.slba);
+	nlb = (u64)le16_to_cpu(cmd->rw.length) + 1;
+
+	switch (cmd->common.opcode) {
+	case nvme_cmd_flush:
+		m->op = MODEL_FLUSH;
+		return NVME_SC_SUCCESS;
+	case nvme_cmd_read:
+	case nvme_cmd_write:
+	case nvme_cmd_compare:
+		if (cmd->common.flags & NVME_CMD_SGL_ALL)
+			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		st = check_range(ns, slba, nlb);
+		if (st)
+			return st;
+		req->off = slba << ns->lba_shift;
+		req->len = nlb << ns->lba_shift;
+		if (req->len > NVMEV_MAX_XFER)
+			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		if (cmd->common.opcode == nvme_cmd_write) {
+			req->xfer = NVMEV_XFER_WRITE;
+			m->op = MODEL_WRITE;
+			m->fua = le16_to_cpu(cmd->rw.control) & NVME_RW_FUA;
+		} else {
+			req->xfer = cmd->common.opcode == nvme_cmd_read ?
+				    NVMEV_XFER_READ : NVMEV_XFER_COMPARE;
+			m->op = MODEL_READ;
+		}
+		break;
+	case nvme_cmd_write_zeroes:
+		st = check_range(ns, slba, nlb);
+		if (st)
+			return st;
+		req->off = slba << ns->lba_shift;
+		req->len = nlb << ns->lba_shift;
+		req->xfer = NVMEV_XFER_ZERO;
+		m->op = MODEL_WRITE_ZEROES;
+		break;
+	case nvme_cmd_verify:
+		/* No protection information: verifying reads nothing back. */
+		st = check_range(ns, slba, nlb);
+		if (st)
+			return st;
+		req->off = slba << ns->lba_shift;
+		req->len = nlb << ns->lba_shift;
+		m->op = MODEL_READ;
+		break;
+	case nvme_cmd_dsm: {
+		u32 nr = (le32_to_cpu(cmd->dsm.nr) & 0xff) + 1;
+
+		if (cmd->common.flags & NVME_CMD_SGL_ALL)
+			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		req->len = nr * sizeof(struct nvme_dsm_range);
+		if (le32_to_cpu(cmd->dsm.attributes) & NVME_DSMGMT_AD) {
+			req->xfer = NVMEV_XFER_DSM;
+			m->op = MODEL_DISCARD;
+		} else {
+			m->op = MODEL_OTHER;	/* hints only */
+		}
+		break;
+	}
+	default:
+		return NVMEV_ERR(NVME_SC_INVALID_OPCODE);
+	}
+	m->slba_bytes = req->off;
+	m->len = req->len;
+	return NVME_SC_SUCCESS;
+}
+
+static void hand_to_worker(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			   unsigned int w)
+{
+	struct nvmev_worker *worker = &ctrl->workers[w];
+
+	if (llist_add(&req->ll, &worker->incoming))
+		wake_up_process(worker->task);
+}
+
+static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
+{
+	u32 tail = READ_ONCE(*nvmev_db(ctrl, 2 * sq->qid));
+	struct nvmev_cq *cq = ctrl->cqs[sq->cqid];
+	unsigned int budget = 64;
+
+	if (tail >= sq->size || tail == sq->head)
+		return false;
+
+	while (sq->head != tail && budget--) {
+		struct nvmev_req *req;
+		struct model_req m = { .op = MODEL_OTHER };
+		u16 st;
+
+		req = kmem_cache_alloc(req_cache, GFP_NOWAIT | __GFP_NOWARN);
+		if (!req)
+			break;		/* try again on the next pass */
+		memcpy(&req->cmd, &sq->cmds[sq->head], sizeof(req->cmd));
+		sq->head = (sq->head + 1) % sq->size;
+
+		req->ns = NULL;
+		req->off = 0;
+		req->len = 0;
+		req->xfer = NVMEV_XFER_NONE;
+		req->result = 0;
+		req->sq = sq;
+		req->cq = cq;
+		req->sqid = sq->qid;
+		req->sq_head = sq->head;
+		req->epoch = ctrl->epoch;
+
+		m.now = nvmev_now();
+		st = io_parse(ctrl, req, &m);
+		req->status = st;
+		if (!st && req->ns)
+			req->done_at = req->ns->model_ops->schedule(req->ns->model, &m);
+		else
+			req->done_at = m.now;
+		atomic_inc(&sq->inflight);
+		hand_to_worker(ctrl, req, cq->worker);
+	}
+	return true;
+}
+
+bool nvmev_io_poll(struct nvmev_ctrl *ctrl)
+{
+	bool busy = false;
+	unsigned int i;
+
+	for (i = 0; i < ctrl->nr_active_sqs; i++)
+		busy |= sq_poll(ctrl, ctrl->sqs[ctrl->active_sqs[i]]);
+	return busy;
+}
+
+/* ---- Worker side: data, ordering, completion ----------------------------- */
+
+static void account(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	struct nvmev_stats *s = &ctrl->stats;
+
+	switch (req->cmd.common.opcode) {
+	case nvme_cmd_read:
+	case nvme_cmd_compare:
+		atomic64_inc(&s->host_reads);
+		atomic64_add(req->len >> 9, &s->units_read);
+		break;
+	case nvme_cmd_verify:
+		atomic64_inc(&s->host_reads);
+		break;
+	case nvme_cmd_write:
+		atomic64_inc(&s->host_writes);
+		atomic64_add(req->len >> 9, &s->units_written);
+		break;
+	case nvme_cmd_write_zeroes:
+		atomic64_inc(&s->host_writes);
+		break;
+	}
+}
+
+static void zero_range(void *p, u64 len)
+{
+	while (len) {
+		u64 n = min_t(u64, len, SZ_1M);
+
+		memset(p, 0, n);
+		p += n;
+		len -= n;
+		cond_resched();
+	}
+}
+
+static u16 do_dsm(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	struct nvmev_ns *ns = req->ns;
+	struct nvme_dsm_range *r;
+	unsigned int i, nr = req->len / sizeof(*r);
+	u16 st;
+
+	r = kmalloc(req->len, GFP_KERNEL);
+	if (!r)
+		return NVME_SC_INTERNAL;
+	st = nvmev_dma_xfer(ctrl, &req->cmd, r, req->len, false);
+	for (i = 0; !st && i < nr; i++)
+		st = check_range(ns, le64_to_cpu(r[i].slba), le32_to_cpu(r[i].nlb));
+	for (i = 0; !st && i < nr; i++)
+		zero_range(ns->data + (le64_to_cpu(r[i].slba) << ns->lba_shift),
+			   (u64)le32_to_cpu(r[i].nlb) << ns->lba_shift);
+	kfree(r);
+	return st;
+}
+
+/* Move the data now; the completion waits for the model's time. */
+static void do_xfer(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	struct nvmev_ns *ns = req->ns;
+	u16 st = NVME_SC_SUCCESS;
+
+	switch (req->xfer) {
+	case NVMEV_XFER_READ:
+		st = nvmev_dma_xfer(ctrl, &req->cmd, ns->data + req->off,
+				    req->len, true);
+		break;
+	case NVMEV_XFER_WRITE:
+		st = nvmev_dma_xfer(ctrl, &req->cmd, ns->data + req->off,
+				    req->len, false);
+		break;
+	case NVMEV_XFER_COMPARE:
+		st = nvmev_dma_cmp(ctrl, &req->cmd, ns->data + req->off,
+				   req->len);
+		break;
+	case NVMEV_XFER_ZERO:
+		zero_range(ns->data + req->off, req->len);
+		break;
+	case NVMEV_XFER_DSM:
+		st = do_dsm(ctrl, req);
+		break;
+	}
+	req->status = st;
+	if (!st)
+		account(ctrl, req);
+}
+
+static bool req_less(struct rb_node *a, const struct rb_node *b)
+{
+	struct nvmev_req *x = rb_entry(a, struct nvmev_req, rb);
+	struct nvmev_req *y = rb_entry(b, struct nvmev_req, rb);
+
+	return x->done_at < y->done_at ||
+	       (x->done_at == y->done_at && x->seq < y->seq);
+}
+
+static bool stale(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	return req->epoch != READ_ONCE(ctrl->epoch);
+}
+
+/* Take requests from the dispatcher, in the order it sent them. */
+static bool take_incoming(struct nvmev_worker *w)
+{
+	struct nvmev_ctrl *ctrl = w->ctrl;
+	struct llist_node *list = llist_del_all(&w->incoming);
+	struct nvmev_req *req, *next;
+
+	if (!list)
+		return false;
+	list = llist_reverse_order(list);
+	mutex_lock(&w->lock);
+	llist_for_each_entry_safe(req, next, list, ll) {
+		if (stale(ctrl, req)) {
+			kmem_cache_free(req_cache, req);
+			continue;
+		}
+		if (!req->status)
+			do_xfer(ctrl, req);
+		req->seq = w->seq++;
+		rb_add_cached(&req->rb, &w->pending, req_less);
+	}
+	mutex_unlock(&w->lock);
+	return true;
+}
+
+static void drop_all(struct nvmev_worker *w)
+{
+	struct rb_node *n;
+
+	while ((n = rb_first_cached(&w->pending))) {
+		rb_erase_cached(n, &w->pending);
+		kmem_cache_free(req_cache, rb_entry(n, struct nvmev_req, rb));
+	}
+}
+
+/*
+ * Post every completion that is due.  Returns the time of the next one,
+ * or U64_MAX when nothing is pending.
+ */
+static u64 complete_due(struct nvmev_worker *w)
+{
+	struct nvmev_ctrl *ctrl = w->ctrl;
+	struct nvmev_cq *to_signal[8];
+	unsigned int nr_signal = 0, i;
+	u64 next = U64_MAX, now = nvmev_now();
+	struct rb_node *n;
+
+	mutex_lock(&w->lock);
+	while ((n = rb_first_cached(&w->pending))) {
+		struct nvmev_req *req = rb_entry(n, struct nvmev_req, rb);
+		struct nvmev_cq *cq = req->cq;
+
+		if (stale(ctrl, req)) {
+			/* from before a reset: its queues are gone */
+			rb_erase_cached(n, &w->pending);
+			kmem_cache_free(req_cache, req);
+			continue;
+		}
+		if (req->done_at > now) {
+			next = req->done_at;
+			break;
+		}
+		if (nvmev_cq_full(cq, ctrl)) {
+			/* The host has not consumed yet: retry shortly. */
+			next = now + WORKER_SPIN_NS;
+			break;
+		}
+		rb_erase_cached(n, &w->pending);
+		if (req->status)
+			nvmev_log_error(ctrl, req->sqid, req->cmd.common.command_id,
+					req->status, le32_to_cpu(req->cmd.common.nsid),
+					le64_to_cpu(req->cmd.rw.slba));
+		nvmev_post_cqe(ctrl, cq, req->sqid, req->sq_head,
+			       req->cmd.common.command_id, req->status,
+			       req->result);
+		/* last touch of the SQ: Delete SQ waits for this */
+		atomic_dec_return_release(&req->sq->inflight);
+		kmem_cache_free(req_cache, req);
+		w->nr_done++;
+
+		if (!cq->ien)
+			continue;
+		for (i = 0; i < nr_signal; i++)
+			if (to_signal[i] == cq)
+				break;
+		if (i == nr_signal) {
+			if (nr_signal == ARRAY_SIZE(to_signal)) {
+				nvmev_signal_irq(ctrl, cq->vector);
+				continue;
+			}
+			to_signal[nr_signal++] = cq;
+		}
+	}
+	for (i = 0; i < nr_signal; i++)
+		nvmev_signal_irq(ctrl, to_signal[i]->vector);
+	mutex_unlock(&w->lock);
+	return next;
+}
+
+static int nvmev_worker(void *data)
+{
+	struct nvmev_worker *w = data;
+
+	while (!kthread_should_stop()) {
+		u64 next, now;
+
+		take_incoming(w);
+		next = complete_due(w);
+		if (!llist_empty(&w->incoming))
+			continue;
+		now = nvmev_now();
+		if (next != U64_MAX && next <= now + WORKER_SPIN_NS) {
+			cpu_relax();
+			if (need_resched())
+				cond_resched();
+			continue;
+		}
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!llist_empty(&w->incoming) || kthread_should_stop()) {
+			__set_current_state(TASK_RUNNING);
+			continue;
+		}
+		if (next == U64_MAX) {
+			schedule();
+		} else {
+			ktime_t t = ns_to_ktime(next - now - WORKER_SPIN_NS / 2);
+
+			schedule_hrtimeout_range(&t, WORKER_SPIN_NS / 4,
+						 HRTIMER_MODE_REL);
+		}
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+int nvmev_workers_start(struct nvmev_ctrl *ctrl)
+{
+	unsigned int i, n = ctrl->params.nr_cpus - 1;
+
+	ctrl->workers = kcalloc(n, sizeof(*ctrl->workers), GFP_KERNEL);
+	if (!ctrl->workers)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct nvmev_worker *w = &ctrl->workers[i];
+
+		w->ctrl = ctrl;
+		w->id = i;
+		w->cpu = ctrl->params.cpus[i + 1];
+		init_llist_head(&w->incoming);
+		w->pending = RB_ROOT_CACHED;
+		mutex_init(&w->lock);
+		w->task = kthread_create_on_node(nvmev_worker, w,
+						 cpu_to_node(w->cpu),
+						 "nvmev%u_io%u", ctrl->id, i);
+		if (IS_ERR(w->task)) {
+			int ret = PTR_ERR(w->task);
+
+			w->task = NULL;
+			nvmev_workers_stop(ctrl);
+			return ret;
+		}
+		kthread_bind(w->task, w->cpu);
+		ctrl->nr_workers++;
+		wake_up_process(w->task);
+	}
+	return 0;
+}
+
+void nvmev_workers_stop(struct nvmev_ctrl *ctrl)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctrl->nr_workers; i++) {
+		struct nvmev_worker *w = &ctrl->workers[i];
+		struct llist_node *list;
+		struct nvmev_req *req, *next;
+
+		kthread_stop(w->task);
+		list = llist_del_all(&w->incoming);
+		llist_for_each_entry_safe(req, next, list, ll)
+			kmem_cache_free(req_cache, req);
+		drop_all(w);
+	}
+	kfree(ctrl->workers);
+	ctrl->workers = NULL;
+	ctrl->nr_workers = 0;
+}
+
+/*
+ * After the epoch moved on: wait until no worker is inside a section that
+ * started under the old epoch.  Later sections see the new epoch and drop
+ * the old requests without touching host memory.
+ */
+void nvmev_workers_sync(struct nvmev_ctrl *ctrl)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctrl->nr_workers; i++) {
+		mutex_lock(&ctrl->workers[i].lock);
+		mutex_unlock(&ctrl->workers[i].lock);
+	}
+}

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * nvmev: the controller register file and its state machine.
+ *
+ * BAR0 is plain memory: the host writes CC, AQA, ASQ, ACQ and doorbells,
+ * and the dispatcher notices by comparing CC with its shadow copy.
+ * CC.EN 0->1 brings the admin queue up, 1->0 is a controller reset (every
+ * I/O queue dropped, in-flight commands discarded), CC.SHN asks for a
+ * shutdown.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/io.h>
+#include <linux/slab.h>
+
+#include "nvmev.h"
+
+static u32 reg_read32(struct nvmev_ctrl *ctrl, unsigned int off)
+{
+	return READ_ONCE(*(u32 *)(ctrl->bar + off));
+}
+
+static void reg_write32(struct nvmev_ctrl *ctrl, unsigned int off, u32 v)
+{
+	WRITE_ONCE(*(u32 *)(ctrl->bar + off), v);
+}
+
+static u64 reg_read64(struct nvmev_ctrl *ctrl, unsigned int off)
+{
+	return reg_read32(ctrl, off) |
+	       ((u64)reg_read32(ctrl, off + 4) << 32);
+}
+
+static void reg_write64(struct nvmev_ctrl *ctrl, unsigned int off, u64 v)
+{
+	reg_write32(ctrl, off, lower_32_bits(v));
+	reg_write32(ctrl, off + 4, upper_32_bits(v));
+}
+
+static u64 ctrl_cap(void)
+{
+	return NVMEV_MQES |			/* MQES */
+	       NVMEV_CAP_CQR |			/* contiguous queues */
+	       (20ULL << 24) |			/* TO: 10 s */
+	       (0ULL << 32) |			/* DSTRD: 4 bytes */
+	       ((u64)NVME_CAP_CSS_NVM << 37) |
+	       (0ULL << 48) |			/* MPSMIN: 4 KiB */
+	       (0ULL << 52);			/* MPSMAX: 4 KiB */
+}
+
+/* The registers a reset restores; CC itself is the host's. */
+static void regs_reset(struct nvmev_ctrl *ctrl)
+{
+	reg_write64(ctrl, NVME_REG_CAP, ctrl_cap());
+	reg_write32(ctrl, NVME_REG_VS, NVME_VS(1, 4, 0));
+	reg_write32(ctrl, NVME_REG_CSTS, 0);
+	reg_write32(ctrl, NVME_REG_CMBLOC, 0);
+	reg_write32(ctrl, NVME_REG_CMBSZ, 0);
+}
+
+void nvmev_regs_init(struct nvmev_ctrl *ctrl)
+{
+	memset(ctrl->bar, 0, NVMEV_SB_OFF);
+	regs_reset(ctrl);
+	ctrl->cc = 0;
+	ctrl->enabled = false;
+	ctrl->ready = false;
+}
+
+static void free_queues(struct nvmev_ctrl *ctrl)
+{
+	unsigned int i;
+
+	for (i = 0; i <= NVMEV_MAX_IOQ; i++) {
+		kfree(ctrl->sqs[i]);
+		ctrl->sqs[i] = NULL;
+		kfree(ctrl->cqs[i]);
+		ctrl->cqs[i] = NULL;
+	}
+	ctrl->nr_active_sqs = 0;
+}
+
+/*
+ * Stop all I/O of the current controller session: nothing fetched before
+ * this call touches host memory or posts a completion after it returns.
+ */
+void nvmev_ctrl_quiesce(struct nvmev_ctrl *ctrl)
+{
+	WRITE_ONCE(ctrl->epoch, ctrl->epoch + 1);
+	nvmev_workers_sync(ctrl);
+	nvmev_admin_reset(ctrl);
+	free_queues(ctrl);
+	memset(ctrl->bar + NVME_REG_DBS, 0, NVMEV_MSIX_TABLE_OFF - NVME_REG_DBS);
+}
+
+/* Host memory for the admin queues, from AQA/ASQ/ACQ. */
+static int admin_queues_create(struct nvmev_ctrl *ctrl)
+{
+	u32 aqa = reg_read32(ctrl, NVME_REG_AQA);
+	u64 asq = reg_read64(ctrl, NVME_REG_ASQ);
+	u64 acq = reg_read64(ctrl, NVME_REG_ACQ);
+	u32 sqs = (aqa & 0xfff) + 1, cqs = ((aqa >> 16) & 0xfff) + 1;
+	struct nvmev_sq *sq;
+	struct nvmev_cq *cq;
+
+	if (sqs < 2 || cqs < 2 || (asq | acq) & (NVMEV_PAGE_SIZE - 1)) {
+		pr_warn("invalid admin queue attributes: AQA %#x ASQ %#llx ACQ %#llx\n",
+			aqa, asq, acq);
+		return -EINVAL;
+	}
+	sq = kzalloc(sizeof(*sq), GFP_KERNEL);
+	cq = kzalloc(sizeof(*cq), GFP_KERNEL);
+	if (!sq || !cq)
+		goto nomem;
+	sq->cmds = nvmev_host_va(ctrl, asq, (size_t)sqs * sizeof(struct nvme_command));
+	cq->cqes = nvmev_host_va(ctrl, acq, (size_t)cqs * sizeof(struct nvme_completion));
+	if (!sq->cmds || !cq->cqes) {
+		pr_warn("admin queues at ASQ %#llx ACQ %#llx are not host memory\n",
+			asq, acq);
+		kfree(sq);
+		kfree(cq);
+		return -EINVAL;
+	}
+	sq->size = sqs;
+	cq->size = cqs;
+	cq->phase = 1;
+	cq->ien = true;
+	cq->nr_sqs = 1;
+	ctrl->sqs[0] = sq;
+	ctrl->cqs[0] = cq;
+	return 0;
+nomem:
+	kfree(sq);
+	kfree(cq);
+	return -ENOMEM;
+}
+
+static void ctrl_fatal(struct nvmev_ctrl *ctrl, const char *why)
+{
+	pr_err("controller fatal status: %s\n", why);
+	reg_write32(ctrl, NVME_REG_CSTS, NVME_CSTS_CFS);
+	ctrl->ready = false;
+}
+
+static void ctrl_enable(struct nvmev_ctrl *ctrl, u32 cc)
+{
+	u32 css = cc & NVME_CC_CSS_MASK;
+	u32 mps = (cc >> NVME_CC_MPS_SHIFT) & 0xf;
+	u32 ams = (cc >> NVME_CC_AMS_SHIFT) & 0x7;	/* round robin only */
+
+	/* IOSQES/IOCQES are checked when I/O queues are created */
+	if (css != NVME_CC_CSS_NVM || mps != 0 || ams != 0) {
+		ctrl_fatal(ctrl, "unsupported CC value");
+		return;
+	}
+	if (admin_queues_create(ctrl)) {
+		ctrl_fatal(ctrl, "bad admin queue registers");
+		return;
+	}
+	memset(&ctrl->feat, 0, sizeof(ctrl->feat));
+	ctrl->feat.temp_over = NVMEV_WCTEMP;
+	ctrl->feat.temp_under = 0;
+	ctrl->feat.timestamp_set_ns = nvmev_now();
+	ctrl->feat.nr_queues = ((NVMEV_MAX_IOQ - 1) << 16) | (NVMEV_MAX_IOQ - 1);
+	ctrl->ready = true;
+	reg_write32(ctrl, NVME_REG_CSTS, NVME_CSTS_RDY);
+}
+
+static void ctrl_disable(struct nvmev_ctrl *ctrl)
+{
+	nvmev_ctrl_quiesce(ctrl);
+	ctrl->ready = false;
+	regs_reset(ctrl);
+}
+
+/* Returns true when something changed. */
+bool nvmev_regs_poll(struct nvmev_ctrl *ctrl)
+{
+	u32 cc = reg_read32(ctrl, NVME_REG_CC);
+	u32 old = ctrl->cc;
+
+	if (cc == old)
+		return false;
+	ctrl->cc = cc;
+
+	if ((old & NVME_CC_ENABLE) && !(cc & NVME_CC_ENABLE)) {
+		ctrl_disable(ctrl);
+		return true;
+	}
+	if (!(old & NVME_CC_ENABLE) && (cc & NVME_CC_ENABLE))
+		ctrl_enable(ctrl, cc);
+
+	if ((cc & NVME_CC_SHN_MASK) && !(old & NVME_CC_SHN_MASK)) {
+		u32 csts = reg_read32(ctrl, NVME_REG_CSTS);
+
+		/*
+		 * Every completed write is already in the reserved region;
+		 * stop the queues so that nothing moves after SHST says so.
+		 */
+		nvmev_ctrl_quiesce(ctrl);
+		ctrl->ready = false;
+		csts = (csts & ~NVME_CSTS_SHST_MASK) | NVME_CSTS_SHST_CMPLT;
+		reg_write32(ctrl, NVME_REG_CSTS, csts);
+	} else if (!(cc & NVME_CC_SHN_MASK) && (old & NVME_CC_SHN_MASK)) {
+		u32 csts = reg_read32(ctrl, NVME_REG_CSTS);
+
+		reg_write32(ctrl, NVME_REG_CSTS, csts & ~NVME_CSTS_SHST_MASK);
+	}
+	return true;
+}
