@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Build the guest initramfs (cpio.gz) used by scripts/vm/run.sh.
+#
+#   scripts/vm/initramfs.sh [-o OUTPUT] [-k KVER] [-m NVMEV_KO]
+#
+# Contents: busybox (all applets), nvme-cli, fio, e2fsprogs, util-linux block
+# tools and GNU dd with their shared libraries; the kernel modules the tests
+# need (plus dependencies, depmod'ed for busybox modprobe); nvmev.ko at
+# /lib/modules/nvmev.ko when it exists; tests/vm/ at /tests; and
+# scripts/vm/guest-init.sh as /init.  Always rebuilt from scratch (a few
+# seconds), so it can never be stale.
+set -euo pipefail
+
+# shellcheck source=scripts/vm/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+# Host binaries copied with their libraries (looked up in PATH + sbin dirs).
+GUEST_BINARIES=(
+    nvme fio dd
+    mke2fs mkfs.ext4 e2fsck fsck.ext4 tune2fs dumpe2fs debugfs resize2fs
+    blkdiscard blkzone blockdev lsblk losetup wipefs fstrim
+)
+# Modules loaded by /init at boot (with dependencies).
+BOOT_MODULES=(configfs crc32c_generic ext4 nvme)
+# Modules shipped but loaded by the tests themselves, with their own params.
+TEST_MODULES=(null_blk brd loop)
+
+OUTPUT=""
+KVER=""
+NVMEV_KO="${NVMEV_KO:-$NVMEV_ROOT/nvmev.ko}"
+STAGE=""
+
+usage() {
+    sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+    exit "${1:-0}"
+}
+
+die() { echo "initramfs: $*" >&2; exit 1; }
+
+cleanup() { [ -z "$STAGE" ] || rm -rf "$STAGE"; }
+
+parse_args() {
+    while getopts "o:k:m:h" opt; do
+        case "$opt" in
+            o) OUTPUT=$OPTARG ;;
+            k) KVER=$OPTARG ;;
+            m) NVMEV_KO=$OPTARG ;;
+            h) usage 0 ;;
+            *) usage 2 ;;
+        esac
+    done
+    [ -n "$KVER" ] || KVER=$(nvmev_kernel_version)
+    [ -n "$OUTPUT" ] || OUTPUT=$(nvmev_initramfs_path "$KVER")
+    [ -d "/lib/modules/$KVER" ] || die "/lib/modules/$KVER not found"
+}
+
+# Copy a host file to the same path inside the stage, dereferencing symlinks.
+# An existing entry (e.g. a busybox applet symlink) is replaced, never
+# written through.
+stage_file() {  # <absolute host path> [<path inside stage>]
+    local src=$1 dst="$STAGE${2:-$1}"
+    mkdir -p "$(dirname "$dst")"
+    rm -f "$dst"
+    cp -L "$src" "$dst"
+}
+
+# Mirror the host's merged-/usr layout (/bin -> usr/bin, ...) so copied paths
+# stay valid, and create the mount points /init needs.
+make_layout() {
+    local dir
+    mkdir -p "$STAGE"/usr/{bin,sbin,lib,lib64}
+    for dir in bin sbin lib lib64; do
+        if [ -L "/$dir" ]; then
+            ln -s "$(readlink "/$dir")" "$STAGE/$dir"
+        else
+            mkdir -p "$STAGE/$dir"
+        fi
+    done
+    mkdir -p "$STAGE"/{dev,proc,sys,tmp,run,root,etc/nvmev,mnt}
+    ln -s /proc/mounts "$STAGE/etc/mtab"
+    [ ! -e /etc/mke2fs.conf ] || stage_file /etc/mke2fs.conf
+}
+
+install_busybox() {
+    local busybox applet
+    busybox=$(command -v busybox) || die "busybox not found (apt-get install busybox-static)"
+    [[ "$(ldd "$busybox" 2>&1 || true)" == *"not a dynamic"* ]] ||
+        die "$busybox is not static (apt-get install busybox-static)"
+    stage_file "$busybox" /usr/bin/busybox
+    for applet in $("$busybox" --list); do
+        [ "$applet" = busybox ] || ln -sf busybox "$STAGE/usr/bin/$applet"
+    done
+}
+
+find_host_binary() {  # <name>
+    PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" command -v "$1" ||
+        die "host binary '$1' not found; run ./scripts/deps.sh"
+}
+
+# Print the shared libraries (and the dynamic loader) an ELF binary needs.
+shared_libraries() {  # <binary>
+    local out
+    out=$(ldd "$1" 2>&1) || return 0          # static binary
+    if grep -q 'not found' <<<"$out"; then
+        die "$1: missing libraries: $(grep 'not found' <<<"$out" | tr -s ' \t\n' ' ')"
+    fi
+    awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$out"
+}
+
+install_binaries() {
+    local name path lib
+    declare -A seen_libs=()
+    for name in "${GUEST_BINARIES[@]}"; do
+        path=$(find_host_binary "$name")
+        stage_file "$path"
+        for lib in $(shared_libraries "$path"); do
+            [ -n "${seen_libs[$lib]:-}" ] && continue
+            seen_libs[$lib]=1
+            stage_file "$lib"
+        done
+    done
+}
+
+# Module files (dependencies first) for the given module names.
+module_files() {  # <module>...
+    local mod
+    for mod in "$@"; do
+        modprobe -S "$KVER" --show-depends "$mod" ||
+            die "modprobe --show-depends $mod failed for kernel $KVER"
+    done | awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++'
+}
+
+# Copy one module into the stage, decompressing .ko.{xz,zst,gz}: busybox
+# insmod/modprobe only read plain .ko files.
+stage_module() {  # <host module path>
+    local src=$1 dst
+    dst="$STAGE${src%.xz}"; dst="${dst%.zst}"; dst="${dst%.gz}"
+    mkdir -p "$(dirname "$dst")"
+    case "$src" in
+        *.ko.xz) xz -dc "$src" >"$dst" ;;
+        *.ko.zst) zstd -qdc "$src" >"$dst" ;;
+        *.ko.gz) gzip -dc "$src" >"$dst" ;;
+        *.ko) cp "$src" "$dst" ;;
+        *) die "unexpected module file $src" ;;
+    esac
+}
+
+install_modules() {
+    local moddir="/lib/modules/$KVER" file mod
+    for file in $(module_files "${BOOT_MODULES[@]}" "${TEST_MODULES[@]}"); do
+        stage_module "$file"
+    done
+    for file in modules.order modules.builtin modules.builtin.modinfo; do
+        [ ! -e "$moddir/$file" ] || stage_file "$moddir/$file"
+    done
+    depmod -b "$STAGE" "$KVER" || die "depmod -b $STAGE $KVER failed"
+    for mod in "${BOOT_MODULES[@]}"; do echo "$mod"; done >"$STAGE/etc/nvmev/boot-modules"
+}
+
+install_nvmev_module() {
+    if [ -f "$NVMEV_KO" ]; then
+        stage_file "$NVMEV_KO" /lib/modules/nvmev.ko
+        echo "initramfs: nvmev module: $NVMEV_KO"
+    else
+        echo "initramfs: note: $NVMEV_KO not found (run make); guest tests that load nvmev will fail"
+    fi
+}
+
+install_tests_and_init() {
+    mkdir -p "$STAGE/tests"
+    cp -r "$NVMEV_ROOT/tests/vm/." "$STAGE/tests/"
+    cp "$NVMEV_ROOT/scripts/vm/guest-init.sh" "$STAGE/init"
+    chmod 755 "$STAGE/init"
+    echo "$KVER" >"$STAGE/etc/nvmev/kernel-version"
+}
+
+# newc cpio with sorted names, root ownership and fixed mtimes: the same
+# inputs give the same archive.
+pack() {
+    local tmp="$OUTPUT.tmp"
+    mkdir -p "$(dirname "$OUTPUT")"
+    find "$STAGE" -exec touch -h -d @0 {} +
+    (cd "$STAGE" && find . -print0 | LC_ALL=C sort -z |
+        cpio --null --create --format=newc --reproducible --owner=0:0 --quiet) |
+        gzip -n -1 >"$tmp"
+    mv "$tmp" "$OUTPUT"
+}
+
+main() {
+    parse_args "$@"
+    local start=$SECONDS
+    mkdir -p "$NVMEV_VM_DIR"
+    STAGE=$(mktemp -d "$NVMEV_VM_DIR/initramfs-stage.XXXXXX")
+    trap cleanup EXIT
+    make_layout
+    install_busybox
+    install_binaries
+    install_modules
+    install_nvmev_module
+    install_tests_and_init
+    pack
+    echo "initramfs: $OUTPUT ($(du -h "$OUTPUT" | cut -f1), kernel $KVER, $((SECONDS - start)) s)"
+}
+
+main "$@"

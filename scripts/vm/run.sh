@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Boot one QEMU (TCG) VM that runs guest test scripts from tests/vm/.
+#
+#   scripts/vm/run.sh [options] <run>
+#
+# <run> is passed as nvmev_run=<run>: "suite" (every tests/vm/NN-*.sh in
+# order) or a comma-separated list of script names ("00-smoke,10-admin").
+#
+# Options (environment variable in brackets):
+#   --name NAME        log name (default: <run> with commas replaced by "+")
+#   --initrd FILE      initramfs (default: build/vm/initramfs-<K>.cpio.gz)
+#   --mem SIZE         guest RAM [NVMEV_VM_MEM, 6G]
+#   --memmap SPEC      reserved RAM for nvmev, size$start [NVMEV_VM_MEMMAP, 2G$4G]
+#   --smp N            guest CPUs [NVMEV_VM_SMP, 4]
+#   --append ARGS      extra kernel command line [NVMEV_VM_APPEND]
+#   --qemu-args ARGS   extra QEMU arguments, split on spaces [NVMEV_VM_QEMU_ARGS]
+#   --qemu-nvme SIZE   also attach QEMU's own NVMe controller backed by a
+#                      fresh sparse file build/vm/<name>.qemu-nvme.img
+#   --timeout SECONDS  kill the VM after this long [NVMEV_VM_TIMEOUT, 1200]
+#   --shell            interactive shell on this terminal instead of tests
+# V=1 streams the console live to stdout.
+#
+# Files: build/vm/<name>.log (console, ttyS0), build/vm/<name>.out (results
+# port, ttyS1), build/vm/<name>.files/ (files sent with t_emit),
+# build/vm/<name>.qemu.log (QEMU's own stderr).
+# Exit status 0 iff the guest printed @@NVMEV-DONE.
+set -euo pipefail
+
+# shellcheck source=scripts/vm/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+RUN=""
+NAME=""
+INITRD=""
+MEM="${NVMEV_VM_MEM:-6G}"
+MEMMAP="${NVMEV_VM_MEMMAP:-2G\$4G}"
+SMP="${NVMEV_VM_SMP:-4}"
+APPEND="${NVMEV_VM_APPEND:-}"
+QEMU_EXTRA="${NVMEV_VM_QEMU_ARGS:-}"
+QEMU_NVME_SIZE=""
+TIMEOUT="${NVMEV_VM_TIMEOUT:-1200}"
+SHELL_MODE=0
+
+usage() {
+    sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+    exit "${1:-0}"
+}
+
+say() { echo "vm ${NAME:-?}: $*"; }
+
+parse_args() {
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --name) NAME=$2; shift ;;
+            --initrd) INITRD=$2; shift ;;
+            --mem) MEM=$2; shift ;;
+            --memmap) MEMMAP=$2; shift ;;
+            --smp) SMP=$2; shift ;;
+            --append) APPEND=$2; shift ;;
+            --qemu-args) QEMU_EXTRA=$2; shift ;;
+            --qemu-nvme) QEMU_NVME_SIZE=$2; shift ;;
+            --timeout) TIMEOUT=$2; shift ;;
+            --shell) SHELL_MODE=1 ;;
+            -h | --help) usage 0 ;;
+            -*) echo "run.sh: unknown option $1" >&2; usage 2 ;;
+            *) [ -z "$RUN" ] || usage 2; RUN=$1 ;;
+        esac
+        shift
+    done
+    if [ -z "$RUN" ] && [ "$SHELL_MODE" -eq 0 ]; then
+        echo "run.sh: which tests? e.g. scripts/vm/run.sh suite" >&2
+        usage 2
+    fi
+    [ -n "$NAME" ] || NAME=${RUN:-shell}
+    NAME=${NAME//,/+}
+}
+
+prepare() {
+    KVER=$(nvmev_kernel_version)
+    KERNEL="/boot/vmlinuz-$KVER"
+    [ -n "$INITRD" ] || INITRD=$(nvmev_initramfs_path "$KVER")
+    [ -r "$KERNEL" ] || { say "cannot read $KERNEL (run as root?)"; exit 1; }
+    [ -f "$INITRD" ] || { say "no initramfs $INITRD; build it: scripts/vm/initramfs.sh"; exit 1; }
+    command -v qemu-system-x86_64 >/dev/null || { say "qemu-system-x86_64 missing; run scripts/deps.sh"; exit 1; }
+    mkdir -p "$NVMEV_VM_DIR"
+    LOG="$NVMEV_VM_DIR/$NAME.log"
+    OUT="$NVMEV_VM_DIR/$NAME.out"
+    QEMU_LOG="$NVMEV_VM_DIR/$NAME.qemu.log"
+    FILES_DIR="$NVMEV_VM_DIR/$NAME.files"
+    rm -rf "$LOG" "$OUT" "$QEMU_LOG" "$FILES_DIR"
+}
+
+qemu_command() {
+    local cmdline="console=ttyS0 memmap=$MEMMAP panic=-1"
+    if [ "$SHELL_MODE" -eq 1 ]; then
+        cmdline+=" nvmev_shell=1"
+    else
+        cmdline+=" nvmev_run=$RUN"
+    fi
+    [ -z "$APPEND" ] || cmdline+=" $APPEND"
+    # shellcheck disable=SC2054 # commas are part of QEMU option values
+    QEMU=(qemu-system-x86_64
+        -accel tcg,thread=multi -cpu max -smp "$SMP" -m "$MEM"
+        -kernel "$KERNEL" -initrd "$INITRD" -append "$cmdline"
+        -display none -no-reboot -monitor none -nic none)
+    if [ "$SHELL_MODE" -eq 1 ]; then
+        QEMU+=(-serial stdio -serial "file:$OUT")
+    else
+        QEMU+=(-serial "file:$LOG" -serial "file:$OUT")
+    fi
+    if [ -n "$QEMU_NVME_SIZE" ]; then
+        local image="$NVMEV_VM_DIR/$NAME.qemu-nvme.img"
+        rm -f "$image"
+        truncate -s "$QEMU_NVME_SIZE" "$image"
+        QEMU+=(-drive "file=$image,if=none,id=qemunvme,format=raw,cache=unsafe"
+            -device "nvme,drive=qemunvme,serial=qemu-nvme-0")
+    fi
+    if [ -n "$QEMU_EXTRA" ]; then
+        local -a extra
+        read -r -a extra <<<"$QEMU_EXTRA"
+        QEMU+=("${extra[@]}")
+    fi
+}
+
+# Run QEMU under a timeout; sets QEMU_STATUS (124 = timed out).
+boot() {
+    local pid tail_pid=""
+    say "booting kernel $KVER ($SMP cpus, $MEM, memmap=$MEMMAP, timeout ${TIMEOUT}s); console: ${LOG#"$NVMEV_ROOT"/}"
+    timeout --signal=TERM --kill-after=10 "$TIMEOUT" "${QEMU[@]}" 2>"$QEMU_LOG" &
+    pid=$!
+    if [ "${V:-0}" = 1 ]; then
+        tail -n +1 -F --pid="$pid" "$LOG" 2>/dev/null &
+        tail_pid=$!
+    fi
+    QEMU_STATUS=0
+    wait "$pid" || QEMU_STATUS=$?
+    [ -z "$tail_pid" ] || wait "$tail_pid" || true
+}
+
+# Write every @@EMIT-BEGIN/@@EMIT-END block of the results port to FILES_DIR.
+extract_emitted_files() {
+    [ -f "$OUT" ] && grep -q '^@@EMIT-BEGIN ' "$OUT" || return 0
+    mkdir -p "$FILES_DIR"
+    tr -d '\r' <"$OUT" | awk -v dir="$FILES_DIR" '
+        /^@@EMIT-BEGIN / { name = $2; mode = $3; gsub(/[^A-Za-z0-9._-]/, "_", name)
+                           path = dir "/" name; tmp = path (mode == "base64" ? ".b64" : "")
+                           printf "" > tmp; inside = 1; next }
+        /^@@EMIT-END /   { close(tmp); if (mode == "base64") print tmp; inside = 0; next }
+        inside           { print > tmp }' |
+        while read -r encoded; do
+            base64 -d "$encoded" >"${encoded%.b64}" && rm -f "$encoded"
+        done
+    say "emitted files: ${FILES_DIR#"$NVMEV_ROOT"/}/"
+}
+
+console_tail() {
+    echo "---- last 30 lines of ${LOG#"$NVMEV_ROOT"/} ----"
+    tr -d '\r' <"$LOG" 2>/dev/null | tail -n 30
+    echo "---- end of console log ----"
+}
+
+report() {
+    local elapsed=$1 reason=""
+    if grep -q '@@NVMEV-DONE' "$LOG" "$OUT" 2>/dev/null; then
+        say "completed in ${elapsed}s"
+        return 0
+    fi
+    if [ "$QEMU_STATUS" -eq 124 ] || [ "$QEMU_STATUS" -eq 137 ]; then
+        reason="timed out after ${TIMEOUT}s (raise --timeout / NVMEV_VM_TIMEOUT, or look for a hang below)"
+    elif grep -q 'Kernel panic' "$LOG" 2>/dev/null; then
+        reason="kernel panic: $(grep -m1 'Kernel panic' "$LOG" | tr -d '\r')"
+    elif [ ! -s "$LOG" ]; then
+        reason="no console output; QEMU exit status $QEMU_STATUS: $(tail -n 5 "$QEMU_LOG" | tr '\n' ' ')"
+    else
+        reason="VM stopped before @@NVMEV-DONE (QEMU exit status $QEMU_STATUS)"
+    fi
+    say "FAILED after ${elapsed}s: $reason"
+    [ ! -s "$QEMU_LOG" ] || say "qemu stderr: $(tail -n 5 "$QEMU_LOG" | tr '\n' ' ')"
+    console_tail
+    return 1
+}
+
+main() {
+    parse_args "$@"
+    prepare
+    qemu_command
+    if [ "$SHELL_MODE" -eq 1 ]; then
+        say "interactive shell; type 'poweroff -f' to leave"
+        exec "${QEMU[@]}"
+    fi
+    local start=$SECONDS status=0
+    boot
+    extract_emitted_files
+    report $((SECONDS - start)) || status=1
+    return "$status"
+}
+
+main "$@"

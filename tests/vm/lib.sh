@@ -1,0 +1,283 @@
+# shellcheck shell=dash
+# Helpers for guest test scripts (busybox sh, not bash). Source it:
+#     . /tests/lib.sh
+#
+# Every check prints exactly one console line (and mirrors it to the results
+# port /dev/ttyS1, which the host reads without kernel log interleaving):
+#     @@RESULT PASS <name>
+#     @@RESULT FAIL <name>: <reason>
+# Names are unique and hierarchical, e.g. smoke/insmod.  Checks return 0 on
+# pass and 1 on failure, so a script can stop early:
+#     t_check smoke/insmod nvmev_load || exit 0
+# Do not use "set -e" in guest scripts, and end with status 0: a non-zero
+# exit status is reported as the failure vm/<script>/exit-status.
+#
+# Checks:    t_pass, t_fail, t_check, t_expect_fail, t_eq, t_dmesg_clean
+# Output:    t_log, t_emit (send a file to the host)
+# Devices:   nvmev_load, nvmev_unload, nvme_find_device
+
+T_RESULTS_PORT=${T_RESULTS_PORT:-/dev/ttyS1}
+T_TMP=${TMPDIR:-/tmp}
+
+# ---------------------------------------------------------------- results
+
+# One line, no newlines/tabs, at most 400 characters.
+_t_one_line() {
+    printf '%s' "$*" | tr '\n\r\t' '   ' | cut -c1-400
+}
+
+_t_result() {  # <line>
+    echo "$1"
+    if [ -c "$T_RESULTS_PORT" ]; then
+        echo "$1" >"$T_RESULTS_PORT"
+    fi
+}
+
+t_log() {  # <message>: informational console line
+    echo "## $*"
+}
+
+t_pass() {  # <name>
+    _t_result "@@RESULT PASS $1"
+    return 0
+}
+
+t_fail() {  # <name> <reason>
+    _t_result "@@RESULT FAIL $1: $(_t_one_line "${2:-no reason given}")"
+    return 1
+}
+
+# Run a command, capturing its output. Print the last lines on failure.
+_t_run() {  # <cmd...>; sets _t_status and _t_output_file
+    _t_output_file="$T_TMP/t_check.$$.log"
+    "$@" >"$_t_output_file" 2>&1
+    _t_status=$?
+}
+
+_t_output_tail() {  # <lines>
+    tail -n "$1" "$_t_output_file" | tr '\n' '|' | sed 's/|$//; s/|/ | /g'
+}
+
+t_check() {  # <name> <cmd...>: pass iff the command exits 0
+    local name=$1
+    shift
+    _t_run "$@"
+    if [ "$_t_status" -eq 0 ]; then
+        t_pass "$name"
+        return 0
+    fi
+    echo "## output of failed check $name ($*):"
+    tail -n 20 "$_t_output_file" | sed 's/^/##   /'
+    t_fail "$name" "'$*' exited with status $_t_status: $(_t_output_tail 3)"
+}
+
+t_expect_fail() {  # <name> <cmd...>: pass iff the command exits non-zero
+    local name=$1
+    shift
+    _t_run "$@"
+    if [ "$_t_status" -ne 0 ]; then
+        t_pass "$name"
+        return 0
+    fi
+    t_fail "$name" "'$*' succeeded but was expected to fail: $(_t_output_tail 3)"
+}
+
+t_eq() {  # <name> <expected> <actual>
+    if [ "$2" = "$3" ]; then
+        t_pass "$1"
+        return 0
+    fi
+    t_fail "$1" "expected '$2', got '$3'"
+}
+
+# ---------------------------------------------------------------- dmesg
+
+# A marker in the kernel log, so t_dmesg_clean only looks at what this
+# script caused. Call t_dmesg_mark again to start a new window.
+t_dmesg_mark() {
+    T_DMESG_MARK="nvmev-test-mark:$$:$(cut -d' ' -f1 /proc/uptime)"
+    echo "$T_DMESG_MARK" >/dev/kmsg 2>/dev/null || true
+}
+
+# Kernel log since the mark (all of it if the mark scrolled out).
+t_dmesg_since_mark() {
+    dmesg | awk -v mark="$T_DMESG_MARK" '
+        { line[NR] = $0 }
+        index($0, mark) { start = NR }
+        END { for (i = start + 1; i <= NR; i++) print line[i] }'
+}
+
+T_DMESG_BAD='WARNING:|BUG:|Oops|Call Trace|general protection'
+
+t_dmesg_clean() {  # <name>: fail on kernel warnings/oopses since the mark
+    local bad
+    bad=$(t_dmesg_since_mark | grep -E "$T_DMESG_BAD")
+    if [ -z "$bad" ]; then
+        t_pass "$1"
+        return 0
+    fi
+    echo "## kernel log problems for $1 (first 20 lines):"
+    echo "$bad" | head -n 20 | sed 's/^/##   /'
+    t_fail "$1" "$(echo "$bad" | wc -l) bad kernel log lines, first: $(echo "$bad" | head -n 1)"
+}
+
+# ---------------------------------------------------------------- files
+
+# Send a file to the host over the results port. The host extracts it to
+# build/vm/<vm name>.files/<name>. Text files are sent as they are (a missing
+# final newline is added); anything else is base64-encoded.
+t_emit() {  # <file> <name>
+    local file=$1 name=$2 mode=text
+    if [ ! -r "$file" ]; then
+        echo "## t_emit: cannot read $file"
+        return 1
+    fi
+    if [ ! -c "$T_RESULTS_PORT" ]; then
+        echo "## t_emit: no results port $T_RESULTS_PORT; $name not sent"
+        return 1
+    fi
+    if [ "$(tr -d '\11\12\15\40-\176' <"$file" | head -c 1 | wc -c)" -ne 0 ] ||
+        grep -q '^@@' "$file"; then
+        mode=base64
+    fi
+    {
+        echo "@@EMIT-BEGIN $name $mode"
+        if [ "$mode" = text ]; then
+            cat "$file"
+            [ -z "$(tail -c 1 "$file")" ] || echo
+        else
+            base64 "$file"
+        fi
+        echo "@@EMIT-END $name"
+    } >"$T_RESULTS_PORT"
+}
+
+# ---------------------------------------------------------------- devices
+
+NVMEV_KO=${NVMEV_KO:-/lib/modules/nvmev.ko}
+NVMEV_MODEL_PATTERN=${NVMEV_MODEL_PATTERN:-nvmev}
+NVMEV_CPUS=${NVMEV_CPUS:-2,3}
+NVMEV_WAIT_SECONDS=${NVMEV_WAIT_SECONDS:-10}
+
+# Reserved memory from the kernel's memmap=<size>$<start> (run.sh default
+# 2G$4G) unless NVMEV_MEMMAP_SIZE / NVMEV_MEMMAP_START are already set.
+_nvmev_memmap_defaults() {
+    local arg cmdline memmap=""
+    read -r cmdline </proc/cmdline
+    for arg in $cmdline; do
+        case "$arg" in
+            memmap=*\$*) memmap=${arg#memmap=} ;;
+        esac
+    done
+    NVMEV_MEMMAP_SIZE=${NVMEV_MEMMAP_SIZE:-${memmap%\$*}}
+    NVMEV_MEMMAP_START=${NVMEV_MEMMAP_START:-${memmap#*\$}}
+    NVMEV_MEMMAP_SIZE=${NVMEV_MEMMAP_SIZE:-2G}
+    NVMEV_MEMMAP_START=${NVMEV_MEMMAP_START:-4G}
+}
+
+# The block device of namespace 1 of controller <nvmeX>: nvmeXn1, or with
+# native multipath (Debian's default) the head node nvmeYn1 of path nvmeYcXn1.
+_nvme_ctrl_namespace() {  # <ctrl name>
+    local entry name
+    for entry in /sys/class/nvme/"$1"/nvme*n1; do
+        [ -e "$entry" ] || continue
+        name=${entry##*/}
+        echo "$name" | sed 's/^\(nvme[0-9]*\)c[0-9]*\(n[0-9]*\)$/\1\2/'
+        return 0
+    done
+    return 1
+}
+
+# Find a controller whose model matches <pattern> (case-insensitive) and
+# whose namespace 1 has a device node. Sets and exports NVMEV_CTRL and
+# NVMEV_NS (e.g. /dev/nvme1, /dev/nvme1n1). Never assumes nvme0: QEMU's own
+# NVMe device may be present too.
+nvme_find_device() {  # <model pattern>
+    local dir ctrl ns
+    for dir in /sys/class/nvme/nvme*; do
+        [ -r "$dir/model" ] || continue
+        grep -qi -- "$1" "$dir/model" || continue
+        ctrl=${dir##*/}
+        ns=$(_nvme_ctrl_namespace "$ctrl") || continue
+        if [ ! -c "/dev/$ctrl" ] || [ ! -b "/dev/$ns" ]; then
+            continue
+        fi
+        NVMEV_CTRL=/dev/$ctrl
+        NVMEV_NS=/dev/$ns
+        export NVMEV_CTRL NVMEV_NS
+        return 0
+    done
+    return 1
+}
+
+nvme_wait_device() {  # <model pattern> [seconds]
+    local tries=$((${2:-$NVMEV_WAIT_SECONDS} * 5))
+    while [ "$tries" -gt 0 ]; do
+        nvme_find_device "$1" && return 0
+        usleep 200000
+        tries=$((tries - 1))
+    done
+    echo "## no NVMe controller with model matching '$1' and a namespace node after ${2:-$NVMEV_WAIT_SECONDS} s"
+    echo "## controllers: $(cat /sys/class/nvme/*/model 2>/dev/null | tr -s ' \n' ' ')"
+    return 1
+}
+
+_nvmev_has_param() {  # <key> <params...>
+    local key=$1 arg
+    shift
+    for arg in "$@"; do
+        case "$arg" in "$key"=*) return 0 ;; esac
+    done
+    return 1
+}
+
+# insmod nvmev with default memmap_start/memmap_size/cpus (each replaced when
+# given in the arguments), then wait for its controller and namespace.
+nvmev_load() {  # [param=value...]
+    local defaults="" key value
+    if [ ! -f "$NVMEV_KO" ]; then
+        echo "## $NVMEV_KO is missing: build the module (make) and rebuild the initramfs"
+        return 1
+    fi
+    _nvmev_memmap_defaults
+    for key in memmap_start memmap_size cpus; do
+        _nvmev_has_param "$key" "$@" && continue
+        case "$key" in
+            memmap_start) value=$NVMEV_MEMMAP_START ;;
+            memmap_size) value=$NVMEV_MEMMAP_SIZE ;;
+            cpus) value=$NVMEV_CPUS ;;
+        esac
+        defaults="$defaults $key=$value"
+    done
+    echo "## insmod $NVMEV_KO$defaults $*"
+    # shellcheck disable=SC2086 # $defaults is a list of key=value words
+    if ! insmod "$NVMEV_KO" $defaults "$@"; then
+        echo "## insmod nvmev failed; last kernel messages:"
+        dmesg | tail -n 20 | sed 's/^/##   /'
+        return 1
+    fi
+    nvme_wait_device "$NVMEV_MODEL_PATTERN"
+}
+
+# rmmod nvmev and wait until its device nodes are gone.
+nvmev_unload() {
+    local tries=$((NVMEV_WAIT_SECONDS * 5)) left node
+    if ! rmmod nvmev; then
+        echo "## rmmod nvmev failed; last kernel messages:"
+        dmesg | tail -n 20 | sed 's/^/##   /'
+        return 1
+    fi
+    while [ "$tries" -gt 0 ]; do
+        left=""
+        for node in ${NVMEV_CTRL:-} ${NVMEV_NS:-}; do
+            [ -e "$node" ] && left="$left $node"
+        done
+        [ -z "$left" ] && ! nvme_find_device "$NVMEV_MODEL_PATTERN" && return 0
+        usleep 200000
+        tries=$((tries - 1))
+    done
+    echo "## device nodes still present ${NVMEV_WAIT_SECONDS} s after rmmod nvmev:$left"
+    return 1
+}
+
+t_dmesg_mark
