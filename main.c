@@ -17,6 +17,7 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/delay.h>
+#include <linux/hrtimer.h>
 
 #include "nvmev.h"
 #include "ftl/nvm.h"
@@ -304,52 +305,75 @@ static void superblock_save(struct nvmev_ctrl *ctrl)
 	sb->clean = cpu_to_le64(1);
 }
 
+/*
+ * Claim the region after BAR0 (pci.c claims BAR0 itself) as a non-busy
+ * resource nested in the "Reserved" entry.  If the claim swallowed an
+ * existing resource, someone else uses the range.
+ */
+int nvmev_claim(struct resource *res, const char *name, u64 start, u64 end)
+{
+	res->name = name;
+	res->start = start;
+	res->end = end;
+	res->flags = IORESOURCE_MEM;
+	if (insert_resource(&iomem_resource, res))
+		goto busy;
+	if (res->child) {
+		remove_resource(res);
+		goto busy;
+	}
+	return 0;
+busy:
+	pr_err("%#llx-%#llx is already in use (see /proc/iomem): unload the other user or pick another region\n",
+	       start, end);
+	return -EBUSY;
+}
+
 static int region_map(struct nvmev_ctrl *ctrl)
 {
 	struct nvmev_params *p = &ctrl->params;
 	int ret;
 
-	ctrl->res.name = NVMEV_NAME;
-	ctrl->res.start = p->memmap_start;
-	ctrl->res.end = p->memmap_start + p->memmap_size - 1;
-	ctrl->res.flags = IORESOURCE_MEM;
-	ret = insert_resource(&iomem_resource, &ctrl->res);
-	if (ret) {
-		pr_err("%pR is already in use (see /proc/iomem): unload the other user or pick another region\n",
-		       &ctrl->res);
+	ret = nvmev_claim(&ctrl->res, NVMEV_NAME, p->memmap_start + NVMEV_BAR_SIZE,
+			  p->memmap_start + p->memmap_size - 1);
+	if (ret)
 		return ret;
-	}
 
 	/*
 	 * The nvme driver maps BAR0 uncached; a write-through mapping here is
 	 * compatible with that and keeps our polling reads cheap.
 	 */
-	ctrl->bar = memremap(p->memmap_start, NVMEV_STORAGE_OFF, MEMREMAP_WT);
+	ctrl->bar = memremap(p->memmap_start, NVMEV_BAR_SIZE, MEMREMAP_WT);
+	ctrl->sb = memremap(p->memmap_start + NVMEV_SB_OFF, PAGE_SIZE,
+			    MEMREMAP_WB);
 	ctrl->storage_size = p->memmap_size - NVMEV_STORAGE_OFF;
 	ctrl->storage = memremap(p->memmap_start + NVMEV_STORAGE_OFF,
 				 ctrl->storage_size, MEMREMAP_WB);
-	if (!ctrl->bar || !ctrl->storage) {
-		pr_err("cannot map %pR\n", &ctrl->res);
+	if (!ctrl->bar || !ctrl->sb || !ctrl->storage) {
+		pr_err("cannot map %#llx-%#llx\n", (u64)p->memmap_start,
+		       (u64)p->memmap_start + p->memmap_size - 1);
 		ret = -ENOMEM;
 		goto unmap;
 	}
-	ctrl->sb = ctrl->bar + NVMEV_SB_OFF;
 	memset(ctrl->bar, 0, NVMEV_BAR_SIZE);
 	return 0;
 unmap:
 	if (ctrl->storage)
 		memunmap(ctrl->storage);
+	if (ctrl->sb)
+		memunmap(ctrl->sb);
 	if (ctrl->bar)
 		memunmap(ctrl->bar);
-	release_resource(&ctrl->res);
+	remove_resource(&ctrl->res);
 	return ret;
 }
 
 static void region_unmap(struct nvmev_ctrl *ctrl)
 {
 	memunmap(ctrl->storage);
+	memunmap(ctrl->sb);
 	memunmap(ctrl->bar);
-	release_resource(&ctrl->res);
+	remove_resource(&ctrl->res);
 }
 
 static int nvmev_dispatcher(void *data)
@@ -357,6 +381,7 @@ static int nvmev_dispatcher(void *data)
 	struct nvmev_ctrl *ctrl = data;
 	u64 spin_ns = (u64)ctrl->params.idle_spin_us * NSEC_PER_USEC;
 	unsigned int sleep_us = 0;
+	ktime_t timeout;
 
 	ctrl->last_busy_ns = nvmev_now();
 	while (!kthread_should_stop()) {
@@ -381,9 +406,15 @@ static int nvmev_dispatcher(void *data)
 				cond_resched();
 			continue;
 		}
-		/* Idle: poll less and less often, up to every millisecond. */
+		/*
+		 * Idle: poll less and less often, up to every millisecond.
+		 * An interruptible sleep does not count as load.
+		 */
 		sleep_us = clamp(sleep_us * 2, 10U, 1000U);
-		usleep_range(sleep_us, sleep_us + sleep_us / 4);
+		timeout = ns_to_ktime((u64)sleep_us * NSEC_PER_USEC);
+		set_current_state(TASK_INTERRUPTIBLE);
+		schedule_hrtimeout_range(&timeout, sleep_us * NSEC_PER_USEC / 4,
+					 HRTIMER_MODE_REL);
 	}
 	return 0;
 }

@@ -222,7 +222,7 @@ struct nvmev_ctrl {
 	/* The reserved region */
 	struct resource res;
 	void *bar;			/* write-through mapping of BAR0 */
-	struct nvmev_superblock *sb;	/* inside the same mapping */
+	struct nvmev_superblock *sb;
 	void *storage;
 	u64 storage_size;
 
@@ -266,6 +266,9 @@ struct nvmev_ctrl {
 	unsigned int nr_workers;
 	u64 last_busy_ns;
 };
+
+/* main.c */
+int nvmev_claim(struct resource *res, const char *name, u64 start, u64 end);
 
 /* pci.c */
 int nvmev_pci_create(struct nvmev_ctrl *ctrl);

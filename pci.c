@@ -349,10 +349,11 @@ int nvmev_pci_create(struct nvmev_ctrl *ctrl)
 		ret = -ENODEV;
 		goto remove;
 	}
-	/* Claim BAR0 inside our region so pci_enable_device() accepts it. */
-	ret = request_resource(&ctrl->res, &pdev->resource[0]);
+	/* Claim BAR0 in the reserved range so pci_enable_device() accepts it. */
+	ret = nvmev_claim(&pdev->resource[0], pci_name(pdev),
+			  pdev->resource[0].start, pdev->resource[0].end);
 	if (ret) {
-		pr_err("cannot claim BAR0 %pR: %d\n", &pdev->resource[0], ret);
+		pdev->resource[0].parent = NULL;
 		pci_dev_put(pdev);
 		goto remove;
 	}
