@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * model.h - interface shared by all nvmev timing models.
+ *
+ * A timing model answers one question: given an I/O command fetched at time
+ * "now", at what absolute time (ns) should its completion be posted?  It
+ * keeps whatever busy-until state it needs to model contention between
+ * commands, but it never sleeps, never touches data and never looks at the
+ * clock itself: all time comes in through struct model_req.
+ *
+ * Models:  "nvm"  Optane-class byte-addressable NVM (ftl/nvm.h)
+ *          later: "conv" (NAND + FTL + GC), "zns", "kv"
+ *
+ * Concurrency contract (all models): an instance is NOT internally locked.
+ * Exactly one thread - the nvmev dispatcher - may call into a given
+ * instance at a time, and init/exit must not race with schedule/reset.
+ * Different instances are fully independent (there is no global state).
+ *
+ * Time contract (all models): times are u64 nanoseconds on one monotonic
+ * clock chosen by the caller (e.g. ktime_get_ns()).  req->now should be
+ * non-decreasing from one call to the next on the same instance; models
+ * stay well defined if it is not, but then a request may queue behind work
+ * that was stamped later.  Results saturate at U64_MAX instead of wrapping.
+ */
+#ifndef _NVMEV_FTL_MODEL_H
+#define _NVMEV_FTL_MODEL_H
+
+#include "ftl_compat.h"
+
+/* What the command does, as far as timing is concerned. */
+enum model_op {
+	MODEL_READ,		/* data moves from the media to the host */
+	MODEL_WRITE,		/* data moves from the host to the media */
+	MODEL_FLUSH,		/* make volatile writes durable */
+	MODEL_DISCARD,		/* deallocate (DSM deallocate / TRIM) */
+	MODEL_WRITE_ZEROES,	/* write zeroes, no data transfer */
+	MODEL_OTHER,		/* any other I/O command: no media time */
+};
+
+/* One I/O command as seen by a timing model. */
+struct model_req {
+	enum model_op op;
+	/* Byte offset of the first byte in the namespace (SLBA * LBA size). */
+	u64 slba_bytes;
+	/* Length in bytes ((NLB + 1) * LBA size); 0 is allowed (e.g. flush). */
+	u64 len;
+	/* Time the command was fetched from its submission queue, ns. */
+	u64 now;
+	/* Force Unit Access was set (writes: bypass any volatile cache). */
+	bool fua;
+};
+
+/*
+ * Generic handle so the kernel side can hold any model behind one pointer:
+ *
+ *	void *priv = kzalloc(ops->priv_size, GFP_KERNEL);
+ *	err = ops->init(priv, params_or_NULL);
+ *	...
+ *	done_at = ops->schedule(priv, &req);	(dispatcher thread only)
+ *	...
+ *	ops->exit(priv);
+ *	kfree(priv);
+ *
+ * @name:      short model name, also usable as a module parameter value.
+ * @priv_size: bytes the caller must allocate (zeroed) for one instance.
+ * @init:      set up the instance at @priv.  @params points to the model's
+ *             own parameter struct (e.g. struct nvm_params for "nvm"), or
+ *             is NULL for that model's documented defaults.  The model
+ *             copies what it needs; @params may be freed afterwards.
+ *             Returns 0 or a negative errno (-EINVAL, -ENOMEM).  After a
+ *             failed init nothing needs undoing, but calling exit is safe.
+ * @exit:      release what init allocated (not @priv itself).  Safe to call
+ *             twice, and after a failed init.
+ * @schedule:  account for @req and return its absolute completion time, ns,
+ *             always >= req->now.
+ * @reset:     forget all pending work: the instance behaves as if freshly
+ *             initialised with the same parameters.
+ */
+struct model_ops {
+	const char *name;
+	size_t priv_size;
+	int (*init)(void *priv, const void *params);
+	void (*exit)(void *priv);
+	u64 (*schedule)(void *priv, const struct model_req *req);
+	void (*reset)(void *priv);
+};
+
+extern const struct model_ops nvm_model_ops;
+
+#endif /* _NVMEV_FTL_MODEL_H */

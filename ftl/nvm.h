@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * nvm.h - timing model of an Optane-class (byte-addressable, no FTL, no GC)
+ * NVM SSD.
+ *
+ * The device has nr_units identical parallel units.  A command pays a fixed
+ * per-command delay, then its data moves in unit_size chunks, each chunk
+ * occupying one unit.  Reads and writes have separate parameters.
+ *
+ * Exact semantics of nvm_model_schedule() for MODEL_READ and MODEL_WRITE
+ * (delay/time/trailing are the read_* or write_* parameters, all in ns):
+ *
+ *  1. The request is cut into n = ceil(len / unit_size) chunks.
+ *     The address (slba_bytes) plays no part.
+ *  2. If n == 0 (len == 0) the request completes at now + delay; no unit
+ *     is occupied and the cursor does not move.
+ *  3. Chunk i (i = 0 .. n-1) goes to unit u = (cursor + i) % nr_units;
+ *     afterwards cursor = (cursor + n) % nr_units.  The cursor lives in the
+ *     instance, so consecutive requests continue where the last one
+ *     stopped and spread over all units.
+ *  4. Chunks are placed in order i = 0 .. n-1:
+ *         start     = max(now + delay, unit_free[u])
+ *         finish    = start + time
+ *         unit_free[u] = finish + trailing
+ *     i.e. the delay is paid once per command, before any data moves; a
+ *     unit serves one chunk at a time; "trailing" keeps the unit busy after
+ *     the chunk's data is done, without delaying that chunk's completion.
+ *  5. The request completes at the largest finish of its chunks.
+ *
+ *  Consequences: a lone 4 KiB read on an idle device takes delay + time;
+ *  a request of k * nr_units chunks on an idle device takes
+ *  delay + k * time + (k - 1) * trailing.  With every parameter 0 the
+ *  result is exactly now (given non-decreasing now, see model.h).
+ *
+ * Other operations take no media time and complete at exactly now:
+ *  - MODEL_FLUSH: nothing in this model is volatile.
+ *  - MODEL_DISCARD: deallocation is a metadata update in this class of
+ *    device; modelled as free.
+ *  - MODEL_WRITE_ZEROES: no data is transferred; modelled as free (the
+ *    simplest defensible rule; revisit if a workload depends on it).
+ *  - MODEL_OTHER: no media access.
+ *  None of these occupy a unit or move the cursor.  fua has no effect
+ *  (there is no volatile cache to bypass).
+ *
+ * Arithmetic is exact unless a time would exceed U64_MAX, in which case it
+ * saturates at U64_MAX.  Cost per call is O(min(n, nr_units)), independent
+ * of len, so even multi-GiB requests are cheap.
+ *
+ * Concurrency: see model.h - one caller (the dispatcher) per instance, no
+ * internal locking, no global state.
+ */
+#ifndef _NVMEV_FTL_NVM_H
+#define _NVMEV_FTL_NVM_H
+
+#include "model.h"
+
+#define NVM_MIN_UNITS		1U
+#define NVM_MAX_UNITS		1024U
+#define NVM_MIN_UNIT_SIZE	512U
+#define NVM_MAX_UNIT_SIZE	(1024U * 1024U)
+
+/*
+ * Defaults (nvm_params_default()) roughly match an Intel Optane P5800X:
+ * 4 KiB QD1 latency 5.5 us; 16 units give ~1.78 M read IOPS (~7.3 GB/s)
+ * and ~1.52 M write IOPS (~6.2 GB/s) at 4 KiB.
+ */
+#define NVM_DEFAULT_READ_DELAY		2000U
+#define NVM_DEFAULT_READ_TIME		3500U
+#define NVM_DEFAULT_READ_TRAILING	5500U
+#define NVM_DEFAULT_WRITE_DELAY		2000U
+#define NVM_DEFAULT_WRITE_TIME		3500U
+#define NVM_DEFAULT_WRITE_TRAILING	7000U
+#define NVM_DEFAULT_NR_UNITS		16U
+#define NVM_DEFAULT_UNIT_SIZE		4096U
+
+/*
+ * Model parameters.  Times are ns; "chunk" is unit_size bytes of data.
+ * @read_delay:     paid once per read command, before any data moves
+ * @read_time:      per chunk: data transfer time of a read chunk
+ * @read_trailing:  per chunk: the unit stays busy this long after it
+ * @write_delay:    as read_delay, for writes
+ * @write_time:     as read_time, for writes
+ * @write_trailing: as read_trailing, for writes
+ * @nr_units:       parallel units, NVM_MIN_UNITS..NVM_MAX_UNITS
+ * @unit_size:      bytes per chunk, a power of two,
+ *                  NVM_MIN_UNIT_SIZE..NVM_MAX_UNIT_SIZE (512..1 MiB)
+ */
+struct nvm_params {
+	u32 read_delay;
+	u32 read_time;
+	u32 read_trailing;
+	u32 write_delay;
+	u32 write_time;
+	u32 write_trailing;
+	u32 nr_units;
+	u32 unit_size;
+};
+
+/*
+ * One emulated device (or namespace).  Owned by the caller; the fields are
+ * private to nvm.c (the unit tests peek at them).
+ * @p:          copy of the parameters given to nvm_model_init()
+ * @unit_free:  [nr_units] time (ns) at which each unit becomes idle
+ * @cursor:     unit that receives the next chunk
+ * @unit_shift: log2(unit_size)
+ */
+struct nvm_model {
+	struct nvm_params p;
+	u64 *unit_free;
+	u32 cursor;
+	u32 unit_shift;
+};
+
+/* Fill @p with the NVM_DEFAULT_* values. */
+void nvm_params_default(struct nvm_params *p);
+
+/*
+ * Validate @p (NULL means defaults), copy it and allocate per-unit state.
+ * Returns 0, -EINVAL (nr_units or unit_size out of range, unit_size not a
+ * power of two) or -ENOMEM.  On failure @m holds nothing to free.
+ * May sleep (GFP_KERNEL allocation).
+ */
+int nvm_model_init(struct nvm_model *m, const struct nvm_params *p);
+
+/* Free per-unit state.  Safe after a failed init and safe to repeat. */
+void nvm_model_exit(struct nvm_model *m);
+
+/* Return the absolute completion time (ns) of @req; see the top of file. */
+u64 nvm_model_schedule(struct nvm_model *m, const struct model_req *req);
+
+/* Mark every unit idle and set the cursor back to unit 0. */
+void nvm_model_reset(struct nvm_model *m);
+
+#endif /* _NVMEV_FTL_NVM_H */
