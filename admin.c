@@ -199,8 +199,8 @@ static void put_le128(u8 *dst, u64 v)
 
 static u8 critical_warning(struct nvmev_ctrl *ctrl)
 {
-	if (NVMEV_TEMP_KELVIN >= ctrl->feat.temp_over ||
-	    NVMEV_TEMP_KELVIN < ctrl->feat.temp_under)
+	if (ctrl->feat.temp_over <= NVMEV_TEMP_KELVIN ||
+	    ctrl->feat.temp_under > NVMEV_TEMP_KELVIN)
 		return NVME_SMART_CRIT_TEMPERATURE;
 	return 0;
 }
@@ -654,7 +654,7 @@ void nvmev_log_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid, u16 status,
 	ctrl->err_count++;
 	e->error_count = cpu_to_le64(ctrl->err_count);
 	e->sqid = cpu_to_le16(sqid);
-	e->cmdid = cid;
+	e->cmdid = (__force __le16)cid;	/* the host's value, as it sent it */
 	e->status_field = cpu_to_le16(status << 1);
 	e->param_error_location = cpu_to_le16(0xffff);
 	e->lba = cpu_to_le64(lba);

@@ -94,66 +94,69 @@ static int parse_size(const char *name, const char *s, u64 *out)
 	return 0;
 }
 
-/* "2,3" or "1-3,6": the order matters, the first CPU runs the dispatcher. */
-static int parse_cpus(const char *s, struct nvmev_params *p)
+static int add_cpu(const char *list, struct nvmev_params *p, unsigned int cpu)
 {
-	const char *c = s;
+	unsigned int i;
 
-	if (!s || !*s) {
+	if (cpu >= nr_cpu_ids || !cpu_online(cpu)) {
+		pr_err("cpus=%s: CPU %u is not online (online CPUs: %*pbl)\n",
+		       list, cpu, cpumask_pr_args(cpu_online_mask));
+		return -EINVAL;
+	}
+	for (i = 0; i < p->nr_cpus; i++) {
+		if (p->cpus[i] == cpu) {
+			pr_err("cpus=%s: CPU %u is listed twice\n", list, cpu);
+			return -EINVAL;
+		}
+	}
+	if (p->nr_cpus == ARRAY_SIZE(p->cpus)) {
+		pr_err("cpus=%s: at most %zu CPUs\n", list, ARRAY_SIZE(p->cpus));
+		return -EINVAL;
+	}
+	p->cpus[p->nr_cpus++] = cpu;
+	return 0;
+}
+
+/* "2,3" or "1-3,6": the order matters, the first CPU runs the dispatcher. */
+static int parse_cpus(const char *list, struct nvmev_params *p)
+{
+	char *copy, *rest, *item;
+	int ret = 0;
+
+	if (!list || !*list) {
 		pr_err("cpus is missing: give at least two CPUs, e.g. cpus=2,3 (the first runs the dispatcher, the rest run I/O workers)\n");
 		return -EINVAL;
 	}
+	copy = kstrdup(list, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	rest = strim(copy);
 	p->nr_cpus = 0;
-	while (*c) {
-		unsigned long a, b;
-		unsigned int cpu, i;
-		char *end;
+	while (!ret && (item = strsep(&rest, ","))) {
+		char *hi = strchr(item, '-');
+		unsigned int a, b, cpu;
 
-		a = simple_strtoul(c, &end, 10);
-		if (end == c)
-			goto bad;
-		b = a;
-		if (*end == '-') {
-			c = end + 1;
-			b = simple_strtoul(c, &end, 10);
-			if (end == c || b < a)
-				goto bad;
+		if (hi)
+			*hi++ = '\0';
+		if (kstrtouint(item, 10, &a) || (hi && kstrtouint(hi, 10, &b)) ||
+		    (hi && b < a)) {
+			pr_err("cpus=%s is not a CPU list: use numbers and ranges, e.g. cpus=2,3 or cpus=1-3\n",
+			       list);
+			ret = -EINVAL;
+			break;
 		}
-		for (cpu = a; cpu <= b; cpu++) {
-			if (cpu >= nr_cpu_ids || !cpu_online(cpu)) {
-				pr_err("cpus=%s: CPU %u is not online (online CPUs: %*pbl)\n",
-				       s, cpu, cpumask_pr_args(cpu_online_mask));
-				return -EINVAL;
-			}
-			for (i = 0; i < p->nr_cpus; i++) {
-				if (p->cpus[i] == cpu) {
-					pr_err("cpus=%s: CPU %u is listed twice\n", s, cpu);
-					return -EINVAL;
-				}
-			}
-			if (p->nr_cpus == ARRAY_SIZE(p->cpus)) {
-				pr_err("cpus=%s: at most %zu CPUs\n", s, ARRAY_SIZE(p->cpus));
-				return -EINVAL;
-			}
-			p->cpus[p->nr_cpus++] = cpu;
-		}
-		c = end;
-		if (*c == ',')
-			c++;
-		else if (*c == '\n')
-			c++;
-		else if (*c)
-			goto bad;
+		if (!hi)
+			b = a;
+		for (cpu = a; !ret && cpu <= b; cpu++)
+			ret = add_cpu(list, p, cpu);
 	}
-	if (p->nr_cpus < 2) {
+	kfree(copy);
+	if (!ret && p->nr_cpus < 2) {
 		pr_err("cpus=%s: need at least two CPUs, one for the dispatcher and one or more for I/O workers, e.g. cpus=2,3\n",
-		       s);
-		return -EINVAL;
+		       list);
+		ret = -EINVAL;
 	}
-	return 0;
-bad:
-	pr_err("cpus=%s is not a CPU list: use numbers and ranges, e.g. cpus=2,3 or cpus=1-3\n", s);
-	return -EINVAL;
+	return ret;
 }
 
 struct reserved_cover {

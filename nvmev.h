@@ -19,8 +19,7 @@
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
 #include <linux/ioport.h>
-#include <linux/version.h>
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#ifdef NVMEV_HAVE_LINUX_UNALIGNED	/* 6.12 and later, see Kbuild */
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>

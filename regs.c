@@ -86,8 +86,13 @@ static void free_queues(struct nvmev_ctrl *ctrl)
  */
 void nvmev_ctrl_quiesce(struct nvmev_ctrl *ctrl)
 {
+	unsigned int i;
+
 	WRITE_ONCE(ctrl->epoch, ctrl->epoch + 1);
 	nvmev_workers_sync(ctrl);
+	/* the discarded commands no longer occupy the media */
+	for (i = 0; i < ctrl->nr_ns; i++)
+		ctrl->ns[i].model_ops->reset(ctrl->ns[i].model);
 	nvmev_admin_reset(ctrl);
 	free_queues(ctrl);
 	memset(ctrl->bar + NVME_REG_DBS, 0, NVMEV_MSIX_TABLE_OFF - NVME_REG_DBS);
