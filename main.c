@@ -72,7 +72,10 @@ static unsigned int io_unit_shift = 12;
 module_param(io_unit_shift, uint, 0444);
 MODULE_PARM_DESC(io_unit_shift, "log2 of the I/O unit size in bytes (default 12: 4 KiB)");
 
-static struct nvmev_ctrl *the_ctrl;
+/* Every controller of this module; the module parameters create the first. */
+static LIST_HEAD(nvmev_ctrls);
+static DEFINE_MUTEX(nvmev_ctrls_lock);
+static DEFINE_IDA(nvmev_ctrl_ida);
 
 static int parse_size(const char *name, const char *s, u64 *out)
 {
@@ -422,7 +425,8 @@ static int nvmev_dispatcher(void *data)
 	return 0;
 }
 
-static int nvmev_ctrl_create(struct nvmev_ctrl **out)
+static int nvmev_ctrl_create(const struct nvmev_params *params,
+			     struct nvmev_ctrl **out)
 {
 	struct nvmev_ctrl *ctrl;
 	int ret;
@@ -431,15 +435,17 @@ static int nvmev_ctrl_create(struct nvmev_ctrl **out)
 	if (!ctrl)
 		return -ENOMEM;
 	spin_lock_init(&ctrl->errlog_lock);
-	ret = collect_params(&ctrl->params);
-	if (ret)
+	ctrl->params = *params;
+	ret = ida_alloc(&nvmev_ctrl_ida, GFP_KERNEL);
+	if (ret < 0)
 		goto free;
+	ctrl->id = ret;
 	snprintf(ctrl->serial, sizeof(ctrl->serial), "NVMEV%04X%08llX",
 		 ctrl->id, (u64)ctrl->params.memmap_start >> 20);
 
 	ret = region_map(ctrl);
 	if (ret)
-		goto free;
+		goto free_id;
 	superblock_load(ctrl);
 	ret = nvmev_ns_init(ctrl);
 	if (ret)
@@ -474,6 +480,8 @@ ns_exit:
 unmap:
 	superblock_save(ctrl);
 	region_unmap(ctrl);
+free_id:
+	ida_free(&nvmev_ctrl_ida, ctrl->id);
 free:
 	kfree(ctrl);
 	return ret;
@@ -489,31 +497,52 @@ static void nvmev_ctrl_destroy(struct nvmev_ctrl *ctrl)
 	nvmev_ns_exit(ctrl);
 	superblock_save(ctrl);
 	region_unmap(ctrl);
+	ida_free(&nvmev_ctrl_ida, ctrl->id);
 	kfree(ctrl);
 }
 
 static int __init nvmev_init(void)
 {
+	struct nvmev_params *params;
+	struct nvmev_ctrl *ctrl;
 	int ret;
 
+	params = kzalloc(sizeof(*params), GFP_KERNEL);
+	if (!params)
+		return -ENOMEM;
+	ret = collect_params(params);
+	if (ret)
+		goto out;
 	ret = nvmev_req_cache_init();
 	if (ret)
-		return ret;
-	ret = nvmev_ctrl_create(&the_ctrl);
+		goto out;
+	ret = nvmev_ctrl_create(params, &ctrl);
 	if (ret) {
 		nvmev_req_cache_exit();
-		return ret;
+		goto out;
 	}
+	mutex_lock(&nvmev_ctrls_lock);
+	list_add_tail(&ctrl->node, &nvmev_ctrls);
+	mutex_unlock(&nvmev_ctrls_lock);
 	pr_info("controller %s ready: %llu MiB at %#llx, dispatcher on CPU %u, %u I/O worker(s)\n",
-		pci_name(the_ctrl->pdev), the_ctrl->storage_size >> 20,
-		(u64)the_ctrl->params.memmap_start, the_ctrl->params.cpus[0],
-		the_ctrl->nr_workers);
-	return 0;
+		pci_name(ctrl->pdev), ctrl->storage_size >> 20,
+		(u64)ctrl->params.memmap_start, ctrl->params.cpus[0],
+		ctrl->nr_workers);
+out:
+	kfree(params);
+	return ret;
 }
 
 static void __exit nvmev_exit(void)
 {
-	nvmev_ctrl_destroy(the_ctrl);
+	struct nvmev_ctrl *ctrl, *tmp;
+
+	mutex_lock(&nvmev_ctrls_lock);
+	list_for_each_entry_safe(ctrl, tmp, &nvmev_ctrls, node) {
+		list_del(&ctrl->node);
+		nvmev_ctrl_destroy(ctrl);
+	}
+	mutex_unlock(&nvmev_ctrls_lock);
 	nvmev_req_cache_exit();
 	pr_info("removed\n");
 }

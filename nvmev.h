@@ -215,6 +215,7 @@ struct nvmev_stats {
 };
 
 struct nvmev_ctrl {
+	struct list_head node;
 	unsigned int id;
 	struct nvmev_params params;
 
