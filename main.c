@@ -42,6 +42,10 @@ static unsigned int lba_size = 512;
 module_param(lba_size, uint, 0444);
 MODULE_PARM_DESC(lba_size, "Logical block size in bytes: 512 or 4096 (default 512)");
 
+static bool msix = true;
+module_param(msix, bool, 0444);
+MODULE_PARM_DESC(msix, "Offer MSI-X (default); 0 offers only single-vector MSI, the fallback");
+
 static unsigned int idle_spin_us = 1000;
 module_param(idle_spin_us, uint, 0444);
 MODULE_PARM_DESC(idle_spin_us, "Microseconds the dispatcher polls after the last command before it starts to sleep (default 1000)");
@@ -236,6 +240,7 @@ static int collect_params(struct nvmev_params *p)
 	}
 	p->lba_shift = ilog2(lba_size);
 	p->wipe = wipe;
+	p->msix = msix;
 	p->idle_spin_us = idle_spin_us;
 
 	p->nvm.read_delay = read_delay;

@@ -83,7 +83,8 @@ static void cfg_build(struct nvmev_ctrl *ctrl)
 
 	/* Power management: D0 only */
 	cfg_set(ctrl, CAP_PM + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_PM, 0);
-	cfg_set(ctrl, CAP_PM + PCI_CAP_LIST_NEXT, 1, CAP_MSIX, 0);
+	cfg_set(ctrl, CAP_PM + PCI_CAP_LIST_NEXT, 1,
+		ctrl->params.msix ? CAP_MSIX : CAP_MSI, 0);
 	cfg_set(ctrl, CAP_PM + PCI_PM_PMC, 2, 3, 0);
 	cfg_set(ctrl, CAP_PM + PCI_PM_CTRL, 2, PCI_PM_CTRL_NO_SOFT_RESET, 0);
 
