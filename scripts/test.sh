@@ -186,16 +186,16 @@ run_vm_tests() {
 print_report() {
     local passed failed duplicates
     step "results"
+    duplicates=$(awk '{ name = $2; sub(/:$/, "", name); print name }' "$RESULTS" | sort | uniq -d)
+    if [ -n "$duplicates" ]; then
+        record_fail harness/unique-names "result names reported more than once: $(echo "$duplicates" | tr '\n' ' ')"
+    fi
     # Per group (first component of the result name).
     awk '{ name = $2; sub(/:$/, "", name); split(name, part, "/"); g = part[1]
            if (!(g in seen)) { seen[g] = 1; order[++n] = g }
            if ($1 == "PASS") pass[g]++; else fail[g]++ }
          END { for (i = 1; i <= n; i++)
                  printf "  %-20s %4d passed, %d failed\n", order[i], pass[order[i]], fail[order[i]] }' "$RESULTS"
-    duplicates=$(awk '{ name = $2; sub(/:$/, "", name); print name }' "$RESULTS" | sort | uniq -d)
-    if [ -n "$duplicates" ]; then
-        record_fail harness/unique-names "result names reported more than once: $(echo "$duplicates" | tr '\n' ' ')"
-    fi
     if grep -q '^FAIL ' "$RESULTS"; then
         echo
         echo "Failures:"

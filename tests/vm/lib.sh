@@ -12,6 +12,11 @@
 # Do not use "set -e" in guest scripts, and end with status 0: a non-zero
 # exit status is reported as the failure vm/<script>/exit-status.
 #
+# scripts/test.sh runs every tests/vm/NN-*.sh in name order, all in one VM
+# boot. A script that needs a different VM declares it, e.g.
+#     # nvmev-vm-args: --qemu-nvme 1G --mem 8G
+# (scripts/vm/run.sh options) and gets a boot of its own.
+#
 # Checks:    t_pass, t_fail, t_check, t_expect_fail, t_eq, t_dmesg_clean
 # Output:    t_log, t_emit (send a file to the host)
 # Devices:   nvmev_load, nvmev_unload, nvme_find_device
