@@ -21,6 +21,8 @@
 
 /* A worker spins instead of sleeping for completions due this soon. */
 #define WORKER_SPIN_NS	(20 * NSEC_PER_USEC)
+/* How long a worker sleeps before looking at a full CQ again. */
+#define CQ_FULL_RETRY_NS	(200 * NSEC_PER_USEC)
 
 static struct kmem_cache *req_cache;
 
@@ -158,16 +160,23 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 {
 	u32 tail = READ_ONCE(*nvmev_db(ctrl, 2 * sq->qid));
 	struct nvmev_cq *cq = ctrl->cqs[sq->cqid];
-	unsigned int budget = 64;
+	unsigned int fetched = 0;
 
 	if (tail >= sq->size || tail == sq->head)
 		return false;
 
-	while (sq->head != tail && budget--) {
+	while (sq->head != tail && fetched < 64) {
 		struct nvmev_req *req;
 		struct model_req m = { .op = MODEL_OTHER };
 		u16 st;
 
+		/*
+		 * A host only reuses slots it saw completed, so more than a
+		 * queue's worth in flight means a host that ignores the
+		 * protocol: stop fetching until completions drain.
+		 */
+		if (atomic_read(&sq->inflight) >= sq->size - 1)
+			break;
 		req = kmem_cache_alloc(req_cache, GFP_NOWAIT | __GFP_NOWARN);
 		if (!req)
 			break;		/* try again on the next pass */
@@ -194,8 +203,10 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 			req->done_at = m.now;
 		atomic_inc(&sq->inflight);
 		hand_to_worker(ctrl, req, cq->worker);
+		fetched++;
 	}
-	return true;
+	/* not busy when stalled: the dispatcher may back off to sleeping */
+	return fetched;
 }
 
 bool nvmev_io_poll(struct nvmev_ctrl *ctrl)
@@ -373,8 +384,8 @@ static u64 complete_due(struct nvmev_worker *w)
 			break;
 		}
 		if (nvmev_cq_full(cq, ctrl)) {
-			/* The host has not consumed yet: retry shortly. */
-			next = now + WORKER_SPIN_NS;
+			/* The host has not consumed yet: look again later. */
+			next = now + CQ_FULL_RETRY_NS;
 			break;
 		}
 		rb_erase_cached(n, &w->pending);
