@@ -698,6 +698,7 @@ bool nvmev_admin_poll(struct nvmev_ctrl *ctrl)
 
 	if (tail >= sq->size || tail == sq->head)
 		return false;
+	dma_rmb();	/* entries written before the doorbell are visible */
 
 	while (sq->head != tail && ctrl->ready) {
 		struct nvme_command cmd;

@@ -164,6 +164,7 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 
 	if (tail >= sq->size || tail == sq->head)
 		return false;
+	dma_rmb();	/* entries written before the doorbell are visible */
 
 	while (sq->head != tail && fetched < 64) {
 		struct nvmev_req *req;
