@@ -19,8 +19,12 @@
 
 #include "nvmev.h"
 
-/* A worker spins instead of sleeping for completions due this soon. */
-#define WORKER_SPIN_NS	(20 * NSEC_PER_USEC)
+/*
+ * A worker spins instead of sleeping for completions due this soon: a
+ * timer wake-up can be late by a scheduler tick under load (far more in a
+ * VM), and the model's times are only worth what their delivery is.
+ */
+#define WORKER_SPIN_NS	(2 * NSEC_PER_MSEC)
 /* How long a worker sleeps before looking at a full CQ again. */
 #define CQ_FULL_RETRY_NS	(200 * NSEC_PER_USEC)
 
@@ -145,79 +149,6 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	m->slba_bytes = req->off;
 	m->len = req->len;
 	return NVME_SC_SUCCESS;
-}
-
-static void hand_to_worker(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-			   unsigned int w)
-{
-	struct nvmev_worker *worker = &ctrl->workers[w];
-
-	if (llist_add(&req->ll, &worker->incoming))
-		wake_up_process(worker->task);
-}
-
-static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
-{
-	u32 tail = READ_ONCE(*nvmev_db(ctrl, 2 * sq->qid));
-	struct nvmev_cq *cq = ctrl->cqs[sq->cqid];
-	unsigned int fetched = 0;
-
-	if (tail >= sq->size || tail == sq->head)
-		return false;
-	dma_rmb();	/* entries written before the doorbell are visible */
-
-	while (sq->head != tail && fetched < 64) {
-		struct nvmev_req *req;
-		struct model_req m = { .op = MODEL_OTHER };
-		u16 st;
-
-		/*
-		 * A host only reuses slots it saw completed, so more than a
-		 * queue's worth in flight means a host that ignores the
-		 * protocol: stop fetching until completions drain.
-		 */
-		if (atomic_read(&sq->inflight) >= sq->size - 1)
-			break;
-		req = kmem_cache_alloc(req_cache, GFP_NOWAIT | __GFP_NOWARN);
-		if (!req)
-			break;		/* try again on the next pass */
-		memcpy(&req->cmd, &sq->cmds[sq->head], sizeof(req->cmd));
-		sq->head = (sq->head + 1) % sq->size;
-
-		req->ns = NULL;
-		req->off = 0;
-		req->len = 0;
-		req->xfer = NVMEV_XFER_NONE;
-		req->result = 0;
-		req->sq = sq;
-		req->cq = cq;
-		req->sqid = sq->qid;
-		req->sq_head = sq->head;
-		req->epoch = ctrl->epoch;
-
-		m.now = nvmev_now();
-		st = io_parse(ctrl, req, &m);
-		req->status = st;
-		if (!st && req->ns)
-			req->done_at = req->ns->model_ops->schedule(req->ns->model, &m);
-		else
-			req->done_at = m.now;
-		atomic_inc(&sq->inflight);
-		hand_to_worker(ctrl, req, cq->worker);
-		fetched++;
-	}
-	/* not busy when stalled: the dispatcher may back off to sleeping */
-	return fetched;
-}
-
-bool nvmev_io_poll(struct nvmev_ctrl *ctrl)
-{
-	bool busy = false;
-	unsigned int i;
-
-	for (i = 0; i < ctrl->nr_active_sqs; i++)
-		busy |= sq_poll(ctrl, ctrl->sqs[ctrl->active_sqs[i]]);
-	return busy;
 }
 
 /* ---- Worker side: data, ordering, completion ----------------------------- */
@@ -358,6 +289,39 @@ static void drop_all(struct nvmev_worker *w)
 }
 
 /*
+ * Post the completion of @req on its CQ and free it.  The caller holds the
+ * lock of the worker that owns the CQ, the CQ has room, and @req belongs
+ * to the current epoch.
+ */
+static void complete_one(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	if (req->status)
+		nvmev_log_error(ctrl, req->sqid, req->cmd.common.command_id,
+				req->status, le32_to_cpu(req->cmd.common.nsid),
+				le64_to_cpu(req->cmd.rw.slba));
+	nvmev_post_cqe(ctrl, req->cq, req->sqid, req->sq_head,
+		       req->cmd.common.command_id, req->status, req->result);
+	kmem_cache_free(req_cache, req);
+}
+
+/* Remember that @cq needs an interrupt; raise it at once if the set is full. */
+static void note_irq(struct nvmev_ctrl *ctrl, struct nvmev_cq **set,
+		     unsigned int *nr, unsigned int max, struct nvmev_cq *cq)
+{
+	unsigned int i;
+
+	if (!cq->ien)
+		return;
+	for (i = 0; i < *nr; i++)
+		if (set[i] == cq)
+			return;
+	if (*nr == max)
+		nvmev_signal_irq(ctrl, cq->vector);
+	else
+		set[(*nr)++] = cq;
+}
+
+/*
  * Post every completion that is due.  Returns the time of the next one,
  * or U64_MAX when nothing is pending.
  */
@@ -373,6 +337,7 @@ static u64 complete_due(struct nvmev_worker *w)
 	while ((n = rb_first_cached(&w->pending))) {
 		struct nvmev_req *req = rb_entry(n, struct nvmev_req, rb);
 		struct nvmev_cq *cq = req->cq;
+		struct nvmev_sq *sq = req->sq;
 
 		if (stale(ctrl, req)) {
 			/* from before a reset: its queues are gone */
@@ -390,35 +355,121 @@ static u64 complete_due(struct nvmev_worker *w)
 			break;
 		}
 		rb_erase_cached(n, &w->pending);
-		if (req->status)
-			nvmev_log_error(ctrl, req->sqid, req->cmd.common.command_id,
-					req->status, le32_to_cpu(req->cmd.common.nsid),
-					le64_to_cpu(req->cmd.rw.slba));
-		nvmev_post_cqe(ctrl, cq, req->sqid, req->sq_head,
-			       req->cmd.common.command_id, req->status,
-			       req->result);
+		complete_one(ctrl, req);
 		/* last touch of the SQ: Delete SQ waits for this */
-		atomic_dec_return_release(&req->sq->inflight);
-		kmem_cache_free(req_cache, req);
+		atomic_dec_return_release(&sq->inflight);
 		w->nr_done++;
-
-		if (!cq->ien)
-			continue;
-		for (i = 0; i < nr_signal; i++)
-			if (to_signal[i] == cq)
-				break;
-		if (i == nr_signal) {
-			if (nr_signal == ARRAY_SIZE(to_signal)) {
-				nvmev_signal_irq(ctrl, cq->vector);
-				continue;
-			}
-			to_signal[nr_signal++] = cq;
-		}
+		note_irq(ctrl, to_signal, &nr_signal, ARRAY_SIZE(to_signal), cq);
 	}
 	for (i = 0; i < nr_signal; i++)
 		nvmev_signal_irq(ctrl, to_signal[i]->vector);
 	mutex_unlock(&w->lock);
 	return next;
+}
+
+/*
+ * Fast path for the dispatcher: a command that is due already and whose
+ * worker has nothing queued is completed right here, saving a wake-up of
+ * the worker.  Returns false when the worker must take it.
+ */
+static bool complete_inline(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			    struct nvmev_worker *w)
+{
+	if (req->done_at > nvmev_now() || !llist_empty(&w->incoming) ||
+	    !RB_EMPTY_ROOT(&w->pending.rb_root) || !mutex_trylock(&w->lock))
+		return false;
+	if (!RB_EMPTY_ROOT(&w->pending.rb_root) || nvmev_cq_full(req->cq, ctrl)) {
+		mutex_unlock(&w->lock);
+		return false;
+	}
+	if (!req->status)
+		do_xfer(ctrl, req);
+	complete_one(ctrl, req);
+	w->nr_done++;
+	mutex_unlock(&w->lock);
+	return true;
+}
+
+/* ---- Dispatcher side: fetch ------------------------------------------- */
+
+static void hand_to_worker(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			   unsigned int w)
+{
+	struct nvmev_worker *worker = &ctrl->workers[w];
+
+	if (llist_add(&req->ll, &worker->incoming))
+		wake_up_process(worker->task);
+}
+
+static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
+{
+	u32 tail = READ_ONCE(*nvmev_db(ctrl, 2 * sq->qid));
+	struct nvmev_cq *cq = ctrl->cqs[sq->cqid];
+	unsigned int fetched = 0;
+	bool inline_done = false;
+
+	if (tail >= sq->size || tail == sq->head)
+		return false;
+	dma_rmb();	/* entries written before the doorbell are visible */
+
+	while (sq->head != tail && fetched < 64) {
+		struct nvmev_req *req;
+		struct model_req m = { .op = MODEL_OTHER };
+		u16 st;
+
+		/*
+		 * A host only reuses slots it saw completed, so more than a
+		 * queue's worth in flight means a host that ignores the
+		 * protocol: stop fetching until completions drain.
+		 */
+		if (atomic_read(&sq->inflight) >= sq->size - 1)
+			break;
+		req = kmem_cache_alloc(req_cache, GFP_NOWAIT | __GFP_NOWARN);
+		if (!req)
+			break;		/* try again on the next pass */
+		memcpy(&req->cmd, &sq->cmds[sq->head], sizeof(req->cmd));
+		sq->head = (sq->head + 1) % sq->size;
+
+		req->ns = NULL;
+		req->off = 0;
+		req->len = 0;
+		req->xfer = NVMEV_XFER_NONE;
+		req->result = 0;
+		req->sq = sq;
+		req->cq = cq;
+		req->sqid = sq->qid;
+		req->sq_head = sq->head;
+		req->epoch = ctrl->epoch;
+
+		m.now = nvmev_now();
+		st = io_parse(ctrl, req, &m);
+		req->status = st;
+		if (!st && req->ns)
+			req->done_at = req->ns->model_ops->schedule(req->ns->model, &m);
+		else
+			req->done_at = m.now;
+		fetched++;
+		if (complete_inline(ctrl, req, &ctrl->workers[cq->worker])) {
+			inline_done = true;
+			continue;
+		}
+		atomic_inc(&sq->inflight);
+		hand_to_worker(ctrl, req, cq->worker);
+	}
+	if (inline_done && cq->ien)
+		nvmev_signal_irq(ctrl, cq->vector);
+	/* not busy when stalled: the dispatcher may back off to sleeping */
+	return fetched;
+}
+
+bool nvmev_io_poll(struct nvmev_ctrl *ctrl)
+{
+	bool busy = false;
+	unsigned int i;
+
+	for (i = 0; i < ctrl->nr_active_sqs; i++)
+		busy |= sq_poll(ctrl, ctrl->sqs[ctrl->active_sqs[i]]);
+	return busy;
 }
 
 static int nvmev_worker(void *data)
@@ -447,7 +498,7 @@ static int nvmev_worker(void *data)
 		if (next == U64_MAX) {
 			schedule();
 		} else {
-			ktime_t t = ns_to_ktime(next - now - WORKER_SPIN_NS / 2);
+			ktime_t t = ns_to_ktime(next - now - WORKER_SPIN_NS);
 
 			schedule_hrtimeout_range(&t, WORKER_SPIN_NS / 4,
 						 HRTIMER_MODE_REL);

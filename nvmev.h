@@ -58,6 +58,7 @@
 #define NVMEV_AERL		3	/* 0's based: 4 outstanding AERs */
 #define NVMEV_ELPE		15	/* 0's based: 16 error log entries */
 #define NVMEV_MAX_NS		16
+#define NVMEV_IDLE_MAX_SLEEP_US	4000	/* longest idle poll interval */
 #define NVMEV_PAGE_SIZE		SZ_4K	/* NVMe memory page size (CC.MPS = 0) */
 
 /* NVMe fields that 6.1's <linux/nvme.h> does not name yet */
