@@ -404,9 +404,11 @@ static u16 admin_features(struct admin_ctx *a, bool set)
 			if (ctrl->sqs[i] || ctrl->cqs[i])
 				return NVMEV_ERR(NVME_SC_CMD_SEQ_ERROR);
 		}
-		nsq = min_t(u32, nsq, NVMEV_MAX_IOQ - 1);
-		ncq = min_t(u32, ncq, NVMEV_MAX_IOQ - 1);
-		f->nr_queues = (ncq << 16) | nsq;
+		/*
+		 * Grant every queue we have, whatever was asked (the spec
+		 * allows more than requested); the host uses what it needs.
+		 */
+		f->nr_queues = ((NVMEV_MAX_IOQ - 1) << 16) | (NVMEV_MAX_IOQ - 1);
 		*res = f->nr_queues;
 		return NVME_SC_SUCCESS;
 	}
