@@ -563,8 +563,10 @@ static u16 admin_delete_sq(struct admin_ctx *a)
 		return NVMEV_ERR(NVME_SC_QID_INVALID);
 	sq = ctrl->sqs[qid];
 	/* Let the commands already fetched complete (bounded by the model). */
-	while (atomic_read_acquire(&sq->inflight) && waited++ < 100000)
-		usleep_range(10, 20);
+	while (atomic_read_acquire(&sq->inflight) && waited++ < 100000) {
+		if (!nvmev_io_complete_kept(ctrl))
+			usleep_range(10, 20);
+	}
 	if (atomic_read_acquire(&sq->inflight)) {
 		pr_warn("SQ %u deleted with commands in flight\n", qid);
 		return NVME_SC_INTERNAL;

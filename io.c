@@ -367,27 +367,75 @@ static u64 complete_due(struct nvmev_worker *w)
 	return next;
 }
 
-/*
- * Fast path for the dispatcher: a command that is due already and whose
- * worker has nothing queued is completed right here, saving a wake-up of
- * the worker.  Returns false when the worker must take it.
- */
-static bool complete_inline(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-			    struct nvmev_worker *w)
+static bool worker_idle(struct nvmev_worker *w)
 {
-	if (req->done_at > nvmev_now() || !llist_empty(&w->incoming) ||
-	    !RB_EMPTY_ROOT(&w->pending.rb_root) || !mutex_trylock(&w->lock))
-		return false;
-	if (!RB_EMPTY_ROOT(&w->pending.rb_root) || nvmev_cq_full(req->cq, ctrl)) {
-		mutex_unlock(&w->lock);
-		return false;
-	}
+	return llist_empty(&w->incoming) && RB_EMPTY_ROOT(&w->pending.rb_root);
+}
+
+/*
+ * Low queue depth: the dispatcher keeps a command whose worker is idle,
+ * moves its data at once and posts the completion itself when it is due.
+ * One thread then serves the command instead of two, and no worker has to
+ * be woken.  Only the dispatcher touches its tree; posting to a CQ takes
+ * the lock of the worker that owns the CQ, so each CQ keeps one writer at
+ * a time.
+ */
+static void keep(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
 	if (!req->status)
 		do_xfer(ctrl, req);
-	complete_one(ctrl, req);
-	w->nr_done++;
-	mutex_unlock(&w->lock);
-	return true;
+	req->seq = ctrl->kept_seq++;
+	rb_add_cached(&req->rb, &ctrl->kept, req_less);
+	ctrl->nr_kept++;
+}
+
+/* Post the dispatcher's own commands that are due; true if any was. */
+bool nvmev_io_complete_kept(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_cq *to_signal[8];
+	unsigned int nr_signal = 0, i;
+	struct rb_node *n, *next;
+	u64 now = nvmev_now();
+	bool posted = false;
+
+	for (n = rb_first_cached(&ctrl->kept); n; n = next) {
+		struct nvmev_req *req = rb_entry(n, struct nvmev_req, rb);
+		struct nvmev_worker *w = &ctrl->workers[req->cq->worker];
+		struct nvmev_sq *sq = req->sq;
+		struct nvmev_cq *cq = req->cq;
+
+		next = rb_next(n);
+		if (req->done_at > now)
+			break;
+		if (!mutex_trylock(&w->lock))
+			continue;	/* the worker is posting: next pass */
+		if (nvmev_cq_full(cq, ctrl)) {
+			mutex_unlock(&w->lock);
+			continue;
+		}
+		rb_erase_cached(n, &ctrl->kept);
+		ctrl->nr_kept--;
+		complete_one(ctrl, req);
+		mutex_unlock(&w->lock);
+		atomic_dec_return_release(&sq->inflight);
+		note_irq(ctrl, to_signal, &nr_signal, ARRAY_SIZE(to_signal), cq);
+		posted = true;
+	}
+	for (i = 0; i < nr_signal; i++)
+		nvmev_signal_irq(ctrl, to_signal[i]->vector);
+	return posted;
+}
+
+/* Forget the dispatcher's own commands (controller reset, teardown). */
+void nvmev_io_drop_kept(struct nvmev_ctrl *ctrl)
+{
+	struct rb_node *n;
+
+	while ((n = rb_first_cached(&ctrl->kept))) {
+		rb_erase_cached(n, &ctrl->kept);
+		kmem_cache_free(req_cache, rb_entry(n, struct nvmev_req, rb));
+	}
+	ctrl->nr_kept = 0;
 }
 
 /* ---- Dispatcher side: fetch ------------------------------------------- */
@@ -406,7 +454,6 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 	u32 tail = READ_ONCE(*nvmev_db(ctrl, 2 * sq->qid));
 	struct nvmev_cq *cq = ctrl->cqs[sq->cqid];
 	unsigned int fetched = 0;
-	bool inline_done = false;
 
 	if (tail >= sq->size || tail == sq->head)
 		return false;
@@ -449,15 +496,13 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 		else
 			req->done_at = m.now;
 		fetched++;
-		if (complete_inline(ctrl, req, &ctrl->workers[cq->worker])) {
-			inline_done = true;
-			continue;
-		}
 		atomic_inc(&sq->inflight);
-		hand_to_worker(ctrl, req, cq->worker);
+		if (ctrl->nr_kept < NVMEV_MAX_KEPT &&
+		    worker_idle(&ctrl->workers[cq->worker]))
+			keep(ctrl, req);
+		else
+			hand_to_worker(ctrl, req, cq->worker);
 	}
-	if (inline_done && cq->ien)
-		nvmev_signal_irq(ctrl, cq->vector);
 	/* not busy when stalled: the dispatcher may back off to sleeping */
 	return fetched;
 }
@@ -469,7 +514,9 @@ bool nvmev_io_poll(struct nvmev_ctrl *ctrl)
 
 	for (i = 0; i < ctrl->nr_active_sqs; i++)
 		busy |= sq_poll(ctrl, ctrl->sqs[ctrl->active_sqs[i]]);
-	return busy;
+	busy |= nvmev_io_complete_kept(ctrl);
+	/* commands of its own in flight: stay awake to post them on time */
+	return busy || ctrl->nr_kept;
 }
 
 static int nvmev_worker(void *data)
@@ -512,6 +559,7 @@ int nvmev_workers_start(struct nvmev_ctrl *ctrl)
 {
 	unsigned int i, n = ctrl->params.nr_cpus - 1;
 
+	ctrl->kept = RB_ROOT_CACHED;
 	ctrl->workers = kcalloc(n, sizeof(*ctrl->workers), GFP_KERNEL);
 	if (!ctrl->workers)
 		return -ENOMEM;

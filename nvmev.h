@@ -58,6 +58,7 @@
 #define NVMEV_AERL		3	/* 0's based: 4 outstanding AERs */
 #define NVMEV_ELPE		15	/* 0's based: 16 error log entries */
 #define NVMEV_MAX_NS		16
+#define NVMEV_MAX_KEPT		8	/* commands the dispatcher serves itself */
 #define NVMEV_IDLE_MAX_SLEEP_US	4000	/* longest idle poll interval */
 #define NVMEV_PAGE_SIZE		SZ_4K	/* NVMe memory page size (CC.MPS = 0) */
 
@@ -262,6 +263,11 @@ struct nvmev_ctrl {
 
 	struct nvmev_stats stats;
 
+	/* Commands the dispatcher serves itself, by completion time */
+	struct rb_root_cached kept;
+	unsigned int nr_kept;
+	u64 kept_seq;
+
 	/* Threads */
 	struct task_struct *dispatcher;
 	struct nvmev_worker *workers;
@@ -298,6 +304,8 @@ void nvmev_log_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid, u16 status,
 
 /* io.c */
 bool nvmev_io_poll(struct nvmev_ctrl *ctrl);
+bool nvmev_io_complete_kept(struct nvmev_ctrl *ctrl);
+void nvmev_io_drop_kept(struct nvmev_ctrl *ctrl);
 int nvmev_workers_start(struct nvmev_ctrl *ctrl);
 void nvmev_workers_stop(struct nvmev_ctrl *ctrl);
 void nvmev_workers_sync(struct nvmev_ctrl *ctrl);

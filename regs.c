@@ -90,6 +90,7 @@ void nvmev_ctrl_quiesce(struct nvmev_ctrl *ctrl)
 
 	WRITE_ONCE(ctrl->epoch, ctrl->epoch + 1);
 	nvmev_workers_sync(ctrl);
+	nvmev_io_drop_kept(ctrl);
 	/* the discarded commands no longer occupy the media */
 	for (i = 0; i < ctrl->nr_ns; i++)
 		ctrl->ns[i].model_ops->reset(ctrl->ns[i].model);
