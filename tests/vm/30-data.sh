@@ -62,6 +62,23 @@ rand() {  # <file> <bytes>
     head -c "$2" /dev/urandom >"$1"
 }
 
+# Pass iff the command fails and its output matches the regex (e.g. the
+# NVMe status nvme-cli prints).
+t_fails_with() {  # <name> <extended regex> <cmd...>
+    local name=$1 re=$2 out
+    shift 2
+    if out=$("$@" 2>&1); then
+        t_fail "$name" "'$*' succeeded; expected a failure matching /$re/"
+        return 1
+    fi
+    if printf '%s\n' "$out" | grep -qiE "$re"; then
+        t_pass "$name"
+        return 0
+    fi
+    t_fail "$name" "'$*' failed without /$re/: $(printf '%s' "$out" | tail -n 2)"
+}
+LBA_RANGE='LBA Out of Range|\(0x[0-9a-f]?080\)'
+
 fio_job() {  # <result name> <fio args...>
     local name=$1
     shift
@@ -133,12 +150,19 @@ edges() {
     t_check $P/nvme-read-last-lba nvme read "$NVMEV_NS" -s $((last / 512)) -c 0 \
         -z 512 -d /tmp/d.pt
     t_check $P/nvme-read-last-lba-matches same /tmp/d.lba /tmp/d.pt
-    t_expect_fail $P/nvme-read-across-end nvme read "$NVMEV_NS" -s $((last / 512)) \
-        -c 1 -z 1024 -d /tmp/d.pt2
-    t_expect_fail $P/nvme-read-past-end nvme read "$NVMEV_NS" -s $((BYTES / 512)) \
-        -c 0 -z 512 -d /tmp/d.pt2
-    t_expect_fail $P/nvme-write-past-end nvme write "$NVMEV_NS" -s $((BYTES / 512)) \
-        -c 0 -z 512 -d /tmp/d.lba
+    t_fails_with $P/nvme-read-across-end "$LBA_RANGE" nvme read "$NVMEV_NS" \
+        -s $((last / 512)) -c 1 -z 1024 -d /tmp/d.pt2
+    t_fails_with $P/nvme-read-past-end "$LBA_RANGE" nvme read "$NVMEV_NS" \
+        -s $((BYTES / 512)) -c 0 -z 512 -d /tmp/d.pt2
+    t_fails_with $P/nvme-write-past-end "$LBA_RANGE" nvme write "$NVMEV_NS" \
+        -s $((BYTES / 512)) -c 0 -z 512 -d /tmp/d.lba
+    t_fails_with $P/nvme-write-zeroes-across-end "$LBA_RANGE" nvme write-zeroes "$NVMEV_NS" \
+        -s $((last / 512)) -c 3
+    t_fails_with $P/nvme-dsm-across-end "$LBA_RANGE" nvme dsm "$NVMEV_NS" --ad \
+        -s $((last / 512)) -b 4
+    # the failed commands changed nothing
+    rd "$last" 512 /tmp/d.rl
+    t_check $P/edge-last-lba-intact-after-errors same /tmp/d.lba /tmp/d.rl
     rm -f /tmp/d.*
 }
 edges
@@ -155,10 +179,11 @@ compare_verify() {
     if cmp -s /tmp/c.data /tmp/c.diff; then
         printf 'Y' | $DD of=/tmp/c.diff bs=1 seek=4000 conv=notrunc 2>/dev/null
     fi
-    t_expect_fail $P/nvme-compare-different nvme compare "$NVMEV_NS" -s $((off / 512)) \
-        -c 7 -z 4096 -d /tmp/c.diff
+    t_fails_with $P/nvme-compare-different 'Compare Failure|\(0x[0-9a-f]?285\)' \
+        nvme compare "$NVMEV_NS" -s $((off / 512)) -c 7 -z 4096 -d /tmp/c.diff
     t_check $P/nvme-verify nvme verify "$NVMEV_NS" -s $((off / 512)) -c 7
-    t_expect_fail $P/nvme-verify-past-end nvme verify "$NVMEV_NS" -s $((BYTES / 512 - 1)) -c 1
+    t_fails_with $P/nvme-verify-across-end "$LBA_RANGE" nvme verify "$NVMEV_NS" \
+        -s $((BYTES / 512 - 1)) -c 1
     t_check $P/nvme-flush nvme flush "$NVMEV_NS"
     # the data is unchanged by all of that
     rd $off 4096 /tmp/c.rd
@@ -282,8 +307,8 @@ lba4k() {
         seek=$((last / 4096)) count=1 oflag=direct
     rd $last 4096 /tmp/l.rd
     t_check $P/4k/last-lba-matches same /tmp/l.lba /tmp/l.rd
-    t_expect_fail $P/4k/nvme-read-past-end nvme read "$NVMEV_NS" -s $((BYTES / 4096)) \
-        -c 0 -z 4096 -d /tmp/l.pt
+    t_fails_with $P/4k/nvme-read-past-end "$LBA_RANGE" nvme read "$NVMEV_NS" \
+        -s $((BYTES / 4096)) -c 0 -z 4096 -d /tmp/l.pt
     rm -f /tmp/l.*
     t_check $P/4k/rmmod nvmev_unload
 }

@@ -4,7 +4,8 @@
 # flat out with 2 jobs at queue depth 32, then every block fio wrote is verified in a
 # separate pass (a lost acknowledged write reads back as zeroes, because the
 # region is zeroed first); 10 resets in a row with no I/O; nvme reset
-# (ioctl); the device works and nvme list shows it afterwards.
+# (ioctl); a reset during a whole-namespace deallocate; the device works and
+# nvme list shows it afterwards.
 # shellcheck source=tests/vm/lib.sh
 . /tests/lib.sh
 
@@ -113,7 +114,7 @@ resets_during_io() {
         fi
         times="$times ${RESET_MS}ms"
         kill -0 $pid 2>/dev/null || during=$((during - 1))
-        usleep $((300000 + $(od -An -N4 -tu4 /dev/urandom | tr -d ' ') % 700000))
+        usleep $((50000 + $(od -An -N4 -tu4 /dev/urandom | tr -d ' ') % 450000))
         i=$((i + 1))
     done
     t_log "resets during I/O took:$times"
@@ -146,6 +147,47 @@ resets_during_io() {
     rm -f /tmp/r.fio-write.log
 }
 resets_during_io
+[ $HUNG -eq 1 ] && finish
+
+# ---- a reset while a deallocate of the whole namespace is running (the
+# longest single command there is: it zeroes 2 GiB)
+reset_during_deallocate() {
+    local pid rd_pid rd_ms
+    t_check $P/dealloc-fill fio --name=fill --filename="$NVMEV_NS" --rw=write --bs=1M \
+        --ioengine=libaio --direct=1 --iodepth=4 --size=32M --offset=1G \
+        --buffer_pattern=0xa5 --eta=never || return
+    $BLKDISCARD -f "$NVMEV_NS" >/tmp/r.discard.log 2>&1 &
+    pid=$!
+    usleep 300000
+    # how long a 4k read waits behind it (informational)
+    sh -c "t0=\$(cut -d' ' -f1 /proc/uptime)
+        /usr/bin/dd if=$NVMEV_NS of=/dev/null bs=4k count=1 skip=1000 iflag=direct 2>/dev/null
+        echo \$t0 \$(cut -d' ' -f1 /proc/uptime) >/tmp/r.read-time" &
+    rd_pid=$!
+    usleep 100000
+    if kill -0 $pid 2>/dev/null; then
+        t_pass $P/dealloc-still-running-at-reset
+    else
+        t_fail $P/dealloc-still-running-at-reset "the deallocate finished within 0.4 s; the reset did not overlap it"
+    fi
+    if do_reset; then
+        t_pass $P/dealloc-reset
+    else
+        t_fail $P/dealloc-reset "reset during deallocate failed or hung"
+        [ $HUNG -eq 1 ] && return
+    fi
+    wait_for $rd_pid 120
+    rd_ms=$(awk '{ printf "%d", ($2 - $1) * 1000 }' /tmp/r.read-time 2>/dev/null)
+    t_log "reset during a whole-namespace deallocate took ${RESET_MS} ms; a 4k read issued during the deallocate took ${rd_ms:-?} ms"
+    if wait_for $pid 120 && [ "$WAIT_RC" -eq 0 ]; then
+        t_pass $P/dealloc-completes
+    else
+        t_fail $P/dealloc-completes "blkdiscard: $(cat /tmp/r.discard.log)"
+    fi
+    t_check $P/dealloc-ctrl-live ctrl_live
+    t_check $P/dealloc-reads-zero sh -c "/usr/bin/dd if=$NVMEV_NS bs=1M skip=1024 count=32 iflag=direct 2>/dev/null | tr -d '\\000' | wc -c | grep -qx 0"
+}
+reset_during_deallocate
 [ $HUNG -eq 1 ] && finish
 
 # ---- 10 resets in a row, no I/O
