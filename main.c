@@ -86,7 +86,7 @@ static int parse_size(const char *name, const char *s, u64 *out)
 	char *end;
 
 	if (!s || !*s) {
-		pr_err("%s is missing: load with memmap_start=4G memmap_size=2G after booting with memmap=2G\\$4G\n",
+		pr_err("%s is missing: load with memmap_start=4G memmap_size=2G after booting with memmap=2G$4G\n",
 		       name);
 		return -EINVAL;
 	}
@@ -204,14 +204,14 @@ static int check_region(const struct nvmev_params *p)
 	}
 	r = region_intersects(start, size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE);
 	if (r != REGION_DISJOINT) {
-		pr_err("%#llx-%#llx overlaps System RAM: reserve it first by booting with memmap=%lluM\\$%lluM\n",
+		pr_err("%#llx-%#llx overlaps System RAM: reserve it first by booting with memmap=%lluM$%lluM\n",
 		       start, end, size >> 20, start >> 20);
 		return -EINVAL;
 	}
 	walk_iomem_res_desc(IORES_DESC_RESERVED, IORESOURCE_MEM, start, end,
 			    &rc, reserved_cover_fn);
 	if (rc.cursor <= end) {
-		pr_err("%#llx-%#llx is not reserved RAM (see /proc/iomem): boot with memmap=%lluM\\$%lluM and load with the same start and size\n",
+		pr_err("%#llx-%#llx is not reserved RAM (see /proc/iomem): boot with memmap=%lluM$%lluM and load with the same start and size\n",
 		       start, end, size >> 20, start >> 20);
 		return -EINVAL;
 	}
