@@ -50,6 +50,19 @@ static u16 check_range(struct nvmev_ns *ns, u64 slba, u64 nlb)
 	return NVME_SC_SUCCESS;
 }
 
+/* Check the LBA range of @req and set its byte offset and length. */
+static u16 set_range(struct nvmev_ns *ns, struct nvmev_req *req, u64 slba,
+		     u64 nlb)
+{
+	u16 st = check_range(ns, slba, nlb);
+
+	if (st)
+		return st;
+	req->off = slba << ns->lba_shift;
+	req->len = nlb << ns->lba_shift;
+	return NVME_SC_SUCCESS;
+}
+
 /*
  * Decide what @req needs: returns an NVMe status, and on success sets the
  * transfer the worker does and the model operation.
@@ -94,11 +107,9 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	case nvme_cmd_compare:
 		if (cmd->common.flags & NVME_CMD_SGL_ALL)
 			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-		st = check_range(ns, slba, nlb);
+		st = set_range(ns, req, slba, nlb);
 		if (st)
 			return st;
-		req->off = slba << ns->lba_shift;
-		req->len = nlb << ns->lba_shift;
 		if (req->len > NVMEV_MAX_XFER)
 			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
 		if (cmd->common.opcode == nvme_cmd_write) {
@@ -112,21 +123,17 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		}
 		break;
 	case nvme_cmd_write_zeroes:
-		st = check_range(ns, slba, nlb);
+		st = set_range(ns, req, slba, nlb);
 		if (st)
 			return st;
-		req->off = slba << ns->lba_shift;
-		req->len = nlb << ns->lba_shift;
 		req->xfer = NVMEV_XFER_ZERO;
 		m->op = MODEL_WRITE_ZEROES;
 		break;
 	case nvme_cmd_verify:
 		/* No protection information: verifying reads nothing back. */
-		st = check_range(ns, slba, nlb);
+		st = set_range(ns, req, slba, nlb);
 		if (st)
 			return st;
-		req->off = slba << ns->lba_shift;
-		req->len = nlb << ns->lba_shift;
 		m->op = MODEL_READ;
 		break;
 	case nvme_cmd_dsm: {

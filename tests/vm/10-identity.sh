@@ -12,26 +12,8 @@
 
 # ---------------------------------------------------------------- helpers
 
-T_OUT=$T_TMP/id.out		# stdout of the last nvme command (raw data)
-T_ERR=$T_TMP/id.err		# its stderr (status line)
-
-# Run an nvme-cli command; sets ST (0x0 on success, the printed status
-# such as 0x4002 on an NVMe error, "rc=N: <message>" otherwise) and RES
-# (command dword 0 as printed by the passthru commands).
-run() {
-    "$@" >"$T_OUT" 2>"$T_ERR" </dev/null
-    RC=$?
-    RES=$(sed -n 's/.* is Success and result: \(0x[0-9a-fA-F]*\).*/\1/p' "$T_ERR" | tail -n 1)
-    ST=$(cat "$T_ERR" "$T_OUT" 2>/dev/null |
-        sed -n 's/^NVMe status: .*(\(0x[0-9a-fA-F]*\))$/\1/p' | head -n 1)
-    if [ -z "$ST" ]; then
-        if [ "$RC" -eq 0 ]; then
-            ST=0x0
-        else
-            ST="rc=$RC: $(head -c 160 "$T_ERR" | tr '\n' ' ')"
-        fi
-    fi
-}
+# nvme_run (lib.sh) sets ST, RES and RC; the output is in $T_OUT / $T_ERR
+run() { nvme_run "$@"; }
 
 adm() { run nvme admin-passthru "$CTRL" "$@"; }
 

@@ -14,25 +14,9 @@
 
 # ---------------------------------------------------------------- helpers
 
-T_OUT=$T_TMP/pt.out
-T_ERR=$T_TMP/pt.err
+# nvme_run (lib.sh) sets ST, RES and RC; the output is in $T_OUT / $T_ERR
+run() { nvme_run "$@"; }
 
-# Run an nvme-cli command; sets ST (0x0 on success, the printed status such
-# as 0x4001 on an NVMe error, "rc=N: <message>" otherwise) and RES (dword 0).
-run() {
-    "$@" >"$T_OUT" 2>"$T_ERR" </dev/null
-    RC=$?
-    RES=$(sed -n 's/.* is Success and result: \(0x[0-9a-fA-F]*\).*/\1/p' "$T_ERR" | tail -n 1)
-    ST=$(cat "$T_ERR" "$T_OUT" 2>/dev/null |
-        sed -n 's/^NVMe status: .*(\(0x[0-9a-fA-F]*\))$/\1/p' | head -n 1)
-    if [ -z "$ST" ]; then
-        if [ "$RC" -eq 0 ]; then
-            ST=0x0
-        else
-            ST="rc=$RC: $(head -c 160 "$T_ERR" | tr '\n' ' ')"
-        fi
-    fi
-}
 adm() { run nvme admin-passthru "$CTRL" "$@"; }
 io() { run nvme io-passthru "$NS" "$@"; }
 adm_st() {  # <name> <expected status> <admin-passthru args...>

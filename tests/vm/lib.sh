@@ -238,6 +238,29 @@ _nvmev_has_param() {  # <key> <params...>
 
 # insmod nvmev with default memmap_start/memmap_size/cpus (each replaced when
 # given in the arguments), then wait for its controller and namespace.
+# ---------------------------------------------------------------- nvme-cli
+
+# Run an nvme-cli command; sets RC (exit code), ST (0x0 on success, the
+# printed status such as 0x4002 on an NVMe error, "rc=N: <message>"
+# otherwise) and RES (command dword 0 as printed by the passthru
+# commands).  The command's stdout and stderr stay in $T_OUT and $T_ERR.
+T_OUT=$T_TMP/nvme.out
+T_ERR=$T_TMP/nvme.err
+nvme_run() {
+    "$@" >"$T_OUT" 2>"$T_ERR" </dev/null
+    RC=$?
+    RES=$(sed -n 's/.* is Success and result: \(0x[0-9a-fA-F]*\).*/\1/p' "$T_ERR" | tail -n 1)
+    ST=$(cat "$T_ERR" "$T_OUT" 2>/dev/null |
+        sed -n 's/^NVMe status: .*(\(0x[0-9a-fA-F]*\))$/\1/p' | head -n 1)
+    if [ -z "$ST" ]; then
+        if [ "$RC" -eq 0 ]; then
+            ST=0x0
+        else
+            ST="rc=$RC: $(head -c 160 "$T_ERR" | tr '\n' ' ')"
+        fi
+    fi
+}
+
 nvmev_load() {  # [param=value...]
     local defaults="" key value
     if [ ! -f "$NVMEV_KO" ]; then
