@@ -183,9 +183,19 @@ static void account(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 	}
 }
 
-static void zero_range(void *p, u64 len)
+static bool stale(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
-	while (len) {
+	return req->epoch != READ_ONCE(ctrl->epoch);
+}
+
+/*
+ * Zero a range a MiB at a time.  A reset does not wait for a huge range:
+ * once the request is stale it stops (its completion is dropped anyway).
+ */
+static void zero_range(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		       void *p, u64 len)
+{
+	while (len && !stale(ctrl, req)) {
 		u64 n = min_t(u64, len, SZ_1M);
 
 		memset(p, 0, n);
@@ -209,7 +219,8 @@ static u16 do_dsm(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 	for (i = 0; !st && i < nr; i++)
 		st = check_range(ns, le64_to_cpu(r[i].slba), le32_to_cpu(r[i].nlb));
 	for (i = 0; !st && i < nr; i++)
-		zero_range(ns->data + (le64_to_cpu(r[i].slba) << ns->lba_shift),
+		zero_range(ctrl, req,
+			   ns->data + (le64_to_cpu(r[i].slba) << ns->lba_shift),
 			   (u64)le32_to_cpu(r[i].nlb) << ns->lba_shift);
 	kfree(r);
 	return st;
@@ -235,7 +246,7 @@ static void do_xfer(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 				   req->len);
 		break;
 	case NVMEV_XFER_ZERO:
-		zero_range(ns->data + req->off, req->len);
+		zero_range(ctrl, req, ns->data + req->off, req->len);
 		break;
 	case NVMEV_XFER_DSM:
 		st = do_dsm(ctrl, req);
@@ -253,11 +264,6 @@ static bool req_less(struct rb_node *a, const struct rb_node *b)
 
 	return x->done_at < y->done_at ||
 	       (x->done_at == y->done_at && x->seq < y->seq);
-}
-
-static bool stale(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
-{
-	return req->epoch != READ_ONCE(ctrl->epoch);
 }
 
 /* Take requests from the dispatcher, in the order it sent them. */
@@ -302,10 +308,16 @@ static void drop_all(struct nvmev_worker *w)
  */
 static void complete_one(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
-	if (req->status)
+	if (req->status) {
+		u8 op = req->cmd.common.opcode;
+		bool has_lba = op == nvme_cmd_read || op == nvme_cmd_write ||
+			       op == nvme_cmd_compare || op == nvme_cmd_verify ||
+			       op == nvme_cmd_write_zeroes;
+
 		nvmev_log_error(ctrl, req->sqid, req->cmd.common.command_id,
 				req->status, le32_to_cpu(req->cmd.common.nsid),
-				le64_to_cpu(req->cmd.rw.slba));
+				has_lba ? le64_to_cpu(req->cmd.rw.slba) : 0);
+	}
 	nvmev_post_cqe(ctrl, req->cq, req->sqid, req->sq_head,
 		       req->cmd.common.command_id, req->status, req->result);
 	kmem_cache_free(req_cache, req);

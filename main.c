@@ -262,21 +262,23 @@ static int collect_params(struct nvmev_params *p)
 
 /*
  * Keep the data of the last load unless asked to wipe it or the layout
- * changed, like an SSD across a power cycle.
+ * changed, like an SSD across a power cycle.  Lifetime counters (SMART)
+ * survive a wipe too, as they survive a format on a real drive; only a
+ * region that never held nvmev starts them from zero.
  */
 static void superblock_load(struct nvmev_ctrl *ctrl)
 {
 	struct nvmev_superblock *sb = ctrl->sb;
-	bool keep = !ctrl->params.wipe &&
-		le64_to_cpu(sb->magic) == NVMEV_SB_MAGIC &&
-		le32_to_cpu(sb->version) == NVMEV_SB_VERSION &&
-		le64_to_cpu(sb->storage_size) == ctrl->storage_size &&
-		le32_to_cpu(sb->lba_shift) == ctrl->params.lba_shift;
+	bool valid = le64_to_cpu(sb->magic) == NVMEV_SB_MAGIC &&
+		     le32_to_cpu(sb->version) == NVMEV_SB_VERSION;
+	bool keep = valid && !ctrl->params.wipe &&
+		    le64_to_cpu(sb->storage_size) == ctrl->storage_size &&
+		    le32_to_cpu(sb->lba_shift) == ctrl->params.lba_shift;
 	u64 off;
 
+	if (valid && !le64_to_cpu(sb->clean))
+		le64_add_cpu(&sb->unsafe_shutdowns, 1);
 	if (keep) {
-		if (!le64_to_cpu(sb->clean))
-			le64_add_cpu(&sb->unsafe_shutdowns, 1);
 		pr_info("keeping the data stored by the last load (use wipe=1 to erase it)\n");
 	} else {
 		pr_info("formatting %llu MiB of storage\n", ctrl->storage_size >> 20);
@@ -285,9 +287,11 @@ static void superblock_load(struct nvmev_ctrl *ctrl)
 			       min_t(u64, SZ_16M, ctrl->storage_size - off));
 			cond_resched();
 		}
-		memset(sb, 0, sizeof(*sb));
-		sb->magic = cpu_to_le64(NVMEV_SB_MAGIC);
-		sb->version = cpu_to_le32(NVMEV_SB_VERSION);
+		if (!valid) {
+			memset(sb, 0, sizeof(*sb));
+			sb->magic = cpu_to_le64(NVMEV_SB_MAGIC);
+			sb->version = cpu_to_le32(NVMEV_SB_VERSION);
+		}
 		sb->storage_size = cpu_to_le64(ctrl->storage_size);
 		sb->lba_shift = cpu_to_le32(ctrl->params.lba_shift);
 	}

@@ -1,7 +1,7 @@
 #!/bin/sh
 # shellcheck shell=dash
 # Persistence across rmmod/insmod (an emulated power cycle): data and SMART
-# counters stay, power_cycles counts loads; wipe=1 erases; a different
+# counters stay, power_cycles counts loads; wipe=1 erases data (not counters); a different
 # lba_size reformats (the old data reads as zeroes); 20 load/unload cycles,
 # each checking the data of the previous one, leave nothing behind.
 # shellcheck source=tests/vm/lib.sh
@@ -95,8 +95,12 @@ if reload $P/reload; then
     fi
 fi
 
-# ---- wipe=1 erases
+# ---- wipe=1 erases the data; lifetime counters stay, as after a format
+PCW=$(smart power_cycles)
+HWW=$(smart host_write_commands)
 if reload $P/wipe wipe=1; then
+    t_eq $P/wipe-power-cycles-kept $((PCW + 1)) "$(smart power_cycles)"
+    t_eq $P/wipe-host-writes-kept "$HWW" "$(smart host_write_commands)"
     t_check $P/wipe-a-zero region_zero 0 $((4 * MIB))
     t_check $P/wipe-b-zero region_zero $((1000 * MIB)) $((4 * MIB))
     t_check $P/wipe-c-zero region_zero $END_OFF $MIB
