@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Benchmark nvmev against null_blk, brd and QEMU's NVMe in one QEMU (TCG) VM,
+# and check the fidelity of its timing model.
+#
+#   scripts/bench.sh [--full] [--out DIR] [options]
+#
+#   --full            5 repetitions, 8 s runs, fidelity also at 10 and 50 us
+#                     (default "quick": 3 repetitions of 3 s runs, ~10 min)
+#   --out DIR         results folder (default build/bench/<timestamp>)
+#   --reps N          override the repetitions            (development)
+#   --runtime S       override the seconds per fio run    (development)
+#   --devs LIST       subset of nvmev,null_blk,brd,qemu_nvme
+#   --parts LIST      subset of matrix,idle,model
+#   --timeout S       VM time limit (default 1500 quick, 5400 full)
+#   --report-only DIR re-run scripts/bench_report.py on an existing folder
+#
+# Steps: make (nvmev.ko), scripts/vm/initramfs.sh, one VM booted with
+# scripts/vm/run.sh --qemu-nvme 2G running tests/vm/bench.sh (mode passed as
+# nvmev_bench=quick|full on the kernel command line), then
+# scripts/bench_report.py writes DIR/results.md and DIR/*.png and prints the
+# tables. Raw data: DIR/raw/ (fio JSON and counter snapshots), DIR/vm.log.
+set -euo pipefail
+
+# shellcheck source=scripts/vm/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/vm/common.sh"
+
+MODE=quick
+OUT=""
+REPS=""
+RUNTIME=""
+DEVS=""
+PARTS=""
+TIMEOUT=""
+REPORT_ONLY=""
+
+usage() {
+    sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+    exit "${1:-0}"
+}
+
+say() { echo "bench: $*"; }
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --full) MODE=full ;;
+        --quick) MODE=quick ;;
+        --out) OUT=$2; shift ;;
+        --reps) REPS=$2; shift ;;
+        --runtime) RUNTIME=$2; shift ;;
+        --devs) DEVS=$2; shift ;;
+        --parts) PARTS=$2; shift ;;
+        --timeout) TIMEOUT=$2; shift ;;
+        --report-only) REPORT_ONLY=$2; shift ;;
+        -h | --help) usage 0 ;;
+        *) echo "bench.sh: unknown argument $1" >&2; usage 2 ;;
+    esac
+    shift
+done
+
+# Python for the report: the first python3 that imports matplotlib (PATH's,
+# then Debian's /usr/bin/python3); install python3-matplotlib when none does.
+PY=python3
+pick_python() {
+    local p
+    for p in python3 /usr/bin/python3; do
+        if command -v "$p" >/dev/null && "$p" -c 'import matplotlib' 2>/dev/null; then
+            PY=$p
+            return 0
+        fi
+    done
+    return 1
+}
+
+ensure_matplotlib() {
+    pick_python && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "installing python3-matplotlib (for the plots)"
+        if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-matplotlib >/dev/null 2>&1; then
+            apt-get update -q >/dev/null 2>&1 || true
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-matplotlib >/dev/null 2>&1 || true
+        fi
+    fi
+    pick_python ||
+        say "matplotlib unavailable: plots skipped (apt-get install python3-matplotlib)"
+}
+
+report() {  # <dir>
+    "$PY" "$NVMEV_ROOT/scripts/bench_report.py" "$1"
+}
+
+if [ -n "$REPORT_ONLY" ]; then
+    ensure_matplotlib
+    report "$REPORT_ONLY"
+    exit $?
+fi
+
+START=$SECONDS
+KVER=$(nvmev_kernel_version)
+[ -n "$OUT" ] || OUT="$NVMEV_BUILD_DIR/bench/$(date -u +%Y%m%d-%H%M%S)"
+mkdir -p "$OUT/raw"
+OUT=$(cd "$OUT" && pwd)
+[ -n "$TIMEOUT" ] || { [ "$MODE" = full ] && TIMEOUT=5400 || TIMEOUT=1500; }
+
+APPEND="nvmev_bench=$MODE"
+[ -z "$REPS" ] || APPEND+=" nvmev_bench_reps=$REPS"
+[ -z "$RUNTIME" ] || APPEND+=" nvmev_bench_runtime=$RUNTIME"
+[ -z "$DEVS" ] || APPEND+=" nvmev_bench_devs=$DEVS"
+[ -z "$PARTS" ] || APPEND+=" nvmev_bench_parts=$PARTS"
+
+say "results: $OUT"
+{
+    echo "command=scripts/bench.sh $*"
+    echo "mode=$MODE"
+    echo "append=$APPEND"
+    echo "date_utc=$(date -u '+%Y-%m-%d %H:%M:%S')"
+    echo "git=$(git -C "$NVMEV_ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$NVMEV_ROOT" diff --quiet HEAD -- '*.c' '*.h' 2>/dev/null || echo '+dirty')"
+    echo "host_nproc=$(nproc)"
+    echo "host_cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+    echo "host_kernel=$(uname -r)"
+    echo "qemu=$(qemu-system-x86_64 --version | head -n 1)"
+    echo "other_qemu_at_start=$(pgrep -c qemu-system || true)"
+    echo "loadavg_at_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$OUT/host.txt"
+
+ensure_matplotlib
+
+say "building nvmev.ko (make KDIR=/lib/modules/$KVER/build)"
+make -C "$NVMEV_ROOT" -j"$(nproc)" KDIR="/lib/modules/$KVER/build" >"$OUT/build.log" 2>&1 ||
+    { tail -n 30 "$OUT/build.log"; say "module build failed"; exit 1; }
+
+INITRD="$NVMEV_BUILD_DIR/bench/initramfs-$KVER.cpio.gz"
+say "building the initramfs"
+"$NVMEV_ROOT/scripts/vm/initramfs.sh" -k "$KVER" -o "$INITRD" -m "$NVMEV_ROOT/nvmev.ko" >"$OUT/initramfs.log" 2>&1 ||
+    { tail -n 30 "$OUT/initramfs.log"; say "initramfs build failed"; exit 1; }
+
+# Host load while the VM runs: other QEMUs share the 2 host cores.
+(
+    while sleep 15; do
+        echo "$(date -u +%H:%M:%S) qemu=$(pgrep -c qemu-system || true) loadavg=$(cut -d' ' -f1-3 /proc/loadavg)"
+    done
+) >"$OUT/host-load.txt" 2>/dev/null &
+MONITOR=$!
+trap 'kill "$MONITOR" 2>/dev/null || true' EXIT
+
+# Follow the VM's results port live; at each "#BENCH begin|end <tag>" mark
+# of the guest, record the host CPU counters (schedstat: run ns, runnable-
+# but-waiting ns) of every thread of our QEMU: vCPU threads are "CPU n/TCG".
+host_probe() {  # <run.sh pid>
+    local qpid="" line t comm run wait rest
+    tail -n +1 -F -s 0.2 --pid="$1" "$NVMEV_VM_DIR/bench.out" 2>/dev/null |
+        grep --line-buffered -a '^#BENCH ' | while IFS= read -r line; do
+            line=${line%$'\r'}
+            if [ -z "$qpid" ] || [ ! -d "/proc/$qpid" ]; then
+                qpid=$(pgrep -n -f "^qemu-system-x86_64 .*-initrd $INITRD" || true)
+                [ -n "$qpid" ] || continue
+            fi
+            printf '%s %s' "$EPOCHREALTIME" "${line#\#BENCH }"
+            for t in /proc/"$qpid"/task/*; do
+                read -r comm <"$t/comm" 2>/dev/null || continue
+                read -r run wait rest <"$t/schedstat" 2>/dev/null || continue
+                printf ' %s:%s:%s' "${comm// /_}" "$run" "$wait"
+            done
+            echo " qemu_processes=$(pgrep -c qemu-system || true)"
+        done
+}
+
+say "booting the VM ($MODE; $APPEND; timeout ${TIMEOUT}s; console build/vm/bench.log)"
+VM_START=$SECONDS
+VM_STATUS=0
+rm -f "$NVMEV_VM_DIR/bench.out"
+"$NVMEV_ROOT/scripts/vm/run.sh" --name bench --initrd "$INITRD" --qemu-nvme 2G \
+    --timeout "$TIMEOUT" --append "$APPEND" --qemu-args "-name nvmev-bench,debug-threads=on" bench &
+RUN_PID=$!
+host_probe "$RUN_PID" >"$OUT/host-probe.txt" &
+PROBE_PID=$!
+wait "$RUN_PID" || VM_STATUS=$?
+VM_SECONDS=$((SECONDS - VM_START))
+wait "$PROBE_PID" 2>/dev/null || true
+kill "$MONITOR" 2>/dev/null || true
+
+rm -f "$NVMEV_VM_DIR/bench.qemu-nvme.img"
+cp "$NVMEV_VM_DIR/bench.log" "$OUT/vm.log" 2>/dev/null || true
+if [ -d "$NVMEV_VM_DIR/bench.files" ]; then
+    cp "$NVMEV_VM_DIR/bench.files/"* "$OUT/raw/" 2>/dev/null || true
+fi
+{
+    echo "vm_status=$VM_STATUS"
+    echo "vm_seconds=$VM_SECONDS"
+    echo "other_qemu_at_end=$(pgrep -c qemu-system || true)"
+    echo "loadavg_at_end=$(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "max_qemu_during_incl_this=$(awk -F'qemu=' 'NF > 1 { split($2, a, " "); if (a[1] > m) m = a[1] } END { print m + 0 }' "$OUT/host-load.txt")"
+} >>"$OUT/host.txt"
+if [ "$VM_STATUS" -ne 0 ]; then
+    say "WARNING: the VM did not finish cleanly (status $VM_STATUS); the report covers what it emitted"
+fi
+grep -a '@@RESULT FAIL' "$OUT/vm.log" 2>/dev/null | sed 's/^/bench: guest: /' || true
+
+report "$OUT" || { say "report failed"; exit 1; }
+echo "total_seconds=$((SECONDS - START))" >>"$OUT/host.txt"
+say "done in $((SECONDS - START))s (VM ${VM_SECONDS}s); results: ${OUT#"$NVMEV_ROOT"/}/results.md"
+exit "$VM_STATUS"

@@ -1,0 +1,851 @@
+#!/usr/bin/env python3
+"""Tables and plots from a scripts/bench.sh results folder.
+
+    scripts/bench_report.py DIR
+
+Reads DIR/raw/ (fio JSON, counter snapshots from tests/vm/bench.sh),
+DIR/host.txt and DIR/host-probe.txt; writes DIR/results.md, DIR/*.png and
+DIR/summary.json, and prints the Markdown tables. Standard library only;
+the plots need matplotlib and are skipped (with a note) without it.
+"""
+import json
+import math
+import os
+import re
+import statistics
+import sys
+
+USER_HZ = 100                     # /proc/stat and /proc/<pid>/stat tick unit
+DEV_ORDER = ["nvmev", "null_blk", "brd", "qemu_nvme"]
+DEV_LABEL = {"nvmev": "nvmev", "null_blk": "null_blk", "brd": "brd", "qemu_nvme": "QEMU nvme"}
+MATRIX_JOBS = [
+    ("rr4k_qd1", "4K randread QD1"),
+    ("rr4k_qd32", "4K randread QD32"),
+    ("rw4k_qd1", "4K randwrite QD1"),
+    ("rw4k_qd32", "4K randwrite QD32"),
+    ("sr128k_qd8", "128K seq read QD8"),
+    ("sw128k_qd8", "128K seq write QD8"),
+    ("rr4k_qd32_j2", "4K randread QD32 x2 jobs"),
+    ("rr4k_qd32_j4", "4K randread QD32 x4 jobs"),
+]
+JOB_LABEL = dict(MATRIX_JOBS)
+JOB_LABEL["rr4k_qd1_think"] = "4K randread QD1, 5 ms think time"
+SEQ_JOBS = {"sr128k_qd8", "sw128k_qd8"}
+
+
+# ------------------------------------------------------------------ parsing
+
+def read_kv(path):
+    out = {}
+    try:
+        with open(path, errors="replace") as f:
+            for line in f:
+                line = line.rstrip("\n")
+                if "=" in line:
+                    k, v = line.split("=", 1)
+                    out[k.strip()] = v.strip()
+    except OSError:
+        pass
+    return out
+
+
+def load_fio(path):
+    try:
+        text = open(path, errors="replace").read()
+    except OSError:
+        return None
+    start = text.find("{")
+    if start < 0:
+        return None
+    try:
+        return json.loads(text[start:])
+    except ValueError:
+        # trailing junk after the object
+        try:
+            obj, _ = json.JSONDecoder().raw_decode(text[start:])
+            return obj
+        except ValueError:
+            return None
+
+
+class Snap:
+    def __init__(self):
+        self.times = []
+        self.cpu = {}          # "cpu", "cpu0".. -> (busy ticks, total ticks)
+        self.rq_ns = {}        # "cpu0".. -> rq_cpu_time ns (/proc/schedstat)
+        self.threads = {}      # pid -> {"comm", "ticks", "run_ns"}
+        self.disk = None       # (reads, writes) completed
+
+    @property
+    def now(self):
+        return self.times[0] if self.times else None
+
+    @property
+    def now_end(self):
+        return self.times[-1] if self.times else None
+
+
+def parse_snap(path):
+    header, snaps, order, multi = {}, {}, [], {}
+    cur = None
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("== "):
+                label = line[3:].strip()
+                cur = Snap()
+                if label in ("before", "after"):
+                    multi.setdefault(label, []).append(cur)
+                else:
+                    snaps[label] = cur
+                order.append(label)
+                continue
+            if cur is None or (":" not in line and "=" in line):
+                if "=" in line:
+                    k, v = line.split("=", 1)
+                    header[k] = v
+                continue
+            src, _, val = line.partition(":")
+            if src == "/proc/timer_list":
+                m = re.search(r"now at (\d+) nsecs", val)
+                if m:
+                    cur.times.append(int(m.group(1)))
+            elif src == "/proc/stat":
+                parts = val.split()
+                if parts and parts[0].startswith("cpu"):
+                    v = [int(x) for x in parts[1:]]
+                    v += [0] * (10 - len(v))
+                    total = sum(v[:8])
+                    idle = v[3] + v[4]
+                    cur.cpu[parts[0]] = (total - idle, total)
+            elif src == "/proc/schedstat":
+                parts = val.split()
+                if parts and re.match(r"cpu\d+$", parts[0]) and len(parts) >= 8:
+                    cur.rq_ns[parts[0]] = int(parts[7])
+            elif src.startswith("/proc/") and src.count("/") == 3:
+                pid, kind = src.split("/")[2], src.split("/")[3]
+                t = cur.threads.setdefault(pid, {})
+                if kind == "comm":
+                    t["comm"] = val.strip()
+                elif kind == "schedstat":
+                    f = val.split()
+                    t["run_ns"] = int(f[0])
+                    t["slices"] = int(f[2]) if len(f) > 2 else 0
+                elif kind == "stat":
+                    rest = val[val.rfind(")") + 2:].split()
+                    t["ticks"] = int(rest[11]) + int(rest[12])
+            elif src.startswith("/sys/block/"):
+                p = val.split()
+                if len(p) >= 5:
+                    cur.disk = (int(p[0]), int(p[4]))
+    # fio runs exec_prerun/postrun once per job (numjobs > 1): the earliest
+    # "before" and the latest "after" bracket the I/O of all of them
+    for label, pick in (("before", min), ("after", max)):
+        got = [x for x in multi.get(label, []) if x.times]
+        if got:
+            snaps[label] = pick(got, key=lambda x: x.now)
+    return header, snaps, order
+
+
+def delta(a, b):
+    """Counters between snapshots a and b."""
+    d = {"wall_ns": (b.now or 0) - (a.now or 0)}
+    if "cpu" in a.cpu and "cpu" in b.cpu:
+        d["guest_busy_ticks"] = b.cpu["cpu"][0] - a.cpu["cpu"][0]
+        d["guest_total_ticks"] = b.cpu["cpu"][1] - a.cpu["cpu"][1]
+    if a.rq_ns and b.rq_ns:
+        d["guest_rq_ns"] = sum(b.rq_ns[c] - a.rq_ns.get(c, 0) for c in b.rq_ns)
+        d["guest_ncpu"] = len(b.rq_ns)
+    th = {}
+    for pid, t1 in b.threads.items():
+        t0 = a.threads.get(pid)
+        if not t0 or "run_ns" not in t0 or "run_ns" not in t1:
+            continue
+        comm = t1.get("comm", pid)
+        th[comm] = {"run_ns": t1["run_ns"] - t0["run_ns"],
+                    "ticks": t1.get("ticks", 0) - t0.get("ticks", 0),
+                    "slices": t1.get("slices", 0) - t0.get("slices", 0)}
+    d["threads"] = th
+    if a.disk and b.disk:
+        d["disk_ios"] = (b.disk[0] - a.disk[0]) + (b.disk[1] - a.disk[1])
+    return d
+
+
+def ios_of(run):
+    """I/Os completed in the counter window: the device's own count
+    (/sys/block/<dev>/stat), else fio's (brd keeps no I/O statistics)."""
+    return run.get("cnt", {}).get("disk_ios") or run.get("ios")
+
+
+def is_disp(comm):
+    return comm.endswith("_disp")
+
+
+def fio_metrics(fio):
+    job = fio["jobs"][0]
+    r, w = job.get("read", {}), job.get("write", {})
+    direction = "read" if r.get("total_ios", 0) >= w.get("total_ios", 0) else "write"
+    d = job[direction]
+    clat = d.get("clat_ns", {})
+    pct = {float(k): v for k, v in clat.get("percentile", {}).items()}
+    return {
+        "iops": r.get("iops", 0) + w.get("iops", 0),
+        "bw": r.get("bw_bytes", 0) + w.get("bw_bytes", 0),
+        "ios": r.get("total_ios", 0) + w.get("total_ios", 0),
+        "clat_mean": clat.get("mean"),
+        "lat_mean": d.get("lat_ns", {}).get("mean"),
+        "pct": pct,
+        "fio_usr": job.get("usr_cpu"),
+        "fio_sys": job.get("sys_cpu"),
+        "error": job.get("error", 0),
+        "timestamp_ms": fio.get("timestamp_ms"),
+        "elapsed": job.get("elapsed"),
+    }
+
+
+def load_runs(raw):
+    runs = []
+    for name in sorted(os.listdir(raw)):
+        if not name.endswith(".snap") or name.startswith("idle-"):
+            continue
+        tag = name[:-5]
+        header, snaps, _ = parse_snap(os.path.join(raw, name))
+        fio = load_fio(os.path.join(raw, tag + ".fio.json"))
+        if not fio or not fio.get("jobs"):
+            print(f"bench_report: {tag}: no usable fio JSON", file=sys.stderr)
+            continue
+        run = {"tag": tag, "set": header.get("set"), "rep": int(header.get("rep", 0)),
+               "job": header.get("job"), "dev": header.get("dev"), "cfg": header.get("cfg", ""),
+               "fio_status": header.get("fio_status"),
+               "params": dict(kv.split(":", 1) for kv in header.get("nvmev_params", "").split()
+                              if ":" in kv)}
+        run.update(fio_metrics(fio))
+        if "before" in snaps and "after" in snaps:
+            run["cnt"] = delta(snaps["before"], snaps["after"])
+        runs.append(run)
+    return runs
+
+
+def load_idle(raw):
+    out = []
+    for name in sorted(os.listdir(raw)):
+        if not (name.startswith("idle-") and name.endswith(".snap")):
+            continue
+        header, snaps, _ = parse_snap(os.path.join(raw, name))
+        if not all(k in snaps for k in ("t0", "t100ms", "t1s", "t2s")):
+            continue
+        out.append({"tag": name[:-5], "dev": header.get("dev"), "rep": int(header.get("rep", 0)),
+                    "w0": delta(snaps["t0"], snaps["t100ms"]),
+                    "w1": delta(snaps["t1s"], snaps["t2s"]),
+                    "t0_gap_ns": snaps["t100ms"].now - snaps["t0"].now})
+    return out
+
+
+def load_host_probe(path):
+    """tag -> {"wall_s", "vcpu": {n: (run share, wait share)}, "other_run", "qemus"}"""
+    marks = {}
+    try:
+        lines = open(path, errors="replace").read().splitlines()
+    except OSError:
+        return {}
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 4:
+            continue
+        try:
+            t = float(parts[0])
+        except ValueError:
+            continue
+        kind, tag = parts[1], parts[2]
+        threads, qemus = {}, None
+        for p in parts[3:]:
+            if p.startswith("qemu_processes="):
+                qemus = int(p.split("=", 1)[1] or 0)
+                continue
+            f = p.rsplit(":", 2)
+            if len(f) == 3:
+                name = f[0]
+                # several threads can share a name: sum them
+                r0, w0 = threads.get(name, (0, 0))
+                threads[name] = (r0 + int(f[1]), w0 + int(f[2]))
+        marks.setdefault(tag, {})[kind] = (t, threads, qemus)
+    out = {}
+    for tag, m in marks.items():
+        if "begin" not in m or "end" not in m:
+            continue
+        (t0, th0, q0), (t1, th1, q1) = m["begin"], m["end"]
+        wall = t1 - t0
+        if wall <= 0:
+            continue
+        vcpu, other = {}, 0.0
+        for name, (r1, w1) in th1.items():
+            r0, w0 = th0.get(name, (r1, w1))
+            run, wait = (r1 - r0) / 1e9 / wall, (w1 - w0) / 1e9 / wall
+            mm = re.match(r"CPU_(\d+)/", name)
+            if mm:
+                vcpu[int(mm.group(1))] = (run, wait)
+            else:
+                other += run
+        out[tag] = {"wall_s": wall, "vcpu": vcpu, "other_run": other,
+                    "qemus": max(q0 or 0, q1 or 0)}
+    return out
+
+
+# ------------------------------------------------------------------ stats
+
+def med(xs):
+    xs = [x for x in xs if x is not None and not (isinstance(x, float) and math.isnan(x))]
+    return statistics.median(xs) if xs else None
+
+
+def spread(xs):
+    xs = [x for x in xs if x is not None]
+    return (min(xs), max(xs)) if xs else (None, None)
+
+
+def fmt(x, digits=None):
+    if x is None:
+        return "–"
+    if digits is not None:
+        return f"{x:,.{digits}f}"
+    ax = abs(x)
+    if ax >= 1000:
+        return f"{x:,.0f}"
+    if ax >= 100:
+        return f"{x:.0f}"
+    if ax >= 10:
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
+def fmt_ms(xs, scale=1.0, digits=None):
+    """median [min-max] of xs * scale."""
+    xs = [x * scale for x in xs if x is not None]
+    if not xs:
+        return "–"
+    m = med(xs)
+    if len(xs) == 1:
+        return fmt(m, digits)
+    lo, hi = spread(xs)
+    return f"{fmt(m, digits)} [{fmt(lo, digits)}–{fmt(hi, digits)}]"
+
+
+def pct_str(x, digits=1):
+    return "–" if x is None else f"{x * 100:+.{digits}f}%"
+
+
+def table(header, rows, align=None):
+    align = align or ["l"] + ["r"] * (len(header) - 1)
+    sep = ["---:" if a == "r" else ":---" for a in align]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(sep) + " |"]
+    for r in rows:
+        lines.append("| " + " | ".join(str(c) for c in r) + " |")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ report
+
+class Report:
+    def __init__(self, d):
+        self.dir = d
+        raw = os.path.join(d, "raw")
+        self.info = read_kv(os.path.join(raw, "info.txt"))
+        self.host = read_kv(os.path.join(d, "host.txt"))
+        self.runs = load_runs(raw)
+        self.idle = load_idle(raw)
+        self.probe = load_host_probe(os.path.join(d, "host-probe.txt"))
+        self.devs = [x for x in DEV_ORDER if any(r["dev"] == x and r["set"] == "matrix" for r in self.runs)]
+        self.md = []
+        self.targets = []
+        self.plots = []
+        self.summary = {}
+
+    def nvmev_param(self, name, cfg="base"):
+        """A module parameter as loaded (/sys/module/nvmev/parameters)."""
+        for r in self.runs:
+            if r["dev"] == "nvmev" and r["cfg"] == cfg and name in r["params"]:
+                return r["params"][name]
+        return None
+
+    def group(self, set_, job, dev, cfg=None):
+        return [r for r in self.runs if r["set"] == set_ and r["job"] == job and r["dev"] == dev
+                and (cfg is None or r["cfg"] == cfg)]
+
+    def m(self, set_, job, dev, key, cfg=None):
+        return med([r.get(key) for r in self.group(set_, job, dev, cfg)])
+
+    def add(self, *parts):
+        self.md.extend(parts)
+
+    def target(self, name, value, threshold, ok, note=""):
+        if ok is None:
+            verdict = "n/a"
+        else:
+            verdict = "PASS" if ok else "**MISS**"
+        self.targets.append((name, value, threshold, verdict, note))
+
+    # -- sections
+
+    def header(self):
+        i, h = self.info, self.host
+        reps = i.get("reps", "?")
+        self.add("# nvmev benchmark results", "",
+                 f"- date (UTC): {h.get('date_utc', '?')}; command: `{h.get('command', 'scripts/bench.sh').strip()}`; "
+                 f"git {h.get('git', '?')}",
+                 f"- mode **{i.get('mode', '?')}**: {reps} repetitions, {i.get('runtime_s', '?')} s per fio run, "
+                 f"runs interleaved (for rep: for job: for device); cells are the median over repetitions "
+                 f"with [min–max]",
+                 f"- guest: kernel {i.get('kernel', '?')}, {i.get('nproc', '?')} vCPUs ({i.get('cpu_model', '?')}), "
+                 f"{int(i.get('mem_total_kb', '0') or 0) // 1024} MiB, {i.get('fio', '?')}; fio pinned to CPUs "
+                 f"{i.get('fio_cpus', '?')}, nvmev threads on CPUs {i.get('nvmev_cpus', '?')} "
+                 f"(dispatcher first); offsets limited to the first {i.get('region', '1g')} of every device, "
+                 f"written before the reads",
+                 f"- host: {h.get('host_nproc', '?')} cores ({h.get('host_cpu', '?')}), {h.get('qemu', '?')}, "
+                 f"TCG (no KVM); other QEMU processes at start: {h.get('other_qemu_at_start', '?')}, "
+                 f"most QEMU processes seen during the run (this one included): "
+                 f"{h.get('max_qemu_during_incl_this', '?')}; VM wall time {h.get('vm_seconds', '?')} s",
+                 "- fio: `--ioengine=libaio --direct=1 --time_based --group_reporting --output-format=json`, "
+                 "random jobs `--norandommap --randrepeat=0`; latency = fio completion latency (clat)",
+                 "- devices: " + "; ".join(self.device_notes()), "")
+
+    def device_notes(self):
+        i = self.info
+        notes = []
+        for d in DEV_ORDER:
+            if f"dev.{d}" not in i:
+                continue
+            extra = {"nvmev": f"`insmod nvmev.ko cpus={i.get('nvmev_cpus', '2,3')} {i.get('nvmev_params', '')}` "
+                              f"(zero-latency model; idle_spin_us default = {self.nvmev_param('idle_spin_us')})",
+                     "null_blk": f"`modprobe null_blk {i.get('null_blk_args', '')}`",
+                     "brd": f"`modprobe brd {i.get('brd_args', '')}`",
+                     "qemu_nvme": "QEMU `-device nvme` on a sparse raw file, cache=unsafe"}[d]
+            notes.append(f"**{DEV_LABEL[d]}** {i.get('dev.' + d, '')} {extra}, scheduler "
+                         f"{(i.get('dev_sched.' + d, '') or '?').strip()}")
+        return notes
+
+    def throughput(self):
+        devs = self.devs
+        head = ["job"] + [f"{DEV_LABEL[d]}" for d in devs]
+        others = [d for d in devs if d != "nvmev"]
+        if "nvmev" in devs:
+            head += [f"nvmev / {DEV_LABEL[d]}" for d in others]
+        rows = []
+        for job, label in MATRIX_JOBS:
+            unit_mb = job in SEQ_JOBS
+            row = [label + (" (MB/s)" if unit_mb else " (IOPS)")]
+            for d in devs:
+                g = self.group("matrix", job, d)
+                row.append(fmt_ms([r["bw"] / 1e6 for r in g]) if unit_mb else fmt_ms([r["iops"] for r in g]))
+            if "nvmev" in devs:
+                key = "bw" if unit_mb else "iops"
+                a = self.m("matrix", job, "nvmev", key)
+                for d in others:
+                    b = self.m("matrix", job, d, key)
+                    row.append(f"{a / b:.2f}x" if a and b else "–")
+            rows.append(row)
+        self.add("## Throughput", "", table(head, rows), "")
+        if "nvmev" in devs and "null_blk" in devs:
+            for job, need, name in (("rr4k_qd32", 0.9, "4K randread QD32: nvmev ≥ 0.9x null_blk IOPS"),
+                                    ("rr4k_qd1", 0.5, "4K randread QD1: nvmev ≥ 0.5x null_blk IOPS")):
+                a, b = self.m("matrix", job, "nvmev", "iops"), self.m("matrix", job, "null_blk", "iops")
+                if a and b:
+                    self.target(name, f"{a / b:.2f}x ({fmt(a)} vs {fmt(b)} IOPS)", f"≥ {need}x", a / b >= need)
+        if "nvmev" in devs:
+            vals = [self.m("matrix", j, "nvmev", "iops") for j in ("rr4k_qd32", "rr4k_qd32_j2", "rr4k_qd32_j4")]
+            if all(vals):
+                ok = vals[1] >= vals[0] and vals[2] >= vals[1]
+                self.target("4K randread QD32 IOPS grows with jobs 1→2→4 (nvmev)",
+                            " → ".join(fmt(v) for v in vals), "no drop", ok)
+
+    def latency(self):
+        rows = []
+        for job in ("rr4k_qd1", "rr4k_qd32", "rw4k_qd1", "rw4k_qd32"):
+            for d in self.devs:
+                g = self.group("matrix", job, d)
+                if not g:
+                    continue
+                rows.append([JOB_LABEL[job], DEV_LABEL[d],
+                             fmt_ms([r["clat_mean"] for r in g], 1e-3),
+                             fmt_ms([r["pct"].get(50.0) for r in g], 1e-3),
+                             fmt_ms([r["pct"].get(99.0) for r in g], 1e-3),
+                             fmt_ms([r["pct"].get(99.9) for r in g], 1e-3)])
+        self.add("## Latency (µs, fio clat)", "",
+                 table(["job", "device", "mean", "p50", "p99", "p99.9"], rows, ["l", "l", "r", "r", "r", "r"]), "")
+
+    def cpu_cost(self):
+        rows = []
+        for job, label in MATRIX_JOBS:
+            g = [r for r in self.group("matrix", job, "nvmev") if "cnt" in r]
+            if not g:
+                continue
+            def per_io(r, key):
+                ios = ios_of(r)
+                tot = sum(t[key] for t in r["cnt"]["threads"].values())
+                if key == "ticks":
+                    tot *= 1e9 / USER_HZ
+                return tot / ios if ios else None
+            def share(r, pred):
+                w = r["cnt"]["wall_ns"]
+                return sum(t["run_ns"] for c, t in r["cnt"]["threads"].items() if pred(c)) / w if w else None
+            def slices(r, pred):
+                ios = ios_of(r)
+                n = sum(t["slices"] for c, t in r["cnt"]["threads"].items() if pred(c))
+                return n / ios if ios else None
+            rows.append([label, fmt_ms([r["iops"] for r in g]),
+                         fmt_ms([share(r, is_disp) for r in g], 100),
+                         fmt_ms([share(r, lambda c: not is_disp(c)) for r in g], 100),
+                         fmt_ms([per_io(r, "ticks") for r in g]),
+                         fmt_ms([per_io(r, "run_ns") for r in g]),
+                         fmt_ms([slices(r, is_disp) for r in g]) + " / " +
+                         fmt_ms([slices(r, lambda c: not is_disp(c)) for r in g]).split(" ")[0]])
+        if rows:
+            self.add("## Emulator cost (nvmev threads during each nvmev run)", "",
+                     "CPU time of `nvmev0_disp` and `nvmev0_io*` between counter snapshots taken by fio's "
+                     "exec_prerun and exec_postrun (the I/O phase, without fio's start-up and exit), divided by the I/Os the namespace completed "
+                     "(/sys/block/<ns>/stat). `utime+stime` is tick-sampled (/proc/<pid>/stat, 10 ms units); "
+                     "`schedstat` is the scheduler's ns run time (/proc/<pid>/schedstat). Switch-ins: times the "
+                     "thread was put on its CPU (schedstat), i.e. wake-ups after sleeping or being preempted.", "",
+                     table(["job", "IOPS", "dispatcher CPU %", "I/O worker CPU %",
+                            "ns CPU / I/O (utime+stime)", "ns CPU / I/O (schedstat)",
+                            "switch-ins / I/O (dispatcher / worker)"], rows), "")
+        # guest-wide CPU per I/O, every device
+        rows = []
+        for job, label in MATRIX_JOBS:
+            row = [label]
+            for d in self.devs:
+                g = [r for r in self.group("matrix", job, d) if "cnt" in r and "guest_busy_ticks" in r["cnt"]]
+                row.append(fmt_ms([r["cnt"]["guest_busy_ticks"] * 1e9 / USER_HZ / ios_of(r) for r in g
+                                   if ios_of(r)]))
+            rows.append(row)
+        self.add("Guest CPU per I/O, all 4 vCPUs (ns; /proc/stat busy time in the same window ÷ I/Os completed; "
+                 "includes fio and, for nvmev, the emulator threads):", "",
+                 table(["job"] + [DEV_LABEL[d] for d in self.devs], rows), "")
+
+    def host_view(self):
+        if not self.probe:
+            return
+        rows = []
+        for job in ("rr4k_qd1", "rr4k_qd32", "sr128k_qd8", "rr4k_qd32_j4"):
+            for d in self.devs:
+                g = [self.probe.get(r["tag"]) for r in self.group("matrix", job, d)]
+                g = [p for p in g if p]
+                if not g:
+                    continue
+                def s(p, i, which):
+                    v = p["vcpu"].get(i)
+                    return None if v is None else v[which]
+                row = [JOB_LABEL[job], DEV_LABEL[d]]
+                for i in range(4):
+                    row.append(fmt_ms([s(p, i, 0) for p in g], 100, 0) + " / " +
+                               fmt_ms([s(p, i, 1) for p in g], 100, 0).split(" ")[0])
+                row.append(fmt_ms([sum(v[0] for v in p["vcpu"].values()) + p["other_run"] for p in g], 1, 2))
+                row.append(fmt_ms([sum(v[1] for v in p["vcpu"].values()) for p in g], 1, 2))
+                row.append(str(max(p["qemus"] for p in g)))
+                rows.append(row)
+        idle_rows = []
+        for d in ("nvmev", "null_blk"):
+            g = [self.probe.get(x["tag"]) for x in self.idle if x["dev"] == d]
+            g = [p for p in g if p]
+            if g:
+                row = ["idle (2.2 s after a last I/O)", DEV_LABEL[d]]
+                for i in range(4):
+                    row.append(fmt_ms([p["vcpu"].get(i, (None, None))[0] for p in g], 100, 0) + " / " +
+                               fmt_ms([p["vcpu"].get(i, (None, None))[1] for p in g], 100, 0).split(" ")[0])
+                row.append(fmt_ms([sum(v[0] for v in p["vcpu"].values()) + p["other_run"] for p in g], 1, 2))
+                row.append(fmt_ms([sum(v[1] for v in p["vcpu"].values()) for p in g], 1, 2))
+                row.append(str(max(p["qemus"] for p in g)))
+                idle_rows.append(row)
+        self.add("## Host view (QEMU threads on the host during each run)", "",
+                 "From the host's /proc/<qemu>/task/*/schedstat at the guest's begin/end marks. `vCPU n` = "
+                 "% of a host core that vCPU thread ran / % of the time it was runnable but waiting for a host "
+                 "core. `host cores used` counts all QEMU threads (vCPUs, I/O thread, main loop). The guest "
+                 "cannot see this waiting: its clock keeps running while a vCPU thread is descheduled.", "",
+                 table(["job", "device", "vCPU0 run/wait %", "vCPU1", "vCPU2", "vCPU3",
+                        "host cores used", "vCPU wait (cores)", "QEMU processes"], rows + idle_rows), "")
+        self.summary["host_view"] = rows + idle_rows
+
+    def idle_cost(self):
+        if not self.idle:
+            return
+        rows = []
+        res = {}
+        for d in ("nvmev", "null_blk"):
+            g = [x for x in self.idle if x["dev"] == d]
+            if not g:
+                continue
+            for wkey, wname in (("w0", "[0, 100 ms]"), ("w1", "[1 s, 2 s]")):
+                def thr(x, pred):
+                    w = x[wkey]
+                    if not w["threads"]:
+                        return None
+                    return sum(t["run_ns"] for c, t in w["threads"].items() if pred(c)) / w["wall_ns"]
+                def mach_stat(x):
+                    w = x[wkey]
+                    return w["guest_busy_ticks"] / w["guest_total_ticks"] if w.get("guest_total_ticks") else None
+                def mach_rq(x):
+                    w = x[wkey]
+                    return w["guest_rq_ns"] / (w["wall_ns"] * w["guest_ncpu"]) if w.get("guest_ncpu") else None
+                disp = [thr(x, is_disp) for x in g]
+                io = [thr(x, lambda c: not is_disp(c)) for x in g]
+                tot = [thr(x, lambda c: True) for x in g]
+                if d == "nvmev":
+                    res[wkey] = med(tot)
+                rows.append([f"after {DEV_LABEL[d]} I/O", wname,
+                             fmt_ms(disp, 100) if d == "nvmev" else "–",
+                             fmt_ms(io, 100) if d == "nvmev" else "–",
+                             fmt_ms(tot, 100) if d == "nvmev" else "–",
+                             fmt_ms([mach_stat(x) for x in g], 100),
+                             fmt_ms([mach_rq(x) for x in g], 100)])
+        self.add("## Idle cost", "",
+                 "A last burst of 256 direct 4K reads (`dd`), then counters at t0 (dd exited), t0+100 ms, "
+                 "t0+1 s, t0+2 s. Thread columns: % of one CPU (schedstat ns). Machine columns: share of all "
+                 "4 vCPUs busy — /proc/stat (10 ms ticks, coarse over 100 ms) and /proc/schedstat run time "
+                 "(ns); they include the shell that takes the samples, so the null_blk rows are the "
+                 "floor.", "",
+                 table(["after", "window", "nvmev dispatcher %", "nvmev I/O worker %", "nvmev threads %",
+                        "machine busy % (/proc/stat)", "machine busy % (schedstat)"], rows), "")
+        if "w0" in res and res["w0"] is not None:
+            self.target("Idle: nvmev threads < 1% of a CPU within 100 ms after the last I/O",
+                        f"{res['w0'] * 100:.2f}% (1-2 s: {res.get('w1', 0) * 100:.2f}%)", "< 1%", res["w0"] < 0.01)
+
+    def wake_cost(self):
+        cfgs = [("spinhuge", "never sleeps (100 s spin)"),
+                ("base", f"default ({self.nvmev_param('idle_spin_us') or '?'} µs)"), ("spin0", "0")]
+        rows = []
+        for job in ("rr4k_qd1", "rr4k_qd1_think"):
+            base = self.m("model", job, "nvmev", "clat_mean", "spinhuge")
+            for cfg, cname in cfgs:
+                g = self.group("model", job, "nvmev", cfg)
+                if not g:
+                    continue
+                mean = med([r["clat_mean"] for r in g])
+                pen = (mean / base - 1) if (mean and base) else None
+                rows.append([JOB_LABEL[job], cname, fmt_ms([r["clat_mean"] for r in g], 1e-3),
+                             fmt_ms([r["pct"].get(50.0) for r in g], 1e-3),
+                             fmt_ms([r["pct"].get(99.0) for r in g], 1e-3),
+                             fmt_ms([r["iops"] for r in g]),
+                             "baseline" if cfg == "spinhuge" else pct_str(pen)])
+                if cfg == "base" and pen is not None:
+                    self.target(f"Sleeping costs ≤ 10% QD1 latency ({JOB_LABEL[job]}; default idle_spin_us "
+                                "vs never sleeping)", f"{pen * 100:+.1f}% mean clat", "≤ +10%", pen <= 0.10)
+        if rows:
+            self.add("## Wake cost (idle_spin_us), nvmev zero-latency model", "",
+                     "Module reloaded per setting; settings interleaved per repetition. With 5 ms think time "
+                     "every read finds an idle dispatcher.", "",
+                     table(["job", "idle_spin_us", "mean µs", "p50 µs", "p99 µs", "IOPS", "mean vs never sleeps"],
+                           rows), "")
+
+    def fidelity(self):
+        delays = sorted({int(r["cfg"][1:]) for r in self.runs
+                         if r["set"] == "model" and re.match(r"d\d+$", r["cfg"] or "")})
+        rows, plot = [], []
+        for job, op in (("rr4k_qd1", "read"), ("rw4k_qd1", "write")):
+            base_g = self.group("model", job, "nvmev", "base")
+            base = med([r["clat_mean"] for r in base_g])
+            for x in delays:
+                g = self.group("model", job, "nvmev", f"d{x}")
+                if not g or base is None:
+                    continue
+                # per-repetition differences (same repetition, adjacent loads), then the median
+                diffs = []
+                for r in g:
+                    b = [q for q in base_g if q["rep"] == r["rep"]]
+                    if b:
+                        diffs.append(r["clat_mean"] - b[0]["clat_mean"])
+                diff = med(diffs)
+                p50d = med([r["pct"].get(50.0) for r in g])
+                p50b = med([r["pct"].get(50.0) for r in base_g])
+                err = diff / x - 1 if diff is not None else None
+                rows.append([op, f"{x / 1000:g}", fmt(base / 1e3), fmt_ms([r["clat_mean"] for r in g], 1e-3),
+                             fmt_ms(diffs, 1e-3), pct_str(err),
+                             fmt((p50d - p50b) / 1e3) if p50d and p50b else "–"])
+                plot.append((op, x, diff))
+                if x >= 100000 and err is not None:
+                    self.target(f"Fidelity {op}_delay={x / 1000:g} µs within ±5%",
+                                f"{err * 100:+.1f}% (measured {diff / 1e3:.1f} µs)", "±5%", abs(err) <= 0.05)
+        bw_rows = []
+        for job, op in (("sr128k_qd8", "read"), ("sw128k_qd8", "write")):
+            g = self.group("model", job, "nvmev", "bw")
+            if not g:
+                continue
+            limit = 4096 / 40000e-9 / 1e6
+            meas = med([r["bw"] / 1e6 for r in g])
+            err = meas / limit - 1
+            bw_rows.append([f"128K seq {op} QD8", f"{op}_time=40000 ns, nr_io_units=1, 4 KiB unit",
+                            f"{limit:.1f}", fmt_ms([r["bw"] / 1e6 for r in g]), pct_str(err)])
+            self.target(f"Bandwidth model, 128K seq {op}: measured within ±5% of {limit:.1f} MB/s",
+                        f"{meas:.1f} MB/s ({err * 100:+.1f}%)", "±5%", abs(err) <= 0.05)
+        if rows:
+            self.add("## Fidelity of the timing model (nvmev, QD1 4K, difference method)", "",
+                     "Measured = mean clat with `<op>_delay=X` minus mean clat with all delays 0 (module "
+                     "reloaded each time; the differences are taken within each repetition, then the median). "
+                     "All other timing parameters 0; idle_spin_us default.", "",
+                     table(["op", "configured µs", "mean at 0 µs", "mean at X µs", "measured difference µs",
+                            "error", "p50 difference µs"], rows), "")
+        if bw_rows:
+            self.add("Bandwidth limit (configured = 4096 B / 40 µs):", "",
+                     table(["job", "setting", "configured MB/s", "measured MB/s", "error"], bw_rows), "")
+        self.fid_plot = plot
+
+    def target_table(self):
+        if not self.targets:
+            return
+        rows = [[n, v, t, verdict] for n, v, t, verdict, _ in self.targets]
+        self.md[self.target_at:self.target_at] = [
+            "## Targets", "", table(["target", "measured", "goal", "result"], rows), ""]
+
+    # -- plots
+
+    def make_plots(self):
+        try:
+            import matplotlib
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except Exception as e:  # noqa: BLE001
+            self.add(f"_Plots skipped: matplotlib not importable ({e.__class__.__name__})._", "")
+            print("bench_report: plots skipped (matplotlib not importable)", file=sys.stderr)
+            return
+        colors = {"nvmev": "tab:red", "null_blk": "tab:blue", "brd": "tab:green", "qemu_nvme": "tab:gray"}
+
+        # latency percentiles, QD1 randread
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for d in self.devs:
+            g = self.group("matrix", "rr4k_qd1", d)
+            keys = sorted({k for r in g for k in r["pct"]})
+            xs = [med([r["pct"].get(k) for r in g]) / 1e3 for k in keys]
+            if keys:
+                ax.plot(xs, keys, marker="o", ms=3, label=DEV_LABEL[d], color=colors[d])
+        ax.set_xscale("log")
+        ax.set_xlabel("completion latency (µs, log)")
+        ax.set_ylabel("percentile")
+        ax.set_title("4K randread QD1: latency percentiles (median over reps)")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+        self.save(fig, "latency_qd1.png", "4K randread QD1 latency percentiles")
+
+        # IOPS vs queue depth and jobs
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+        for d in self.devs:
+            for ax, jobs, xs in ((axes[0], ("rr4k_qd1", "rr4k_qd32"), (1, 32)),
+                                 (axes[1], ("rr4k_qd32", "rr4k_qd32_j2", "rr4k_qd32_j4"), (1, 2, 4))):
+                ys, lo, hi = [], [], []
+                for j in jobs:
+                    v = [r["iops"] for r in self.group("matrix", j, d)]
+                    m = med(v)
+                    ys.append(m)
+                    a, b = spread(v)
+                    lo.append(m - a if m is not None else 0)
+                    hi.append(b - m if m is not None else 0)
+                if None in ys:
+                    continue
+                ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, label=DEV_LABEL[d], color=colors[d])
+        axes[0].set_xscale("log", base=2)
+        axes[0].set_xticks([1, 32], ["QD1", "QD32"])
+        axes[0].set_title("4K randread IOPS vs queue depth")
+        axes[1].set_xticks([1, 2, 4], ["1", "2", "4"])
+        axes[1].set_xlabel("fio jobs (QD32 each)")
+        axes[1].set_title("4K randread IOPS vs jobs")
+        for ax in axes:
+            ax.set_ylabel("IOPS (median, min–max bars)")
+            ax.set_ylim(bottom=0)
+            ax.grid(True, alpha=0.3)
+            ax.legend(fontsize=8)
+        fig.tight_layout()
+        self.save(fig, "iops_scaling.png", "IOPS vs queue depth and vs jobs")
+
+        # throughput matrix normalised to null_blk
+        if "null_blk" in self.devs:
+            fig, ax = plt.subplots(figsize=(10, 4.2))
+            width = 0.8 / max(1, len(self.devs))
+            for k, d in enumerate(self.devs):
+                ys = []
+                for j, _ in MATRIX_JOBS:
+                    key = "bw" if j in SEQ_JOBS else "iops"
+                    a, b = self.m("matrix", j, d, key), self.m("matrix", j, "null_blk", key)
+                    ys.append(a / b if a and b else 0)
+                ax.bar([x + k * width for x in range(len(MATRIX_JOBS))], ys, width, label=DEV_LABEL[d],
+                       color=colors[d])
+            ax.axhline(1.0, color="black", lw=0.8)
+            ax.set_xticks([x + width * (len(self.devs) - 1) / 2 for x in range(len(MATRIX_JOBS))],
+                          [j for j, _ in MATRIX_JOBS], rotation=20, fontsize=8)
+            ax.set_ylabel("throughput ÷ null_blk (medians)")
+            ax.set_title("Throughput relative to null_blk")
+            ax.legend(fontsize=8)
+            ax.grid(True, axis="y", alpha=0.3)
+            fig.tight_layout()
+            self.save(fig, "throughput_vs_null_blk.png", "Throughput relative to null_blk")
+
+        # fidelity
+        pts = [p for p in getattr(self, "fid_plot", []) if p[2] is not None]
+        if pts:
+            fig, ax = plt.subplots(figsize=(6, 4.5))
+            for op, mk in (("read", "o"), ("write", "s")):
+                xs = [x / 1e3 for o, x, _ in pts if o == op]
+                ys = [y / 1e3 for o, _, y in pts if o == op]
+                ax.plot(xs, ys, mk, label=f"{op}_delay", ms=7)
+            lim = [min(x / 1e3 for _, x, _ in pts) * 0.7, max(x / 1e3 for _, x, _ in pts) * 1.4]
+            ax.plot(lim, lim, "k-", lw=0.8, label="ideal")
+            ax.fill_between(lim, [v * 0.95 for v in lim], [v * 1.05 for v in lim], color="k", alpha=0.1,
+                            label="±5%")
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xlabel("configured delay (µs)")
+            ax.set_ylabel("measured mean latency difference (µs)")
+            ax.set_title("Timing model fidelity, QD1 4K")
+            ax.grid(True, which="both", alpha=0.3)
+            ax.legend(fontsize=8)
+            fig.tight_layout()
+            self.save(fig, "fidelity.png", "Timing model fidelity")
+
+    def save(self, fig, name, title):
+        import matplotlib.pyplot as plt
+        fig.savefig(os.path.join(self.dir, name), dpi=90)
+        plt.close(fig)
+        self.plots.append((name, title))
+
+    def build(self):
+        self.header()
+        self.target_at = len(self.md)
+        if not self.runs:
+            self.add("**No fio results found** in raw/ (see vm.log).", "")
+        self.throughput()
+        self.latency()
+        self.cpu_cost()
+        self.idle_cost()
+        self.wake_cost()
+        self.fidelity()
+        self.host_view()
+        self.make_plots()
+        if self.plots:
+            self.add("## Plots", "")
+            for name, title in self.plots:
+                self.add(f"![{title}]({name})", "")
+        self.target_table()
+        self.summary["targets"] = [dict(zip(("target", "measured", "goal", "result"), t[:4]))
+                                   for t in self.targets]
+        self.summary["runs"] = len(self.runs)
+        return "\n".join(self.md) + "\n"
+
+
+def main():
+    if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 2
+    d = sys.argv[1]
+    if not os.path.isdir(os.path.join(d, "raw")):
+        print(f"bench_report: {d}/raw not found", file=sys.stderr)
+        return 1
+    rep = Report(d)
+    text = rep.build()
+    with open(os.path.join(d, "results.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(d, "summary.json"), "w") as f:
+        json.dump(rep.summary, f, indent=1, default=str)
+    print(re.sub(r"^!\[.*\n", "", text, flags=re.M))
+    print(f"bench_report: wrote {os.path.join(d, 'results.md')}"
+          + (f" and {len(rep.plots)} plots" if rep.plots else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,380 @@
+#!/bin/sh
+# shellcheck shell=dash
+# Benchmarks and fidelity of nvmev (run by scripts/bench.sh, not by the suite).
+#
+# Kernel command line parameters:
+#   nvmev_bench=quick|full     preset (default quick)
+#   nvmev_bench_reps=N         repetitions            (quick 3, full 5)
+#   nvmev_bench_runtime=S      seconds per fio run    (quick 3, full 8)
+#   nvmev_bench_devs=a,b       subset of nvmev,null_blk,brd,qemu_nvme
+#   nvmev_bench_parts=a,b      subset of matrix,idle,model (default all)
+#
+# Every fio run writes <tag>.fio.json (fio --output-format=json) and
+# <tag>.snap (raw /proc counters before and after the run: /proc/stat,
+# /proc/schedstat, the nvmev threads' /proc/<pid>/stat and schedstat, the
+# device's /sys/block/<dev>/stat, and "now" from /proc/timer_list); both are
+# sent to the host with t_emit. scripts/bench_report.py turns them into tables.
+# Word splitting of the space-separated lists ($DEVS, $THREAD_PIDS, fio
+# arguments) is intended; DEV_<name> are read through eval (dev_path).
+# shellcheck disable=SC2086,SC2034
+# shellcheck source=tests/vm/lib.sh
+. /tests/lib.sh
+
+OUT=/tmp/bench
+mkdir -p "$OUT"
+
+cmdline_arg() {  # <name> <default>
+    local arg cmdline
+    read -r cmdline </proc/cmdline
+    for arg in $cmdline; do
+        case "$arg" in "$1"=*) echo "${arg#*=}"; return 0 ;; esac
+    done
+    echo "$2"
+}
+
+MODE=$(cmdline_arg nvmev_bench quick)
+case "$MODE" in
+    full) REPS=5; RUNTIME=8; FID_DELAYS="10000 50000 100000 1000000" ;;
+    *) MODE=quick; REPS=3; RUNTIME=3; FID_DELAYS="100000 1000000" ;;
+esac
+REPS=$(cmdline_arg nvmev_bench_reps "$REPS")
+RUNTIME=$(cmdline_arg nvmev_bench_runtime "$RUNTIME")
+DEVS=$(cmdline_arg nvmev_bench_devs "nvmev,null_blk,brd,qemu_nvme" | tr ',' ' ')
+PARTS=$(cmdline_arg nvmev_bench_parts "matrix,idle,model" | tr ',' ' ')
+
+REGION=1g                 # every device: offsets 0 .. 1 GiB
+FIO_CPUS=0,1              # fio threads; nvmev owns CPUs 2 (dispatcher), 3 (I/O worker)
+NVMEV_CPUS=2,3
+PCT="50:99:99.9"
+PCT_FINE="1:5:10:20:30:40:50:60:70:80:90:95:99:99.5:99.9"
+ZERO="read_delay=0 read_time=0 read_trailing=0 write_delay=0 write_time=0 write_trailing=0"
+SPIN_HUGE=100000000       # 100 s: the dispatcher never sleeps during a run
+THINK=5ms                 # think time of the "every I/O finds the dispatcher asleep" job
+JOBS="rr4k_qd1 rr4k_qd32 rw4k_qd1 rw4k_qd32 sr128k_qd8 sw128k_qd8 rr4k_qd32_j2 rr4k_qd32_j4"
+
+NULL_BLK_ARGS="nr_devices=1 memory_backed=1 gb=1 bs=512 queue_mode=2 irqmode=0 submit_queues=4 hw_queue_depth=256 no_sched=1"
+BRD_ARGS="rd_nr=1 rd_size=1048576"
+
+has_word() {  # <word> <list...>
+    local w=$1
+    shift
+    for x in "$@"; do [ "$x" = "$w" ] && return 0; done
+    return 1
+}
+
+job_args() {  # <job>
+    local rnd="--norandommap --randrepeat=0"
+    case "$1" in
+        rr4k_qd1) echo "--rw=randread --bs=4k --iodepth=1 $rnd --percentile_list=$PCT_FINE" ;;
+        rr4k_qd1_think) echo "--rw=randread --bs=4k --iodepth=1 $rnd --thinktime=$THINK --percentile_list=$PCT" ;;
+        rr4k_qd32) echo "--rw=randread --bs=4k --iodepth=32 $rnd --percentile_list=$PCT" ;;
+        rw4k_qd1) echo "--rw=randwrite --bs=4k --iodepth=1 $rnd --percentile_list=$PCT" ;;
+        rw4k_qd32) echo "--rw=randwrite --bs=4k --iodepth=32 $rnd --percentile_list=$PCT" ;;
+        sr128k_qd8) echo "--rw=read --bs=128k --iodepth=8 --percentile_list=$PCT" ;;
+        sw128k_qd8) echo "--rw=write --bs=128k --iodepth=8 --percentile_list=$PCT" ;;
+        rr4k_qd32_j2) echo "--rw=randread --bs=4k --iodepth=32 --numjobs=2 $rnd --percentile_list=$PCT" ;;
+        rr4k_qd32_j4) echo "--rw=randread --bs=4k --iodepth=32 --numjobs=4 $rnd --percentile_list=$PCT" ;;
+        *) echo "## bench: unknown job $1" >&2; return 1 ;;
+    esac
+}
+
+# ---------------------------------------------------------------- counters
+
+THREAD_PIDS=""
+
+# PIDs of the nvmev kernel threads (nvmev<N>_disp, nvmev<N>_io<M>).
+find_nvmev_threads() {
+    local d c
+    THREAD_PIDS=""
+    for d in /proc/[0-9]*; do
+        c=$(cat "$d/comm" 2>/dev/null) || continue
+        case "$c" in
+            nvmev*_disp | nvmev*_io*) THREAD_PIDS="$THREAD_PIDS ${d#/proc/}" ;;
+        esac
+    done
+    t_log "nvmev threads:$(for p in $THREAD_PIDS; do printf ' %s=%s' "$(cat /proc/"$p"/comm)" "$p"; done)"
+}
+
+# snap.sh <file> <label> <block device name|-> [<pid>...]: write one
+# snapshot to <file>.<its pid>: "== <label>", then "<path>:<line>" for the
+# counters (one grep reads them all within microseconds), between two
+# readings of "now". merge_snaps appends the pieces to <file>. A script, not
+# a function: fio runs it as exec_prerun/exec_postrun (once per job), so the
+# snapshots bracket the I/O phase without fio's start-up and exit. Few
+# processes: each fork+exec costs tens of ms under TCG.
+SNAP=$OUT/snap.sh
+cat >"$SNAP" <<'SNAP_EOF'
+f=$1; label=$2; dev=$3; shift 3
+files=""
+for p in "$@"; do files="$files /proc/$p/schedstat /proc/$p/stat /proc/$p/comm"; done
+[ "$dev" = - ] || files="$files /sys/block/$dev/stat"
+{
+    echo "== $label"
+    grep -m 1 -H 'now at' /proc/timer_list
+    grep -H '' /proc/stat /proc/schedstat $files 2>/dev/null
+    grep -m 1 -H 'now at' /proc/timer_list
+} >"$f.$$"
+SNAP_EOF
+
+snapshot() {  # <file> <label> [<block device name>]
+    sh "$SNAP" "$1" "$2" "${3:--}" $THREAD_PIDS
+}
+
+merge_snaps() {  # <file>
+    cat "$1".* >>"$1" 2>/dev/null
+    rm -f "$1".*
+}
+
+# "#BENCH begin|end <tag>" on the results port: scripts/bench.sh follows the
+# port live and samples the QEMU threads' host CPU counters at each mark.
+host_mark() {  # begin|end <tag>
+    [ -c "$T_RESULTS_PORT" ] && echo "#BENCH $1 $2" >"$T_RESULTS_PORT"
+    return 0
+}
+
+# ---------------------------------------------------------------- devices
+
+DEV_nvmev=""
+DEV_null_blk=""
+DEV_brd=""
+DEV_qemu_nvme=""
+NVMEV_CFG=""
+
+dev_path() { eval "echo \$DEV_$1"; }
+
+set_scheduler_none() {  # <block device path>
+    local f="/sys/block/${1#/dev/}/queue/scheduler"
+    [ -w "$f" ] && echo none >"$f" 2>/dev/null
+    [ -r "$f" ] && t_log "$1 scheduler: $(cat "$f")"
+    return 0
+}
+
+load_nvmev() {  # <config name> <params...>
+    local cfg=$1
+    shift
+    if lsmod | grep -q '^nvmev '; then
+        nvmev_unload || return 1
+    fi
+    nvmev_load cpus=$NVMEV_CPUS "$@" || return 1
+    DEV_nvmev=$NVMEV_NS
+    NVMEV_CFG=$cfg
+    set_scheduler_none "$DEV_nvmev"
+    find_nvmev_threads
+}
+
+setup_devices() {
+    local d
+    if has_word qemu_nvme $DEVS; then
+        if nvme_find_device "QEMU NVMe"; then
+            DEV_qemu_nvme=$NVMEV_NS
+            set_scheduler_none "$DEV_qemu_nvme"
+        else
+            t_log "no QEMU NVMe controller: qemu_nvme skipped"
+        fi
+        NVMEV_CTRL=""
+        NVMEV_NS=""
+    fi
+    if has_word null_blk $DEVS; then
+            if modprobe null_blk $NULL_BLK_ARGS; then
+            DEV_null_blk=/dev/nullb0
+            set_scheduler_none "$DEV_null_blk"
+        else
+            t_log "modprobe null_blk failed"
+        fi
+    fi
+    if has_word brd $DEVS; then
+            if modprobe brd $BRD_ARGS; then
+            DEV_brd=/dev/ram0
+        else
+            t_log "modprobe brd failed"
+        fi
+    fi
+    if has_word nvmev $DEVS; then
+            load_nvmev base $ZERO || t_log "nvmev load failed"
+    fi
+    ACTIVE=""
+    for d in $DEVS; do
+        [ -n "$(dev_path "$d")" ] && [ -b "$(dev_path "$d")" ] && ACTIVE="$ACTIVE $d"
+    done
+    t_log "devices:$(for d in $ACTIVE; do printf ' %s=%s' "$d" "$(dev_path "$d")"; done)"
+}
+
+# Write the first 1 GiB of every device so that reads hit written data.
+precondition() {
+    local d path start
+    for d in $ACTIVE; do
+        path=$(dev_path "$d")
+        start=$(cut -d' ' -f1 /proc/uptime)
+        fio --name=precondition --filename="$path" --ioengine=libaio --direct=1 \
+            --rw=write --bs=1m --iodepth=8 --size=$REGION --cpus_allowed=$FIO_CPUS \
+            --output-format=terse >/dev/null 2>"$OUT/pre.err" ||
+            t_log "precondition $d failed: $(tail -n 2 "$OUT/pre.err")"
+        echo "precondition_s.$d=$(awk -v a="$start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { print b - a }')" >>"$OUT/info.txt"
+    done
+}
+
+write_info() {
+    local f=$OUT/info.txt p
+    {
+        echo "mode=$MODE"
+        echo "reps=$REPS"
+        echo "runtime_s=$RUNTIME"
+        echo "region=$REGION"
+        echo "fio_cpus=$FIO_CPUS"
+        echo "nvmev_cpus=$NVMEV_CPUS"
+        echo "think=$THINK"
+        echo "spin_huge_us=$SPIN_HUGE"
+        echo "fid_delays_ns=$FID_DELAYS"
+        echo "null_blk_args=$NULL_BLK_ARGS"
+        echo "brd_args=$BRD_ARGS"
+        echo "nvmev_params=$ZERO"
+        echo "kernel=$(uname -r)"
+        echo "fio=$(fio --version)"
+        echo "nproc=$(nproc)"
+        echo "cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+        echo "mem_total_kb=$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
+        echo "cmdline=$(cat /proc/cmdline)"
+        echo "devices=$ACTIVE"
+        for d in $ACTIVE; do
+            p=$(dev_path "$d")
+            echo "dev.$d=$p"
+            echo "dev_bytes.$d=$(blockdev --getsize64 "$p" 2>/dev/null)"
+            echo "dev_lbs.$d=$(blockdev --getss "$p" 2>/dev/null)"
+            echo "dev_sched.$d=$(cat /sys/block/"${p#/dev/}"/queue/scheduler 2>/dev/null)"
+            echo "dev_nr_hw_queues.$d=$(find /sys/block/"${p#/dev/}"/mq -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)"
+        done
+        for p in /sys/module/null_blk/parameters/*; do
+            [ -r "$p" ] && echo "null_blk.${p##*/}=$(cat "$p")"
+        done
+    } >"$f"
+}
+
+# ---------------------------------------------------------------- runs
+
+SEQ=0
+
+# One fio run; emits <tag>.fio.json and <tag>.snap.
+run_fio() {  # <set> <rep> <job> <dev>
+    local set=$1 rep=$2 job=$3 dev=$4 path tag args snap cfg=""
+    path=$(dev_path "$dev")
+    [ "$dev" = nvmev ] && cfg=$NVMEV_CFG
+    SEQ=$((SEQ + 1))
+    tag="$set-r$rep-$job-$dev${cfg:+-$cfg}"
+    args=$(job_args "$job") || return 1
+    snap=$OUT/$tag.snap
+    rm -f "$snap"
+    {
+        echo "set=$set"
+        echo "rep=$rep"
+        echo "job=$job"
+        echo "dev=$dev"
+        echo "cfg=$cfg"
+        echo "seq=$SEQ"
+        echo "path=$path"
+        echo "args=$args"
+        [ "$dev" != nvmev ] || echo "nvmev_params=$(cd /sys/module/nvmev/parameters && grep -H '' ./* | sed 's|^\./||' | tr '\n' ' ')"
+    } >"$snap"
+    host_mark begin "$tag"
+    fio --name="$job" --filename="$path" --ioengine=libaio --direct=1 \
+        --time_based --runtime="$RUNTIME" --offset=0 --size=$REGION \
+        --group_reporting --cpus_allowed=$FIO_CPUS --eta=never $(cmdline_arg nvmev_bench_fio_extra "" | tr "+" " ") \
+        --exec_prerun="sh $SNAP $snap before ${path#/dev/} $THREAD_PIDS" \
+        --exec_postrun="sh $SNAP $snap after ${path#/dev/} $THREAD_PIDS" \
+        --output-format=json --output="$OUT/$tag.fio.json" $args 2>"$OUT/$tag.err"
+    echo "fio_status=$?" >>"$snap"
+    host_mark end "$tag"
+    merge_snaps "$snap"
+    [ ! -s "$OUT/$tag.err" ] || t_log "$tag fio stderr: $(tail -n 3 "$OUT/$tag.err" | tr '\n' ' ')"
+    t_log "$tag done"
+    t_emit "$OUT/$tag.fio.json" "$tag.fio.json"
+    t_emit "$snap" "$tag.snap"
+    rm -f "$OUT/$tag.fio.json" "$snap" "$OUT/$tag.err"
+}
+
+# Idle cost: one short burst of direct reads on <dev>, then counters at
+# t0 (burst done), t0+100 ms, t0+1 s and t0+2 s.
+measure_idle() {  # <rep> <dev>
+    local rep=$1 dev=$2 path snap t0 t1 left
+    path=$(dev_path "$dev")
+    snap=$OUT/idle-r$rep-$dev.snap
+    { echo "set=idle"; echo "rep=$rep"; echo "dev=$dev"; echo "cfg=$NVMEV_CFG"; } >"$snap"
+    dd if="$path" of=/dev/null bs=4k count=256 iflag=direct 2>/dev/null
+    snapshot "$snap" t0 "${path#/dev/}"
+    host_mark begin "idle-r$rep-$dev"
+    usleep 100000
+    snapshot "$snap" t100ms "${path#/dev/}"
+    merge_snaps "$snap"
+    # "/proc/timer_list:now at <ns> nsecs": t0 is the earliest reading
+    t0=$(awk '/now at/ && (m == "" || $3 < m) { m = $3 } END { print m }' "$snap")
+    t1=$(awk '/now at/ && $3 > m { m = $3 } END { print m }' "$snap")
+    left=$(( (1000000000 - (t1 - t0)) / 1000 ))
+    [ "$left" -le 0 ] || usleep "$left"
+    snapshot "$snap" t1s "${path#/dev/}"
+    usleep 1000000
+    snapshot "$snap" t2s "${path#/dev/}"
+    host_mark end "idle-r$rep-$dev"
+    merge_snaps "$snap"
+    t_emit "$snap" "idle-r$rep-$dev.snap"
+    rm -f "$snap"
+}
+
+# ---------------------------------------------------------------- main
+
+t_log "bench: mode=$MODE reps=$REPS runtime=${RUNTIME}s devices=$DEVS parts=$PARTS"
+setup_devices
+write_info
+precondition
+t_emit "$OUT/info.txt" info.txt
+
+if has_word matrix $PARTS || has_word idle $PARTS; then
+    rep=1
+    while [ "$rep" -le "$REPS" ]; do
+        if has_word matrix $PARTS; then
+            for job in $JOBS; do
+                for d in $ACTIVE; do
+                    run_fio matrix "$rep" "$job" "$d"
+                done
+            done
+        fi
+        if has_word idle $PARTS; then
+            for d in nvmev null_blk; do
+                has_word "$d" $ACTIVE && measure_idle "$rep" "$d"
+            done
+        fi
+        rep=$((rep + 1))
+    done
+fi
+
+# Timing model: wake cost (idle_spin_us), fidelity (read/write_delay) and
+# bandwidth (read/write_time with one I/O unit), configurations interleaved.
+if has_word model $PARTS && has_word nvmev $ACTIVE; then
+    rep=1
+    while [ "$rep" -le "$REPS" ]; do
+            load_nvmev base $ZERO && for job in rr4k_qd1 rw4k_qd1 rr4k_qd1_think; do
+            run_fio model "$rep" "$job" nvmev
+        done
+            load_nvmev spin0 $ZERO idle_spin_us=0 && for job in rr4k_qd1 rr4k_qd1_think; do
+            run_fio model "$rep" "$job" nvmev
+        done
+            load_nvmev spinhuge $ZERO idle_spin_us=$SPIN_HUGE && for job in rr4k_qd1 rr4k_qd1_think; do
+            run_fio model "$rep" "$job" nvmev
+        done
+        for x in $FID_DELAYS; do
+            load_nvmev "d$x" read_delay="$x" write_delay="$x" read_time=0 \
+                read_trailing=0 write_time=0 write_trailing=0 &&
+                for job in rr4k_qd1 rw4k_qd1; do
+                    run_fio model "$rep" "$job" nvmev
+                done
+        done
+        load_nvmev bw read_delay=0 read_time=40000 read_trailing=0 write_delay=0 \
+            write_time=40000 write_trailing=0 nr_io_units=1 io_unit_shift=12 &&
+            for job in sr128k_qd8 sw128k_qd8; do
+                run_fio model "$rep" "$job" nvmev
+            done
+        rep=$((rep + 1))
+    done
+fi
+
+lsmod | grep -q '^nvmev ' && nvmev_unload
+t_pass bench/complete
+exit 0
