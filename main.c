@@ -42,6 +42,10 @@ static unsigned int lba_size = 512;
 module_param(lba_size, uint, 0444);
 MODULE_PARM_DESC(lba_size, "Logical block size in bytes: 512 or 4096 (default 512)");
 
+static bool reset_smart;
+module_param(reset_smart, bool, 0444);
+MODULE_PARM_DESC(reset_smart, "Start the SMART lifetime counters (power cycles, data units, commands, errors) from zero, like a new drive");
+
 static bool msix = true;
 module_param(msix, bool, 0444);
 MODULE_PARM_DESC(msix, "Offer MSI-X (default); 0 offers only single-vector MSI, the fallback");
@@ -240,6 +244,7 @@ static int collect_params(struct nvmev_params *p)
 	}
 	p->lba_shift = ilog2(lba_size);
 	p->wipe = wipe;
+	p->reset_smart = reset_smart;
 	p->msix = msix;
 	p->idle_spin_us = idle_spin_us;
 
@@ -263,8 +268,8 @@ static int collect_params(struct nvmev_params *p)
 /*
  * Keep the data of the last load unless asked to wipe it or the layout
  * changed, like an SSD across a power cycle.  Lifetime counters (SMART)
- * survive a wipe too, as they survive a format on a real drive; only a
- * region that never held nvmev starts them from zero.
+ * survive a wipe too, as they survive a format on a real drive; a region
+ * that never held nvmev, or reset_smart=1, starts them from zero.
  */
 static void superblock_load(struct nvmev_ctrl *ctrl)
 {
@@ -287,14 +292,14 @@ static void superblock_load(struct nvmev_ctrl *ctrl)
 			       min_t(u64, SZ_16M, ctrl->storage_size - off));
 			cond_resched();
 		}
-		if (!valid) {
-			memset(sb, 0, sizeof(*sb));
-			sb->magic = cpu_to_le64(NVMEV_SB_MAGIC);
-			sb->version = cpu_to_le32(NVMEV_SB_VERSION);
-		}
-		sb->storage_size = cpu_to_le64(ctrl->storage_size);
-		sb->lba_shift = cpu_to_le32(ctrl->params.lba_shift);
 	}
+	if (!valid || ctrl->params.reset_smart) {
+		memset(sb, 0, sizeof(*sb));
+		sb->magic = cpu_to_le64(NVMEV_SB_MAGIC);
+		sb->version = cpu_to_le32(NVMEV_SB_VERSION);
+	}
+	sb->storage_size = cpu_to_le64(ctrl->storage_size);
+	sb->lba_shift = cpu_to_le32(ctrl->params.lba_shift);
 	le64_add_cpu(&sb->power_cycles, 1);
 	sb->clean = 0;
 	ctrl->loaded_ns = nvmev_now();

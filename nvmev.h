@@ -81,6 +81,7 @@ struct nvmev_params {
 	unsigned int cpus[NR_CPUS > 64 ? 64 : NR_CPUS];
 	unsigned int nr_cpus;
 	bool wipe;
+	bool reset_smart;		/* SMART lifetime counters from zero */
 	bool msix;			/* offer MSI-X, else MSI only */
 	unsigned int lba_shift;
 	struct nvm_params nvm;
