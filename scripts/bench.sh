@@ -5,7 +5,8 @@
 #   scripts/bench.sh [--full] [--out DIR] [options]
 #
 #   --full            5 repetitions, 8 s runs, fidelity also at 10 and 50 us
-#                     (default "quick": 3 repetitions of 3 s runs, ~10 min)
+#                     (~40 min; default "quick": 3 repetitions of 3 s runs,
+#                     2 s for the timing-model runs: ~12 min on 2 host cores)
 #   --out DIR         results folder (default build/bench/<timestamp>)
 #   --reps N          override the repetitions            (development)
 #   --runtime S       override the seconds per fio run    (development)

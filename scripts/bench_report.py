@@ -367,6 +367,17 @@ class Report:
                 return r["params"][name]
         return None
 
+    def switch_ins(self, g):
+        """Median dispatcher / worker switch-ins per I/O over runs g: how often
+        the threads were put back on a CPU (after sleeping or preemption)."""
+        def per(r, disp):
+            ios = ios_of(r)
+            if not ios or "cnt" not in r:
+                return None
+            return sum(t["slices"] for c, t in r["cnt"]["threads"].items() if is_disp(c) == disp) / ios
+        a, b = med([per(r, True) for r in g]), med([per(r, False) for r in g])
+        return f"{fmt(a)} / {fmt(b)}"
+
     def group(self, set_, job, dev, cfg=None):
         return [r for r in self.runs if r["set"] == set_ and r["job"] == job and r["dev"] == dev
                 and (cfg is None or r["cfg"] == cfg)]
@@ -624,7 +635,7 @@ class Report:
                              fmt_ms([r["pct"].get(50.0) for r in g], 1e-3),
                              fmt_ms([r["pct"].get(99.0) for r in g], 1e-3),
                              fmt_ms([r["iops"] for r in g]),
-                             "baseline" if cfg == "spinhuge" else pct_str(pen)])
+                             "baseline" if cfg == "spinhuge" else pct_str(pen), self.switch_ins(g)])
                 if cfg == "base" and pen is not None:
                     self.target(f"Sleeping costs ≤ 10% QD1 latency ({JOB_LABEL[job]}; default idle_spin_us "
                                 "vs never sleeping)", f"{pen * 100:+.1f}% mean clat", "≤ +10%", pen <= 0.10)
@@ -632,8 +643,8 @@ class Report:
             self.add("## Wake cost (idle_spin_us), nvmev zero-latency model", "",
                      "Module reloaded per setting; settings interleaved per repetition. With 5 ms think time "
                      "every read finds an idle dispatcher.", "",
-                     table(["job", "idle_spin_us", "mean µs", "p50 µs", "p99 µs", "IOPS", "mean vs never sleeps"],
-                           rows), "")
+                     table(["job", "idle_spin_us", "mean µs", "p50 µs", "p99 µs", "IOPS", "mean vs never sleeps",
+                            "switch-ins / I/O (dispatcher / worker)"], rows), "")
 
     def fidelity(self):
         delays = sorted({int(r["cfg"][1:]) for r in self.runs
@@ -658,7 +669,8 @@ class Report:
                 err = diff / x - 1 if diff is not None else None
                 rows.append([op, f"{x / 1000:g}", fmt(base / 1e3), fmt_ms([r["clat_mean"] for r in g], 1e-3),
                              fmt_ms(diffs, 1e-3), pct_str(err),
-                             fmt((p50d - p50b) / 1e3) if p50d and p50b else "–"])
+                             fmt((p50d - p50b) / 1e3) if p50d and p50b else "–",
+                             self.switch_ins(g)])
                 plot.append((op, x, diff))
                 if x >= 100000 and err is not None:
                     self.target(f"Fidelity {op}_delay={x / 1000:g} µs within ±5%",
@@ -672,7 +684,8 @@ class Report:
             meas = med([r["bw"] / 1e6 for r in g])
             err = meas / limit - 1
             bw_rows.append([f"128K seq {op} QD8", f"{op}_time=40000 ns, nr_io_units=1, 4 KiB unit",
-                            f"{limit:.1f}", fmt_ms([r["bw"] / 1e6 for r in g]), pct_str(err)])
+                            f"{limit:.1f}", fmt_ms([r["bw"] / 1e6 for r in g]), pct_str(err),
+                            self.switch_ins(g)])
             self.target(f"Bandwidth model, 128K seq {op}: measured within ±5% of {limit:.1f} MB/s",
                         f"{meas:.1f} MB/s ({err * 100:+.1f}%)", "±5%", abs(err) <= 0.05)
         if rows:
@@ -681,10 +694,11 @@ class Report:
                      "reloaded each time; the differences are taken within each repetition, then the median). "
                      "All other timing parameters 0; idle_spin_us default.", "",
                      table(["op", "configured µs", "mean at 0 µs", "mean at X µs", "measured difference µs",
-                            "error", "p50 difference µs"], rows), "")
+                            "error", "p50 difference µs", "switch-ins / I/O (dispatcher / worker)"], rows), "")
         if bw_rows:
             self.add("Bandwidth limit (configured = 4096 B / 40 µs):", "",
-                     table(["job", "setting", "configured MB/s", "measured MB/s", "error"], bw_rows), "")
+                     table(["job", "setting", "configured MB/s", "measured MB/s", "error",
+                            "switch-ins / I/O (dispatcher / worker)"], bw_rows), "")
         self.fid_plot = plot
 
     def target_table(self):

@@ -5,7 +5,8 @@
 # Kernel command line parameters:
 #   nvmev_bench=quick|full     preset (default quick)
 #   nvmev_bench_reps=N         repetitions            (quick 3, full 5)
-#   nvmev_bench_runtime=S      seconds per fio run    (quick 3, full 8)
+#   nvmev_bench_runtime=S      seconds per fio run    (quick 3 and 2 for the
+#                              timing-model runs, full 8)
 #   nvmev_bench_devs=a,b       subset of nvmev,null_blk,brd,qemu_nvme
 #   nvmev_bench_parts=a,b      subset of matrix,idle,model (default all)
 #
@@ -34,11 +35,14 @@ cmdline_arg() {  # <name> <default>
 
 MODE=$(cmdline_arg nvmev_bench quick)
 case "$MODE" in
-    full) REPS=5; RUNTIME=8; FID_DELAYS="10000 50000 100000 1000000" ;;
-    *) MODE=quick; REPS=3; RUNTIME=3; FID_DELAYS="100000 1000000" ;;
+    full) REPS=5; RUNTIME=8; MODEL_RUNTIME=8; FID_DELAYS="10000 50000 100000 1000000"
+        SPIN0_JOBS="rr4k_qd1 rr4k_qd1_think" ;;
+    *) MODE=quick; REPS=3; RUNTIME=3; MODEL_RUNTIME=2; FID_DELAYS="100000 1000000"
+        SPIN0_JOBS="rr4k_qd1" ;;
 esac
 REPS=$(cmdline_arg nvmev_bench_reps "$REPS")
 RUNTIME=$(cmdline_arg nvmev_bench_runtime "$RUNTIME")
+MODEL_RUNTIME=$(cmdline_arg nvmev_bench_runtime "$MODEL_RUNTIME")
 DEVS=$(cmdline_arg nvmev_bench_devs "nvmev,null_blk,brd,qemu_nvme" | tr ',' ' ')
 PARTS=$(cmdline_arg nvmev_bench_parts "matrix,idle,model" | tr ',' ' ')
 
@@ -219,6 +223,7 @@ write_info() {
         echo "mode=$MODE"
         echo "reps=$REPS"
         echo "runtime_s=$RUNTIME"
+        echo "model_runtime_s=$MODEL_RUNTIME"
         echo "region=$REGION"
         echo "fio_cpus=$FIO_CPUS"
         echo "nvmev_cpus=$NVMEV_CPUS"
@@ -260,6 +265,8 @@ run_fio() {  # <set> <rep> <job> <dev>
     [ "$dev" = nvmev ] && cfg=$NVMEV_CFG
     SEQ=$((SEQ + 1))
     tag="$set-r$rep-$job-$dev${cfg:+-$cfg}"
+    RUN_S=$RUNTIME
+    [ "$set" != model ] || RUN_S=$MODEL_RUNTIME
     args=$(job_args "$job") || return 1
     snap=$OUT/$tag.snap
     rm -f "$snap"
@@ -276,8 +283,8 @@ run_fio() {  # <set> <rep> <job> <dev>
     } >"$snap"
     host_mark begin "$tag"
     fio --name="$job" --filename="$path" --ioengine=libaio --direct=1 \
-        --time_based --runtime="$RUNTIME" --offset=0 --size=$REGION \
-        --group_reporting --cpus_allowed=$FIO_CPUS --eta=never $(cmdline_arg nvmev_bench_fio_extra "" | tr "+" " ") \
+        --time_based --runtime="$RUN_S" --offset=0 --size=$REGION \
+        --group_reporting --cpus_allowed=$FIO_CPUS --eta=never \
         --exec_prerun="sh $SNAP $snap before ${path#/dev/} $THREAD_PIDS" \
         --exec_postrun="sh $SNAP $snap after ${path#/dev/} $THREAD_PIDS" \
         --output-format=json --output="$OUT/$tag.fio.json" $args 2>"$OUT/$tag.err"
@@ -353,7 +360,7 @@ if has_word model $PARTS && has_word nvmev $ACTIVE; then
             load_nvmev base $ZERO && for job in rr4k_qd1 rw4k_qd1 rr4k_qd1_think; do
             run_fio model "$rep" "$job" nvmev
         done
-            load_nvmev spin0 $ZERO idle_spin_us=0 && for job in rr4k_qd1 rr4k_qd1_think; do
+            load_nvmev spin0 $ZERO idle_spin_us=0 && for job in $SPIN0_JOBS; do
             run_fio model "$rep" "$job" nvmev
         done
             load_nvmev spinhuge $ZERO idle_spin_us=$SPIN_HUGE && for job in rr4k_qd1 rr4k_qd1_think; do
