@@ -48,20 +48,21 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->vid = cpu_to_le16(NVMEV_PCI_VENDOR);
 	id->ssvid = cpu_to_le16(NVMEV_PCI_VENDOR);
 	pad_copy(id->sn, sizeof(id->sn), ctrl->serial);
-	pad_copy(id->mn, sizeof(id->mn), "nvmev NVM SSD");
-	pad_copy(id->fr, sizeof(id->fr), NVMEV_VERSION);
+	pad_copy(id->mn, sizeof(id->mn), ctrl->model);
+	pad_copy(id->fr, sizeof(id->fr), ctrl->firmware);
 	id->mdts = NVMEV_MDTS;
 	id->cntlid = cpu_to_le16(ctrl->id + 1);
 	id->ver = cpu_to_le32(NVME_VS(1, 4, 0));
 	id->cntrltype = 1;		/* I/O controller */
 	id->acl = 3;
 	id->aerl = NVMEV_AERL;
+	id->oaes = cpu_to_le32(NVME_AEN_CFG_NS_ATTR);	/* namespaces come and go */
 	id->frmw = (1 << 1) | 1;	/* one slot, read only */
 	id->lpa = NVME_CTRL_LPA_CMD_EFFECTS_LOG | (1 << 2);	/* + LPO */
 	id->elpe = NVMEV_ELPE;
 	id->wctemp = cpu_to_le16(NVMEV_WCTEMP);
 	id->cctemp = cpu_to_le16(NVMEV_CCTEMP);
-	put_unaligned_le64(ctrl->storage_size, id->tnvmcap);
+	put_unaligned_le64(nvmev_ctrl_capacity(ctrl), id->tnvmcap);
 	id->sqes = (NVME_NVM_IOSQES << 4) | NVME_NVM_IOSQES;
 	id->cqes = (NVME_NVM_IOCQES << 4) | NVME_NVM_IOCQES;
 	id->nn = cpu_to_le32(NVMEV_MAX_NS);
@@ -149,9 +150,9 @@ static u16 admin_identify(struct admin_ctx *a)
 			st = NVMEV_ERR(NVME_SC_INVALID_NS);
 			break;
 		}
-		for (i = 0, n = 0; i < ctrl->nr_ns; i++) {
-			if (ctrl->ns[i].nsid > nsid)
-				((__le32 *)buf)[n++] = cpu_to_le32(ctrl->ns[i].nsid);
+		for (i = 0, n = 0; i < NVMEV_MAX_NS; i++) {
+			if (ctrl->ns[i] && ctrl->ns[i]->nsid > nsid)
+				((__le32 *)buf)[n++] = cpu_to_le32(ctrl->ns[i]->nsid);
 		}
 		break;
 	case NVME_ID_CNS_NS_DESC_LIST:
@@ -302,7 +303,24 @@ static u16 admin_get_log_page(struct admin_ctx *a)
 
 		size = sizeof(*fw);
 		fw->afi = 1;
-		pad_copy((char *)&fw->frs[0], sizeof(fw->frs[0]), NVMEV_VERSION);
+		pad_copy((char *)&fw->frs[0], sizeof(fw->frs[0]), ctrl->firmware);
+		break;
+	}
+	case NVME_LOG_CHANGED_NS: {
+		__le32 *list = log;
+		unsigned long flags;
+		unsigned int bit, n = 0;
+
+		size = NVME_MAX_CHANGED_NAMESPACES * sizeof(__le32);
+		spin_lock_irqsave(&ctrl->aen_lock, flags);
+		for_each_set_bit(bit, ctrl->changed_ns, NVMEV_MAX_NS + 1)
+			list[n++] = cpu_to_le32(bit);
+		/* reading it without Retain Asynchronous Event clears it */
+		if (!(le32_to_cpu(a->cmd->common.cdw10) & (1 << 15))) {
+			bitmap_zero(ctrl->changed_ns, NVMEV_MAX_NS + 1);
+			ctrl->aen_masked = false;
+		}
+		spin_unlock_irqrestore(&ctrl->aen_lock, flags);
 		break;
 	}
 	case NVME_LOG_CMD_EFFECTS:
@@ -434,8 +452,8 @@ static u16 admin_features(struct admin_ctx *a, bool set)
 		*res = f->write_atomicity;
 		return NVME_SC_SUCCESS;
 	case NVME_FEAT_ASYNC_EVENT:
-		/* SMART / Health critical warnings only (OAES = 0) */
-		if (set && (dw11 & ~0xffU))
+		/* SMART / Health critical warnings, namespace attribute notices */
+		if (set && (dw11 & ~(0xffU | NVME_AEN_CFG_NS_ATTR)))
 			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
 		if (set)
 			f->async_event = dw11;
@@ -632,7 +650,7 @@ static u16 admin_execute(struct admin_ctx *a)
 	case nvme_admin_async_event:
 		if (ctrl->nr_aers > NVMEV_AERL)
 			return NVMEV_ERR(NVME_SC_ASYNC_LIMIT);
-		/* No event source yet: held until a reset drops it. */
+		/* held until an event (nvmev_ns_changed) or a reset */
 		ctrl->aer_cids[ctrl->nr_aers++] = cmd->common.command_id;
 		a->hold = true;
 		return NVME_SC_SUCCESS;
@@ -644,6 +662,48 @@ static u16 admin_execute(struct admin_ctx *a)
 void nvmev_admin_reset(struct nvmev_ctrl *ctrl)
 {
 	ctrl->nr_aers = 0;
+}
+
+/*
+ * A namespace was attached or detached: note it for the Changed Namespace
+ * List log page and send a Namespace Attribute Changed event.
+ */
+void nvmev_ns_changed(struct nvmev_ctrl *ctrl, u32 nsid)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ctrl->aen_lock, flags);
+	set_bit(nsid, ctrl->changed_ns);
+	ctrl->aen_pending = true;
+	spin_unlock_irqrestore(&ctrl->aen_lock, flags);
+}
+
+/* Complete an outstanding AER with a pending event, if the host wants it. */
+static bool post_event(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_cq *cq = ctrl->cqs[0];
+	unsigned long flags;
+	bool send;
+
+	if (!READ_ONCE(ctrl->aen_pending) || !ctrl->nr_aers ||
+	    nvmev_cq_full(cq, ctrl))
+		return false;
+	spin_lock_irqsave(&ctrl->aen_lock, flags);
+	send = ctrl->aen_pending && !ctrl->aen_masked &&
+	       (ctrl->feat.async_event & NVME_AEN_CFG_NS_ATTR);
+	if (send) {
+		ctrl->aen_pending = false;
+		ctrl->aen_masked = true;	/* until the host reads log 04h */
+	}
+	spin_unlock_irqrestore(&ctrl->aen_lock, flags);
+	if (!send)
+		return false;
+	nvmev_post_cqe(ctrl, cq, 0, ctrl->sqs[0]->head,
+		       ctrl->aer_cids[--ctrl->nr_aers], NVME_SC_SUCCESS,
+		       NVME_AER_NOTICE | (NVME_AER_NOTICE_NS_CHANGED << 8) |
+		       (NVME_LOG_CHANGED_NS << 16));
+	nvmev_signal_irq(ctrl, 0);
+	return true;
 }
 
 void nvmev_log_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid, u16 status,
@@ -700,6 +760,8 @@ bool nvmev_admin_poll(struct nvmev_ctrl *ctrl)
 	u32 tail = READ_ONCE(*nvmev_db(ctrl, 0));
 	bool posted = false;
 
+	if (post_event(ctrl))
+		return true;
 	if (tail >= sq->size || tail == sq->head)
 		return false;
 	dma_rmb();	/* entries written before the doorbell are visible */
@@ -714,8 +776,11 @@ bool nvmev_admin_poll(struct nvmev_ctrl *ctrl)
 		memcpy(&cmd, &sq->cmds[sq->head], sizeof(cmd));
 		sq->head = (sq->head + 1) % sq->size;
 		st = admin_execute(&a);
+		atomic64_inc(&ctrl->admin_cmds);
 		if (a.hold)
 			continue;
+		if (st)
+			atomic64_inc(&ctrl->admin_errors);
 		if (st)
 			nvmev_log_error(ctrl, 0, cmd.common.command_id, st,
 					le32_to_cpu(cmd.common.nsid), 0);

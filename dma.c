@@ -25,7 +25,7 @@ void *nvmev_host_va(struct nvmev_ctrl *ctrl, u64 addr, size_t len)
 
 	if (!len || end < addr)
 		return NULL;
-	if (addr <= ctrl->res.end && end >= ctrl->res.start)
+	if (nvmev_pool_overlaps(addr, end))
 		return NULL;
 	for (pfn = PHYS_PFN(addr); pfn <= PHYS_PFN(end); pfn++) {
 		if (!pfn_valid(pfn))

@@ -41,6 +41,15 @@ void nvmev_req_cache_exit(void)
 	kmem_cache_destroy(req_cache);
 }
 
+/* Free @req and drop the references it held on its namespace and controller. */
+static void req_free(struct nvmev_req *req)
+{
+	if (req->ns)
+		atomic_dec(&req->ns->nr_reqs);
+	atomic_dec(&req->ctrl->nr_reqs);
+	kmem_cache_free(req_cache, req);
+}
+
 /* ---- Dispatcher side: parse and schedule --------------------------------- */
 
 static u16 check_range(struct nvmev_ns *ns, u64 slba, u64 nlb)
@@ -183,9 +192,9 @@ static void account(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 	}
 }
 
-static bool stale(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+static bool stale(struct nvmev_req *req)
 {
-	return req->epoch != READ_ONCE(ctrl->epoch);
+	return req->epoch != READ_ONCE(req->ctrl->epoch);
 }
 
 /*
@@ -195,7 +204,7 @@ static bool stale(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 static void zero_range(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		       void *p, u64 len)
 {
-	while (len && !stale(ctrl, req)) {
+	while (len && !stale(req)) {
 		u64 n = min_t(u64, len, SZ_1M);
 
 		memset(p, 0, n);
@@ -269,7 +278,6 @@ static bool req_less(struct rb_node *a, const struct rb_node *b)
 /* Take requests from the dispatcher, in the order it sent them. */
 static bool take_incoming(struct nvmev_worker *w)
 {
-	struct nvmev_ctrl *ctrl = w->ctrl;
 	struct llist_node *list = llist_del_all(&w->incoming);
 	struct nvmev_req *req, *next;
 
@@ -278,12 +286,12 @@ static bool take_incoming(struct nvmev_worker *w)
 	list = llist_reverse_order(list);
 	mutex_lock(&w->lock);
 	llist_for_each_entry_safe(req, next, list, ll) {
-		if (stale(ctrl, req)) {
-			kmem_cache_free(req_cache, req);
+		if (stale(req)) {
+			req_free(req);
 			continue;
 		}
 		if (!req->status)
-			do_xfer(ctrl, req);
+			do_xfer(req->ctrl, req);
 		req->seq = w->seq++;
 		rb_add_cached(&req->rb, &w->pending, req_less);
 	}
@@ -291,14 +299,35 @@ static bool take_incoming(struct nvmev_worker *w)
 	return true;
 }
 
-static void drop_all(struct nvmev_worker *w)
+/*
+ * Free the requests @w holds for @ctrl (all of them when @ctrl is NULL,
+ * with the thread stopped).  Requests still in the incoming list are
+ * stale and freed by the worker itself: wake it.
+ */
+void nvmev_worker_drop(struct nvmev_worker *w, struct nvmev_ctrl *ctrl)
 {
-	struct rb_node *n;
+	struct rb_node *n, *next;
 
-	while ((n = rb_first_cached(&w->pending))) {
-		rb_erase_cached(n, &w->pending);
-		kmem_cache_free(req_cache, rb_entry(n, struct nvmev_req, rb));
+	if (!ctrl) {
+		struct llist_node *list = llist_del_all(&w->incoming);
+		struct nvmev_req *req, *tmp;
+
+		llist_for_each_entry_safe(req, tmp, list, ll)
+			req_free(req);
 	}
+	mutex_lock(&w->lock);
+	for (n = rb_first_cached(&w->pending); n; n = next) {
+		struct nvmev_req *req = rb_entry(n, struct nvmev_req, rb);
+
+		next = rb_next(n);
+		if (ctrl && req->ctrl != ctrl)
+			continue;
+		rb_erase_cached(n, &w->pending);
+		req_free(req);
+	}
+	mutex_unlock(&w->lock);
+	if (ctrl)
+		wake_up_process(w->task);
 }
 
 /*
@@ -308,6 +337,13 @@ static void drop_all(struct nvmev_worker *w)
  */
 static void complete_one(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
+	u64 lat = nvmev_now() - req->fetched_at;
+	u8 opcode = req->cmd.common.opcode;
+
+	nvmev_stats_account(&ctrl->io_stats, opcode, req->len, req->status, lat);
+	if (req->ns)
+		nvmev_stats_account(&req->ns->stats, opcode, req->len,
+				    req->status, lat);
 	if (req->status) {
 		u8 op = req->cmd.common.opcode;
 		bool has_lba = op == nvme_cmd_read || op == nvme_cmd_write ||
@@ -320,24 +356,40 @@ static void complete_one(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 	}
 	nvmev_post_cqe(ctrl, req->cq, req->sqid, req->sq_head,
 		       req->cmd.common.command_id, req->status, req->result);
-	kmem_cache_free(req_cache, req);
 }
 
+/* Completion queues that need an interrupt at the end of a batch. */
+struct irq_set {
+	struct nvmev_ctrl *ctrl[8];
+	struct nvmev_cq *cq[8];
+	unsigned int nr;
+};
+
 /* Remember that @cq needs an interrupt; raise it at once if the set is full. */
-static void note_irq(struct nvmev_ctrl *ctrl, struct nvmev_cq **set,
-		     unsigned int *nr, unsigned int max, struct nvmev_cq *cq)
+static void note_irq(struct irq_set *set, struct nvmev_ctrl *ctrl,
+		     struct nvmev_cq *cq)
 {
 	unsigned int i;
 
 	if (!cq->ien)
 		return;
-	for (i = 0; i < *nr; i++)
-		if (set[i] == cq)
+	for (i = 0; i < set->nr; i++)
+		if (set->cq[i] == cq)
 			return;
-	if (*nr == max)
+	if (set->nr == ARRAY_SIZE(set->cq)) {
 		nvmev_signal_irq(ctrl, cq->vector);
-	else
-		set[(*nr)++] = cq;
+		return;
+	}
+	set->ctrl[set->nr] = ctrl;
+	set->cq[set->nr++] = cq;
+}
+
+static void raise_irqs(struct irq_set *set)
+{
+	unsigned int i;
+
+	for (i = 0; i < set->nr; i++)
+		nvmev_signal_irq(set->ctrl[i], set->cq[i]->vector);
 }
 
 /*
@@ -346,22 +398,21 @@ static void note_irq(struct nvmev_ctrl *ctrl, struct nvmev_cq **set,
  */
 static u64 complete_due(struct nvmev_worker *w)
 {
-	struct nvmev_ctrl *ctrl = w->ctrl;
-	struct nvmev_cq *to_signal[8];
-	unsigned int nr_signal = 0, i;
+	struct irq_set irqs = { .nr = 0 };
 	u64 next = U64_MAX, now = nvmev_now();
 	struct rb_node *n;
 
 	mutex_lock(&w->lock);
 	while ((n = rb_first_cached(&w->pending))) {
 		struct nvmev_req *req = rb_entry(n, struct nvmev_req, rb);
+		struct nvmev_ctrl *ctrl = req->ctrl;
 		struct nvmev_cq *cq = req->cq;
 		struct nvmev_sq *sq = req->sq;
 
-		if (stale(ctrl, req)) {
+		if (stale(req)) {
 			/* from before a reset: its queues are gone */
 			rb_erase_cached(n, &w->pending);
-			kmem_cache_free(req_cache, req);
+			req_free(req);
 			continue;
 		}
 		if (req->done_at > now) {
@@ -375,13 +426,13 @@ static u64 complete_due(struct nvmev_worker *w)
 		}
 		rb_erase_cached(n, &w->pending);
 		complete_one(ctrl, req);
+		req_free(req);
 		/* last touch of the SQ: Delete SQ waits for this */
 		atomic_dec_return_release(&sq->inflight);
 		w->nr_done++;
-		note_irq(ctrl, to_signal, &nr_signal, ARRAY_SIZE(to_signal), cq);
+		note_irq(&irqs, ctrl, cq);
 	}
-	for (i = 0; i < nr_signal; i++)
-		nvmev_signal_irq(ctrl, to_signal[i]->vector);
+	raise_irqs(&irqs);
 	mutex_unlock(&w->lock);
 	return next;
 }
@@ -411,15 +462,14 @@ static void keep(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 /* Post the dispatcher's own commands that are due; true if any was. */
 bool nvmev_io_complete_kept(struct nvmev_ctrl *ctrl)
 {
-	struct nvmev_cq *to_signal[8];
-	unsigned int nr_signal = 0, i;
+	struct irq_set irqs = { .nr = 0 };
 	struct rb_node *n, *next;
 	u64 now = nvmev_now();
 	bool posted = false;
 
 	for (n = rb_first_cached(&ctrl->kept); n; n = next) {
 		struct nvmev_req *req = rb_entry(n, struct nvmev_req, rb);
-		struct nvmev_worker *w = &ctrl->workers[req->cq->worker];
+		struct nvmev_worker *w = ctrl->workers[req->cq->worker];
 		struct nvmev_sq *sq = req->sq;
 		struct nvmev_cq *cq = req->cq;
 
@@ -436,12 +486,12 @@ bool nvmev_io_complete_kept(struct nvmev_ctrl *ctrl)
 		ctrl->nr_kept--;
 		complete_one(ctrl, req);
 		mutex_unlock(&w->lock);
+		req_free(req);
 		atomic_dec_return_release(&sq->inflight);
-		note_irq(ctrl, to_signal, &nr_signal, ARRAY_SIZE(to_signal), cq);
+		note_irq(&irqs, ctrl, cq);
 		posted = true;
 	}
-	for (i = 0; i < nr_signal; i++)
-		nvmev_signal_irq(ctrl, to_signal[i]->vector);
+	raise_irqs(&irqs);
 	return posted;
 }
 
@@ -452,7 +502,7 @@ void nvmev_io_drop_kept(struct nvmev_ctrl *ctrl)
 
 	while ((n = rb_first_cached(&ctrl->kept))) {
 		rb_erase_cached(n, &ctrl->kept);
-		kmem_cache_free(req_cache, rb_entry(n, struct nvmev_req, rb));
+		req_free(rb_entry(n, struct nvmev_req, rb));
 	}
 	ctrl->nr_kept = 0;
 }
@@ -462,7 +512,7 @@ void nvmev_io_drop_kept(struct nvmev_ctrl *ctrl)
 static void hand_to_worker(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 			   unsigned int w)
 {
-	struct nvmev_worker *worker = &ctrl->workers[w];
+	struct nvmev_worker *worker = ctrl->workers[w];
 
 	if (llist_add(&req->ll, &worker->incoming))
 		wake_up_process(worker->task);
@@ -496,6 +546,7 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 		memcpy(&req->cmd, &sq->cmds[sq->head], sizeof(req->cmd));
 		sq->head = (sq->head + 1) % sq->size;
 
+		req->ctrl = ctrl;
 		req->ns = NULL;
 		req->off = 0;
 		req->len = 0;
@@ -508,8 +559,12 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 		req->epoch = ctrl->epoch;
 
 		m.now = nvmev_now();
+		req->fetched_at = m.now;
 		st = io_parse(ctrl, req, &m);
 		req->status = st;
+		atomic_inc(&ctrl->nr_reqs);
+		if (req->ns)
+			atomic_inc(&req->ns->nr_reqs);
 		if (!st && req->ns)
 			req->done_at = req->ns->model_ops->schedule(req->ns->model, &m);
 		else
@@ -517,7 +572,7 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 		fetched++;
 		atomic_inc(&sq->inflight);
 		if (ctrl->nr_kept < NVMEV_MAX_KEPT &&
-		    worker_idle(&ctrl->workers[cq->worker]))
+		    worker_idle(ctrl->workers[cq->worker]))
 			keep(ctrl, req);
 		else
 			hand_to_worker(ctrl, req, cq->worker);
@@ -538,7 +593,7 @@ bool nvmev_io_poll(struct nvmev_ctrl *ctrl)
 	return busy || ctrl->nr_kept;
 }
 
-static int nvmev_worker(void *data)
+int nvmev_worker_fn(void *data)
 {
 	struct nvmev_worker *w = data;
 
@@ -572,73 +627,4 @@ static int nvmev_worker(void *data)
 		__set_current_state(TASK_RUNNING);
 	}
 	return 0;
-}
-
-int nvmev_workers_start(struct nvmev_ctrl *ctrl)
-{
-	unsigned int i, n = ctrl->params.nr_cpus - 1;
-
-	ctrl->kept = RB_ROOT_CACHED;
-	ctrl->workers = kcalloc(n, sizeof(*ctrl->workers), GFP_KERNEL);
-	if (!ctrl->workers)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		struct nvmev_worker *w = &ctrl->workers[i];
-
-		w->ctrl = ctrl;
-		w->id = i;
-		w->cpu = ctrl->params.cpus[i + 1];
-		init_llist_head(&w->incoming);
-		w->pending = RB_ROOT_CACHED;
-		mutex_init(&w->lock);
-		w->task = kthread_create_on_node(nvmev_worker, w,
-						 cpu_to_node(w->cpu),
-						 "nvmev%u_io%u", ctrl->id, i);
-		if (IS_ERR(w->task)) {
-			int ret = PTR_ERR(w->task);
-
-			w->task = NULL;
-			nvmev_workers_stop(ctrl);
-			return ret;
-		}
-		kthread_bind(w->task, w->cpu);
-		ctrl->nr_workers++;
-		wake_up_process(w->task);
-	}
-	return 0;
-}
-
-void nvmev_workers_stop(struct nvmev_ctrl *ctrl)
-{
-	unsigned int i;
-
-	for (i = 0; i < ctrl->nr_workers; i++) {
-		struct nvmev_worker *w = &ctrl->workers[i];
-		struct llist_node *list;
-		struct nvmev_req *req, *next;
-
-		kthread_stop(w->task);
-		list = llist_del_all(&w->incoming);
-		llist_for_each_entry_safe(req, next, list, ll)
-			kmem_cache_free(req_cache, req);
-		drop_all(w);
-	}
-	kfree(ctrl->workers);
-	ctrl->workers = NULL;
-	ctrl->nr_workers = 0;
-}
-
-/*
- * After the epoch moved on: wait until no worker is inside a section that
- * started under the old epoch.  Later sections see the new epoch and drop
- * the old requests without touching host memory.
- */
-void nvmev_workers_sync(struct nvmev_ctrl *ctrl)
-{
-	unsigned int i;
-
-	for (i = 0; i < ctrl->nr_workers; i++) {
-		mutex_lock(&ctrl->workers[i].lock);
-		mutex_unlock(&ctrl->workers[i].lock);
-	}
 }

@@ -2,27 +2,34 @@
 /*
  * nvmev: namespaces.
  *
- * A namespace is a slice of the reserved region plus an instance of a
+ * A namespace is a configuration (type, size, LBA size, model parameters)
+ * and, once enabled, a slice of the reserved region plus an instance of a
  * timing model.  Its identity (NGUID, EUI-64, UUID) is derived from the
  * controller serial and the NSID, so it is unique per controller and
  * stable across reloads, like a real drive's.
+ *
+ * Enabling attaches it to its controller: while the controller is live the
+ * switch happens between two polling passes of its dispatcher, and the
+ * host hears of it through a Namespace Attribute Changed event.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
 #include <linux/jhash.h>
+#include <linux/io.h>
+#include <linux/sched.h>
 
 #include "nvmev.h"
-#include "ftl/nvm.h"
+#include "ssd_config.h"
 
-static void ns_identity(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns)
+void nvmev_ns_identity(struct nvmev_ns *ns)
 {
+	const char *serial = ns->ctrl->serial;
 	u32 h[4];
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(h); i++)
-		h[i] = jhash(ctrl->serial, strlen(ctrl->serial),
-			     ns->nsid * 4 + i);
+		h[i] = jhash(serial, strlen(serial), ns->nsid * 4 + i);
 	memcpy(ns->nguid, h, sizeof(ns->nguid));
 	memcpy(ns->uuid, h, sizeof(ns->uuid));
 	ns->uuid[6] = (ns->uuid[6] & 0x0f) | 0x80;	/* RFC 9562 version 8 */
@@ -31,58 +38,163 @@ static void ns_identity(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns)
 	ns->eui64[0] = (ns->eui64[0] & ~0x01) | 0x02;	/* locally administered */
 }
 
-struct nvmev_ns *nvmev_ns_find(struct nvmev_ctrl *ctrl, u32 nsid)
+int nvmev_ns_set_preset(struct nvmev_ns *ns, const char *name)
 {
 	unsigned int i;
 
-	for (i = 0; i < ctrl->nr_ns; i++) {
-		if (ctrl->ns[i].nsid == nsid)
-			return &ctrl->ns[i];
+	for (i = 0; i < ARRAY_SIZE(nvmev_presets); i++) {
+		if (!strcmp(nvmev_presets[i].name, name)) {
+			ns->cfg.preset = i;
+			ns->cfg.type = nvmev_presets[i].type;
+			ns->cfg.nvm = nvmev_presets[i].nvm;
+			return 0;
+		}
 	}
-	return NULL;
+	return -EINVAL;
 }
 
-static int ns_create(struct nvmev_ctrl *ctrl, u32 nsid, void *data, u64 size,
-		     unsigned int lba_shift, const struct model_ops *ops,
-		     const void *model_params)
+/* A namespace with the default preset; not enabled. */
+struct nvmev_ns *nvmev_ns_alloc(struct nvmev_ctrl *ctrl, u32 nsid)
 {
-	struct nvmev_ns *ns = &ctrl->ns[ctrl->nr_ns];
+	struct nvmev_ns *ns = kzalloc(sizeof(*ns), GFP_KERNEL);
+
+	if (!ns)
+		return NULL;
+	ns->ctrl = ctrl;
+	ns->nsid = nsid;
+	ns->cfg.size = 0;
+	ns->cfg.lba_shift = 9;
+	nvmev_ns_set_preset(ns, nvmev_presets[0].name);
+	atomic_set(&ns->nr_reqs, 0);
+	return ns;
+}
+
+void nvmev_ns_free(struct nvmev_ns *ns)
+{
+	kfree(ns);
+}
+
+static int model_start(struct nvmev_ns *ns)
+{
 	int ret;
 
-	ns->nsid = nsid;
-	ns->lba_shift = lba_shift;
-	ns->nr_lbas = size >> lba_shift;
-	ns->size = ns->nr_lbas << lba_shift;
-	ns->data = data;
-	ns->model_ops = ops;
-	ns->model = kzalloc(ops->priv_size, GFP_KERNEL);
+	ns->model_ops = &nvm_model_ops;
+	ns->model = kzalloc(ns->model_ops->priv_size, GFP_KERNEL);
 	if (!ns->model)
 		return -ENOMEM;
-	ret = ops->init(ns->model, model_params);
+	ret = ns->model_ops->init(ns->model, &ns->cfg.nvm);
 	if (ret) {
-		pr_err("namespace %u: invalid %s model parameters\n", nsid, ops->name);
+		pr_err("%s/%u: invalid %s model parameters\n", ns->ctrl->name,
+		       ns->nsid, ns->model_ops->name);
 		kfree(ns->model);
+		ns->model = NULL;
+	}
+	return ret;
+}
+
+static void model_stop(struct nvmev_ns *ns)
+{
+	ns->model_ops->exit(ns->model);
+	kfree(ns->model);
+	ns->model = NULL;
+}
+
+/* Zero the storage a chunk at a time: a new namespace reads as zeroes. */
+static void format(struct nvmev_ns *ns)
+{
+	u64 off;
+
+	for (off = 0; off < ns->size; off += SZ_16M) {
+		memset(ns->data + off, 0, min_t(u64, SZ_16M, ns->size - off));
+		cond_resched();
+	}
+}
+
+/*
+ * Take storage from the pool, start the model and attach to the
+ * controller.  The caller holds nvmev_cfg_lock.
+ */
+int nvmev_ns_enable(struct nvmev_ns *ns)
+{
+	struct nvmev_ctrl *ctrl = ns->ctrl;
+	phys_addr_t want = 0;
+	char owner[48];
+	int ret;
+
+	if (ns->enabled)
+		return 0;
+	if (ns->cfg.type != NVMEV_NS_NVM)
+		return -EINVAL;
+	if (!ns->cfg.size) {
+		pr_err("%s/%u: size is not set: echo 1G > size\n", ctrl->name,
+		       ns->nsid);
+		return -EINVAL;
+	}
+	snprintf(owner, sizeof(owner), "%s/%u", ctrl->name, ns->nsid);
+	if (ctrl->want_phys && ns->nsid == 1)	/* nvmev0 keeps its layout */
+		want = ctrl->want_phys + SZ_1M;
+	ret = nvmev_pool_alloc(ns->cfg.size, want, owner, &ns->phys);
+	if (ret)
 		return ret;
+	ns->lba_shift = ns->cfg.lba_shift;
+	ns->nr_lbas = ns->cfg.size >> ns->lba_shift;
+	ns->size = ns->nr_lbas << ns->lba_shift;
+	ns->data = memremap(ns->phys, ns->size, MEMREMAP_WB);
+	if (!ns->data) {
+		pr_err("%s: cannot map %#llx+%llu\n", owner, (u64)ns->phys,
+		       ns->size);
+		ret = -ENOMEM;
+		goto free;
 	}
-	ns_identity(ctrl, ns);
-	ctrl->nr_ns++;
+	ret = model_start(ns);
+	if (ret)
+		goto unmap;
+	if (ns->keep_data)
+		pr_info("%s: keeping the data stored by the last load (use wipe=1 to erase it)\n",
+			owner);
+	else
+		format(ns);
+	ns->keep_data = false;
+	memset(&ns->stats, 0, sizeof(ns->stats));
+	nvmev_ns_identity(ns);
+
+	nvmev_disp_lock(ctrl);
+	ctrl->ns[ns->nsid - 1] = ns;
+	ns->enabled = true;
+	if (ctrl->live)
+		nvmev_ns_changed(ctrl, ns->nsid);
+	nvmev_disp_unlock(ctrl);
 	return 0;
+unmap:
+	memunmap(ns->data);
+	ns->data = NULL;
+free:
+	nvmev_pool_free(ns->phys);
+	return ret;
 }
 
-/* The module-parameter device: one NVM namespace over all the storage. */
-int nvmev_ns_init(struct nvmev_ctrl *ctrl)
+/*
+ * Detach from the controller, wait for the commands that still point here
+ * and give the storage back.  The caller holds nvmev_cfg_lock.
+ */
+void nvmev_ns_disable(struct nvmev_ns *ns)
 {
-	return ns_create(ctrl, 1, ctrl->storage, ctrl->storage_size,
-			 ctrl->params.lba_shift, &nvm_model_ops,
-			 &ctrl->params.nvm);
-}
+	struct nvmev_ctrl *ctrl = ns->ctrl;
 
-void nvmev_ns_exit(struct nvmev_ctrl *ctrl)
-{
-	while (ctrl->nr_ns) {
-		struct nvmev_ns *ns = &ctrl->ns[--ctrl->nr_ns];
+	if (!ns->enabled)
+		return;
+	nvmev_disp_lock(ctrl);
+	ctrl->ns[ns->nsid - 1] = NULL;
+	ns->enabled = false;
+	if (ctrl->live)
+		nvmev_ns_changed(ctrl, ns->nsid);
+	nvmev_disp_unlock(ctrl);
 
-		ns->model_ops->exit(ns->model);
-		kfree(ns->model);
-	}
+	/* fetched before the switch: they complete at their time */
+	while (atomic_read(&ns->nr_reqs))
+		schedule_timeout_uninterruptible(1);
+	model_stop(ns);
+	memunmap(ns->data);
+	ns->data = NULL;
+	nvmev_pool_free(ns->phys);
 }

@@ -19,6 +19,8 @@
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
 #include <linux/ioport.h>
+#include <linux/configfs.h>
+#include <linux/bitmap.h>
 #ifdef NVMEV_HAVE_LINUX_UNALIGNED	/* 6.12 and later, see Kbuild */
 #include <linux/unaligned.h>
 #else
@@ -57,7 +59,7 @@
 #define NVMEV_MAX_XFER		(SZ_4K << NVMEV_MDTS)
 #define NVMEV_AERL		3	/* 0's based: 4 outstanding AERs */
 #define NVMEV_ELPE		15	/* 0's based: 16 error log entries */
-#define NVMEV_MAX_NS		16
+#define NVMEV_MAX_NS		32
 #define NVMEV_MAX_KEPT		8	/* commands the dispatcher serves itself */
 #define NVMEV_IDLE_MAX_SLEEP_US	4000	/* longest idle poll interval */
 #define NVMEV_PAGE_SIZE		SZ_4K	/* NVMe memory page size (CC.MPS = 0) */
@@ -75,11 +77,16 @@
 
 struct nvmev_ctrl;
 
+#define NVMEV_MAX_CPUS		64	/* CPUs in one controller's list */
+#define NVMEV_MAX_CTRLS		32
+
+/* What the module parameters ask for (main.c). */
 struct nvmev_params {
 	phys_addr_t memmap_start;
 	u64 memmap_size;
-	unsigned int cpus[NR_CPUS > 64 ? 64 : NR_CPUS];
+	unsigned int cpus[NVMEV_MAX_CPUS];
 	unsigned int nr_cpus;
+	unsigned int nr_ctrls;		/* 0: configfs only; 1: nvmev0 */
 	bool wipe;
 	bool reset_smart;		/* SMART lifetime counters from zero */
 	bool msix;			/* offer MSI-X, else MSI only */
@@ -88,9 +95,59 @@ struct nvmev_params {
 	unsigned int idle_spin_us;
 };
 
-/* One namespace: a slice of the reserved region plus a timing model. */
+/* Namespace types; only NVM is built so far. */
+enum nvmev_ns_type {
+	NVMEV_NS_NVM,
+	NVMEV_NS_CONV,
+	NVMEV_NS_ZNS,
+	NVMEV_NS_KV,
+	NVMEV_NR_NS_TYPES,
+};
+
+/* How a namespace is configured (configfs, or the module parameters). */
+struct nvmev_ns_cfg {
+	enum nvmev_ns_type type;
+	u64 size;			/* bytes, a multiple of 1 MiB */
+	unsigned int lba_shift;
+	int preset;			/* index into nvmev_presets, or -1 */
+	struct nvm_params nvm;
+};
+
+/* Statistics by opcode, readable as text through configfs. */
+enum nvmev_stat_op {
+	NVMEV_OP_READ,
+	NVMEV_OP_WRITE,
+	NVMEV_OP_FLUSH,
+	NVMEV_OP_WRITE_ZEROES,
+	NVMEV_OP_DSM,
+	NVMEV_OP_COMPARE,
+	NVMEV_OP_VERIFY,
+	NVMEV_OP_OTHER,
+	NVMEV_NR_OPS,
+};
+
+#define NVMEV_LAT_BUCKETS	24	/* <= 1 us, <= 2 us, ... <= 2^23 us */
+
+struct nvmev_io_stats {
+	atomic64_t cmds[NVMEV_NR_OPS];
+	atomic64_t bytes[NVMEV_NR_OPS];
+	atomic64_t errors;
+	atomic64_t lat[NVMEV_LAT_BUCKETS + 1];	/* the last: longer */
+};
+
+/*
+ * One namespace: its configuration, and once enabled a slice of the
+ * reserved region plus an instance of a timing model.
+ */
 struct nvmev_ns {
+	struct config_group group;
+	struct nvmev_ctrl *ctrl;
 	u32 nsid;
+	struct nvmev_ns_cfg cfg;
+	bool enabled;			/* storage allocated, attached */
+	bool keep_data;			/* nvmev0: the superblock kept it */
+
+	phys_addr_t phys;
 	u64 size;			/* bytes */
 	u64 nr_lbas;
 	unsigned int lba_shift;
@@ -100,6 +157,9 @@ struct nvmev_ns {
 	u8 nguid[16];
 	u8 eui64[8];
 	u8 uuid[16];
+
+	atomic_t nr_reqs;		/* requests that point here */
+	struct nvmev_io_stats stats;
 };
 
 struct nvmev_cq {
@@ -138,10 +198,12 @@ struct nvmev_req {
 	struct llist_node ll;
 	struct rb_node rb;
 	struct nvme_command cmd;	/* copied out of the SQ */
+	struct nvmev_ctrl *ctrl;
 	struct nvmev_ns *ns;
 	struct nvmev_sq *sq;		/* valid while epoch is current */
 	struct nvmev_cq *cq;
-	u64 done_at;			/* ns, ktime_get_ns() clock */
+	u64 fetched_at;			/* ns, ktime_get_ns() clock */
+	u64 done_at;
 	u64 seq;
 	u64 off;			/* bytes into the namespace */
 	u64 len;
@@ -153,16 +215,36 @@ struct nvmev_req {
 	u8 xfer;
 };
 
+/*
+ * An I/O worker thread, one per CPU, shared by every controller whose CPU
+ * list names that CPU (engine.c).  Requests of any controller are ordered
+ * in one tree by completion time.
+ */
 struct nvmev_worker {
-	struct nvmev_ctrl *ctrl;
-	unsigned int id;
+	struct list_head node;
 	unsigned int cpu;
+	unsigned int users;		/* controllers using it */
 	struct task_struct *task;
-	struct llist_head incoming;	/* filled by the dispatcher */
+	struct llist_head incoming;	/* filled by the dispatchers */
 	struct rb_root_cached pending;	/* ordered by done_at, seq */
 	u64 seq;
 	struct mutex lock;		/* held while touching host memory */
 	u64 nr_done;
+};
+
+/*
+ * A dispatcher thread, one per CPU, polling the registers and queues of
+ * every controller whose CPU list starts with that CPU.
+ */
+struct nvmev_disp {
+	struct list_head node;
+	unsigned int cpu;
+	unsigned int users;
+	struct task_struct *task;
+	struct mutex lock;		/* held for each polling pass */
+	struct list_head ctrls;
+	u64 spin_ns;			/* poll this long before sleeping */
+	u64 last_busy_ns;
 };
 
 /* Per-vector cache of the Linux irq behind an MSI-X table entry */
@@ -219,16 +301,30 @@ struct nvmev_stats {
 };
 
 struct nvmev_ctrl {
-	struct list_head node;
+	struct config_group group;	/* configfs: <name>/ */
+	struct config_group ns_group;	/* configfs: <name>/namespaces/ */
+	struct list_head node;		/* every controller (ctrl.c) */
 	unsigned int id;
-	struct nvmev_params params;
+	char name[32];
 
-	/* The reserved region */
-	struct resource res;
+	/* Configuration; fixed while live */
+	char serial[21];
+	char model[41];
+	char firmware[9];
+	unsigned int cpus[NVMEV_MAX_CPUS];
+	unsigned int nr_cpus;
+	bool msix;
+	unsigned int idle_spin_us;
+	bool persistent;		/* nvmev0: the superblock is kept */
+	bool wipe;
+	bool reset_smart;
+	phys_addr_t want_phys;		/* nvmev0: its fixed place, else 0 */
+	bool live;			/* the PCI function exists */
+
+	/* Registers, doorbells and superblock: 1 MiB of the pool */
+	phys_addr_t phys;
 	void *bar;			/* write-through mapping of BAR0 */
 	struct nvmev_superblock *sb;
-	void *storage;
-	u64 storage_size;
 
 	/* PCI function */
 	struct pci_sysdata sysdata;
@@ -257,27 +353,78 @@ struct nvmev_ctrl {
 	struct nvme_error_slot errlog[NVMEV_ELPE + 1];
 	u64 err_count;
 	u64 loaded_ns;
-	char serial[21];
 
-	struct nvmev_ns ns[NVMEV_MAX_NS];
-	unsigned int nr_ns;
+	/*
+	 * Namespaces by NSID - 1.  While live, changed only under the
+	 * dispatcher's lock, between two polling passes.
+	 */
+	struct nvmev_ns *ns[NVMEV_MAX_NS];
+	struct nvmev_ns *ns_cfg[NVMEV_MAX_NS];	/* configured (configfs) */
 
-	struct nvmev_stats stats;
+	/* Namespace Attribute Changed events (admin.c) */
+	spinlock_t aen_lock;
+	DECLARE_BITMAP(changed_ns, NVMEV_MAX_NS + 1);
+	bool aen_pending;		/* an event waits for an AER */
+	bool aen_masked;		/* sent; until the log is read */
+
+	struct nvmev_stats stats;	/* SMART */
+	struct nvmev_io_stats io_stats;
+	atomic64_t admin_cmds;
+	atomic64_t admin_errors;
+	atomic_t nr_reqs;		/* requests that point here */
 
 	/* Commands the dispatcher serves itself, by completion time */
 	struct rb_root_cached kept;
 	unsigned int nr_kept;
 	u64 kept_seq;
 
-	/* Threads */
-	struct task_struct *dispatcher;
-	struct nvmev_worker *workers;
+	/* Threads (engine.c) */
+	struct nvmev_disp *disp;
+	struct list_head disp_node;
+	struct nvmev_worker *workers[NVMEV_MAX_CPUS];
 	unsigned int nr_workers;
-	u64 last_busy_ns;
 };
 
 /* main.c */
 int nvmev_claim(struct resource *res, const char *name, u64 start, u64 end);
+extern const struct nvmev_params *nvmev_module_params;
+
+/* pool.c: the reserved region, shared by all controllers and namespaces */
+int nvmev_pool_init(phys_addr_t start, u64 size);
+void nvmev_pool_exit(void);
+bool nvmev_pool_present(void);
+int nvmev_pool_alloc(u64 len, phys_addr_t want, const char *owner,
+		     phys_addr_t *out);
+void nvmev_pool_free(phys_addr_t addr);
+bool nvmev_pool_overlaps(u64 addr, u64 end);
+ssize_t nvmev_pool_show(char *buf, size_t size);
+
+/* engine.c: dispatcher and worker threads, shared between controllers */
+int nvmev_engine_attach(struct nvmev_ctrl *ctrl);
+void nvmev_engine_detach(struct nvmev_ctrl *ctrl);
+void nvmev_disp_lock(struct nvmev_ctrl *ctrl);
+void nvmev_disp_unlock(struct nvmev_ctrl *ctrl);
+void nvmev_workers_sync(struct nvmev_ctrl *ctrl);
+void nvmev_workers_purge(struct nvmev_ctrl *ctrl);
+
+/* ctrl.c: controller lifecycle */
+struct nvmev_ctrl *nvmev_ctrl_alloc(const char *name);
+int nvmev_ctrl_enable(struct nvmev_ctrl *ctrl);
+void nvmev_ctrl_disable(struct nvmev_ctrl *ctrl);
+void nvmev_ctrl_free(struct nvmev_ctrl *ctrl);
+bool nvmev_ctrl_poll(struct nvmev_ctrl *ctrl);
+int nvmev_ctrl_region_get(struct nvmev_ctrl *ctrl);
+void nvmev_ctrl_region_put(struct nvmev_ctrl *ctrl);
+u64 nvmev_ctrl_capacity(struct nvmev_ctrl *ctrl);
+int nvmev_parse_cpus(const char *who, const char *list, unsigned int *cpus,
+		     unsigned int *nr);
+extern struct mutex nvmev_cfg_lock;
+
+/* configfs.c */
+int nvmev_configfs_init(void);
+void nvmev_configfs_exit(void);
+int nvmev_configfs_add_default(struct nvmev_ctrl *ctrl);
+void nvmev_configfs_remove_default(struct nvmev_ctrl *ctrl);
 
 /* pci.c */
 int nvmev_pci_create(struct nvmev_ctrl *ctrl);
@@ -302,16 +449,22 @@ void nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
 bool nvmev_cq_full(struct nvmev_cq *cq, struct nvmev_ctrl *ctrl);
 void nvmev_log_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid, u16 status,
 		     u32 nsid, u64 lba);
+void nvmev_ns_changed(struct nvmev_ctrl *ctrl, u32 nsid);
 
 /* io.c */
 bool nvmev_io_poll(struct nvmev_ctrl *ctrl);
 bool nvmev_io_complete_kept(struct nvmev_ctrl *ctrl);
 void nvmev_io_drop_kept(struct nvmev_ctrl *ctrl);
-int nvmev_workers_start(struct nvmev_ctrl *ctrl);
-void nvmev_workers_stop(struct nvmev_ctrl *ctrl);
-void nvmev_workers_sync(struct nvmev_ctrl *ctrl);
+int nvmev_worker_fn(void *data);
+void nvmev_worker_drop(struct nvmev_worker *w, struct nvmev_ctrl *ctrl);
 int nvmev_req_cache_init(void);
 void nvmev_req_cache_exit(void);
+
+/* stats.c */
+void nvmev_stats_account(struct nvmev_io_stats *s, u8 opcode, u64 bytes,
+			 u16 status, u64 lat_ns);
+ssize_t nvmev_stats_show(const struct nvmev_io_stats *s, long inflight,
+			 char *buf, size_t size);
 
 /* dma.c */
 void *nvmev_host_va(struct nvmev_ctrl *ctrl, u64 addr, size_t len);
@@ -321,9 +474,16 @@ u16 nvmev_dma_cmp(struct nvmev_ctrl *ctrl, const struct nvme_command *cmd,
 		  const void *buf, size_t len);
 
 /* namespace.c */
-int nvmev_ns_init(struct nvmev_ctrl *ctrl);
-void nvmev_ns_exit(struct nvmev_ctrl *ctrl);
-struct nvmev_ns *nvmev_ns_find(struct nvmev_ctrl *ctrl, u32 nsid);
+struct nvmev_ns *nvmev_ns_alloc(struct nvmev_ctrl *ctrl, u32 nsid);
+int nvmev_ns_enable(struct nvmev_ns *ns);
+void nvmev_ns_disable(struct nvmev_ns *ns);
+void nvmev_ns_free(struct nvmev_ns *ns);
+void nvmev_ns_identity(struct nvmev_ns *ns);
+int nvmev_ns_set_preset(struct nvmev_ns *ns, const char *name);
+static inline struct nvmev_ns *nvmev_ns_find(struct nvmev_ctrl *ctrl, u32 nsid)
+{
+	return nsid && nsid <= NVMEV_MAX_NS ? ctrl->ns[nsid - 1] : NULL;
+}
 
 static inline u64 nvmev_now(void)
 {

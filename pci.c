@@ -57,7 +57,7 @@ static void cfg_set(struct nvmev_ctrl *ctrl, unsigned int off,
 
 static void cfg_build(struct nvmev_ctrl *ctrl)
 {
-	u64 bar = ctrl->params.memmap_start;
+	u64 bar = ctrl->phys;
 
 	memset(ctrl->cfg, 0, sizeof(ctrl->cfg));
 	memset(ctrl->cfg_wmask, 0, sizeof(ctrl->cfg_wmask));
@@ -84,7 +84,7 @@ static void cfg_build(struct nvmev_ctrl *ctrl)
 	/* Power management: D0 only */
 	cfg_set(ctrl, CAP_PM + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_PM, 0);
 	cfg_set(ctrl, CAP_PM + PCI_CAP_LIST_NEXT, 1,
-		ctrl->params.msix ? CAP_MSIX : CAP_MSI, 0);
+		ctrl->msix ? CAP_MSIX : CAP_MSI, 0);
 	cfg_set(ctrl, CAP_PM + PCI_PM_PMC, 2, 3, 0);
 	cfg_set(ctrl, CAP_PM + PCI_PM_CTRL, 2, PCI_PM_CTRL_NO_SOFT_RESET, 0);
 
@@ -336,7 +336,7 @@ int nvmev_pci_create(struct nvmev_ctrl *ctrl)
 		return domain;
 	}
 	ctrl->sysdata.domain = domain;
-	ctrl->sysdata.node = cpu_to_node(ctrl->params.cpus[0]);
+	ctrl->sysdata.node = cpu_to_node(ctrl->cpus[0]);
 
 	pci_lock_rescan_remove();
 	bus = pci_scan_bus(0, &nvmev_pci_ops, &ctrl->sysdata);

@@ -92,8 +92,9 @@ void nvmev_ctrl_quiesce(struct nvmev_ctrl *ctrl)
 	nvmev_workers_sync(ctrl);
 	nvmev_io_drop_kept(ctrl);
 	/* the discarded commands no longer occupy the media */
-	for (i = 0; i < ctrl->nr_ns; i++)
-		ctrl->ns[i].model_ops->reset(ctrl->ns[i].model);
+	for (i = 0; i < NVMEV_MAX_NS; i++)
+		if (ctrl->ns[i])
+			ctrl->ns[i]->model_ops->reset(ctrl->ns[i]->model);
 	nvmev_admin_reset(ctrl);
 	free_queues(ctrl);
 	memset(ctrl->bar + NVME_REG_DBS, 0, NVMEV_MSIX_TABLE_OFF - NVME_REG_DBS);

@@ -115,7 +115,7 @@ IDC=$T_TMP/idctrl.json
 if nvme id-ctrl "$CTRL" -o json >"$IDC" 2>&1; then
     t_pass identity/ctrl/id-ctrl
     for kv in vid=3153 ssvid=3153 mdts=7 ver=66560 cntrltype=1 oacs=0 acl=3 aerl=3 \
-        frmw=3 lpa=6 elpe=15 npss=0 wctemp=343 cctemp=358 sqes=102 cqes=68 nn=16 \
+        frmw=3 lpa=6 elpe=15 npss=0 wctemp=343 cctemp=358 sqes=102 cqes=68 nn=32 oaes=256 \
         oncs=205 vwc=0 sgls=0; do
         t_eq "identity/ctrl/${kv%%=*}" "${kv#*=}" "$(jget "$IDC" "${kv%%=*}")"
     done
@@ -156,7 +156,7 @@ t_eq identity/ns/block-sectors "$NR_LBAS" "$(cat "/sys/block/$NSNAME/size")"
 adm --opcode=0x06 --namespace-id=1 --cdw10=0 --data-len=4096 -r -b
 t_eq identity/ns/cns0-nsid1 0x0 "$ST"
 t_eq identity/ns/cns0-nsid1-nsze "$NR_LBAS" "$(u64 "$T_OUT" 0)"
-for nsid in 2 9 16; do
+for nsid in 2 9 32; do
     adm --opcode=0x06 --namespace-id=$nsid --cdw10=0 --data-len=4096 -r -b
     if [ "$ST" = 0x0 ] && [ "$(size_of "$T_OUT")" = 4096 ] && is_zero "$T_OUT"; then
         t_pass "identity/ns/cns0-inactive-nsid$nsid-zeroes"
@@ -164,7 +164,7 @@ for nsid in 2 9 16; do
         t_fail "identity/ns/cns0-inactive-nsid$nsid-zeroes" "status $ST, $(size_of "$T_OUT") bytes, first: $(hexbytes "$T_OUT" 0 16)"
     fi
 done
-for nsid in 0 17 0xfffffffe 0xffffffff; do
+for nsid in 0 33 0xfffffffe 0xffffffff; do
     adm_st "identity/ns/cns0-nsid-$nsid-invalid-ns" 0x400b \
         --opcode=0x06 --namespace-id=$nsid --cdw10=0 --data-len=4096 -r -b
 done
@@ -328,8 +328,14 @@ od -An -v -tu4 "$T_OUT" | awk '
     END { printf "%d dwords ok%s\n", n, bad }' >"$T_TMP/effects.txt"
 t_eq identity/effects/entries "1024 dwords ok" "$(cat "$T_TMP/effects.txt")"
 
+# Changed Namespace List (04h): 1024 NSIDs; nothing changed since the
+# driver read it at start-up
+getlog 0x04 4096
+t_eq identity/log/changed-ns-status 0x0 "$ST"
+t_check identity/log/changed-ns-empty is_zero "$T_OUT"
+
 # Unsupported log identifiers
-for lid in 0x00 0x04 0x06 0x07 0x08 0x0c 0x0d 0x70 0x80 0x81 0xc0 0xff; do
+for lid in 0x00 0x06 0x07 0x08 0x0c 0x0d 0x70 0x80 0x81 0xc0 0xff; do
     getlog $lid 512
     t_eq "identity/log/lid-$lid-invalid-log-page" 0x4109 "$ST"
 done
@@ -582,14 +588,17 @@ t_eq identity/feat/0a-stored 0x00000001 "$RES"
 setf 0x0a 0
 getf 0x0a
 t_eq identity/feat/0a-cleared 0x00000000 "$RES"
-# Asynchronous event configuration: SMART warnings (bits 7:0) only
+# Asynchronous event configuration: SMART warnings (bits 7:0) and
+# namespace attribute notices (bit 8)
 getf 0x0b
 AEC=$RES
 setf 0x0b 0x1f
 t_eq identity/feat/0b-set 0x0 "$ST"
 getf 0x0b
 t_eq identity/feat/0b-stored 0x0000001f "$RES"
-for v in 0x100 0x200 0x80000000; do
+setf 0x0b 0x100
+t_eq identity/feat/0b-set-ns-attr 0x0 "$ST"
+for v in 0x200 0x400 0x80000000; do
     setf 0x0b $v
     t_eq "identity/feat/0b-set-$v-invalid-field" 0x4002 "$ST"
 done

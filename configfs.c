@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * nvmev: run-time configuration through configfs.
+ *
+ *   /sys/kernel/config/nvmev/<ctrl>/namespaces/<nsid>/
+ *
+ * mkdir creates a controller or namespace, attribute files configure it,
+ * "enable" brings it up.  docs/configfs.md is the user's description; this
+ * file only translates between text and the structures of ctrl.c and
+ * namespace.c.  Every change takes nvmev_cfg_lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/configfs.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/ctype.h>
+
+#include "nvmev.h"
+#include "ssd_config.h"
+
+static const char *const type_names[NVMEV_NR_NS_TYPES] = {
+	[NVMEV_NS_NVM] = "nvm",
+	[NVMEV_NS_CONV] = "conv",
+	[NVMEV_NS_ZNS] = "zns",
+	[NVMEV_NS_KV] = "kv",
+};
+
+static inline struct nvmev_ctrl *to_ctrl(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct nvmev_ctrl, group);
+}
+
+static inline struct nvmev_ns *to_ns(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct nvmev_ns, group);
+}
+
+/* The written value without its trailing newline, or NULL if too long. */
+static char *value(const char *page, size_t count, char *buf, size_t size)
+{
+	if (count >= size)
+		return NULL;
+	memcpy(buf, page, count);
+	buf[count] = '\0';
+	return strim(buf);
+}
+
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return false;
+	return true;
+}
+
+/* ---- Controller attributes ---------------------------------------------- */
+
+static ssize_t ident_store(struct nvmev_ctrl *ctrl, const char *attr,
+			   char *dst, size_t max, const char *page,
+			   size_t count)
+{
+	char buf[64], *v = value(page, count, buf, sizeof(buf));
+	ssize_t ret = count;
+
+	mutex_lock(&nvmev_cfg_lock);
+	if (ctrl->live) {
+		ret = -EBUSY;
+	} else if (!v || !*v || strlen(v) > max || !printable(v)) {
+		pr_err("%s: %s=%s: use 1 to %zu printable ASCII characters\n",
+		       ctrl->name, attr, v ? v : "(too long)", max);
+		ret = -EINVAL;
+	} else {
+		strscpy(dst, v, max + 1);
+	}
+	mutex_unlock(&nvmev_cfg_lock);
+	return ret;
+}
+
+#define IDENT_ATTR(_name)						\
+static ssize_t ctrl_##_name##_show(struct config_item *item, char *page) \
+{									\
+	return sysfs_emit(page, "%s\n", to_ctrl(item)->_name);		\
+}									\
+static ssize_t ctrl_##_name##_store(struct config_item *item,		\
+				    const char *page, size_t count)	\
+{									\
+	struct nvmev_ctrl *ctrl = to_ctrl(item);			\
+									\
+	return ident_store(ctrl, #_name, ctrl->_name,			\
+			   sizeof(ctrl->_name) - 1, page, count);	\
+}									\
+CONFIGFS_ATTR(ctrl_, _name)
+
+IDENT_ATTR(serial);
+IDENT_ATTR(model);
+IDENT_ATTR(firmware);
+
+static ssize_t ctrl_cpus_show(struct config_item *item, char *page)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	unsigned int i;
+	ssize_t n = 0;
+
+	mutex_lock(&nvmev_cfg_lock);
+	for (i = 0; i < ctrl->nr_cpus; i++)
+		n += sysfs_emit_at(page, n, "%s%u", i ? "," : "", ctrl->cpus[i]);
+	mutex_unlock(&nvmev_cfg_lock);
+	n += sysfs_emit_at(page, n, "\n");
+	return n;
+}
+
+static ssize_t ctrl_cpus_store(struct config_item *item, const char *page,
+			       size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	unsigned int cpus[NVMEV_MAX_CPUS], nr;
+	char buf[256], who[40], *v = value(page, count, buf, sizeof(buf));
+	ssize_t ret = count;
+	int err;
+
+	if (!v)
+		return -EINVAL;
+	snprintf(who, sizeof(who), "%s: ", ctrl->name);
+	mutex_lock(&nvmev_cfg_lock);
+	if (ctrl->live) {
+		ret = -EBUSY;
+		goto out;
+	}
+	err = nvmev_parse_cpus(who, v, cpus, &nr);
+	if (err) {
+		ret = err;
+		goto out;
+	}
+	memcpy(ctrl->cpus, cpus, sizeof(cpus));
+	ctrl->nr_cpus = nr;
+out:
+	mutex_unlock(&nvmev_cfg_lock);
+	return ret;
+}
+CONFIGFS_ATTR(ctrl_, cpus);
+
+static ssize_t ctrl_enable_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n", to_ctrl(item)->live);
+}
+
+static ssize_t ctrl_enable_store(struct config_item *item, const char *page,
+				 size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	char buf[16], *v = value(page, count, buf, sizeof(buf));
+	bool on;
+	int ret = 0;
+
+	if (!v || kstrtobool(v, &on) || (strcmp(v, "0") && strcmp(v, "1"))) {
+		pr_err("%s: enable=%s: use 1 (add the PCI function) or 0 (remove it)\n",
+		       ctrl->name, v ? v : "(too long)");
+		return -EINVAL;
+	}
+	mutex_lock(&nvmev_cfg_lock);
+	if (on)
+		ret = nvmev_ctrl_enable(ctrl);
+	else
+		nvmev_ctrl_disable(ctrl);
+	mutex_unlock(&nvmev_cfg_lock);
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR(ctrl_, enable);
+
+static ssize_t ctrl_pci_show(struct config_item *item, char *page)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	ssize_t n;
+
+	mutex_lock(&nvmev_cfg_lock);
+	n = sysfs_emit(page, "%s\n", ctrl->live ? pci_name(ctrl->pdev) : "");
+	mutex_unlock(&nvmev_cfg_lock);
+	return n;
+}
+CONFIGFS_ATTR_RO(ctrl_, pci);
+
+static ssize_t ctrl_stats_show(struct config_item *item, char *page)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	ssize_t n;
+
+	n = sysfs_emit(page, "admin_cmds %lld\nadmin_errors %lld\n",
+		       atomic64_read(&ctrl->admin_cmds),
+		       atomic64_read(&ctrl->admin_errors));
+	return n + nvmev_stats_show(&ctrl->io_stats,
+				    atomic_read(&ctrl->nr_reqs), page + n,
+				    PAGE_SIZE - n);
+}
+CONFIGFS_ATTR_RO(ctrl_, stats);
+
+static struct configfs_attribute *ctrl_attrs[] = {
+	&ctrl_attr_serial,
+	&ctrl_attr_model,
+	&ctrl_attr_firmware,
+	&ctrl_attr_cpus,
+	&ctrl_attr_enable,
+	&ctrl_attr_pci,
+	&ctrl_attr_stats,
+	NULL,
+};
+
+/* ---- Namespace attributes ----------------------------------------------- */
+
+/* Take the lock and refuse changes to an enabled namespace. */
+static int ns_lock_idle(struct nvmev_ns *ns)
+{
+	mutex_lock(&nvmev_cfg_lock);
+	if (ns->enabled) {
+		mutex_unlock(&nvmev_cfg_lock);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static ssize_t ns_type_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%s\n", type_names[to_ns(item)->cfg.type]);
+}
+
+static ssize_t ns_type_store(struct config_item *item, const char *page,
+			     size_t count)
+{
+	struct nvmev_ns *ns = to_ns(item);
+	char buf[16], *v = value(page, count, buf, sizeof(buf));
+	int ret, t;
+
+	t = v ? match_string(type_names, NVMEV_NR_NS_TYPES, v) : -EINVAL;
+	if (t != NVMEV_NS_NVM) {
+		if (t < 0)
+			pr_err("%s/%u: type=%s: use nvm, conv, zns or kv\n",
+			       ns->ctrl->name, ns->nsid, v ? v : "(too long)");
+		else
+			pr_err("%s/%u: type=%s: not built yet, use nvm\n",
+			       ns->ctrl->name, ns->nsid, v);
+		return -EINVAL;
+	}
+	ret = ns_lock_idle(ns);
+	if (ret)
+		return ret;
+	ns->cfg.type = t;
+	mutex_unlock(&nvmev_cfg_lock);
+	return count;
+}
+CONFIGFS_ATTR(ns_, type);
+
+static ssize_t ns_size_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%llu\n", to_ns(item)->cfg.size);
+}
+
+static ssize_t ns_size_store(struct config_item *item, const char *page,
+			     size_t count)
+{
+	struct nvmev_ns *ns = to_ns(item);
+	char buf[32], *v = value(page, count, buf, sizeof(buf)), *end;
+	u64 size = 0;
+	int ret;
+
+	if (v && *v)
+		size = memparse(v, &end);
+	if (!v || !*v || *end || size < SZ_1M) {
+		pr_err("%s/%u: size=%s: use a size of at least 1M, with an optional K/M/G/T suffix, e.g. 1G\n",
+		       ns->ctrl->name, ns->nsid, v ? v : "(too long)");
+		return -EINVAL;
+	}
+	ret = ns_lock_idle(ns);
+	if (ret)
+		return ret;
+	ns->cfg.size = round_down(size, SZ_1M);
+	mutex_unlock(&nvmev_cfg_lock);
+	return count;
+}
+CONFIGFS_ATTR(ns_, size);
+
+static ssize_t ns_lba_size_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", 1U << to_ns(item)->cfg.lba_shift);
+}
+
+static ssize_t ns_lba_size_store(struct config_item *item, const char *page,
+				 size_t count)
+{
+	struct nvmev_ns *ns = to_ns(item);
+	unsigned int v;
+	int ret;
+
+	if (kstrtouint(page, 10, &v) || (v != 512 && v != 4096)) {
+		pr_err("%s/%u: lba_size=%.*s: use 512 or 4096\n",
+		       ns->ctrl->name, ns->nsid, (int)strcspn(page, "\n"), page);
+		return -EINVAL;
+	}
+	ret = ns_lock_idle(ns);
+	if (ret)
+		return ret;
+	ns->cfg.lba_shift = ilog2(v);
+	mutex_unlock(&nvmev_cfg_lock);
+	return count;
+}
+CONFIGFS_ATTR(ns_, lba_size);
+
+static ssize_t ns_preset_show(struct config_item *item, char *page)
+{
+	int p = to_ns(item)->cfg.preset;
+
+	return sysfs_emit(page, "%s\n", p < 0 ? "module" : nvmev_presets[p].name);
+}
+
+static ssize_t ns_preset_store(struct config_item *item, const char *page,
+			       size_t count)
+{
+	struct nvmev_ns *ns = to_ns(item);
+	char buf[32], *v = value(page, count, buf, sizeof(buf));
+	int ret;
+
+	ret = ns_lock_idle(ns);
+	if (ret)
+		return ret;
+	ret = v ? nvmev_ns_set_preset(ns, v) : -EINVAL;
+	mutex_unlock(&nvmev_cfg_lock);
+	if (ret) {
+		pr_err("%s/%u: preset=%s: not a preset; the names are in the presets file\n",
+		       ns->ctrl->name, ns->nsid, v ? v : "(too long)");
+		return ret;
+	}
+	return count;
+}
+CONFIGFS_ATTR(ns_, preset);
+
+static ssize_t ns_presets_show(struct config_item *item, char *page)
+{
+	unsigned int i;
+	ssize_t n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(nvmev_presets); i++)
+		n += sysfs_emit_at(page, n, "%s %s %s\n", nvmev_presets[i].name,
+				   type_names[nvmev_presets[i].type],
+				   nvmev_presets[i].desc);
+	return n;
+}
+CONFIGFS_ATTR_RO(ns_, presets);
+
+/* NVM model parameters: u32 values, each with its own range. */
+static ssize_t nvm_param_store(struct nvmev_ns *ns, const char *attr,
+			       u32 *dst, u32 min, u32 max, const char *page,
+			       size_t count)
+{
+	u32 v;
+	int ret;
+
+	if (kstrtou32(page, 0, &v) || v < min || v > max) {
+		pr_err("%s/%u: %s=%.*s: use %u..%u\n", ns->ctrl->name, ns->nsid,
+		       attr, (int)strcspn(page, "\n"), page, min, max);
+		return -EINVAL;
+	}
+	ret = ns_lock_idle(ns);
+	if (ret)
+		return ret;
+	*dst = v;
+	mutex_unlock(&nvmev_cfg_lock);
+	return count;
+}
+
+#define NVM_ATTR(_name, _field, _min, _max)				\
+static ssize_t ns_##_name##_show(struct config_item *item, char *page)	\
+{									\
+	return sysfs_emit(page, "%u\n", to_ns(item)->cfg.nvm._field);	\
+}									\
+static ssize_t ns_##_name##_store(struct config_item *item,		\
+				  const char *page, size_t count)	\
+{									\
+	struct nvmev_ns *ns = to_ns(item);				\
+									\
+	return nvm_param_store(ns, #_name, &ns->cfg.nvm._field, _min,	\
+			       _max, page, count);			\
+}									\
+CONFIGFS_ATTR(ns_, _name)
+
+NVM_ATTR(read_delay, read_delay, 0, U32_MAX);
+NVM_ATTR(read_time, read_time, 0, U32_MAX);
+NVM_ATTR(read_trailing, read_trailing, 0, U32_MAX);
+NVM_ATTR(write_delay, write_delay, 0, U32_MAX);
+NVM_ATTR(write_time, write_time, 0, U32_MAX);
+NVM_ATTR(write_trailing, write_trailing, 0, U32_MAX);
+NVM_ATTR(nr_io_units, nr_units, NVM_MIN_UNITS, NVM_MAX_UNITS);
+
+static ssize_t ns_io_unit_shift_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", ilog2(to_ns(item)->cfg.nvm.unit_size));
+}
+
+static ssize_t ns_io_unit_shift_store(struct config_item *item,
+				      const char *page, size_t count)
+{
+	struct nvmev_ns *ns = to_ns(item);
+	u32 shift;
+	int ret;
+
+	if (kstrtou32(page, 0, &shift) || shift < 9 || shift > 20) {
+		pr_err("%s/%u: io_unit_shift=%.*s: use 9..20 (512 B to 1 MiB units)\n",
+		       ns->ctrl->name, ns->nsid, (int)strcspn(page, "\n"), page);
+		return -EINVAL;
+	}
+	ret = ns_lock_idle(ns);
+	if (ret)
+		return ret;
+	ns->cfg.nvm.unit_size = 1U << shift;
+	mutex_unlock(&nvmev_cfg_lock);
+	return count;
+}
+CONFIGFS_ATTR(ns_, io_unit_shift);
+
+static ssize_t ns_enable_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n", to_ns(item)->enabled);
+}
+
+static ssize_t ns_enable_store(struct config_item *item, const char *page,
+			       size_t count)
+{
+	struct nvmev_ns *ns = to_ns(item);
+	char buf[16], *v = value(page, count, buf, sizeof(buf));
+	int ret = 0;
+
+	if (!v || (strcmp(v, "0") && strcmp(v, "1"))) {
+		pr_err("%s/%u: enable=%s: use 1 (attach) or 0 (detach)\n",
+		       ns->ctrl->name, ns->nsid, v ? v : "(too long)");
+		return -EINVAL;
+	}
+	mutex_lock(&nvmev_cfg_lock);
+	if (*v == '1')
+		ret = nvmev_ns_enable(ns);
+	else
+		nvmev_ns_disable(ns);
+	mutex_unlock(&nvmev_cfg_lock);
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR(ns_, enable);
+
+static ssize_t ns_stats_show(struct config_item *item, char *page)
+{
+	struct nvmev_ns *ns = to_ns(item);
+
+	return nvmev_stats_show(&ns->stats, atomic_read(&ns->nr_reqs), page,
+				PAGE_SIZE);
+}
+CONFIGFS_ATTR_RO(ns_, stats);
+
+static struct configfs_attribute *ns_attrs[] = {
+	&ns_attr_type,
+	&ns_attr_size,
+	&ns_attr_lba_size,
+	&ns_attr_preset,
+	&ns_attr_presets,
+	&ns_attr_read_delay,
+	&ns_attr_read_time,
+	&ns_attr_read_trailing,
+	&ns_attr_write_delay,
+	&ns_attr_write_time,
+	&ns_attr_write_trailing,
+	&ns_attr_nr_io_units,
+	&ns_attr_io_unit_shift,
+	&ns_attr_enable,
+	&ns_attr_stats,
+	NULL,
+};
+
+/* ---- Groups -------------------------------------------------------------- */
+
+static void ns_release(struct config_item *item)
+{
+	nvmev_ns_free(to_ns(item));
+}
+
+static struct configfs_item_operations ns_item_ops = {
+	.release = ns_release,
+};
+
+static const struct config_item_type ns_type = {
+	.ct_item_ops = &ns_item_ops,
+	.ct_attrs = ns_attrs,
+	.ct_owner = THIS_MODULE,
+};
+
+static struct config_group *ns_make(struct config_group *group,
+				    const char *name)
+{
+	struct nvmev_ctrl *ctrl = container_of(group, struct nvmev_ctrl,
+					       ns_group);
+	struct nvmev_ns *ns;
+	unsigned int nsid;
+	int ret = 0;
+
+	if (kstrtouint(name, 10, &nsid) || nsid < 1 || nsid > NVMEV_MAX_NS ||
+	    name[0] == '0' || name[0] == '+') {
+		pr_err("%s: namespaces/%s: name a namespace by its NSID, 1..%u\n",
+		       ctrl->name, name, NVMEV_MAX_NS);
+		return ERR_PTR(-EINVAL);
+	}
+	mutex_lock(&nvmev_cfg_lock);
+	if (ctrl->ns_cfg[nsid - 1]) {
+		ret = -EEXIST;
+		goto out;
+	}
+	ns = nvmev_ns_alloc(ctrl, nsid);
+	if (!ns) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	config_group_init_type_name(&ns->group, name, &ns_type);
+	ctrl->ns_cfg[nsid - 1] = ns;
+out:
+	mutex_unlock(&nvmev_cfg_lock);
+	return ret ? ERR_PTR(ret) : &ns->group;
+}
+
+static void ns_drop(struct config_group *group, struct config_item *item)
+{
+	struct nvmev_ns *ns = to_ns(item);
+
+	mutex_lock(&nvmev_cfg_lock);
+	nvmev_ns_disable(ns);
+	ns->ctrl->ns_cfg[ns->nsid - 1] = NULL;
+	mutex_unlock(&nvmev_cfg_lock);
+	config_item_put(item);
+}
+
+static struct configfs_group_operations ns_group_ops = {
+	.make_group = ns_make,
+	.drop_item = ns_drop,
+};
+
+static const struct config_item_type ns_group_type = {
+	.ct_group_ops = &ns_group_ops,
+	.ct_owner = THIS_MODULE,
+};
+
+static void ctrl_release(struct config_item *item)
+{
+	nvmev_ctrl_free(to_ctrl(item));
+}
+
+static struct configfs_item_operations ctrl_item_ops = {
+	.release = ctrl_release,
+};
+
+static const struct config_item_type ctrl_type = {
+	.ct_item_ops = &ctrl_item_ops,
+	.ct_attrs = ctrl_attrs,
+	.ct_owner = THIS_MODULE,
+};
+
+static void ctrl_groups_init(struct nvmev_ctrl *ctrl, const char *name)
+{
+	config_group_init_type_name(&ctrl->group, name, &ctrl_type);
+	config_group_init_type_name(&ctrl->ns_group, "namespaces",
+				    &ns_group_type);
+	configfs_add_default_group(&ctrl->ns_group, &ctrl->group);
+}
+
+static struct config_group *ctrl_make(struct config_group *group,
+				      const char *name)
+{
+	struct nvmev_ctrl *ctrl;
+
+	if (strlen(name) >= sizeof(ctrl->name)) {
+		pr_err("%s: controller names have at most %zu characters\n",
+		       name, sizeof(ctrl->name) - 1);
+		return ERR_PTR(-ENAMETOOLONG);
+	}
+	ctrl = nvmev_ctrl_alloc(name);
+	if (!ctrl)
+		return ERR_PTR(-ENOSPC);
+	ctrl_groups_init(ctrl, name);
+	return &ctrl->group;
+}
+
+static void ctrl_drop(struct config_group *group, struct config_item *item)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+
+	mutex_lock(&nvmev_cfg_lock);
+	nvmev_ctrl_disable(ctrl);
+	mutex_unlock(&nvmev_cfg_lock);
+	config_item_put(item);
+}
+
+static struct configfs_group_operations root_group_ops = {
+	.make_group = ctrl_make,
+	.drop_item = ctrl_drop,
+};
+
+static ssize_t root_pool_show(struct config_item *item, char *page)
+{
+	return nvmev_pool_show(page, PAGE_SIZE);
+}
+CONFIGFS_ATTR_RO(root_, pool);
+
+static ssize_t root_features_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "types nvm\nmax_ctrls %u\nmax_namespaces %u\n",
+			  NVMEV_MAX_CTRLS, NVMEV_MAX_NS);
+}
+CONFIGFS_ATTR_RO(root_, features);
+
+static struct configfs_attribute *root_attrs[] = {
+	&root_attr_pool,
+	&root_attr_features,
+	NULL,
+};
+
+static const struct config_item_type root_type = {
+	.ct_group_ops = &root_group_ops,
+	.ct_attrs = root_attrs,
+	.ct_owner = THIS_MODULE,
+};
+
+static struct configfs_subsystem nvmev_subsys = {
+	.su_group = {
+		.cg_item = {
+			.ci_namebuf = NVMEV_NAME,
+			.ci_type = &root_type,
+		},
+	},
+};
+
+int nvmev_configfs_init(void)
+{
+	int ret;
+
+	config_group_init(&nvmev_subsys.su_group);
+	mutex_init(&nvmev_subsys.su_mutex);
+	ret = configfs_register_subsystem(&nvmev_subsys);
+	if (ret)
+		pr_err("cannot register /sys/kernel/config/%s: %d\n",
+		       NVMEV_NAME, ret);
+	return ret;
+}
+
+void nvmev_configfs_exit(void)
+{
+	configfs_unregister_subsystem(&nvmev_subsys);
+}
+
+/* nvmev0 and its namespace 1 appear in configfs like the others. */
+int nvmev_configfs_add_default(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_ns *ns = ctrl->ns_cfg[0];
+	int ret;
+
+	ctrl_groups_init(ctrl, ctrl->name);
+	ret = configfs_register_group(&nvmev_subsys.su_group, &ctrl->group);
+	if (ret)
+		return ret;
+	config_group_init_type_name(&ns->group, "1", &ns_type);
+	ret = configfs_register_group(&ctrl->ns_group, &ns->group);
+	if (ret) {
+		configfs_unregister_group(&ctrl->group);
+		return ret;
+	}
+	return 0;
+}
+
+/* The caller has disabled both; the last references free them. */
+void nvmev_configfs_remove_default(struct nvmev_ctrl *ctrl)
+{
+	struct nvmev_ns *ns = ctrl->ns_cfg[0];
+
+	configfs_unregister_group(&ns->group);
+	ctrl->ns_cfg[0] = NULL;
+	config_group_put(&ns->group);
+	configfs_unregister_group(&ctrl->group);
+	config_group_put(&ctrl->group);
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * nvmev: device presets, as data.
+ *
+ * A preset names a namespace type and the timing (and later geometry) of
+ * its model.  configfs lists them in every namespace's "presets" file, and
+ * writing a name to "preset" loads its values, each of which may then be
+ * overridden before the namespace is enabled.  Add a device by adding a
+ * row; nothing else needs to change.
+ */
+#ifndef _NVMEV_SSD_CONFIG_H
+#define _NVMEV_SSD_CONFIG_H
+
+#include "nvmev.h"
+
+struct nvmev_preset {
+	const char *name;
+	enum nvmev_ns_type type;
+	const char *desc;
+	struct nvm_params nvm;
+};
+
+static const struct nvmev_preset nvmev_presets[] = {
+	{
+		.name = "optane",
+		.type = NVMEV_NS_NVM,
+		.desc = "Optane-class NVM SSD (NVMeVirt defaults): 2 us + 3.5 us per 4 KiB, 16 units",
+		.nvm = {
+			.read_delay = NVM_DEFAULT_READ_DELAY,
+			.read_time = NVM_DEFAULT_READ_TIME,
+			.read_trailing = NVM_DEFAULT_READ_TRAILING,
+			.write_delay = NVM_DEFAULT_WRITE_DELAY,
+			.write_time = NVM_DEFAULT_WRITE_TIME,
+			.write_trailing = NVM_DEFAULT_WRITE_TRAILING,
+			.nr_units = NVM_DEFAULT_NR_UNITS,
+			.unit_size = NVM_DEFAULT_UNIT_SIZE,
+		},
+	},
+	{
+		.name = "nvm-zero",
+		.type = NVMEV_NS_NVM,
+		.desc = "Zero-latency NVM: completes as fast as the emulator can",
+		.nvm = {
+			.nr_units = NVM_DEFAULT_NR_UNITS,
+			.unit_size = NVM_DEFAULT_UNIT_SIZE,
+		},
+	},
+	{
+		.name = "nvm-slow",
+		.type = NVMEV_NS_NVM,
+		.desc = "Slow NVM for visible timing: 100 us reads, 200 us writes, 4 units",
+		.nvm = {
+			.read_delay = 100000,
+			.write_delay = 200000,
+			.nr_units = 4,
+			.unit_size = NVM_DEFAULT_UNIT_SIZE,
+		},
+	},
+};
+
+#endif /* _NVMEV_SSD_CONFIG_H */
