@@ -270,6 +270,11 @@ int nvmev_ctrl_enable(struct nvmev_ctrl *ctrl)
 
 	if (ctrl->live)
 		return 0;
+	if (!nvmev_pool_present()) {
+		pr_err("%s: no reserved region: load nvmev with memmap_start= and memmap_size= (after booting with memmap=<size>$<start>)\n",
+		       ctrl->name);
+		return -ENODEV;
+	}
 	if (ctrl->nr_cpus < 2) {
 		pr_err("%s: cpus is not set: echo 2,3 > cpus (or load nvmev with cpus=)\n",
 		       ctrl->name);
