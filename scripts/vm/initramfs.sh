@@ -6,9 +6,10 @@
 # Contents: busybox (all applets), nvme-cli, fio, e2fsprogs, util-linux block
 # tools and GNU dd with their shared libraries; the kernel modules the tests
 # need (plus dependencies, depmod'ed for busybox modprobe); nvmev.ko at
-# /lib/modules/nvmev.ko when it exists; tests/vm/ at /tests; and
-# scripts/vm/guest-init.sh as /init.  Always rebuilt from scratch (a few
-# seconds), so it can never be stale.
+# /lib/modules/nvmev.ko when it exists; tests/vm/ at /tests;
+# scripts/nvmevctl at /usr/bin/nvmevctl; and scripts/vm/guest-init.sh as
+# /init.  Always rebuilt from scratch (a few seconds), so it can never be
+# stale.
 set -euo pipefail
 
 # shellcheck source=scripts/vm/common.sh
@@ -169,6 +170,8 @@ install_nvmev_module() {
 install_tests_and_init() {
     mkdir -p "$STAGE/tests"
     cp -r "$NVMEV_ROOT/tests/vm/." "$STAGE/tests/"
+    cp "$NVMEV_ROOT/scripts/nvmevctl" "$STAGE/usr/bin/nvmevctl"
+    chmod 755 "$STAGE/usr/bin/nvmevctl"
     cp "$NVMEV_ROOT/scripts/vm/guest-init.sh" "$STAGE/init"
     chmod 755 "$STAGE/init"
     echo "$KVER" >"$STAGE/etc/nvmev/kernel-version"
