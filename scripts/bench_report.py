@@ -511,7 +511,7 @@ class Report:
                          fmt_ms([slices(r, lambda c: not is_disp(c)) for r in g]).split(" ")[0]])
         if rows:
             self.add("## Emulator cost (nvmev threads during each nvmev run)", "",
-                     "CPU time of `nvmev0_disp` and `nvmev0_io*` between counter snapshots taken by fio's "
+                     "CPU time of the nvmev threads (`nvmev<cpu>_disp`, `nvmev<cpu>_io`) between counter snapshots taken by fio's "
                      "exec_prerun and exec_postrun (the I/O phase, without fio's start-up and exit), divided by the I/Os the namespace completed "
                      "(/sys/block/<ns>/stat). `utime+stime` is tick-sampled (/proc/<pid>/stat, 10 ms units); "
                      "`schedstat` is the scheduler's ns run time (/proc/<pid>/schedstat). Switch-ins: times the "

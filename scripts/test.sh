@@ -2,7 +2,8 @@
 # Run the whole nvmev test suite (what CI runs):
 #   1. install dependencies      (scripts/deps.sh; skip with NVMEV_SKIP_DEPS=1)
 #   2. build nvmev.ko            (make KDIR=/lib/modules/<K>/build)
-#   3. unit tests                (make -C tests/unit check)
+#   3. unit tests                (make -C tests/unit check, and
+#                                 tests/nvmevctl-selftest.sh)
 #   4. build the initramfs       (scripts/vm/initramfs.sh)
 #   5. VM tests                  (tests/vm/NN-*.sh, booted with scripts/vm/run.sh)
 # and print every failure, per-group counts and finally "N passed, N failed".
@@ -89,6 +90,18 @@ run_unit_tests() {
         if ! grep -q '@@RESULT FAIL' "$log"; then
             record_fail unit/make-check "make -C tests/unit check exited with status $status, see ${log#"$NVMEV_ROOT"/}"
         fi
+    fi
+}
+
+# nvmevctl against a fake configfs tree, on the host (no VM needed).
+run_tool_tests() {
+    step "nvmevctl self test (tests/nvmevctl-selftest.sh)"
+    local log="$LOG_DIR/nvmevctl-selftest.log" status=0
+    bash "$NVMEV_ROOT/tests/nvmevctl-selftest.sh" >"$log" 2>&1 || status=$?
+    collect_results "$log"
+    tail -n 1 "$log"
+    if [ "$status" -ne 0 ] && ! grep -q '@@RESULT FAIL' "$log"; then
+        record_fail nvmevctl/selftest "exit status $status, see ${log#"$NVMEV_ROOT"/}"
     fi
 }
 
@@ -218,6 +231,7 @@ main() {
     echo "guest kernel: $KVER"
     build_module
     run_unit_tests
+    run_tool_tests
     if [ "$MODULE_BUILT" -eq 0 ]; then
         step "VM tests: skipped because the module did not build"
     elif build_initramfs; then

@@ -13,10 +13,15 @@ PASSED=0
 FAILED=0
 
 check() {  # <name> <expected> <actual>
+    # "@@RESULT" lines are what scripts/test.sh collects; one-word names
+    n=nvmevctl-selftest/$(printf '%s' "$1" | tr -c 'A-Za-z0-9_.=-' '-' | tr -s '-' | sed 's/^-//')
     if [ "$2" = "$3" ]; then
         PASSED=$((PASSED + 1))
+        echo "@@RESULT PASS $n"
     else
         FAILED=$((FAILED + 1))
+        echo "@@RESULT FAIL $n: expected '$2', got '$3'" | tr '\n' ' ' | cut -c1-400
+        echo
         printf 'FAIL %s\n--- expected\n%s\n--- got\n%s\n' "$1" "$2" "$3"
     fi
 }
@@ -51,6 +56,8 @@ make_tree() {
     echo nvm-zero >"$cfs/ctrl0/namespaces/2/preset"
     mkdir -p "$TMP/sys/bus/pci/devices/10001:00:00.0/nvme/nvme1" \
         "$TMP/sys/class/nvme/nvme1/nvme0c1n1" "$TMP/sys/class/nvme/nvme1/ng0n1"
+    # the host numbers namespaces itself: the entry's nsid attribute tells
+    echo 1 >"$TMP/sys/class/nvme/nvme1/nvme0c1n1/nsid"
 }
 
 run_suite() {  # <shell command>

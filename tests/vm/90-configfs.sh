@@ -237,11 +237,13 @@ ctrl_wait() {  # <name>
 }
 
 # The block device of namespace <nsid> of <nvmeX>: nvmeXnZ, or with native
-# multipath the head node nvmeYnZ of the path nvmeYcXnZ.
+# multipath the head node nvmeYnZ of the path nvmeYcXnZ.  Z is the host's
+# instance number, not the NSID: match the entry's nsid attribute.
 ns_dev() {  # <nvmeX> <nsid>
     local e
-    for e in /sys/class/nvme/"$1"/nvme*n"$2"; do
-        [ -e "$e" ] || continue
+    for e in /sys/class/nvme/"$1"/nvme*n*; do
+        [ -e "$e/nsid" ] || continue
+        [ "$(cat "$e/nsid")" = "$2" ] || continue
         echo "${e##*/}" | sed 's/^\(nvme[0-9]*\)c[0-9]*\(n[0-9]*\)$/\1\2/'
         return 0
     done
@@ -271,7 +273,7 @@ ns_gone_wait() {  # <nvmeX> <nsid> <old block device>
         usleep 200000
         tries=$((tries - 1))
     done
-    echo "still there after $GONE_WAIT s: $(ls -d /sys/class/nvme/"$1"/nvme*n"$2" /dev/"$3" 2>/dev/null)"
+    echo "still there after $GONE_WAIT s: $(ns_dev "$1" "$2") $(ls -d /dev/"$3" 2>/dev/null)"
     return 1
 }
 
@@ -618,9 +620,9 @@ host_identity() {
     # (NVMEV_CPUS is "<dispatcher>,<worker>")
     cat /proc/[0-9]*/comm >"$T_TMP/cf.comm" 2>/dev/null
     t_eq "$T/one-shared-dispatcher-thread" 1 \
-        "$(grep -cx "nvmev_disp/${NVMEV_CPUS%%,*}" "$T_TMP/cf.comm")"
+        "$(grep -cx "nvmev${NVMEV_CPUS%%,*}_disp" "$T_TMP/cf.comm")"
     t_eq "$T/one-shared-worker-thread" 1 \
-        "$(grep -cx "nvmev_io/${NVMEV_CPUS##*,}" "$T_TMP/cf.comm")"
+        "$(grep -cx "nvmev${NVMEV_CPUS##*,}_io" "$T_TMP/cf.comm")"
 }
 host_identity
 
@@ -800,8 +802,8 @@ runtime_ns3() {
     t_found "$T/host-device" "$N03" "c0 namespace 3"
     t_klog "$T/dmesg-rescan" " $C0: rescanning namespaces"
     t_eq "$T/extent" $((16 * MIB)) "$(extent_bytes c0/3)"
-    need "$T/size" "$N03" || return
-    t_eq "$T/size" $((16 * MIB)) "$(ns_bytes "$N03")"
+    need "$T/host-size" "$N03" || return
+    t_eq "$T/host-size" $((16 * MIB)) "$(ns_bytes "$N03")"
     t_check "$T/fresh-zero" zero_at "$N03" 0
     t_check "$T/roundtrip" roundtrip "$N03" $MIB
     nvme_run nvme list-ns "/dev/$C0"
@@ -998,8 +1000,8 @@ again() {
     t_found "$T/d0-ns1" "$ND0" "d0 namespace 1"
     ND1=$(ns_wait "$D1" 1) || ND1=""
     t_found "$T/d1-ns1" "$ND1" "d1 namespace 1"
-    if need "$T/d0-size" "$ND0"; then
-        t_eq "$T/d0-size" $((32 * MIB)) "$(ns_bytes "$ND0")"
+    if need "$T/d0-host-size" "$ND0"; then
+        t_eq "$T/d0-host-size" $((32 * MIB)) "$(ns_bytes "$ND0")"
         t_check "$T/d0-fresh-zero" zero_at "$ND0" 0
     fi
     if need "$T/d1-fio-verify" "$ND1"; then

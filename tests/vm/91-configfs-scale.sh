@@ -11,6 +11,7 @@
 #  - a namespace detached while fio writes to it: the writes fail, nothing
 #    hangs, the other namespace of the controller keeps its data, and the
 #    namespace comes back when enabled again;
+#  - a controller whose serial is already live is refused;
 #  - teardown gives the whole pool back and rmmod leaves nothing.
 # shellcheck source=tests/vm/lib.sh
 . /tests/lib.sh
@@ -30,8 +31,10 @@ ns_dev() {  # <ctrl> <nsid>
         [ -e "$e" ] && ctrl=${e##*/}
     done
     [ -n "$ctrl" ] || return 1
-    for e in /sys/class/nvme/"$ctrl"/nvme*n"$2"; do
-        [ -e "$e" ] || continue
+    # nvmeXnZ: Z is the host's instance number, not the NSID
+    for e in /sys/class/nvme/"$ctrl"/nvme*n*; do
+        [ -e "$e/nsid" ] || continue
+        [ "$(cat "$e/nsid")" = "$2" ] || continue
         n=$(echo "${e##*/}" | sed 's/^\(nvme[0-9]*\)c[0-9]*\(n[0-9]*\)$/\1\2/')
         [ -b "/dev/$n" ] && echo "/dev/$n" && return 0
     done
@@ -195,6 +198,15 @@ if D2=$(wait_dev s0 2); then
 else
     t_fail $P/detach-under-io "namespace 2 of s0 did not appear"
 fi
+
+# ---- a second live controller with the same serial is refused
+mkdir "$NV/dup" && mkns dup 1 4M && cat "$NV/s1/serial" >"$NV/dup/serial"
+t_expect_fail $P/duplicate-serial-refused sh -c "echo 1 > $NV/dup/enable"
+t_check $P/duplicate-serial-message sh -c "dmesg | tail -n 5 | grep -q 'dup: serial=.* is already used by controller s1'"
+t_eq $P/duplicate-serial-not-live 0 "$(cat "$NV/dup/enable")"
+echo NVMEVDUP >"$NV/dup/serial" && echo 1 >"$NV/dup/enable"
+t_check $P/unique-serial-accepted wait_dev dup 1
+destroy dup
 
 # ---- teardown
 for c in s3 many s0 s7 s1 s6 s2 s5 s4; do
