@@ -9,7 +9,8 @@
  * clock itself: all time comes in through struct model_req.
  *
  * Models:  "nvm"  Optane-class byte-addressable NVM (ftl/nvm.h)
- *          later: "conv" (NAND + FTL + GC), "zns", "kv"
+ *          "conv" NAND SSD: write buffer, page-mapped FTL, GC (ftl/conv.h)
+ *          later: "zns", "kv"
  *
  * Concurrency contract (all models): an instance is NOT internally locked.
  * Exactly one thread - the nvmev dispatcher - may call into a given
@@ -74,8 +75,29 @@ struct model_req {
  * @schedule:  account for @req and return its absolute completion time, ns,
  *             always >= req->now.
  * @reset:     forget all pending work: the instance behaves as if freshly
- *             initialised with the same parameters.
+ *             initialised with the same parameters.  (Stored mapping state,
+ *             e.g. an FTL's L2P table, is data, not pending work: it stays.)
+ * @stats:     optional (NULL: nothing to report).  Fill @st with the
+ *             instance's counters; fields a model does not track stay 0.
+ *             Called from any thread while schedule() may run: the values
+ *             may be a moment old, but each is a value the counter had.
+ * @volatile_cache: optional (NULL: false).  True when completed writes may
+ *             still be volatile, so the host must be told about a volatile
+ *             write cache and MODEL_FLUSH (and fua) carry a cost.
  */
+struct model_stats {
+	u64 host_read_bytes;	/* data the host read / wrote */
+	u64 host_write_bytes;
+	u64 media_read_bytes;	/* data read from / programmed to the media, */
+	u64 media_write_bytes;	/* including garbage collection */
+	u64 erases;		/* blocks erased */
+	u64 gc_blocks;		/* victim blocks reclaimed by GC */
+	u64 gc_pages;		/* valid pages GC copied */
+	u64 gc_foreground;	/* GC runs that made a host command wait */
+	u64 gc_background;	/* GC runs done while the device was idle */
+	u64 buffer_waits;	/* writes that waited for write-buffer space */
+};
+
 struct model_ops {
 	const char *name;
 	size_t priv_size;
@@ -83,6 +105,8 @@ struct model_ops {
 	void (*exit)(void *priv);
 	u64 (*schedule)(void *priv, const struct model_req *req);
 	void (*reset)(void *priv);
+	void (*stats)(void *priv, struct model_stats *st);
+	bool (*volatile_cache)(void *priv);
 };
 
 extern const struct model_ops nvm_model_ops;

@@ -34,18 +34,12 @@ nvmev_gone() {
     return 1
 }
 
-MARK_N=0
-kmark() {
-    MARK_N=$((MARK_N + 1))
-    KMARK="nvmev-params-mark:$$:$MARK_N"
-    echo "$KMARK" >/dev/kmsg
-}
+kmark() { t_kmsg_mark; }
 
 # Lines starting with "nvmev: " since kmark, without the timestamps and
 # without the kernel's one-time taint notices.
 nvmev_lines() {
-    dmesg | awk -v mark="$KMARK" 'found { print } index($0, mark) { found = 1 }' |
-        sed 's/^\[[^]]*\] //' | grep '^nvmev: ' |
+    t_kmsg_since | grep '^nvmev: ' |
         grep -vE 'taints kernel|module verification failed'
 }
 

@@ -92,18 +92,8 @@ t_put_fails() {  # <name> <regex> <value> <file>
     t_fail "$name" "writing '$3' to ${4#"$NV"/} failed without /$re/: $(cat "$T_TMP/cf.err")"
 }
 
-# Kernel log since kmark (each echo >/dev/kmsg opens the file anew, so the
-# per-open rate limit never drops a mark).
-KN=0
-kmark() {
-    KN=$((KN + 1))
-    KMARK="nvmev-configfs-mark:$$:$KN"
-    echo "$KMARK" >/dev/kmsg
-}
-klog() {
-    dmesg | awk -v m="$KMARK" 'f { print } index($0, m) { f = 1 }' | sed 's/^\[[^]]*\] //'
-}
-
+kmark() { t_kmsg_mark; }
+klog() { t_kmsg_since; }
 t_klog() {  # <name> <fixed string>: some kernel line since kmark contains it
     if klog | grep -qF -- "$2"; then
         t_pass "$1"

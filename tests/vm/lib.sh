@@ -112,6 +112,21 @@ t_dmesg_since_mark() {
         END { for (i = start + 1; i <= NR; i++) print line[i] }'
 }
 
+# A second, short-lived mark for "what did the kernel say since this step":
+# t_kmsg_mark before the step, t_kmsg_since after it (timestamps removed).
+# Each echo opens /dev/kmsg anew, so its per-open rate limit never applies.
+T_KMSG_N=0
+t_kmsg_mark() {
+    T_KMSG_N=$((T_KMSG_N + 1))
+    T_KMSG_MARK="nvmev-step-mark:$$:$T_KMSG_N"
+    echo "$T_KMSG_MARK" >/dev/kmsg
+}
+
+t_kmsg_since() {
+    dmesg | awk -v m="$T_KMSG_MARK" 'f { print } index($0, m) { f = 1 }' |
+        sed 's/^\[[^]]*\] //'
+}
+
 T_DMESG_BAD='WARNING:|BUG:|Oops|Call Trace|general protection'
 
 t_dmesg_clean() {  # <name>: fail on kernel warnings/oopses since the mark
