@@ -69,7 +69,8 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM |
 			       NVME_CTRL_ONCS_WRITE_ZEROES |
 			       NVME_CTRL_ONCS_TIMESTAMP | NVME_CTRL_ONCS_VERIFY);
-	id->vwc = 0;			/* writes are durable on completion */
+	/* present, and Flush with NSID FFFFFFFFh flushes every namespace */
+	id->vwc = ctrl->vwc ? 0x1 | (0x3 << 1) : 0;
 	id->nvscc = 1;
 	snprintf(id->subnqn, sizeof(id->subnqn),
 		 "nqn.2026-11.dev.nvmev:%s", ctrl->serial);
@@ -231,6 +232,43 @@ static void fill_smart(struct nvmev_ctrl *ctrl, struct nvme_smart_log *s)
 	put_le128(s->num_err_log_entries, ctrl->err_count);
 }
 
+/*
+ * OCP Datacenter NVMe SSD SMART / Health Information Extended (log C0h):
+ * physical media units (bytes) read and written, so standard tools show
+ * NAND traffic and write amplification.  Counters this device does not
+ * have (bad blocks, PCIe errors, ...) are zero, which is the truth here.
+ */
+#define OCP_C0_LOG_SIZE		512
+#define OCP_C0_PMUW		0
+#define OCP_C0_PMUR		16
+#define OCP_C0_LPV		494
+#define OCP_C0_LPG		496
+#define OCP_C0_VERSION		3
+
+static const u8 ocp_c0_guid[16] = {
+	0xc5, 0xaf, 0x10, 0x28, 0xea, 0xbf, 0xf2, 0xa4,
+	0x9c, 0x4f, 0x6f, 0x7c, 0xc9, 0x14, 0xd5, 0xaf,
+};
+
+static void fill_ocp_c0(struct nvmev_ctrl *ctrl, u8 *log)
+{
+	struct model_stats st;
+	u64 wr = 0, rd = 0;
+	unsigned int i;
+
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		if (!ctrl->ns[i])
+			continue;
+		nvmev_ns_media_stats(ctrl->ns[i], &st);
+		wr += st.media_write_bytes;
+		rd += st.media_read_bytes;
+	}
+	put_le128(log + OCP_C0_PMUW, wr);
+	put_le128(log + OCP_C0_PMUR, rd);
+	put_unaligned_le16(OCP_C0_VERSION, log + OCP_C0_LPV);
+	memcpy(log + OCP_C0_LPG, ocp_c0_guid, sizeof(ocp_c0_guid));
+}
+
 static void fill_effects(struct nvme_effects_log *e)
 {
 	static const u8 admin_ops[] = {
@@ -326,6 +364,14 @@ static u16 admin_get_log_page(struct admin_ctx *a)
 	case NVME_LOG_CMD_EFFECTS:
 		size = sizeof(struct nvme_effects_log);
 		fill_effects(log);
+		break;
+	case 0xc0:	/* vendor specific: OCP SMART extended */
+		if (nsid != 0 && nsid != NVME_NSID_ALL) {
+			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
+			goto out;
+		}
+		size = OCP_C0_LOG_SIZE;
+		fill_ocp_c0(ctrl, log);
 		break;
 	default:
 		st = NVMEV_ERR(NVME_SC_INVALID_LOG_PAGE);
@@ -473,8 +519,15 @@ static u16 admin_features(struct admin_ctx *a, bool set)
 		ts = cpu_to_le64((timestamp_ms(ctrl) & GENMASK_ULL(47, 0)) |
 				 ((u64)(f->timestamp_set ? 1 << 1 : 0) << 48));
 		return to_host(a, &ts, sizeof(ts));
+	case NVME_FEAT_VOLATILE_WC:
+		/* Invalid Field when no volatile write cache is present */
+		if (!ctrl->vwc || (set && (dw11 & ~1U)))
+			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		if (set)
+			f->wce = dw11 & 1;
+		*res = f->wce;
+		return NVME_SC_SUCCESS;
 	default:
-		/* includes VWC: no volatile write cache is present */
 		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
 	}
 }

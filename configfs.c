@@ -446,9 +446,18 @@ CONFIGFS_ATTR(ns_, enable);
 static ssize_t ns_stats_show(struct config_item *item, char *page)
 {
 	struct nvmev_ns *ns = to_ns(item);
+	struct model_stats st;
+	ssize_t n;
 
-	return nvmev_stats_show(&ns->stats, atomic_read(&ns->nr_reqs), page,
-				PAGE_SIZE);
+	n = nvmev_stats_show(&ns->stats, atomic_read(&ns->nr_reqs), page,
+			     PAGE_SIZE);
+	mutex_lock(&nvmev_cfg_lock);
+	if (ns->enabled && ns->model_ops->stats) {
+		nvmev_ns_media_stats(ns, &st);
+		n += nvmev_model_stats_show(&st, page + n, PAGE_SIZE - n);
+	}
+	mutex_unlock(&nvmev_cfg_lock);
+	return n;
 }
 CONFIGFS_ATTR_RO(ns_, stats);
 

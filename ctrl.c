@@ -321,6 +321,15 @@ int nvmev_ctrl_enable(struct nvmev_ctrl *ctrl)
 	for (i = 0; i < NVMEV_MAX_NS; i++)
 		if (ctrl->ns[i])
 			nvmev_ns_identity(ctrl->ns[i]);	/* the serial may be new */
+	/*
+	 * The host learns about a volatile write cache once, at start: offer
+	 * one if any configured namespace has one.  A namespace attached
+	 * later to a controller without it writes through (see io.c).
+	 */
+	ctrl->vwc = false;
+	for (i = 0; i < NVMEV_MAX_NS; i++)
+		if (ctrl->ns_cfg[i] && nvmev_ns_cfg_volatile(&ctrl->ns_cfg[i]->cfg))
+			ctrl->vwc = true;
 	bitmap_zero(ctrl->changed_ns, NVMEV_MAX_NS + 1);
 	ctrl->aen_pending = false;
 	ctrl->aen_masked = false;

@@ -72,6 +72,53 @@ static u16 set_range(struct nvmev_ns *ns, struct nvmev_req *req, u64 slba,
 	return NVME_SC_SUCCESS;
 }
 
+/* Flush of every namespace (NSID FFFFFFFFh): done when the last one is. */
+static void flush_all(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		      struct model_req *m)
+{
+	unsigned int i;
+
+	m->op = MODEL_FLUSH;
+	req->done_at = m->now;
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		struct nvmev_ns *ns = ctrl->ns[i];
+
+		if (ns)
+			req->done_at = max(req->done_at,
+					   ns->model_ops->schedule(ns->model, m));
+	}
+}
+
+/*
+ * Deallocate: the model sees every range (an FTL unmaps them), so the
+ * range list is read here; the worker reads it again to zero the data.
+ */
+static u16 schedule_dsm(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			struct model_req *m)
+{
+	struct nvmev_ns *ns = req->ns;
+	struct nvme_dsm_range *r;
+	unsigned int i, nr = req->len / sizeof(*r);
+	u16 st;
+
+	r = kmalloc(req->len, GFP_NOWAIT | __GFP_NOWARN);
+	if (!r)
+		return NVME_SC_INTERNAL;
+	st = nvmev_dma_xfer(ctrl, &req->cmd, r, req->len, false);
+	for (i = 0; !st && i < nr; i++)
+		st = check_range(ns, le64_to_cpu(r[i].slba), le32_to_cpu(r[i].nlb));
+	req->done_at = m->now;
+	m->op = MODEL_DISCARD;
+	for (i = 0; !st && i < nr; i++) {
+		m->slba_bytes = le64_to_cpu(r[i].slba) << ns->lba_shift;
+		m->len = (u64)le32_to_cpu(r[i].nlb) << ns->lba_shift;
+		req->done_at = max(req->done_at,
+				   ns->model_ops->schedule(ns->model, m));
+	}
+	kfree(r);
+	return st;
+}
+
 /*
  * Decide what @req needs: returns an NVMe status, and on success sets the
  * transfer the worker does and the model operation.
@@ -89,7 +136,7 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
 
 	if (cmd->common.opcode == nvme_cmd_flush && nsid == NVME_NSID_ALL) {
-		m->op = MODEL_FLUSH;
+		flush_all(ctrl, req, m);
 		return NVME_SC_SUCCESS;
 	}
 	ns = nvmev_ns_find(ctrl, nsid);
@@ -124,7 +171,9 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		if (cmd->common.opcode == nvme_cmd_write) {
 			req->xfer = NVMEV_XFER_WRITE;
 			m->op = MODEL_WRITE;
-			m->fua = le16_to_cpu(cmd->rw.control) & NVME_RW_FUA;
+			/* without an enabled cache the host sees, write through */
+			m->fua = (le16_to_cpu(cmd->rw.control) & NVME_RW_FUA) ||
+				 !ctrl->feat.wce;
 		} else {
 			req->xfer = cmd->common.opcode == nvme_cmd_read ?
 				    NVMEV_XFER_READ : NVMEV_XFER_COMPARE;
@@ -153,10 +202,9 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		req->len = nr * sizeof(struct nvme_dsm_range);
 		if (le32_to_cpu(cmd->dsm.attributes) & NVME_DSMGMT_AD) {
 			req->xfer = NVMEV_XFER_DSM;
-			m->op = MODEL_DISCARD;
-		} else {
-			m->op = MODEL_OTHER;	/* hints only */
+			return schedule_dsm(ctrl, req, m);
 		}
+		m->op = MODEL_OTHER;	/* hints only */
 		break;
 	}
 	default:
@@ -560,15 +608,18 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 
 		m.now = nvmev_now();
 		req->fetched_at = m.now;
+		req->done_at = 0;	/* io_parse may schedule itself */
 		st = io_parse(ctrl, req, &m);
 		req->status = st;
 		atomic_inc(&ctrl->nr_reqs);
 		if (req->ns)
 			atomic_inc(&req->ns->nr_reqs);
-		if (!st && req->ns)
-			req->done_at = req->ns->model_ops->schedule(req->ns->model, &m);
-		else
+		if (st)
 			req->done_at = m.now;
+		else if (!req->done_at)
+			req->done_at = req->ns ?
+				req->ns->model_ops->schedule(req->ns->model, &m) :
+				m.now;
 		fetched++;
 		atomic_inc(&sq->inflight);
 		if (ctrl->nr_kept < NVMEV_MAX_KEPT &&

@@ -53,6 +53,33 @@ int nvmev_ns_set_preset(struct nvmev_ns *ns, const char *name)
 	return -EINVAL;
 }
 
+/* Would a namespace with @cfg have a volatile write cache? */
+bool nvmev_ns_cfg_volatile(const struct nvmev_ns_cfg *cfg)
+{
+	return false;
+}
+
+/*
+ * What the media saw: the model's own counters when it keeps them (an FTL
+ * writes more than the host), else the host's data (no FTL, nothing more).
+ */
+void nvmev_ns_media_stats(struct nvmev_ns *ns, struct model_stats *st)
+{
+	const struct nvmev_io_stats *s = &ns->stats;
+
+	memset(st, 0, sizeof(*st));
+	if (ns->model_ops->stats) {
+		ns->model_ops->stats(ns->model, st);
+		return;
+	}
+	st->host_read_bytes = atomic64_read(&s->bytes[NVMEV_OP_READ]) +
+			      atomic64_read(&s->bytes[NVMEV_OP_COMPARE]);
+	st->host_write_bytes = atomic64_read(&s->bytes[NVMEV_OP_WRITE]);
+	st->media_read_bytes = st->host_read_bytes;
+	st->media_write_bytes = st->host_write_bytes +
+				atomic64_read(&s->bytes[NVMEV_OP_WRITE_ZEROES]);
+}
+
 /* A namespace with the default preset; not enabled. */
 struct nvmev_ns *nvmev_ns_alloc(struct nvmev_ctrl *ctrl, u32 nsid)
 {

@@ -291,6 +291,7 @@ struct nvmev_features {
 	u64 timestamp_base_ms;		/* host value at set time */
 	u64 timestamp_set_ns;		/* ktime at set time */
 	bool timestamp_set;
+	bool wce;			/* volatile write cache enabled */
 };
 
 struct nvmev_stats {
@@ -320,6 +321,7 @@ struct nvmev_ctrl {
 	bool reset_smart;
 	phys_addr_t want_phys;		/* nvmev0: its fixed place, else 0 */
 	bool live;			/* the PCI function exists */
+	bool vwc;			/* a volatile write cache is present */
 
 	/* Registers, doorbells and superblock: 1 MiB of the pool */
 	phys_addr_t phys;
@@ -465,6 +467,8 @@ void nvmev_stats_account(struct nvmev_io_stats *s, u8 opcode, u64 bytes,
 			 u16 status, u64 lat_ns);
 ssize_t nvmev_stats_show(const struct nvmev_io_stats *s, long inflight,
 			 char *buf, size_t size);
+ssize_t nvmev_model_stats_show(const struct model_stats *st, char *buf,
+			       size_t size);
 
 /* dma.c */
 void *nvmev_host_va(struct nvmev_ctrl *ctrl, u64 addr, size_t len);
@@ -480,6 +484,8 @@ void nvmev_ns_disable(struct nvmev_ns *ns);
 void nvmev_ns_free(struct nvmev_ns *ns);
 void nvmev_ns_identity(struct nvmev_ns *ns);
 int nvmev_ns_set_preset(struct nvmev_ns *ns, const char *name);
+bool nvmev_ns_cfg_volatile(const struct nvmev_ns_cfg *cfg);
+void nvmev_ns_media_stats(struct nvmev_ns *ns, struct model_stats *st);
 static inline struct nvmev_ns *nvmev_ns_find(struct nvmev_ctrl *ctrl, u32 nsid)
 {
 	return nsid && nsid <= NVMEV_MAX_NS ? ctrl->ns[nsid - 1] : NULL;

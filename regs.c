@@ -166,6 +166,7 @@ static void ctrl_enable(struct nvmev_ctrl *ctrl, u32 cc)
 	}
 	memset(&ctrl->feat, 0, sizeof(ctrl->feat));
 	ctrl->feat.temp_over = NVMEV_WCTEMP;
+	ctrl->feat.wce = ctrl->vwc;
 	ctrl->feat.temp_under = 0;
 	ctrl->feat.timestamp_set_ns = nvmev_now();
 	ctrl->feat.nr_queues = ((NVMEV_MAX_IOQ - 1) << 16) | (NVMEV_MAX_IOQ - 1);

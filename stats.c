@@ -90,3 +90,17 @@ ssize_t nvmev_stats_show(const struct nvmev_io_stats *s, long inflight,
 		       atomic64_read(&s->lat[NVMEV_LAT_BUCKETS]));
 	return n;
 }
+
+/* The timing model's media counters, for models that keep them. */
+ssize_t nvmev_model_stats_show(const struct model_stats *st, char *buf,
+			       size_t size)
+{
+	return scnprintf(buf, size,
+			 "media_read_bytes %llu\nmedia_write_bytes %llu\nerases %llu\n"
+			 "gc_blocks %llu\ngc_pages %llu\ngc_foreground %llu\n"
+			 "gc_background %llu\nbuffer_waits %llu\n",
+			 st->media_read_bytes, st->media_write_bytes,
+			 st->erases, st->gc_blocks, st->gc_pages,
+			 st->gc_foreground, st->gc_background,
+			 st->buffer_waits);
+}

@@ -334,8 +334,22 @@ getlog 0x04 4096
 t_eq identity/log/changed-ns-status 0x0 "$ST"
 t_check identity/log/changed-ns-empty is_zero "$T_OUT"
 
+# OCP SMART extended (C0h): physical media units; without an FTL the media
+# sees what the host wrote, so after the writes above it is non-zero, and
+# nvme-cli's OCP plugin recognises the page by its GUID
+/usr/bin/dd if=/dev/urandom of="$NS" bs=4K count=16 oflag=direct 2>/dev/null
+getlog 0xc0 512
+t_eq identity/log/ocp-c0-status 0x0 "$ST"
+t_eq identity/log/ocp-c0-guid c5af1028eabff2a49c4f6f7cc914d5af "$(hexbytes "$T_OUT" 496 16)"
+t_eq identity/log/ocp-c0-version 3 "$(u16 "$T_OUT" 494)"
+PMUW=$(u64 "$T_OUT" 0)
+t_check identity/log/ocp-c0-pmuw-nonzero test "${PMUW:-0}" -ge 65536
+nvme_run nvme ocp smart-add-log "$CTRL"
+t_check identity/log/ocp-cli-pmuw grep -Eq "Physical media units written.* 0 $PMUW\$" "$T_OUT"
+t_log "ocp smart-add-log: $(grep -i 'physical media' "$T_OUT" | tr -s ' \t' ' ')"
+
 # Unsupported log identifiers
-for lid in 0x00 0x06 0x07 0x08 0x0c 0x0d 0x70 0x80 0x81 0xc0 0xff; do
+for lid in 0x00 0x06 0x07 0x08 0x0c 0x0d 0x70 0x80 0x81 0xff; do
     getlog $lid 512
     t_eq "identity/log/lid-$lid-invalid-log-page" 0x4109 "$ST"
 done
