@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * main.c - nvmev-sim command line.  See README.md and --help.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim.h"
+
+struct cli {
+	const char *model_name;
+	struct kv_list params;		/* --param key=value */
+	u64 capacity;			/* --capacity, 0: not given */
+	u64 host_overhead_ns;
+	bool json;
+	bool timing;
+	bool list_params;
+
+	struct kv_list file_globals;	/* [global] of job files */
+	struct kv_list cli_globals;	/* keys before any --phase/--job */
+	struct job_raw *raw;
+	unsigned int nr_raw;
+	unsigned int cap_raw;
+	bool from_file[4096];		/* raw job i came from a job file */
+	struct kv_list *cur;		/* where command-line keys go */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: nvmev-sim [options] [key=value ...] [JOBFILE ...]\n"
+"               [--phase[=NAME] key=value ...] [--job[=NAME] key=value ...]\n"
+"\n"
+"Runs a workload through an nvmev timing model in virtual time and prints\n"
+"IOPS, bandwidth and exact latency percentiles per phase.\n"
+"\n"
+"options:\n"
+"  --model NAME          timing model (default nvm); models:\n");
+	model_list(f);
+	fprintf(f,
+"  --param KEY=VALUE     model parameter (repeatable; see --list-params)\n"
+"  --capacity SIZE       device capacity for models that have one (conv);\n"
+"                        default: the largest offset + size of any job\n"
+"  --list-params         print the model's parameters and defaults, exit\n"
+"  --job-file FILE       jobs from an ini-like file (also: a bare FILE)\n"
+"  --trace FILE          replay FILE (same as trace=FILE)\n"
+"  --phase[=NAME]        start a new job that runs after all jobs before it\n"
+"  --job[=NAME]          start a new job that runs alongside the one before\n"
+"  --host-overhead-ns N  time from submission to device fetch (default 0)\n"
+"  --json                JSON output\n"
+"  --timing              print wall-clock time to stderr\n"
+"  --help                this text\n"
+"\n"
+"workload keys (KEY=VALUE, --KEY=VALUE or --KEY VALUE); keys before the\n"
+"first --phase/--job apply to every job:\n");
+	job_print_keys(f);
+	fprintf(f,
+"\n"
+"trace lines: <time_ns|-> <R|W|T|F|Z> <offset_bytes> <len_bytes>, '#' comments\n");
+}
+
+static void add_raw(struct cli *c, const char *name, bool new_phase,
+		    bool from_file)
+{
+	struct job_raw *r;
+
+	if (c->nr_raw == sizeof(c->from_file) / sizeof(c->from_file[0]))
+		die("too many jobs");
+	if (c->nr_raw == c->cap_raw) {
+		c->cap_raw = c->cap_raw ? 2 * c->cap_raw : 8;
+		c->raw = xrealloc(c->raw, c->cap_raw * sizeof(*c->raw));
+	}
+	r = &c->raw[c->nr_raw];
+	memset(r, 0, sizeof(*r));
+	if (name) {
+		if (!*name || strlen(name) >= sizeof(r->name))
+			die("bad job name '%s'", name);
+		strcpy(r->name, name);
+	}
+	r->new_phase = new_phase;
+	c->from_file[c->nr_raw] = from_file;
+	c->nr_raw++;
+}
+
+static void file_global(void *ctx, const char *key, const char *val)
+{
+	struct cli *c = ctx;
+
+	kv_add(&c->file_globals, key, val);
+}
+
+static void file_section(void *ctx, const char *name)
+{
+	add_raw(ctx, name, true, true);
+}
+
+static void file_key(void *ctx, const char *key, const char *val)
+{
+	struct cli *c = ctx;
+
+	kv_add(&c->raw[c->nr_raw - 1].kv, key, val);
+}
+
+static const struct job_file_cb file_cb = {
+	.global = file_global,
+	.section = file_section,
+	.key = file_key,
+};
+
+/* "--opt=value" or "--opt value": the value, advancing *i if needed. */
+static const char *opt_value(int argc, char **argv, int *i, const char *opt)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(opt);
+
+	if (a[n] == '=')
+		return a + n + 1;
+	if (*i + 1 >= argc)
+		die("%s needs a value", opt);
+	return argv[++*i];
+}
+
+static bool is_opt(const char *a, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	return !strncmp(a, opt, n) && (a[n] == '\0' || a[n] == '=');
+}
+
+static void add_key(struct cli *c, const char *key, const char *val)
+{
+	if (!job_key_known(key))
+		die("unknown workload key '%s' (see --help)", key);
+	kv_add(c->cur, key, val);
+}
+
+static void parse_args(struct cli *c, int argc, char **argv)
+{
+	int i;
+
+	c->cur = &c->cli_globals;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v, *eq;
+		char key[128];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			exit(0);
+		} else if (is_opt(a, "--model")) {
+			c->model_name = opt_value(argc, argv, &i, "--model");
+		} else if (is_opt(a, "--param")) {
+			v = opt_value(argc, argv, &i, "--param");
+			eq = strchr(v, '=');
+			if (!eq || eq == v || (size_t)(eq - v) >= sizeof(key))
+				die("--param wants KEY=VALUE, not '%s'", v);
+			memcpy(key, v, eq - v);
+			key[eq - v] = '\0';
+			kv_add(&c->params, key, eq + 1);
+		} else if (is_opt(a, "--capacity")) {
+			v = opt_value(argc, argv, &i, "--capacity");
+			if (parse_size(v, &c->capacity) || !c->capacity)
+				die("bad --capacity '%s'", v);
+		} else if (!strcmp(a, "--list-params")) {
+			c->list_params = true;
+		} else if (is_opt(a, "--job-file")) {
+			job_file_parse(opt_value(argc, argv, &i, "--job-file"),
+				       &file_cb, c);
+		} else if (is_opt(a, "--trace")) {
+			add_key(c, "trace", opt_value(argc, argv, &i,
+						      "--trace"));
+		} else if (is_opt(a, "--phase") || is_opt(a, "--job")) {
+			bool phase = a[2] == 'p';
+			const char *name = strchr(a, '=');
+
+			add_raw(c, name ? name + 1 : NULL, phase, false);
+			c->cur = &c->raw[c->nr_raw - 1].kv;
+		} else if (is_opt(a, "--host-overhead-ns")) {
+			v = opt_value(argc, argv, &i, "--host-overhead-ns");
+			if (parse_time(v, 1, &c->host_overhead_ns))
+				die("bad --host-overhead-ns '%s'", v);
+		} else if (!strcmp(a, "--json")) {
+			c->json = true;
+		} else if (!strcmp(a, "--timing")) {
+			c->timing = true;
+		} else if (a[0] == '-' && a[1] == '-') {
+			/* --key=value, --key value, or --flag */
+			a += 2;
+			eq = strchr(a, '=');
+			if (eq) {
+				if ((size_t)(eq - a) >= sizeof(key))
+					die("unknown option '%s'", argv[i]);
+				memcpy(key, a, eq - a);
+				key[eq - a] = '\0';
+				v = eq + 1;
+			} else {
+				if (strlen(a) >= sizeof(key))
+					die("unknown option '%s'", argv[i]);
+				strcpy(key, a);
+				if (!job_key_known(key))
+					die("unknown option '%s' (see --help)",
+					    argv[i]);
+				if (job_key_is_flag(key))
+					v = "1";
+				else if (i + 1 < argc)
+					v = argv[++i];
+				else
+					die("%s needs a value", argv[i]);
+			}
+			if (!job_key_known(key))
+				die("unknown option '%s' (see --help)",
+				    argv[i]);
+			add_key(c, key, v);
+		} else if ((eq = strchr(a, '='))) {
+			if ((size_t)(eq - a) >= sizeof(key))
+				die("unknown workload key in '%s'", a);
+			memcpy(key, a, eq - a);
+			key[eq - a] = '\0';
+			add_key(c, key, eq + 1);
+		} else if (a[0] == '-' && a[1]) {
+			die("unknown option '%s' (see --help)", a);
+		} else {
+			job_file_parse(a, &file_cb, c);
+		}
+	}
+}
+
+static void apply_list(struct job_spec *s, const struct kv_list *l,
+		       const char *where)
+{
+	char err[256];
+	unsigned int i;
+
+	for (i = 0; i < l->nr; i++)
+		if (job_apply(s, l->keys[i], l->vals[i], err, sizeof(err)))
+			die("%s: %s", where, err);
+}
+
+/* Build the job specs and group them into phases. */
+static struct job_spec *build_jobs(struct cli *c, unsigned int *nr_jobs,
+				   struct sim_phase **phases,
+				   unsigned int *nr_phases)
+{
+	struct job_spec *specs;
+	struct sim_phase *ph;
+	unsigned int i, n;
+
+	if (!c->nr_raw)
+		add_raw(c, NULL, true, false);
+	n = c->nr_raw;
+	specs = xcalloc(n, sizeof(*specs));
+	ph = xcalloc(n, sizeof(*ph));
+	*nr_phases = 0;
+	for (i = 0; i < n; i++) {
+		struct job_spec *s = &specs[i];
+		struct job_raw *r = &c->raw[i];
+		char where[SIM_NAME_MAX + 32];
+		bool new_phase;
+
+		job_defaults(s);
+		if (r->name[0])
+			strcpy(s->name, r->name);
+		else
+			snprintf(s->name, sizeof(s->name), "job%u", i + 1);
+		snprintf(where, sizeof(where), "job '%s'", s->name);
+		apply_list(s, &c->file_globals, where);
+		if (c->from_file[i]) {
+			apply_list(s, &r->kv, where);
+			apply_list(s, &c->cli_globals, where);
+		} else {
+			apply_list(s, &c->cli_globals, where);
+			apply_list(s, &r->kv, where);
+		}
+
+		new_phase = s->stonewall < 0 ? r->new_phase : s->stonewall;
+		if (i == 0 || new_phase) {
+			ph[*nr_phases].jobs = xcalloc(n, sizeof(s));
+			(*nr_phases)++;
+		}
+		ph[*nr_phases - 1].jobs[ph[*nr_phases - 1].nr_jobs++] = s;
+	}
+	*nr_jobs = n;
+	*phases = ph;
+	return specs;
+}
+
+/*
+ * Fill in sizes and check every job against the capacity.  Returns the
+ * largest byte any job may touch.
+ */
+static u64 check_jobs(struct job_spec *specs, unsigned int n, u64 capacity)
+{
+	u64 max_end = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct job_spec *s = &specs[i];
+		u64 end, last;
+
+		if (s->trace) {
+			trace_prescan(s->trace, &s->trace_cmds,
+				      &s->trace_end);
+			end = s->trace_end;
+		} else {
+			if (!s->size)
+				s->size = capacity > s->offset ?
+					  capacity - s->offset : 1ULL << 30;
+			if (s->size < s->bs)
+				die("job '%s': size %llu is smaller than bs "
+				    "%llu", s->name,
+				    (unsigned long long)s->size,
+				    (unsigned long long)s->bs);
+			if (__builtin_mul_overflow((u64)(s->numjobs - 1),
+						   s->offset_increment,
+						   &last) ||
+			    __builtin_add_overflow(last, s->offset, &end) ||
+			    __builtin_add_overflow(end, s->size, &end))
+				die("job '%s': offset + size overflows",
+				    s->name);
+		}
+		if (capacity && end > capacity)
+			die("job '%s' reaches byte %llu, beyond the capacity "
+			    "%llu", s->name, (unsigned long long)end,
+			    (unsigned long long)capacity);
+		if (end > max_end)
+			max_end = end;
+	}
+	return max_end;
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { .model_name = NULL };
+	struct sim_config cfg = { 0 };
+	struct report_ctx rep = { 0 };
+	struct sim_phase *phases;
+	struct job_spec *specs;
+	unsigned int nr_jobs, nr_phases, i, ordinal = 0;
+	bool capacity_param_given = false;
+	double t0, t_all;
+	char err[256];
+	u64 start = 0, total_cmds = 0;
+	void *priv;
+	int ret;
+
+	parse_args(&c, argc, argv);
+
+	if (c.list_params && !c.model_name) {
+		for (i = 0; model_at(i); i++)
+			model_print_params(stdout, model_at(i));
+		return 0;
+	}
+	if (!c.model_name)
+		c.model_name = "nvm";
+	cfg.model = model_find(c.model_name);
+	if (!cfg.model)
+		die("unknown model '%s' (see --help)", c.model_name);
+	if (c.list_params) {
+		model_print_params(stdout, cfg.model);
+		return 0;
+	}
+	cfg.params = xcalloc(1, cfg.model->params_size);
+	cfg.model->defaults(cfg.params);
+	for (i = 0; i < c.params.nr; i++) {
+		if (model_param_set(cfg.model, cfg.params, c.params.keys[i],
+				    c.params.vals[i], err, sizeof(err)))
+			die("%s", err);
+		if (cfg.model->capacity_param &&
+		    !strcmp(c.params.keys[i], cfg.model->capacity_param))
+			capacity_param_given = true;
+	}
+	cfg.host_overhead_ns = c.host_overhead_ns;
+
+	specs = build_jobs(&c, &nr_jobs, &phases, &nr_phases);
+
+	/* The capacity: --capacity, else the model parameter, else span. */
+	cfg.capacity = c.capacity;
+	if (!cfg.capacity && cfg.model->capacity_param &&
+	    capacity_param_given) {
+		for (i = 0; i < cfg.model->nr_params; i++)
+			if (!strcmp(cfg.model->params[i].name,
+				    cfg.model->capacity_param))
+				cfg.capacity = model_param_get(cfg.model,
+						cfg.params,
+						&cfg.model->params[i]);
+	}
+	if (!cfg.capacity) {
+		u64 span = check_jobs(specs, nr_jobs, 0);
+
+		if (cfg.model->capacity_param)
+			cfg.capacity = span;
+	} else {
+		check_jobs(specs, nr_jobs, cfg.capacity);
+	}
+	if (cfg.model->capacity_param) {
+		if (!cfg.capacity)
+			die("the workload touches no bytes; give --capacity");
+		snprintf(err, sizeof(err), "%llu",
+			 (unsigned long long)cfg.capacity);
+		if (model_param_set(cfg.model, cfg.params,
+				    cfg.model->capacity_param, err, err,
+				    sizeof(err)))
+			die("%s", err);
+	}
+
+	priv = xcalloc(1, cfg.model->ops->priv_size);
+	ret = cfg.model->ops->init(priv, cfg.params);
+	if (ret)
+		die("model %s rejected its parameters: %s", cfg.model->name,
+		    strerror(-ret));
+
+	rep.cfg = &cfg;
+	rep.json = c.json;
+	rep.nr_phases = nr_phases;
+	rep.volatile_cache = cfg.model->ops->volatile_cache &&
+			     cfg.model->ops->volatile_cache(priv);
+	report_begin(&rep, stdout);
+
+	t_all = wall_now();
+	for (i = 0; i < nr_phases; i++) {
+		struct phase_result res;
+		unsigned int k;
+
+		memset(&res, 0, sizeof(res));
+		res.index = i;
+		snprintf(res.name, sizeof(res.name), "%s",
+			 phases[i].jobs[0]->name);
+		if (cfg.model->ops->stats) {
+			res.have_stats = true;
+			cfg.model->ops->stats(priv, &res.before);
+		}
+		t0 = wall_now();
+		engine_run_phase(&cfg, priv, &phases[i], start, ordinal, &res);
+		if (c.timing) {
+			u64 n = 0;
+
+			for (k = 0; k < OPK_NR; k++)
+				n += res.op[k].ops;
+			total_cmds += n;
+			fprintf(stderr, "timing: phase %u: %.3f s wall, %.0f "
+				"commands/s\n", i + 1, wall_now() - t0,
+				n / (wall_now() - t0 + 1e-9));
+		}
+		if (res.have_stats)
+			cfg.model->ops->stats(priv, &res.after);
+		ordinal += res.nr_jobs;
+		start = res.end;
+		report_phase(&rep, stdout, &res);
+		for (k = 0; k < OPK_NR; k++)
+			lat_free(&res.op[k]);
+		fflush(stdout);
+	}
+	report_end(&rep, stdout);
+	if (c.timing)
+		fprintf(stderr, "timing: total %.3f s wall, %llu commands\n",
+			wall_now() - t_all, (unsigned long long)total_cmds);
+
+	cfg.model->ops->exit(priv);
+	free(priv);
+	free(cfg.params);
+	for (i = 0; i < nr_phases; i++)
+		free(phases[i].jobs);
+	free(phases);
+	for (i = 0; i < nr_jobs; i++)
+		free(specs[i].trace);
+	free(specs);
+	for (i = 0; i < c.nr_raw; i++)
+		kv_free(&c.raw[i].kv);
+	free(c.raw);
+	kv_free(&c.params);
+	kv_free(&c.file_globals);
+	kv_free(&c.cli_globals);
+	return ferror(stdout) ? 1 : 0;
+}
