@@ -81,6 +81,8 @@ struct engine {
 	const struct model_ops *ops;
 	void *priv;
 	u64 host_overhead;
+	FILE *log;
+	unsigned int ordinal;
 	u64 start;
 	u64 end;
 	u64 seq;
@@ -246,6 +248,28 @@ static enum sim_op_kind op_kind(enum model_op op)
 
 /* --------------------------------------------------------------- events */
 
+/*
+ * One line per command, in fetch order, itself a valid trace line (the
+ * submission time is absolute, so replay it as a phase starting at 0).
+ */
+static void log_cmd(struct engine *e, u32 jn, const struct sim_slot *sl,
+		    u64 done)
+{
+	static const char op_chars[] = {
+		[MODEL_READ] = 'R', [MODEL_WRITE] = 'W', [MODEL_FLUSH] = 'F',
+		[MODEL_DISCARD] = 'T', [MODEL_WRITE_ZEROES] = 'Z',
+		[MODEL_OTHER] = '?',
+	};
+
+	fprintf(e->log, "%llu %c %llu %llu # fetch %llu done %llu lat %llu "
+		"job %u%s\n", (unsigned long long)sl->submit,
+		op_chars[sl->req.op], (unsigned long long)sl->req.slba_bytes,
+		(unsigned long long)sl->req.len,
+		(unsigned long long)sl->req.now, (unsigned long long)done,
+		(unsigned long long)(done - sl->submit), e->ordinal + jn + 1,
+		sl->req.fua ? " fua" : "");
+}
+
 static void fetch(struct engine *e, u32 jn, u32 sn, u64 now)
 {
 	struct sim_job *j = &e->jobs[jn];
@@ -260,6 +284,8 @@ static void fetch(struct engine *e, u32 jn, u32 sn, u64 now)
 		done = now;
 	}
 	lat_add(&e->res->op[sl->kind], done - sl->submit, sl->bytes);
+	if (e->log)
+		log_cmd(e, jn, sl, done);
 	if (done > e->end)
 		e->end = done;
 	heap_push(e, add_sat(done, j->spec->thinktime_ns), EV_FREE, jn, sn);
@@ -360,6 +386,8 @@ void engine_run_phase(const struct sim_config *cfg, void *priv,
 		.ops = cfg->model->ops,
 		.priv = priv,
 		.host_overhead = cfg->host_overhead_ns,
+		.log = cfg->log,
+		.ordinal = ordinal,
 		.start = start,
 		.end = start,
 		.res = res,

@@ -16,6 +16,7 @@ struct cli {
 	bool json;
 	bool timing;
 	bool list_params;
+	const char *log_path;
 
 	struct kv_list file_globals;	/* [global] of job files */
 	struct kv_list cli_globals;	/* keys before any --phase/--job */
@@ -48,6 +49,8 @@ static void usage(FILE *f)
 "  --phase[=NAME]        start a new job that runs after all jobs before it\n"
 "  --job[=NAME]          start a new job that runs alongside the one before\n"
 "  --host-overhead-ns N  time from submission to device fetch (default 0)\n"
+"  --log FILE            write every command to FILE as a trace line with\n"
+"                        its fetch, completion and latency as a comment\n"
 "  --json                JSON output\n"
 "  --timing              print wall-clock time to stderr\n"
 "  --help                this text\n"
@@ -180,6 +183,8 @@ static void parse_args(struct cli *c, int argc, char **argv)
 			v = opt_value(argc, argv, &i, "--host-overhead-ns");
 			if (parse_time(v, 1, &c->host_overhead_ns))
 				die("bad --host-overhead-ns '%s'", v);
+		} else if (is_opt(a, "--log")) {
+			c->log_path = opt_value(argc, argv, &i, "--log");
 		} else if (!strcmp(a, "--json")) {
 			c->json = true;
 		} else if (!strcmp(a, "--timing")) {
@@ -329,6 +334,23 @@ static u64 check_jobs(struct job_spec *specs, unsigned int n, u64 capacity)
 	return max_end;
 }
 
+/* "a", or "a+b+c" for concurrent jobs, cut to fit. */
+static void phase_name(const struct sim_phase *ph, char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < ph->nr_jobs; i++) {
+		int n = snprintf(buf + used, len - used, "%s%s", i ? "+" : "",
+				 ph->jobs[i]->name);
+
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += n;
+	}
+}
+
 static double wall_now(void)
 {
 	struct timespec ts;
@@ -412,6 +434,12 @@ int main(int argc, char **argv)
 			die("%s", err);
 	}
 
+	if (c.log_path) {
+		cfg.log = fopen(c.log_path, "w");
+		if (!cfg.log)
+			die("%s: %s", c.log_path, strerror(errno));
+	}
+
 	priv = xcalloc(1, cfg.model->ops->priv_size);
 	ret = cfg.model->ops->init(priv, cfg.params);
 	if (ret)
@@ -432,8 +460,7 @@ int main(int argc, char **argv)
 
 		memset(&res, 0, sizeof(res));
 		res.index = i;
-		snprintf(res.name, sizeof(res.name), "%s",
-			 phases[i].jobs[0]->name);
+		phase_name(&phases[i], res.name, sizeof(res.name));
 		if (cfg.model->ops->stats) {
 			res.have_stats = true;
 			cfg.model->ops->stats(priv, &res.before);
@@ -464,6 +491,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "timing: total %.3f s wall, %llu commands\n",
 			wall_now() - t_all, (unsigned long long)total_cmds);
 
+	if (cfg.log && fclose(cfg.log))
+		die("%s: write error", c.log_path);
 	cfg.model->ops->exit(priv);
 	free(priv);
 	free(cfg.params);

@@ -302,7 +302,8 @@ void report_phase(struct report_ctx *r, FILE *f, struct phase_result *res)
 		if (l->ops > max_n)
 			max_n = l->ops;
 		total_n += l->ops;
-		total_bytes += l->bytes;
+		if (k != OPK_TRIM)
+			total_bytes += l->bytes;
 		total_sum += l->sum;
 		if (l->ops) {
 			nr_kinds++;
@@ -379,7 +380,11 @@ void report_phase(struct report_ctx *r, FILE *f, struct phase_result *res)
 			human_row(f, kind_names[k], &sum[k], elapsed);
 	if (nr_kinds > 1)
 		human_row(f, "all", &all, elapsed);
-	fprintf(f, "  (latency in us; MB = 10^6 bytes)\n");
+	if (sum[OPK_TRIM].ops)
+		fprintf(f, "  (latency in us; MB = 10^6 bytes; trim MB/s counts "
+			"bytes deallocated, \"all\" does not)\n");
+	else
+		fprintf(f, "  (latency in us; MB = 10^6 bytes)\n");
 	if (res->have_stats) {
 		human_stats(f, "model", &d);
 		if (res->index)

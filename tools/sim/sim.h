@@ -241,6 +241,7 @@ struct sim_config {
 	void *params;
 	u64 capacity;		/* 0 = not known */
 	u64 host_overhead_ns;
+	FILE *log;		/* --log: every command, or NULL */
 };
 
 struct sim_phase {
