@@ -134,7 +134,8 @@ int model_param_set(const struct sim_model *m, void *params, const char *key,
 		if (parse_bool(val, &b))
 			goto bad;
 		v = b;
-	} else if (parse_size(val, &v)) {
+	} else if (parse_size(val, &v) && parse_time(val, 1, &v)) {
+		/* a size ("64G") or a time in ns ("2us", "1.5ms") */
 		goto bad;
 	}
 	switch (p->size) {

@@ -185,6 +185,22 @@ static void human_stats(FILE *f, const char *what,
 
 /* ---------------------------------------------------------------- json */
 
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = *s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
 static void json_summary(FILE *f, const char *name, const struct summary *s,
 			 u64 elapsed, bool last)
 {
@@ -342,7 +358,9 @@ void report_phase(struct report_ctx *r, FILE *f, struct phase_result *res)
 	if (r->json) {
 		fprintf(f, "%s\n    {\n", res->index ? "," : "");
 		fprintf(f, "      \"phase\": %u,\n", res->index + 1);
-		fprintf(f, "      \"name\": \"%s\",\n", res->name);
+		fprintf(f, "      \"name\": ");
+		json_string(f, res->name);
+		fprintf(f, ",\n");
 		fprintf(f, "      \"jobs\": %u,\n", res->nr_jobs);
 		fprintf(f, "      \"start_ns\": %llu,\n",
 			(unsigned long long)res->start);
