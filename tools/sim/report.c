@@ -338,8 +338,9 @@ void report_phase(struct report_ctx *r, FILE *f, struct phase_result *res)
 		u64 *cat = xmalloc(total_n * sizeof(*cat)), pos = 0;
 
 		for (k = 0; k < OPK_NR; k++) {
-			memcpy(cat + pos, res->op[k].lat,
-			       res->op[k].ops * sizeof(*cat));
+			if (res->op[k].ops)
+				memcpy(cat + pos, res->op[k].lat,
+				       res->op[k].ops * sizeof(*cat));
 			pos += res->op[k].ops;
 		}
 		radix_sort(cat, total_n, tmp);
