@@ -110,5 +110,6 @@ struct model_ops {
 };
 
 extern const struct model_ops nvm_model_ops;
+extern const struct model_ops conv_model_ops;
 
 #endif /* _NVMEV_FTL_MODEL_H */
