@@ -38,19 +38,6 @@ region_zero() {  # <off> <len>
     rd "$1" "$2" /tmp/p.rd && [ "$(tr -d '\000' </tmp/p.rd | head -c 1 | wc -c)" -eq 0 ]
 }
 
-# Nothing of nvmev is left: module, iomem claims, PCI domain, slab cache.
-nvmev_gone() {
-    local left=""
-    grep -q '^nvmev ' /proc/modules && left="$left module;"
-    grep -qi nvmev /proc/iomem && left="$left /proc/iomem: $(grep -i nvmev /proc/iomem | tr -s ' \n' ' ');"
-    grep -q '^ *[0-9a-f]*-[0-9a-f]* : 10000:' /proc/iomem && left="$left iomem 10000:;"
-    ls -d /sys/bus/pci/devices/10000:* >/dev/null 2>&1 && left="$left PCI domain 10000;"
-    grep -q '^nvmev' /proc/slabinfo && left="$left slab $(grep '^nvmev' /proc/slabinfo | cut -d' ' -f1);"
-    [ -z "$left" ] && return 0
-    echo "left behind:$left"
-    return 1
-}
-
 reload() {  # <name> [params...]: rmmod then insmod with the params
     local name=$1
     shift

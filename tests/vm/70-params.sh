@@ -18,22 +18,6 @@ dev_nodes() {
     echo /dev/nvme*
 }
 
-# Nothing of nvmev is left: module, iomem claims, PCI domain, slab cache,
-# device nodes (compared with $DEV_BEFORE).
-nvmev_gone() {
-    local left=""
-    grep -q '^nvmev ' /proc/modules && left="$left module loaded;"
-    grep -qi nvmev /proc/iomem && left="$left /proc/iomem: $(grep -i nvmev /proc/iomem | tr -s ' \n' ' ');"
-    grep -q ': 10000:' /proc/iomem && left="$left iomem 10000:;"
-    ls -d /sys/bus/pci/devices/10000:* >/dev/null 2>&1 && left="$left PCI domain 10000;"
-    grep -q '^nvmev' /proc/slabinfo && left="$left slab $(grep '^nvmev' /proc/slabinfo | cut -d' ' -f1);"
-    [ "$(dev_nodes)" = "$DEV_BEFORE" ] ||
-        left="$left /dev nodes now: $(dev_nodes);"
-    [ -z "$left" ] && return 0
-    echo "left behind:$left"
-    return 1
-}
-
 kmark() { t_kmsg_mark; }
 
 # Lines starting with "nvmev: " since kmark, without the timestamps and
@@ -74,7 +58,7 @@ bad() {  # <tag> <keyword regex> <insmod params...>
     t_check "$P/$tag/nothing-left" nvmev_gone
 }
 
-DEV_BEFORE=$(dev_nodes)
+NVMEV_DEV_BEFORE=$(dev_nodes)
 t_check $P/not-loaded-at-start nvmev_gone || rmmod nvmev 2>/dev/null
 
 REGION_KW='memmap|reserv|System RAM|iomem'

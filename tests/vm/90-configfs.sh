@@ -199,14 +199,6 @@ nvmev_ctrl_count() {  # controllers whose serial starts with NVMEV
     echo "$n"
 }
 
-our_pci_devs() {  # PCI functions in the virtual domains (1xxxx)
-    local d out=""
-    for d in /sys/bus/pci/devices/1????:*; do
-        [ -e "$d" ] && out="$out ${d##*/}"
-    done
-    echo "${out# }"
-}
-
 # The nvme controller (nvmeX) of configfs controller <name>, via its pci.
 ctrl_wait() {  # <name>
     local tries=$((WAIT * 5)) pci e
@@ -344,19 +336,6 @@ cfs_mount() {  # configfs mounted and /sys/kernel/config/nvmev there
     [ -d "$NV" ]
 }
 
-# Nothing of nvmev is left after rmmod.
-nvmev_gone() {
-    local left=""
-    grep -q '^nvmev ' /proc/modules && left="$left module loaded;"
-    grep -qi nvmev /proc/iomem && left="$left /proc/iomem: $(grep -i nvmev /proc/iomem | tr -s ' \n' ' ');"
-    [ -z "$(our_pci_devs)" ] || left="$left PCI: $(our_pci_devs);"
-    [ -e "$NV" ] && left="$left $NV exists;"
-    [ "$(echo /dev/nvme*)" = "$DEV_BEFORE" ] || left="$left /dev nodes now: $(echo /dev/nvme*);"
-    [ -z "$left" ] && return 0
-    echo "left behind:$left"
-    return 1
-}
-
 # Remove every controller and namespace directory we can (rmdir of enabled
 # ones detaches them); user directories pin the module.
 teardown() {
@@ -393,11 +372,11 @@ load() {  # <name> <insmod params...>: insmod, configfs mounted
 
 # ================================================================ 0. start
 
-DEV_BEFORE=$(echo /dev/nvme*)
+NVMEV_DEV_BEFORE=$(echo /dev/nvme*)
 if ! not_loaded; then
     t_log "nvmev is loaded at the start: unloading it"
     unload_quietly
-    DEV_BEFORE=$(echo /dev/nvme*)
+    NVMEV_DEV_BEFORE=$(echo /dev/nvme*)
 fi
 t_check $P/start/not-loaded not_loaded || finish
 NVMEV_CTRLS_BEFORE=$(nvmev_ctrl_count)
@@ -420,7 +399,7 @@ no_region() {  # <tag> <insmod params...>
     t_eq "$T/pool-free" 0 "$(pool free)"
     t_eq "$T/pool-largest-free" 0 "$(pool largest_free)"
     t_eq "$T/pool-no-extents" 0 "$(extent_count)"
-    t_eq "$T/no-pci-function" "" "$(our_pci_devs)"
+    t_eq "$T/no-pci-function" "" "$(nvmev_pci_devs)"
     if t_check "$T/mkdir-ctrl" mkdir "$c"; then
         t_put "$T/ctrl-cpus" 2,3 "$c/cpus"
         kmark
@@ -438,7 +417,7 @@ no_region() {  # <tag> <insmod params...>
         fi
         t_check "$T/rmdir-ctrl" rmdir "$c"
     fi
-    t_eq "$T/no-pci-function-after" "" "$(our_pci_devs)"
+    t_eq "$T/no-pci-function-after" "" "$(nvmev_pci_devs)"
     teardown
     t_check "$T/rmmod" rmmod nvmev
     t_check "$T/nothing-left" nvmev_gone || unload_quietly
@@ -453,7 +432,7 @@ load $P/pool memmap_start="$NVMEV_MEMMAP_START" memmap_size="$NVMEV_MEMMAP_SIZE"
 # a controller made by mistake would have shown up by now
 sleep 3
 t_eq $P/pool/no-host-controller "$NVMEV_CTRLS_BEFORE" "$(nvmev_ctrl_count)"
-t_eq $P/pool/no-pci-function "" "$(our_pci_devs)"
+t_eq $P/pool/no-pci-function "" "$(nvmev_pci_devs)"
 t_eq $P/pool/no-ctrl-dirs "" "$(cd "$NV" && for d in */; do [ -d "$d" ] && printf '%s ' "$d"; done)"
 t_eq $P/pool/start "$(printf '0x%x' "$MEM_START")" "$(pool start)"
 t_eq $P/pool/size "$POOL_SIZE" "$(pool size)"
@@ -960,7 +939,7 @@ pool_whole() {  # <tag>
     t_eq "$1/free-equals-size" "$POOL_SIZE" "$(pool free)"
     t_eq "$1/largest-free-equals-size" "$POOL_SIZE" "$(pool largest_free)"
     t_eq "$1/no-extents" 0 "$(extent_count)"
-    t_eq "$1/no-pci-function" "" "$(our_pci_devs)"
+    t_eq "$1/no-pci-function" "" "$(nvmev_pci_devs)"
     t_eq "$1/no-host-controller" "$NVMEV_CTRLS_BEFORE" "$(nvmev_ctrl_count)"
 }
 pool_whole $P/destroy/pool

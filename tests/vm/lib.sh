@@ -302,6 +302,35 @@ nvmev_load() {  # [param=value...]
     nvme_wait_device "$NVMEV_MODEL_PATTERN"
 }
 
+# PCI functions in the virtual domains nvmev creates (10000 and up).
+nvmev_pci_devs() {
+    local d out=""
+    for d in /sys/bus/pci/devices/1????:*; do
+        [ -e "$d" ] && out="$out ${d##*/}"
+    done
+    echo "${out# }"
+}
+
+# Nothing of nvmev is left: module, /proc/iomem claims, PCI functions, slab
+# cache, configfs directory and, when NVMEV_DEV_BEFORE holds the output of
+# "echo /dev/nvme*" from before, no new device node.  Prints what is left.
+nvmev_gone() {
+    local left=""
+    grep -q '^nvmev ' /proc/modules && left="$left module loaded;"
+    grep -qi nvmev /proc/iomem &&
+        left="$left /proc/iomem: $(grep -i nvmev /proc/iomem | tr -s ' \n' ' ');"
+    [ -z "$(nvmev_pci_devs)" ] || left="$left PCI: $(nvmev_pci_devs);"
+    grep -q '^nvmev' /proc/slabinfo &&
+        left="$left slab $(grep '^nvmev' /proc/slabinfo | cut -d' ' -f1);"
+    [ -e /sys/kernel/config/nvmev ] && left="$left configfs nvmev;"
+    if [ -n "${NVMEV_DEV_BEFORE+set}" ] && [ "$(echo /dev/nvme*)" != "$NVMEV_DEV_BEFORE" ]; then
+        left="$left /dev nodes now: $(echo /dev/nvme*);"
+    fi
+    [ -z "$left" ] && return 0
+    echo "left behind:$left"
+    return 1
+}
+
 # rmmod nvmev and wait until its device nodes are gone.
 nvmev_unload() {
     local tries=$((NVMEV_WAIT_SECONDS * 5)) left node
