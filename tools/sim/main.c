@@ -16,6 +16,7 @@ struct cli {
 	bool json;
 	bool timing;
 	bool list_params;
+	const char *preset;
 	const char *log_path;
 
 	struct kv_list file_globals;	/* [global] of job files */
@@ -43,6 +44,7 @@ static void usage(FILE *f)
 "  --param KEY=VALUE     model parameter (repeatable; see --list-params)\n"
 "  --capacity SIZE       device capacity for models that have one (conv);\n"
 "                        default: the largest offset + size of any job\n"
+"  --preset NAME         start from a preset's parameters (implies its model)\n"
 "  --list-params         print the model's parameters and defaults, exit\n"
 "  --job-file FILE       jobs from an ini-like file (also: a bare FILE)\n"
 "  --trace FILE          replay FILE (same as trace=FILE)\n"
@@ -165,6 +167,8 @@ static void parse_args(struct cli *c, int argc, char **argv)
 			v = opt_value(argc, argv, &i, "--capacity");
 			if (parse_size(v, &c->capacity) || !c->capacity)
 				die("bad --capacity '%s'", v);
+		} else if (is_opt(a, "--preset")) {
+			c->preset = opt_value(argc, argv, &i, "--preset");
 		} else if (!strcmp(a, "--list-params")) {
 			c->list_params = true;
 		} else if (is_opt(a, "--job-file")) {
@@ -359,6 +363,125 @@ static double wall_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static const struct sim_param *param_by_name(const struct sim_model *m,
+					     const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nr_params; i++)
+		if (!strcmp(m->params[i].name, name))
+			return &m->params[i];
+	return NULL;
+}
+
+/* Model, parameters and capacity from the command line and the jobs. */
+static void setup_model(struct cli *c, struct sim_config *cfg,
+			struct job_spec *specs, unsigned int nr_jobs)
+{
+	const struct sim_preset *preset = NULL;
+	const struct sim_model *pm = NULL;
+	bool cap_given = false;
+	char err[256];
+	unsigned int i;
+
+	if (c->preset) {
+		preset = preset_find(c->preset, &pm);
+		if (!preset)
+			die("unknown preset '%s' (see --help)", c->preset);
+		if (c->model_name && strcmp(c->model_name, pm->name))
+			die("preset %s is for model %s, not %s", c->preset,
+			    pm->name, c->model_name);
+		c->model_name = pm->name;
+	}
+	if (c->list_params && !c->model_name) {
+		for (i = 0; model_at(i); i++) {
+			const struct sim_model *m = model_at(i);
+			void *def = xcalloc(1, m->params_size);
+
+			m->defaults(def);
+			model_print_params(stdout, m, def, NULL);
+			free(def);
+		}
+		exit(0);
+	}
+	cfg->model = model_find(c->model_name ? c->model_name : "nvm");
+	if (!cfg->model)
+		die("unknown model '%s' (see --help)", c->model_name);
+	cfg->params = xcalloc(1, cfg->model->params_size);
+	cfg->model->defaults(cfg->params);
+	if (preset) {
+		memcpy(cfg->params, preset->params, cfg->model->params_size);
+		cfg->preset = preset->name;
+	}
+	for (i = 0; i < c->params.nr; i++) {
+		if (model_param_set(cfg->model, cfg->params, c->params.keys[i],
+				    c->params.vals[i], err, sizeof(err)))
+			die("%s", err);
+		if (cfg->model->capacity_param &&
+		    !strcmp(c->params.keys[i], cfg->model->capacity_param))
+			cap_given = true;
+	}
+	if (c->list_params) {
+		model_print_params(stdout, cfg->model, cfg->params,
+				   cfg->preset);
+		exit(0);
+	}
+
+	/*
+	 * The capacity: --capacity, else the model's capacity parameter if
+	 * given, else (models with a capacity) the largest byte any job
+	 * touches, rounded up to the model's granularity.
+	 */
+	cfg->capacity = c->capacity;
+	if (!cfg->capacity && cap_given)
+		cfg->capacity = model_param_get(cfg->params,
+			param_by_name(cfg->model, cfg->model->capacity_param),
+			0);
+	if (cfg->capacity) {
+		check_jobs(specs, nr_jobs, cfg->capacity);
+	} else {
+		u64 span = check_jobs(specs, nr_jobs, 0);
+		u64 align = cfg->model->capacity_align;
+
+		if (cfg->model->capacity_param) {
+			if (align > 1 && span % align)
+				span += align - span % align;
+			cfg->capacity = span;
+		}
+	}
+	if (cfg->model->capacity_param) {
+		if (!cfg->capacity)
+			die("the workload touches no bytes; give --capacity");
+		snprintf(err, sizeof(err), "%llu",
+			 (unsigned long long)cfg->capacity);
+		if (model_param_set(cfg->model, cfg->params,
+				    cfg->model->capacity_param, err, err,
+				    sizeof(err)))
+			die("%s", err);
+	}
+}
+
+/* Say why init refused the parameters, as precisely as the model can. */
+static void __attribute__((noreturn))
+init_failed(const struct sim_config *cfg, int ret)
+{
+	const struct sim_model *m = cfg->model;
+	const char *why = m->check ? m->check(cfg->params) : NULL;
+	u64 min;
+
+	if (ret == -EINVAL && m->min_capacity && cfg->capacity) {
+		min = m->min_capacity(cfg->params);
+		if (min && cfg->capacity < min)
+			die("model %s: capacity %llu is below the minimum "
+			    "%llu for these parameters", m->name,
+			    (unsigned long long)cfg->capacity,
+			    (unsigned long long)min);
+	}
+	if (ret == -EINVAL && why)
+		die("model %s rejected its parameters: %s", m->name, why);
+	die("model %s rejected its parameters: %s", m->name, strerror(-ret));
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c = { .model_name = NULL };
@@ -367,72 +490,15 @@ int main(int argc, char **argv)
 	struct sim_phase *phases;
 	struct job_spec *specs;
 	unsigned int nr_jobs, nr_phases, i, ordinal = 0;
-	bool capacity_param_given = false;
 	double t0, t_all;
-	char err[256];
 	u64 start = 0, total_cmds = 0;
 	void *priv;
 	int ret;
 
 	parse_args(&c, argc, argv);
-
-	if (c.list_params && !c.model_name) {
-		for (i = 0; model_at(i); i++)
-			model_print_params(stdout, model_at(i));
-		return 0;
-	}
-	if (!c.model_name)
-		c.model_name = "nvm";
-	cfg.model = model_find(c.model_name);
-	if (!cfg.model)
-		die("unknown model '%s' (see --help)", c.model_name);
-	if (c.list_params) {
-		model_print_params(stdout, cfg.model);
-		return 0;
-	}
-	cfg.params = xcalloc(1, cfg.model->params_size);
-	cfg.model->defaults(cfg.params);
-	for (i = 0; i < c.params.nr; i++) {
-		if (model_param_set(cfg.model, cfg.params, c.params.keys[i],
-				    c.params.vals[i], err, sizeof(err)))
-			die("%s", err);
-		if (cfg.model->capacity_param &&
-		    !strcmp(c.params.keys[i], cfg.model->capacity_param))
-			capacity_param_given = true;
-	}
-	cfg.host_overhead_ns = c.host_overhead_ns;
-
 	specs = build_jobs(&c, &nr_jobs, &phases, &nr_phases);
-
-	/* The capacity: --capacity, else the model parameter, else span. */
-	cfg.capacity = c.capacity;
-	if (!cfg.capacity && cfg.model->capacity_param &&
-	    capacity_param_given) {
-		for (i = 0; i < cfg.model->nr_params; i++)
-			if (!strcmp(cfg.model->params[i].name,
-				    cfg.model->capacity_param))
-				cfg.capacity = model_param_get(cfg.model,
-						cfg.params,
-						&cfg.model->params[i]);
-	}
-	if (!cfg.capacity) {
-		u64 span = check_jobs(specs, nr_jobs, 0);
-
-		if (cfg.model->capacity_param)
-			cfg.capacity = span;
-	} else {
-		check_jobs(specs, nr_jobs, cfg.capacity);
-	}
-	if (cfg.model->capacity_param) {
-		if (!cfg.capacity)
-			die("the workload touches no bytes; give --capacity");
-		snprintf(err, sizeof(err), "%llu",
-			 (unsigned long long)cfg.capacity);
-		if (model_param_set(cfg.model, cfg.params,
-				    cfg.model->capacity_param, err, err,
-				    sizeof(err)))
-			die("%s", err);
-	}
+	setup_model(&c, &cfg, specs, nr_jobs);
+	cfg.host_overhead_ns = c.host_overhead_ns;
 
 	if (c.log_path) {
 		cfg.log = fopen(c.log_path, "w");
@@ -443,8 +509,9 @@ int main(int argc, char **argv)
 	priv = xcalloc(1, cfg.model->ops->priv_size);
 	ret = cfg.model->ops->init(priv, cfg.params);
 	if (ret)
-		die("model %s rejected its parameters: %s", cfg.model->name,
-		    strerror(-ret));
+		init_failed(&cfg, ret);
+	if (cfg.model->meta_bytes)
+		cfg.meta_bytes = cfg.model->meta_bytes(priv);
 
 	rep.cfg = &cfg;
 	rep.json = c.json;

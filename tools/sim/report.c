@@ -256,16 +256,16 @@ static void print_params(struct report_ctx *r, FILE *f, bool json)
 {
 	const struct sim_model *m = r->cfg->model;
 	unsigned int i;
+	char v[256];
 
 	for (i = 0; i < m->nr_params; i++) {
 		const struct sim_param *p = &m->params[i];
-		unsigned long long v = model_param_get(m, r->cfg->params, p);
 
+		model_param_format(r->cfg->params, p, v, sizeof(v), json);
 		if (json)
-			fprintf(f, "%s\"%s\": %llu", i ? ", " : "", p->name,
-				v);
+			fprintf(f, "%s\"%s\": %s", i ? ", " : "", p->name, v);
 		else
-			fprintf(f, "%s%s=%llu", i ? " " : "", p->name, v);
+			fprintf(f, "%s%s=%s", i ? " " : "", p->name, v);
 	}
 }
 
@@ -276,6 +276,12 @@ void report_begin(struct report_ctx *r, FILE *f)
 	if (r->json) {
 		fprintf(f, "{\n  \"tool\": \"nvmev-sim\",\n");
 		fprintf(f, "  \"model\": \"%s\",\n", c->model->name);
+		fprintf(f, "  \"preset\": ");
+		if (c->preset)
+			json_string(f, c->preset);
+		else
+			fprintf(f, "null");
+		fprintf(f, ",\n");
 		fprintf(f, "  \"params\": {");
 		print_params(r, f, true);
 		fprintf(f, "},\n");
@@ -288,19 +294,29 @@ void report_begin(struct report_ctx *r, FILE *f)
 			r->volatile_cache ? "true" : "false");
 		fprintf(f, "  \"host_overhead_ns\": %llu,\n",
 			(unsigned long long)c->host_overhead_ns);
+		if (c->meta_bytes)
+			fprintf(f, "  \"metadata_bytes\": %zu,\n",
+				c->meta_bytes);
 		fprintf(f, "  \"phases\": [");
 		return;
 	}
-	fprintf(f, "model %s: ", c->model->name);
+	fprintf(f, "model %s", c->model->name);
+	if (c->preset)
+		fprintf(f, " (preset %s)", c->preset);
+	fprintf(f, ": ");
 	print_params(r, f, false);
 	fprintf(f, "\n");
 	if (c->capacity)
 		fprintf(f, "capacity %llu bytes (%.2f GiB), ",
 			(unsigned long long)c->capacity,
 			c->capacity / (1024.0 * 1024.0 * 1024.0));
-	fprintf(f, "volatile write cache %s, host overhead %llu ns\n",
+	fprintf(f, "volatile write cache %s, host overhead %llu ns",
 		r->volatile_cache ? "yes" : "no",
 		(unsigned long long)c->host_overhead_ns);
+	if (c->meta_bytes)
+		fprintf(f, ", model metadata %.2f MiB",
+			c->meta_bytes / (1024.0 * 1024.0));
+	fprintf(f, "\n");
 }
 
 void report_phase(struct report_ctx *r, FILE *f, struct phase_result *res)

@@ -155,12 +155,20 @@ enum sim_param_type {
 	SP_BOOL,
 };
 
+/* One field of a model's parameter struct; arrays have count > 1. */
 struct sim_param {
 	const char *name;
 	size_t off;
-	size_t size;
+	size_t size;		/* of one element: 1, 2, 4 or 8 */
+	unsigned int count;
 	enum sim_param_type type;
 	const char *help;
+};
+
+struct sim_preset {
+	const char *name;
+	const char *desc;
+	const void *params;
 };
 
 struct sim_model {
@@ -171,19 +179,32 @@ struct sim_model {
 	void (*defaults)(void *params);
 	const struct sim_param *params;
 	unsigned int nr_params;
+	const struct sim_preset *presets;
+	unsigned int nr_presets;
 	/* Name of the parameter --capacity sets, or NULL. */
 	const char *capacity_param;
+	u64 capacity_align;
+	/* Optional: why @params are refused, or NULL. */
+	const char *(*check)(const void *params);
+	/* Optional: smallest capacity the model accepts with @params. */
+	u64 (*min_capacity)(const void *params);
+	/* Optional: bytes the instance allocated. */
+	size_t (*meta_bytes)(const void *priv);
 };
 
 const struct sim_model *model_find(const char *name);
 const struct sim_model *model_at(unsigned int i);
+const struct sim_preset *preset_find(const char *name,
+				     const struct sim_model **model);
 void model_list(FILE *f);
 int model_param_set(const struct sim_model *m, void *params, const char *key,
 		    const char *val, char *err, size_t errlen);
-bool model_param_exists(const struct sim_model *m, const char *key);
-u64 model_param_get(const struct sim_model *m, const void *params,
-		    const struct sim_param *p);
-void model_print_params(FILE *f, const struct sim_model *m);
+u64 model_param_get(const void *params, const struct sim_param *p,
+		    unsigned int idx);
+void model_param_format(const void *params, const struct sim_param *p,
+			char *buf, size_t len, bool json);
+void model_print_params(FILE *f, const struct sim_model *m,
+			const void *params, const char *preset);
 
 /* ---------------------------------------------------------------- stats */
 
@@ -238,7 +259,9 @@ static inline void lat_add(struct lat_stats *l, u64 lat, u64 bytes)
 
 struct sim_config {
 	const struct sim_model *model;
+	const char *preset;	/* NULL: the model's defaults */
 	void *params;
+	size_t meta_bytes;	/* model instance memory, 0: unknown */
 	u64 capacity;		/* 0 = not known */
 	u64 host_overhead_ns;
 	FILE *log;		/* --log: every command, or NULL */
