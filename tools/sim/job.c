@@ -151,10 +151,15 @@ void job_print_keys(FILE *f)
 	for (i = 0; i < NR_JOB_KEYS; i++) {
 		const struct job_key *k = &job_keys[i];
 
-		if (k->help)
+		unsigned int a;
+
+		if (k->help) {
 			fprintf(f, "  %-18s %s\n", k->name, k->help);
-		else
-			fprintf(f, "  %-18s alias\n", k->name);
+			continue;
+		}
+		for (a = 0; job_keys[a].id != k->id; a++)
+			;
+		fprintf(f, "  %-18s same as %s\n", k->name, job_keys[a].name);
 	}
 }
 
