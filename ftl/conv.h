@@ -5,156 +5,167 @@
  *
  * ==== Terms ====
  *
- * slot   4 KiB, the mapping unit.  Every LBA range is handled in whole slots:
- *        a request touches slots floor(slba/4096) .. ceil((slba+len)/4096)-1
- *        (sub-4 KiB parts are rounded out, so a 512-byte read costs what a
- *        4 KiB read costs and a partial-slot write rewrites the whole slot;
- *        the read-modify-write that a real drive would do is not modelled).
- *        Slots at or beyond the capacity are ignored (no data, no time).
+ * slot   4 KiB, the mapping unit.  A request touches the slots
+ *        floor(slba/4096) .. ceil((slba+len)/4096)-1: sub-4 KiB parts are
+ *        rounded out (a 512-byte read costs what a 4 KiB read costs; a
+ *        partial-slot write rewrites the whole slot, and the read-modify-
+ *        write a real drive would do is not modelled).  Slots at or beyond
+ *        the capacity are ignored (no data, no time).
  * page   one flash page of page_size bytes = spp slots (spp = page_size/4096).
  * LUN    a die; N = nr_channels * luns_per_channel of them.  LUN l sits on
  *        channel l % nr_channels, so consecutive LUNs use different channels.
  * PU     program unit: oneshot_pages pages on EVERY plane of one LUN, written
- *        by ONE multi-plane program of prog_ns; pu_slots =
- *        planes_per_lun * oneshot_pages * spp.
+ *        by ONE multi-plane program of prog_ns (planes are always programmed
+ *        together); pu_slots = planes_per_lun * oneshot_pages * spp.
  * group  the multi-plane block: block b of every plane of one LUN, always
  *        programmed and erased together (one multi-plane erase of erase_ns);
- *        G = planes_per_lun * pages_per_block * spp slots =
- *        pages_per_block / oneshot_pages PUs.  Groups are the allocation
- *        and GC unit.  Group id = lun * B + b (B = blocks per plane).
+ *        G = planes_per_lun * pages_per_block * spp slots = pages_per_block /
+ *        oneshot_pages PUs.  Groups are the unit of allocation and GC.
+ *        Group id = l * B + b (B = blocks per plane).
  *
- * Physical slot (ppa) layout: ppa = group * G + s, s = pu * pu_slots + i,
- * i = ((plane * oneshot_pages) + w) * spp + k: within a PU, slot i is
- * sector k of page w of the one-shot unit on plane "plane", i.e. flash page
- * number pu * oneshot_pages + w of that plane's block.  The page type of
- * flash page n is n % cell_bits (0 = LSB, 1 = CSB/MSB, ...: TLC pages cycle
- * LSB, CSB, MSB), which picks the read latency.
+ * Physical slot (ppa) layout: ppa = group * G + pu * pu_slots + i, and
+ * i = (plane * oneshot_pages + w) * spp + k: slot i of a PU is sector k of
+ * page w of the one-shot unit on plane "plane", i.e. of flash page number
+ * pu * oneshot_pages + w of that plane's block.  Flash page n has page type
+ * n % cell_bits (0 = LSB, then CSB/MSB...: TLC pages cycle LSB, CSB, MSB),
+ * which selects its read latency.
  *
  * ==== Capacity and geometry ====
  *
  * capacity (bytes, a multiple of 4096) is the host-visible size: Ls =
  * capacity / 4096 logical slots.  The raw size is derived from it:
- *	raw  = ceil(Ls * (100 + op_percent) / 100)		slots
- *	B    = ceil(raw / (N * G))	blocks per plane (every plane alike)
- *	T    = N * B			groups,  Ps = T * G physical slots
- * so raw is rounded up to whole blocks on every plane and the spare space
- * is S = Ps - Ls >= Ls * op_percent / 100.  The FTL needs S > G (one group
- * more than the data, see "GC never runs dry" below); conv_min_capacity()
- * returns the smallest capacity from which on every capacity satisfies it,
- * and init refuses smaller ones.  Because the rounding up gives a small
- * drive at least one block per plane, the minimum is usually 4 KiB (e.g.
- * the default drive works at any size; its raw space is never below one
- * block per plane, 192 MiB).
+ *	raw = ceil(Ls * (100 + op_percent) / 100)		slots
+ *	B   = ceil(raw / (N * G))	blocks per plane (every plane alike)
+ *	T   = N * B groups,		Ps = T * G physical slots
+ * so raw is rounded up to whole blocks on every plane, and the spare space
+ * S = Ps - Ls >= Ls * op_percent / 100.  The FTL needs S > G (see "GC never
+ * runs dry"); conv_min_capacity() returns the smallest capacity from which
+ * on every capacity satisfies it, and init refuses smaller ones.  Since
+ * raw is never below one block per plane (one "line", N * G slots), small
+ * drives have spare to spare: for the default drive and every preset the
+ * minimum is 4 KiB - any size works, raw = max(line, ...).
  *
  * ==== Resources ====
  *
- * Busy-until times (ns), as in nvm.h: every LUN, every channel, and the host
- * link in each direction (PCIe is full duplex: link_rd carries read data to
- * the host, link_wr write data from it).  "Occupy R for d from t" means
- * start = max(t, R_free), R_free = start + d.  Transfer times are per slot:
- *	t_c = ceil(4096 * 1000 / channel_mbps)	ns per slot on a channel
- *	t_l = ceil(4096 * 1000 / link_mbps)	ns per slot on the link
- * (0 when the bandwidth is 0, meaning "instantaneous").  MB = 10^6 bytes.
+ * Every LUN and every channel keeps its busy intervals (ns).  An operation
+ * on LUN l ready at time r occupies
+ *	LUN l		[s, s + a + x + b)
+ *	l's channel	[s + a, s + a + x)	(only if x > 0)
+ * where s is the EARLIEST time >= r at which both are free: an operation
+ * may use a gap left before work that was booked for later (GC books work
+ * ahead; without this everything would queue behind it).
+ *	page read of k slots:	a = tR, x = k * t_c, b = 0 (the die holds the
+ *				data until it has left over the channel)
+ *	PU program:		a = 0, x = pu_slots * t_c, b = prog_ns
+ *	erase:			a = 0, x = 0, b = erase_ns
+ * Per slot transfer times (0 when the bandwidth is 0, "instantaneous"),
+ * MB = 10^6 bytes:
+ *	t_c = ceil(4096 * 1000 / channel_mbps),  t_l = ceil(4096 * 1000 /
+ *	link_mbps)
+ * The host link is full duplex: link_rd (read data to the host) and link_wr
+ * (write data from it) are each FIFO busy-until times, "occupy for d from
+ * r": start = max(r, link_free), link_free = start + d.
+ * Intervals that ended by the current request's now are forgotten; a LUN
+ * or channel remembers at most CONV_TL_CAP of them, merging the two closest
+ * neighbours (filling that gap) when full.
  *
  * ==== MODEL_READ ====
  *
- * ready = now + fw_read_ns.  The request's slots are taken in LBA order and
- * cut into runs: a run is a maximal sequence of consecutive slots that are
- * either (a) all unmapped or in the open PU (the write buffer, see below),
- * or (b) all mapped to the same flash page.  For each run of k slots, in
- * order:
- *   (a) no NAND time:   lstart = max(ready, link_rd_free),
- *                       link_rd_free = lstart + k * t_l
- *   (b) one page read on LUN l, channel c, page type y:
- *	tR     = k == 1 ? read_4k_ns[y] : read_page_ns[y]
- *	nstart = max(ready, lun_free[l]),  nend = nstart + tR
- *	cstart = max(nend, ch_free[c]),    cend = cstart + k * t_c
- *	ch_free[c] = lun_free[l] = cend	(the die holds the data until it
- *					 has left over the channel)
- *	lstart = max(cend, link_rd_free),  link_rd_free = lstart + k * t_l
- * The read completes at max(ready, every run's link_rd_free after it).
- * Consequences: a lone 4 KiB read of a mapped LSB page on an idle device
- * takes fw_read_ns + read_4k_ns[0] + t_c + t_l; of an unmapped slot,
- * fw_read_ns + t_l; a second read to the same LUN issued at the same time
- * waits until the first one's channel transfer has ended.
+ * ready = now + fw_read_ns.  The request's slots are cut, in LBA order, into
+ * runs: a maximal sequence of consecutive slots that are either (a) all
+ * unmapped or in the open PU (the write buffer, see below), or (b) all
+ * mapped to the same flash page.  For each run of k slots, in order:
+ *   (a) no NAND time:	lend = max(ready, link_rd_free) + k * t_l
+ *   (b) a page read of k slots ready at "ready" on the page's LUN (above),
+ *	tR = k == 1 ? read_4k_ns[y] : read_page_ns[y] (y: page type), ending
+ *	its channel transfer at cend = s + tR + k * t_c;
+ *			lend = max(cend, link_rd_free) + k * t_l
+ * each setting link_rd_free = lend.  The read completes at max(ready, every
+ * lend).  Consequences: a lone 4 KiB read of a mapped LSB page on an idle
+ * device takes fw_read_ns + read_4k_ns[0] + t_c + t_l; of an unmapped slot,
+ * fw_read_ns + t_l; a second read of the same LUN issued together starts
+ * when the first one's channel transfer ends; reads of different LUNs on
+ * different channels overlap completely except on the link.
  *
  * ==== MODEL_WRITE ====
  *
  * ready = now + fw_write_ns.  Each slot, in LBA order, crosses the link into
  * the write buffer and is appended to the open PU (the PU being filled):
- *	lstart = max(ready, link_wr_free, buf_free[pos]),
- *	link_wr_free = e = lstart + t_l		(e: the slot is buffered)
- * The buffer holds buffer_kib / 4 slots used as a ring: pos is the next
- * ring position and buf_free[pos] is the time the slot stored there B_s
- * slots earlier was programmed (0 if none): a full buffer makes the link
- * wait for programs (back-pressure; buffer_waits counts the commands that
- * waited).  buffer_kib must be >= one PU, so this never deadlocks: writes
- * of any size stream through.
- * When the open PU has no slot yet, a place for it is allocated first (see
- * "Placement"; host data may trigger foreground GC at time e).  When it
- * holds pu_slots slots it is programmed at once, in model time, on its LUN
- * l (channel c):
- *	xstart = max(fill, ch_free[c], lun_free[l]), xend = xstart +
- *	pu_slots * t_c,  ch_free[c] = xend,  lun_free[l] = pend = xend + prog_ns
- * where fill is the latest time one of its slots entered it, and every
- * buffer position of its host slots gets buf_free = pend.
+ *	r = max(ready, link_wr_free);  e = link_wr_free = max(r, f) + t_l
+ * e is the time the slot is buffered; f is 0 while fewer than
+ * Bs = buffer_kib / 4 slots are occupied at time r, else the earliest time
+ * a PU holding buffered host slots finishes programming (then its slots
+ * are free).  Occupied: host slots of the open PU, and those of programmed
+ * PUs whose program ends after r.  (buffer_waits counts write commands for
+ * which some f > r.)  Bs is at least one PU, so writes of any size stream
+ * through: the buffer never deadlocks.
+ * When the open PU has no slot yet, a PU is allocated first ("Placement";
+ * host data may run foreground GC at time e).  When it holds pu_slots
+ * slots it is programmed at once, in model time, on its LUN: a PU program
+ * ready at "fill", the latest entry time of its slots; it ends at
+ * pend = s + pu_slots * t_c + prog_ns, which frees its buffered slots.
  * The write completes at the entry time e of its last slot (ready if it has
- * no slot).  With fua, or when buffer_kib == 0 (no buffer: every write is
- * durable when it completes, and buf_free plays no part), the open PU is
- * then padded to pu_slots (padding is programmed and counted in
- * media_write_bytes but is never valid) and programmed, and the write
- * completes at max(e, pend of every PU programmed during this command).
- * Consequences: on an idle device with an empty buffer, a 4 KiB write takes
- * fw_write_ns + t_l; a write of pu_slots slots with buffer 0 takes
- * fw_write_ns + pu_slots * (t_l + t_c) + prog_ns.
+ * no slot).  With fua, or when buffer_kib == 0 (no buffer: Bs plays no
+ * part and every write is durable when it completes), the open PU is then
+ * padded to pu_slots and programmed (padding is counted in
+ * media_write_bytes, never valid), and the write completes at max(e, pend
+ * of every PU holding its host data programmed during the command).
+ * Consequences: with an empty buffer on an idle device a 4 KiB write takes
+ * fw_write_ns + t_l, and a write of pu_slots slots with buffer 0 takes
+ * fw_write_ns + pu_slots * t_l + pu_slots * t_c + prog_ns.
  *
  * ==== Other operations ====
  *
  * MODEL_FLUSH: ready = now + fw_other_ns; a non-empty open PU is padded and
- * programmed as above at time ready; completes at max(ready, latest pend of
- * every PU ever programmed).
- * MODEL_DISCARD, MODEL_WRITE_ZEROES: the whole slots inside
- * [slba_bytes, slba_bytes + len) lose their mapping (partial slots at either
- * end are left as they are: their other bytes still hold data).  Complete at
- * now + fw_other_ns; no resource is occupied.  (Write zeroes is modelled as
- * deallocation, which reads back as zeroes; an unmapped slot reads as (a).)
+ * programmed, ready at max(fill, ready); completes at max(ready, the latest
+ * pend of any PU ever programmed).  fua and flush with buffer 0 are cheap
+ * only because nothing is left to program.
+ * MODEL_DISCARD, MODEL_WRITE_ZEROES: the whole slots inside [slba_bytes,
+ * slba_bytes + len) lose their mapping (partial slots at either end are left
+ * alone: their other bytes still hold data).  Complete at now +
+ * fw_other_ns; no resource is used.  (Write zeroes is modelled as
+ * deallocation, which reads back as zeroes.)
  * MODEL_OTHER: completes at now + fw_other_ns.
  *
  * ==== Placement ====
  *
- * Each LUN has at most one open group (with unallocated PUs) and a FIFO
- * list of free (erased) groups; F is the total number of free groups.  A
- * new PU goes to the first LUN, in round robin from a cursor, that either
- * has room in its open group or may open a free group of its own; the
- * cursor then moves past it.  Host data may open a group only if F >= 2,
- * GC copies if F >= 1: the last free group is a reserve only GC can use.
- * Host and GC data share the open PU (one write stream).
+ * Each LUN has at most one open group (with PUs left to allocate) and a
+ * FIFO list of free (erased) groups, F_l of them; F = sum of F_l.  Host
+ * data and GC copies share the open PU (one write stream).
+ * A PU for GC copies goes to the first LUN, round robin from a cursor, that
+ * has room in its open group or a free group (F >= 1: GC may take the last
+ * free group, the reserve).  A PU for host data: from the cursor, for each
+ * LUN l in turn: if l has room, take it; else (l must open a group) run
+ * foreground GC on l (below); if GC left a partly filled open PU, the host
+ * joins it; if l now has room or F_l >= 1 and F >= 2, take it; otherwise
+ * try the next LUN.  If no LUN qualifies, GC any LUN until F >= 2, then try
+ * the LUNs again.  The cursor moves past the LUN that got the PU, so
+ * consecutive PUs stripe across LUNs (and channels).
  *
  * ==== Garbage collection ====
  *
- * Victims are full groups (every PU allocated) other than the one holding
- * the open PU, with at least one invalid slot.  gc_policy 0 (greedy): fewest
- * valid slots v.  gc_policy 1 (cost-benefit): largest
- * (G - v) * age / (2 * v) (v == 0 first), age = (t - time the group's last
- * PU was allocated) >> 20, capped at U32_MAX, t = the GC's start time.
- * Ties go to the lowest group id.
- * A GC round at time t: for each flash page of the victim (in ppa order)
- * holding k >= 1 valid slots, a page read exactly as a host read run (b)
- * but with ready = t and no link; each of its valid slots then enters the
- * open PU with entry time cend (programming PUs as they fill, as above) and
- * is remapped.  Then the victim is erased on its LUN l:
- *	estart = max(t, lun_free[l]),  lun_free[l] = estart + erase_ns
- * and becomes free.  A partly filled open PU stays open (GC copies wait in
- * it like host data; a flush or a fua write pads it).
- * Foreground GC: before a PU is placed for host data, while
- * F < gc_low = max(2, ceil(T * gc_threshold_pct / 100)) and a victim
- * exists, run a round at t = e (the entry time of the host slot that needs
- * the PU).  Its work occupies the LUNs and channels, so later programs -
- * and through buffer back-pressure, host writes - wait for it.
- * Background GC: when schedule() is called with now > idle (idle: the latest
- * busy-until time of every resource), then before handling the request,
+ * Victims: full groups (every PU allocated), not holding the open PU, with
+ * fewer than G valid slots.  gc_policy 0 (greedy): fewest valid slots v.
+ * gc_policy 1 (cost-benefit): largest (G - v) * age / (2 * v) (v == 0
+ * first), age = ((t - time its last PU was allocated) >> 20) capped at
+ * U32_MAX, t = the round's start.  Ties: fewer valid, then lower group id.
+ * A GC round at time t: for each flash page of the victim (ppa order)
+ * holding k >= 1 valid slots, a page read of k slots ready at t (no link);
+ * its slots then enter the open PU at cend (programming PUs as they fill)
+ * and are remapped.  Then the victim is erased (an erase ready at t) and
+ * becomes free.  A partly filled open PU stays open (GC copies wait in it
+ * like host data; a flush or a fua write pads it).
+ * Foreground GC on LUN l at time t (e of the host slot that needs a PU):
+ * while F_l < gc_low = max(1, ceil(B * gc_threshold_pct / 100)) or F < 2,
+ * run a round on l's best victim, if it has one.  The rounds' work occupies
+ * l (reads, erase), its channel and the LUNs the copies go to; host PUs
+ * placed after them, and through buffer back-pressure host writes, wait
+ * for it.
+ * Background GC: when schedule() is called with now > idle (idle: the end
+ * of the last busy interval of any resource), then before the request,
  * while F < bg_low = ceil(T * bg_gc_threshold_pct / 100) and a victim
- * exists, one more round runs at t = idle (updated after each round) if
+ * exists (any LUN), one more round runs at t = idle (updated after each
+ * round) if
  *	t + W <= now,	W = sum over its page reads of (tR + k * t_c)
  *			  + (PUs it will fill) * (pu_slots * t_c + prog_ns)
  *			  + erase_ns
@@ -165,33 +176,35 @@
  *
  * Let Phi = F * G + (unallocated slots of open groups) + (free slots of the
  * open PU).  (1) F >= 1 always: host data never takes the last free group,
- * and a GC round needs room for v < G copies, i.e. at most G / pu_slots
- * new PUs, which fit in Phi >= F * G >= G, so it may use the reserve but
- * frees its victim at the end: F >= 1 again.  (2) Each round raises Phi by
- * G - v >= 1, so every GC loop ends.  (3) When host data needs a new PU,
- * none is left anywhere (no open group has room) and F <= 1 after GC
- * stopped for want of a victim, then every non-free group is full and fully
- * valid: Ls >= (T - F) * G >= (T - 1) * G, i.e. S <= G - which init
- * forbids.  So host data always finds a PU, whatever the host writes.
+ * and a GC round copies v < G slots, i.e. needs at most G / pu_slots new
+ * PUs, which fit in Phi >= F * G >= G; it may take the reserve, but frees
+ * its victim at the end, so F >= 1 again.  (2) Every round raises Phi by
+ * G - v >= 1, so every GC loop ends.  (3) Suppose host data needs a PU, no
+ * LUN qualifies and GC of every LUN stopped with F <= 1 for want of a
+ * victim.  Then no open group has room and the open PU is empty, so every
+ * non-free group is full and fully valid: Ls >= (T - F) * G >= (T - 1) *
+ * G, i.e. S <= G, which init forbids.  So host data always finds a PU,
+ * whatever the host writes (tests/unit/test_conv.c hammers this).
  *
  * ==== Metadata ====
  *
  * L2P: Ls entries of wl = ceil(log2(Ps + 1)) bits (ppa + 1; 0 = unmapped).
- * Reverse map: Ps entries of the low wr bits of the LBA stored there; a
- * physical slot is valid iff some LBA with those low bits maps to it (GC
- * tries the 2^x candidates, x = ceil(log2(Ls)) - wr).  x is the smallest
- * value in 0..CONV_REV_MAX_DROP that keeps the model within 1.5 MiB per
- * GiB of capacity.  Both tables are bit-packed.  Measured
- * (conv_metadata_bytes(), default drive): see conv.c.
+ * Reverse map: Ps entries holding the low wr bits of the LBA stored there;
+ * a physical slot is valid iff one of the 2^x LBAs with those low bits
+ * (x = ceil(log2(Ls)) - wr) maps to it, which GC checks.  x is the smallest
+ * value in 0..CONV_REV_MAX_DROP that keeps the instance within 1.5 MiB per
+ * GiB of capacity.  Both tables are bit-packed.  conv_metadata_bytes() of
+ * the default drive: 1 GiB 1.29 MiB, 16 GiB 23.5 MiB (x = 0), 64 GiB
+ * 95.0 MiB (x = 3): see test_conv.c.
  *
  * ==== Counters (stats op) ====
  *
  * host_read/write_bytes: req->len of reads / writes.  media_read_bytes:
  * 4096 per slot read from NAND (host and GC); media_write_bytes: 4096 *
- * pu_slots per PU programmed (padding included).  erases and gc_blocks
- * count physical blocks (planes_per_lun per group).  gc_pages: slots GC
- * copied.  gc_foreground / gc_background: GC rounds.  buffer_waits: write
- * commands that waited for buffer space.
+ * pu_slots per PU programmed (padding included), so WAF = media_write /
+ * host_write.  erases and gc_blocks count physical blocks (planes_per_lun
+ * per group).  gc_pages: slots GC copied.  gc_foreground / gc_background:
+ * GC rounds.  buffer_waits: write commands that waited for buffer space.
  *
  * Deterministic (no randomness, no clock), single caller per instance (see
  * model.h), no 64-bit division.  Times saturate at U64_MAX.
@@ -216,7 +229,10 @@
 #define CONV_MAX_BUFFER_KIB		262144U		/* 256 MiB */
 #define CONV_MAX_GC_THRESHOLD_PCT	50U
 #define CONV_MAX_CAPACITY		(4ULL << 40)	/* 4 TiB */
-#define CONV_REV_MAX_DROP		6U
+#define CONV_REV_MAX_DROP		8U
+#ifndef CONV_TL_CAP
+#define CONV_TL_CAP			64U
+#endif	/* busy intervals per LUN/channel */
 
 #define CONV_GC_GREEDY			0U
 #define CONV_GC_COST_BENEFIT		1U
@@ -251,10 +267,11 @@
  *                     programmed) or a multiple of 4 from one PU
  *                     (pu_slots * 4) to CONV_MAX_BUFFER_KIB
  * @gc_policy:         CONV_GC_GREEDY or CONV_GC_COST_BENEFIT
- * @gc_threshold_pct:  foreground GC below max(2, this % of groups) free,
- *                     0..50
- * @bg_gc_threshold_pct: background GC in idle time below this % of groups
- *                     free, 0..50 (0: no background GC)
+ * @gc_threshold_pct:  foreground GC on a LUN that must open a group when
+ *                     it has fewer than max(1, this % of its groups)
+ *                     free, 0..50
+ * @bg_gc_threshold_pct: background GC in idle time while fewer than this %
+ *                     of all groups are free, 0..50 (0: none)
  */
 struct conv_params {
 	u64 capacity;
@@ -291,58 +308,70 @@ struct conv_params {
  */
 #define CONV_PARAMS_DEFAULT_INIT {					\
 	.op_percent = 7, .nr_channels = 8, .luns_per_channel = 4,	\
-	.planes_per_lun = 2, .pages_per_block = 192,			\
+	.planes_per_lun = 2, .pages_per_block = 96,			\
 	.page_size = 16384, .oneshot_pages = 3, .cell_bits = 3,		\
-	.read_4k_ns = { 45000, 55000, 65000 },				\
-	.read_page_ns = { 50000, 62000, 75000 },			\
+	.read_4k_ns = { 50000, 60000, 70000 },				\
+	.read_page_ns = { 55000, 66000, 78000 },			\
 	.prog_ns = 700000, .erase_ns = 3500000,				\
 	.channel_mbps = 800, .link_mbps = 3500,				\
 	.fw_read_ns = 5000, .fw_write_ns = 4000, .fw_other_ns = 1000,	\
 	.buffer_kib = 4096, .gc_policy = CONV_GC_GREEDY,		\
-	.gc_threshold_pct = 5, .bg_gc_threshold_pct = 10,		\
+	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 2,		\
 }
 
-/* Samsung 970 PRO-like: 64-layer 2-bit MLC V-NAND, PCIe 3.0 x4. */
+/* Samsung 970 PRO 512 GB-like: 64-layer MLC V-NAND, PCIe 3.0 x4. */
 #define CONV_PARAMS_MLC_970PRO {					\
 	.op_percent = 7, .nr_channels = 8, .luns_per_channel = 2,	\
-	.planes_per_lun = 2, .pages_per_block = 192,			\
+	.planes_per_lun = 2, .pages_per_block = 96,			\
 	.page_size = 16384, .oneshot_pages = 2, .cell_bits = 2,		\
-	.read_4k_ns = { 40000, 50000 },					\
-	.read_page_ns = { 45000, 60000 },				\
-	.prog_ns = 500000, .erase_ns = 3500000,				\
+	.read_4k_ns = { 33000, 43000 },					\
+	.read_page_ns = { 38000, 50000 },				\
+	.prog_ns = 380000, .erase_ns = 3500000,				\
 	.channel_mbps = 800, .link_mbps = 3500,				\
 	.fw_read_ns = 5000, .fw_write_ns = 4000, .fw_other_ns = 1000,	\
 	.buffer_kib = 8192, .gc_policy = CONV_GC_GREEDY,		\
-	.gc_threshold_pct = 5, .bg_gc_threshold_pct = 10,		\
+	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 2,		\
 }
 
-/* TLC datacenter drive: PCIe 4.0 x4, 16 channels, 28% OP class. */
+/* Datacenter TLC, Intel D7-P5600-class: PCIe 4.0 x4, ~37% OP. */
 #define CONV_PARAMS_TLC_DC {						\
-	.op_percent = 28, .nr_channels = 16, .luns_per_channel = 4,	\
-	.planes_per_lun = 4, .pages_per_block = 96,			\
+	.op_percent = 37, .nr_channels = 12, .luns_per_channel = 4,	\
+	.planes_per_lun = 2, .pages_per_block = 96,			\
 	.page_size = 16384, .oneshot_pages = 3, .cell_bits = 3,		\
-	.read_4k_ns = { 45000, 55000, 65000 },				\
-	.read_page_ns = { 50000, 62000, 75000 },			\
-	.prog_ns = 700000, .erase_ns = 3500000,				\
+	.read_4k_ns = { 45000, 50000, 60000 },				\
+	.read_page_ns = { 50000, 56000, 68000 },			\
+	.prog_ns = 1000000, .erase_ns = 3500000,			\
 	.channel_mbps = 1200, .link_mbps = 7000,			\
-	.fw_read_ns = 5000, .fw_write_ns = 4000, .fw_other_ns = 1000,	\
+	.fw_read_ns = 20000, .fw_write_ns = 12000, .fw_other_ns = 2000, \
 	.buffer_kib = 16384, .gc_policy = CONV_GC_COST_BENEFIT,		\
-	.gc_threshold_pct = 5, .bg_gc_threshold_pct = 10,		\
+	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 5,		\
 }
 
-/* QLC drive: 4-bit cells, PCIe 3.0 x4, 4 channels. */
+/* QLC, Intel 660p 2 TB-class: 4 channels, PCIe 3.0 x4, no SLC cache. */
 #define CONV_PARAMS_QLC {						\
-	.op_percent = 7, .nr_channels = 4, .luns_per_channel = 4,	\
+	.op_percent = 10, .nr_channels = 4, .luns_per_channel = 4,	\
 	.planes_per_lun = 4, .pages_per_block = 96,			\
 	.page_size = 16384, .oneshot_pages = 4, .cell_bits = 4,		\
-	.read_4k_ns = { 85000, 100000, 120000, 140000 },		\
-	.read_page_ns = { 95000, 115000, 135000, 160000 },		\
-	.prog_ns = 2500000, .erase_ns = 10000000,			\
-	.channel_mbps = 800, .link_mbps = 3500,				\
-	.fw_read_ns = 5000, .fw_write_ns = 4000, .fw_other_ns = 1000,	\
+	.read_4k_ns = { 80000, 95000, 115000, 140000 },			\
+	.read_page_ns = { 90000, 110000, 130000, 160000 },		\
+	.prog_ns = 3000000, .erase_ns = 10000000,			\
+	.channel_mbps = 667, .link_mbps = 3500,				\
+	.fw_read_ns = 6000, .fw_write_ns = 5000, .fw_other_ns = 1000,	\
 	.buffer_kib = 4096, .gc_policy = CONV_GC_GREEDY,		\
-	.gc_threshold_pct = 5, .bg_gc_threshold_pct = 10,		\
+	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 2,		\
 }
+
+/* A busy interval [s, e) of a LUN or a channel, ns. */
+struct conv_iv {
+	u64 s;
+	u64 e;
+};
+
+/* A programmed PU still holding @n buffer slots until time @t. */
+struct conv_bufpu {
+	u64 t;
+	u32 n;
+};
 
 /*
  * One emulated device (or namespace).  Owned by the caller; the fields are
@@ -362,8 +391,8 @@ struct conv_model {
 	u32 nr_groups;		/* T = N * B */
 	u32 lba_slots;		/* Ls */
 	u32 phys_slots;		/* Ps = T * G */
-	u32 gc_low;		/* foreground GC below this many free groups */
-	u32 bg_low;		/* background GC below this many */
+	u32 gc_low;		/* foreground GC: free groups per LUN */
+	u32 bg_low;		/* background GC: free groups in all */
 	u32 t_ch;		/* ns per slot on a channel */
 	u32 t_link;		/* ns per slot on the link */
 	u32 buf_slots;		/* write-buffer ring size, 0 = no buffer */
@@ -396,19 +425,21 @@ struct conv_model {
 	u32 pu_fill;		/* slots in it */
 	u32 pu_nhost;		/* host slots in it */
 	u64 pu_time;		/* latest entry time of a slot */
-	u32 *pu_bufpos;		/* [pu_slots] buffer positions of host slots */
 
-	/* write buffer */
-	u64 *buf_free;		/* [buf_slots] */
-	u32 buf_pos;
+	/* write buffer: programmed PUs whose host slots are still in it */
+	struct conv_bufpu *bheap;	/* [buf_slots] min-heap on .t */
+	u32 bheap_len;
+	u32 buf_used;		/* slots held by the heap's PUs */
 
-	/* busy-until times, ns */
-	u64 *lun_free;		/* [N] */
-	u64 *ch_free;		/* [nr_channels] */
+	/* busy intervals of the LUNs and channels, busy-until of the link */
+	struct conv_iv *tl;	/* [N + nr_channels][CONV_TL_CAP] */
+	u32 *tl_len;		/* [N + nr_channels] */
+	u64 horizon;		/* now of the current request */
 	u64 link_rd_free;
 	u64 link_wr_free;
 	u64 idle;		/* max of all of the above */
 	u64 last_pend;		/* latest end of any PU program */
+	u64 cmd_pend;		/* current write: latest end of its PUs */
 
 	struct model_stats st;
 	u64 place_failures;	/* must stay 0 (see "GC never runs dry") */

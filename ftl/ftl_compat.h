@@ -9,13 +9,16 @@
  *
  *   types:     u8 u16 u32 u64 s64 bool size_t, true/false, NULL
  *   limits:    U32_MAX U64_MAX
- *   memory:    kzalloc() kcalloc() kfree(), GFP_KERNEL GFP_ATOMIC
+ *   memory:    kzalloc() kcalloc() kfree(), GFP_KERNEL GFP_ATOMIC,
+ *              kvzalloc() kvfree() for tables that may be large (vmalloc
+ *              fallback in the kernel)
  *   strings:   memset() memcpy()
  *   errors:    EINVAL ENOMEM (returned negated, kernel style)
  *   math:      div_u64() div_u64_rem()  (never open-code u64 / or %: it
  *              does not link on 32-bit kernels)
  *   overflow:  check_add_overflow() check_mul_overflow()
  *   hints:     likely() unlikely()
+ *   sharing:   READ_ONCE() WRITE_ONCE() (counters read by other threads)
  */
 #ifndef _NVMEV_FTL_COMPAT_H
 #define _NVMEV_FTL_COMPAT_H
@@ -25,6 +28,8 @@
 #include <linux/types.h>
 #include <linux/limits.h>
 #include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/compiler.h>
 #include <linux/string.h>
 #include <linux/errno.h>
 #include <linux/math64.h>
@@ -69,6 +74,17 @@ static inline void kfree(const void *p)
 	free((void *)p);
 }
 
+static inline void *kvzalloc(size_t size, unsigned int flags)
+{
+	(void)flags;
+	return calloc(1, size);
+}
+
+static inline void kvfree(const void *p)
+{
+	free((void *)p);
+}
+
 #ifndef FTL_COMPAT_EXTERN_DIV
 static inline u64 div_u64_rem(u64 dividend, u32 divisor, u32 *remainder)
 {
@@ -96,6 +112,9 @@ static inline u64 div_u64(u64 dividend, u32 divisor)
 
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
+
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, val)	__atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
 
 #endif /* __KERNEL__ */
 

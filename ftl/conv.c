@@ -1,0 +1,1281 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * conv.c - timing model of a conventional NAND SSD.  Semantics: see conv.h.
+ *
+ * Code map: parameters and geometry, bit-packed tables, placement and the
+ * open program unit (PU), garbage collection, the request paths, the ops
+ * table.  Every time is computed with saturating arithmetic.
+ */
+#include "conv.h"
+
+enum {
+	CONV_GRP_FREE = 0,	/* erased, on its LUN's free list */
+	CONV_GRP_OPEN,		/* its LUN's open group: PUs left to allocate */
+	CONV_GRP_FULL,		/* every PU allocated: a GC candidate */
+};
+
+#define CONV_NONE	U32_MAX
+
+static inline u64 conv_add(u64 a, u64 b)
+{
+	u64 r;
+
+	if (unlikely(check_add_overflow(a, b, &r)))
+		return U64_MAX;
+	return r;
+}
+
+static inline u64 conv_mul(u64 a, u64 b)
+{
+	u64 r;
+
+	if (unlikely(check_mul_overflow(a, b, &r)))
+		return U64_MAX;
+	return r;
+}
+
+static inline u64 conv_max(u64 a, u64 b)
+{
+	return a > b ? a : b;
+}
+
+/* Counters may be read from another thread (model.h): one store each. */
+static inline void conv_count(u64 *c, u64 n)
+{
+	WRITE_ONCE(*c, *c + n);
+}
+
+/* Smallest b with 2^b >= n (n >= 1). */
+static u32 conv_log2_ceil(u64 n)
+{
+	u32 b = 0;
+
+	while (b < 64 && (1ULL << b) < n)
+		b++;
+	return b;
+}
+
+/* ---- parameters and geometry ---------------------------------------- */
+
+/*
+ * Presets (conv.h).  Figures marked (est.) are estimates; the others come
+ * from public announcements and specification sheets, as noted.
+ *
+ * Default, a generic 64-layer-class TLC drive:
+ *   - tPROG 700 us, tR 50..78 us: Samsung's 5th-generation (9x-layer)
+ *     V-NAND announcement (2018) gives a 500 us program time, "30% faster
+ *     than the 64-layer generation" (so ~700 us for 64 layers), and 50 us
+ *     reads; the LSB < CSB < MSB spread is est.
+ *   - 800 MB/s channels: the same announcement gives 1.4 Gbps Toggle DDR
+ *     4.0 against 800 Mbps for the 64-layer generation (8-bit bus).
+ *   - 3500 MB/s link: PCIe 3.0 x4 as rated on drives of that generation.
+ *   - tBERS 3.5 ms, firmware times, 4 MiB buffer: est.
+ *
+ * CONV_PARAMS_MLC_970PRO, Samsung 970 PRO 512 GB:
+ *   - Phoenix controller (8 channels), PCIe 3.0 x4, NVMe 1.3; 64-layer
+ *     2-bit MLC V-NAND with 256 Gb dies, so 512 GB = 16 dies = 8 x 2
+ *     (Samsung launch material, 2018; reviews, e.g. guru3d.com).
+ *   - Rated 3500 MB/s read, 2300 MB/s write; 370K / 500K IOPS 4 KiB
+ *     random read / write at QD32.
+ *   - tPROG 380 us: est., so that 16 dies x 64 KiB PUs give the rated
+ *     2300 MB/s; tR 33/43 us (LSB/MSB): est., so that 16 dies give ~370K
+ *     random-read IOPS; 2 planes and 16 KiB pages: est.
+ *   - op 7%: 512 GB of user space on 512 GiB of NAND.
+ *
+ * CONV_PARAMS_TLC_DC, Intel D7-P5600-class datacenter TLC:
+ *   - PCIe 4.0 x4, 96-layer TLC, rated 7000 MB/s read, 4300 MB/s write,
+ *     1M / 260K IOPS 4 KiB random read / write, 3 DWPD, capacities 1.6,
+ *     3.2 and 6.4 TB (Intel D7-P5500/P5600 launch material, 2020): ~37%
+ *     OP on 2, 4, 8 TiB of NAND.
+ *   - 12 channels: est. (Intel did not disclose it; the previous
+ *     generation, DC P4510, used Intel's 12-channel controller).
+ *   - tPROG 1000 us: est., so that 48 LUNs x 96 KiB PUs give the rated
+ *     4300 MB/s; tR 45..60 us: est. (~900K IOPS over 48 LUNs).
+ *   - firmware times: est. from the P4500/P4510 sheets (random read 85 us,
+ *     random write 20 us, sequential write 13 us).
+ *
+ * CONV_PARAMS_QLC, Intel 660p 2 TB:
+ *   - Silicon Motion SM2263 (4 channels), Intel 64-layer 1 Tb QLC dies (16
+ *     for 2 TB), PCIe 3.0 x4, 256 MB DRAM; rated 1800 MB/s sequential read
+ *     and write, the latter into its SLC cache only (reviews measure ~100
+ *     MB/s once the cache is full).  OP 10%: 2 TB on 2 TiB of NAND.
+ *   - This model has no SLC cache.  tPROG 3 ms, tR 80..160 us by page type,
+ *     tBERS 10 ms, 667 MB/s channels, 4 planes: est., typical published
+ *     figures for QLC of that generation.
+ *
+ * pages_per_block: real 3D NAND blocks hold 576 to 2304 or more pages.  The
+ * presets use 96 so that small emulated drives still have many groups per
+ * LUN: spare space is spread over groups, and with only a few groups per
+ * LUN the open groups (one per LUN) eat most of it and write amplification
+ * soars (1 GiB default drive, random 4 KiB writes: WAF ~5.9 with 96 pages
+ * per block, ~8.2 with 192).  The price is more erases per byte written:
+ * erase_ns / (pages_per_block / oneshot_pages * prog_ns) is 16% for the
+ * default drive instead of ~1-2% on the real part.  Set pages_per_block
+ * (and erase_ns) to the real values for big emulated drives.
+ */
+void conv_params_default(struct conv_params *p)
+{
+	static const struct conv_params def = CONV_PARAMS_DEFAULT_INIT;
+
+	*p = def;
+	p->capacity = CONV_DEFAULT_CAPACITY;
+}
+
+/* Derived geometry that does not depend on the capacity. */
+struct conv_geo {
+	u32 nr_luns;
+	u32 spp;
+	u32 pu_slots;
+	u32 grp_slots;
+	u64 line_slots;		/* one group on every LUN */
+};
+
+static void conv_geo(const struct conv_params *p, struct conv_geo *g)
+{
+	g->nr_luns = p->nr_channels * p->luns_per_channel;
+	g->spp = p->page_size / CONV_SLOT_SIZE;
+	g->pu_slots = p->planes_per_lun * p->oneshot_pages * g->spp;
+	g->grp_slots = p->planes_per_lun * p->pages_per_block * g->spp;
+	g->line_slots = (u64)g->nr_luns * g->grp_slots;
+}
+
+/* All checks but the capacity. */
+static const char *conv_check_geometry(const struct conv_params *p)
+{
+	struct conv_geo g;
+
+	if (p->op_percent < CONV_MIN_OP_PERCENT ||
+	    p->op_percent > CONV_MAX_OP_PERCENT)
+		return "op_percent must be 1..100";
+	if (!p->nr_channels || p->nr_channels > CONV_MAX_CHANNELS)
+		return "nr_channels must be 1..64";
+	if (!p->luns_per_channel ||
+	    p->luns_per_channel > CONV_MAX_LUNS_PER_CHANNEL)
+		return "luns_per_channel must be 1..64";
+	if (!p->planes_per_lun || p->planes_per_lun > CONV_MAX_PLANES)
+		return "planes_per_lun must be 1..8";
+	if (p->page_size < CONV_MIN_PAGE_SIZE ||
+	    p->page_size > CONV_MAX_PAGE_SIZE ||
+	    p->page_size % CONV_SLOT_SIZE)
+		return "page_size must be a multiple of 4096, 4096..65536";
+	if (!p->oneshot_pages || p->oneshot_pages > CONV_MAX_ONESHOT_PAGES)
+		return "oneshot_pages must be 1..8";
+	if (!p->pages_per_block ||
+	    p->pages_per_block > CONV_MAX_PAGES_PER_BLOCK ||
+	    p->pages_per_block % p->oneshot_pages)
+		return "pages_per_block must be a multiple of oneshot_pages, 1..8192";
+	if (!p->cell_bits || p->cell_bits > CONV_MAX_CELL_BITS)
+		return "cell_bits must be 1..4 (SLC..QLC)";
+	if (p->gc_policy != CONV_GC_GREEDY &&
+	    p->gc_policy != CONV_GC_COST_BENEFIT)
+		return "gc_policy must be 0 (greedy) or 1 (cost-benefit)";
+	if (p->gc_threshold_pct > CONV_MAX_GC_THRESHOLD_PCT)
+		return "gc_threshold_pct must be 0..50";
+	if (p->bg_gc_threshold_pct > CONV_MAX_GC_THRESHOLD_PCT)
+		return "bg_gc_threshold_pct must be 0..50";
+	conv_geo(p, &g);
+	if (g.line_slots > (U32_MAX >> 1))
+		return "one block on every plane (channels * luns * planes * pages_per_block * page_size) must be below 8 TiB";
+	if (p->buffer_kib &&
+	    (p->buffer_kib % 4 || p->buffer_kib > CONV_MAX_BUFFER_KIB ||
+	     p->buffer_kib / 4 < g.pu_slots))
+		return "buffer_kib must be 0 or a multiple of 4 from one program unit (planes_per_lun * oneshot_pages * page_size / 1024) to 262144";
+	return NULL;
+}
+
+/* Blocks per plane for @ls logical slots (conv.h "Capacity"). */
+static u64 conv_blocks(const struct conv_params *p, const struct conv_geo *g,
+		       u64 ls)
+{
+	u64 raw = div_u64(ls * (100 + p->op_percent) + 99, 100);
+
+	return div_u64(raw + g->line_slots - 1, (u32)g->line_slots);
+}
+
+/*
+ * Spare S = B * line - Ls > G holds for every Ls with Ls * op / 100 > G
+ * (S >= raw - Ls >= Ls * op / 100).  Below that bound, Ls values that need
+ * b blocks per plane form the range (top(b - 1), top(b)], top(b) =
+ * floor(b * line * 100 / (100 + op)), and within it S falls as Ls grows:
+ * the range's worst case is its top.  The minimum is one slot past the
+ * largest failing Ls.  (b runs to about (100 + op) / (op * N) + 1.)
+ */
+u64 conv_min_capacity(const struct conv_params *p)
+{
+	struct conv_geo g;
+	u64 bound, prev_top = 0, worst = 0, b;
+
+	if (conv_check_geometry(p))
+		return 0;
+	conv_geo(p, &g);
+	bound = div_u64(100ULL * g.grp_slots, p->op_percent) + 1;
+	for (b = 1; prev_top + 1 < bound; b++) {
+		u64 top = div_u64(b * g.line_slots * 100, 100 + p->op_percent);
+		u64 hi = top < bound - 1 ? top : bound - 1;
+
+		if (hi > prev_top && hi + g.grp_slots >= b * g.line_slots)
+			worst = hi;
+		prev_top = top;
+	}
+	return (worst + 1) * CONV_SLOT_SIZE;
+}
+
+const char *conv_check_params(const struct conv_params *p)
+{
+	const char *why = conv_check_geometry(p);
+	struct conv_geo g;
+	u64 ls;
+
+	if (why)
+		return why;
+	if (p->capacity & (CONV_SLOT_SIZE - 1))
+		return "capacity must be a multiple of 4096";
+	if (p->capacity < conv_min_capacity(p))
+		return "capacity is below conv_min_capacity() for this geometry and op_percent";
+	if (p->capacity > CONV_MAX_CAPACITY)
+		return "capacity must be at most 4 TiB";
+	conv_geo(p, &g);
+	ls = p->capacity >> 12;
+	if (conv_blocks(p, &g, ls) * g.line_slots >= U32_MAX)
+		return "capacity * (100 + op_percent) / 100 needs 2^32 or more 4 KiB slots of NAND";
+	return NULL;
+}
+
+/* ---- bit-packed tables ---------------------------------------------- */
+
+/* One spare word: an entry may straddle into the word after its first. */
+static u64 conv_packed_bytes(u64 n, u32 bits)
+{
+	return (((n * bits + 63) >> 6) + 1) * sizeof(u64);
+}
+
+static u32 conv_get(const u64 *a, u64 idx, u32 bits)
+{
+	u64 bit = idx * bits;
+	u32 off = (u32)(bit & 63);
+	const u64 *w = a + (size_t)(bit >> 6);
+	u64 v = w[0] >> off;
+
+	if (off + bits > 64)
+		v |= w[1] << (64 - off);
+	return (u32)(v & ((1ULL << bits) - 1));
+}
+
+static void conv_set(u64 *a, u64 idx, u32 bits, u32 val)
+{
+	u64 bit = idx * bits;
+	u32 off = (u32)(bit & 63);
+	u64 *w = a + (size_t)(bit >> 6);
+	u64 mask = (1ULL << bits) - 1;
+
+	w[0] = (w[0] & ~(mask << off)) | ((u64)val << off);
+	if (off + bits > 64) {
+		u32 sh = 64 - off;
+
+		w[1] = (w[1] & ~(mask >> sh)) | ((u64)val >> sh);
+	}
+}
+
+/* L2P entry: ppa + 1, 0 = unmapped. */
+static inline u32 conv_l2p(const struct conv_model *m, u32 lba)
+{
+	return conv_get(m->l2p, lba, m->l2p_bits);
+}
+
+/*
+ * The LBA whose data is valid at @ppa, or CONV_NONE.  rev holds the LBA's
+ * low rev_bits; the 2^rev_drop LBAs sharing them are the candidates, and
+ * at most one of them maps to @ppa.
+ */
+static u32 conv_rev_lookup(const struct conv_model *m, u32 ppa)
+{
+	u32 low = conv_get(m->rev, ppa, m->rev_bits);
+	u32 n = 1U << m->rev_drop, h;
+
+	for (h = 0; h < n; h++) {
+		u64 lba = ((u64)h << m->rev_bits) | low;
+
+		if (lba >= m->lba_slots)
+			break;
+		if (conv_l2p(m, (u32)lba) == ppa + 1)
+			return (u32)lba;
+	}
+	return CONV_NONE;
+}
+
+/* ---- allocation ------------------------------------------------------ */
+
+static void *conv_alloc(struct conv_model *m, u64 bytes)
+{
+	void *p;
+
+	if ((size_t)bytes != bytes)
+		return NULL;
+	p = kvzalloc((size_t)bytes, GFP_KERNEL);
+	if (p)
+		m->meta_bytes += (size_t)bytes;
+	return p;
+}
+
+void conv_model_exit(struct conv_model *m)
+{
+	kvfree(m->l2p);
+	kvfree(m->rev);
+	kvfree(m->valid);
+	kvfree(m->next_free);
+	kvfree(m->closed_at);
+	kvfree(m->state);
+	kvfree(m->open_grp);
+	kvfree(m->open_next);
+	kvfree(m->free_head);
+	kvfree(m->free_tail);
+	kvfree(m->nr_free_lun);
+	kvfree(m->bheap);
+	kvfree(m->tl);
+	kvfree(m->tl_len);
+	m->l2p = m->rev = NULL;
+	m->valid = m->next_free = NULL;
+	m->closed_at = NULL;
+	m->state = NULL;
+	m->open_grp = m->open_next = NULL;
+	m->free_head = m->free_tail = m->nr_free_lun = NULL;
+	m->bheap = NULL;
+	m->tl = NULL;
+	m->tl_len = NULL;
+	m->meta_bytes = 0;
+}
+
+/* Bytes of everything but the two big tables. */
+static u64 conv_small_bytes(const struct conv_model *m)
+{
+	u64 t = m->nr_groups, n = m->nr_luns;
+
+	return sizeof(*m) + t * (3 * sizeof(u32) + sizeof(u64) + 1) +
+	       n * 5 * sizeof(u32) +
+	       (n + m->p.nr_channels) * (CONV_TL_CAP * sizeof(struct conv_iv) +
+					 sizeof(u32)) +
+	       (u64)m->buf_slots * sizeof(struct conv_bufpu);
+}
+
+/*
+ * Choose rev_drop: the fewest LBA bits left out of the reverse map that
+ * keep the metadata within 1.5 MiB per GiB of capacity (capacity * 3 /
+ * 2048 bytes), at most CONV_REV_MAX_DROP.
+ */
+static void conv_pick_rev_bits(struct conv_model *m)
+{
+	u64 budget = (m->p.capacity >> 11) * 3;
+	u64 fixed = conv_small_bytes(m) +
+		    conv_packed_bytes(m->lba_slots, m->l2p_bits);
+	u32 full = conv_log2_ceil(m->lba_slots), x, x_max;
+
+	x_max = full > 1 ? full - 1 : 0;
+	if (x_max > CONV_REV_MAX_DROP)
+		x_max = CONV_REV_MAX_DROP;
+	for (x = 0; x < x_max; x++)
+		if (fixed + conv_packed_bytes(m->phys_slots, full - x) <=
+		    budget)
+			break;
+	m->rev_drop = x;
+	m->rev_bits = full ? full - x : 1;
+}
+
+int conv_model_init(struct conv_model *m, const struct conv_params *p)
+{
+	struct conv_params def;
+	struct conv_geo g;
+	u32 l, b;
+
+	memset(m, 0, sizeof(*m));
+	if (!p) {
+		conv_params_default(&def);
+		p = &def;
+	}
+	if (conv_check_params(p))
+		return -EINVAL;
+	m->p = *p;
+	conv_geo(p, &g);
+	m->nr_luns = g.nr_luns;
+	m->spp = g.spp;
+	m->pu_slots = g.pu_slots;
+	m->grp_slots = g.grp_slots;
+	m->pus_per_group = p->pages_per_block / p->oneshot_pages;
+	m->lba_slots = (u32)(p->capacity >> 12);
+	m->blocks_per_plane = (u32)conv_blocks(p, &g, m->lba_slots);
+	m->nr_groups = m->nr_luns * m->blocks_per_plane;
+	m->phys_slots = m->nr_groups * m->grp_slots;
+	m->gc_low = (u32)div_u64((u64)m->blocks_per_plane *
+				 p->gc_threshold_pct + 99, 100);
+	if (m->gc_low < 1)
+		m->gc_low = 1;
+	m->bg_low = (u32)div_u64((u64)m->nr_groups *
+				 p->bg_gc_threshold_pct + 99, 100);
+	m->t_ch = p->channel_mbps ?
+		  (u32)div_u64(CONV_SLOT_SIZE * 1000ULL + p->channel_mbps - 1,
+			       p->channel_mbps) : 0;
+	m->t_link = p->link_mbps ?
+		    (u32)div_u64(CONV_SLOT_SIZE * 1000ULL + p->link_mbps - 1,
+				 p->link_mbps) : 0;
+	m->buf_slots = p->buffer_kib / 4;
+	m->l2p_bits = conv_log2_ceil((u64)m->phys_slots + 1);
+	conv_pick_rev_bits(m);
+
+	m->meta_bytes = sizeof(*m);
+	m->l2p = conv_alloc(m, conv_packed_bytes(m->lba_slots, m->l2p_bits));
+	m->rev = conv_alloc(m, conv_packed_bytes(m->phys_slots, m->rev_bits));
+	m->valid = conv_alloc(m, (u64)m->nr_groups * sizeof(u32));
+	m->next_free = conv_alloc(m, (u64)m->nr_groups * sizeof(u32));
+	m->closed_at = conv_alloc(m, (u64)m->nr_groups * sizeof(u64));
+	m->state = conv_alloc(m, m->nr_groups);
+	m->open_grp = conv_alloc(m, (u64)m->nr_luns * sizeof(u32));
+	m->open_next = conv_alloc(m, (u64)m->nr_luns * sizeof(u32));
+	m->free_head = conv_alloc(m, (u64)m->nr_luns * sizeof(u32));
+	m->free_tail = conv_alloc(m, (u64)m->nr_luns * sizeof(u32));
+	m->nr_free_lun = conv_alloc(m, (u64)m->nr_luns * sizeof(u32));
+	m->tl = conv_alloc(m, (u64)(m->nr_luns + p->nr_channels) *
+			   CONV_TL_CAP * sizeof(struct conv_iv));
+	m->tl_len = conv_alloc(m, (u64)(m->nr_luns + p->nr_channels) *
+			       sizeof(u32));
+	if (m->buf_slots)
+		m->bheap = conv_alloc(m, (u64)m->buf_slots *
+				      sizeof(struct conv_bufpu));
+	if (!m->l2p || !m->rev || !m->valid || !m->next_free ||
+	    !m->closed_at || !m->state || !m->open_grp || !m->open_next ||
+	    !m->free_head || !m->free_tail || !m->nr_free_lun ||
+	    !m->tl || !m->tl_len || (m->buf_slots && !m->bheap)) {
+		conv_model_exit(m);
+		return -ENOMEM;
+	}
+
+	/* Every group free, each LUN's list in block order (O(groups)). */
+	for (l = 0; l < m->nr_luns; l++) {
+		u32 first = l * m->blocks_per_plane;
+
+		for (b = 0; b + 1 < m->blocks_per_plane; b++)
+			m->next_free[first + b] = first + b + 1;
+		m->next_free[first + b] = CONV_NONE;
+		m->free_head[l] = first;
+		m->free_tail[l] = first + b;
+		m->nr_free_lun[l] = m->blocks_per_plane;
+		m->open_grp[l] = CONV_NONE;
+	}
+	m->nr_free = m->nr_groups;
+	m->pu_grp = CONV_NONE;
+	return 0;
+}
+
+void conv_model_reset(struct conv_model *m)
+{
+	if (!m->tl_len)
+		return;
+	memset(m->tl_len, 0, (size_t)(m->nr_luns + m->p.nr_channels) *
+	       sizeof(u32));
+	m->horizon = 0;
+	/* programmed data leaves the buffer; the open PU's host slots stay */
+	m->bheap_len = 0;
+	m->buf_used = 0;
+	m->link_rd_free = 0;
+	m->link_wr_free = 0;
+	m->idle = 0;
+	m->last_pend = 0;
+	m->pu_time = 0;
+}
+
+size_t conv_metadata_bytes(const void *priv)
+{
+	const struct conv_model *m = priv;
+
+	return m->meta_bytes;
+}
+
+/* ---- resources --------------------------------------------------------- */
+
+static inline u32 conv_grp_lun(const struct conv_model *m, u32 grp)
+{
+	return grp / m->blocks_per_plane;
+}
+
+static inline void conv_busy(struct conv_model *m, u64 t)
+{
+	if (t > m->idle)
+		m->idle = t;
+}
+
+/*
+ * Timelines (conv.h "Resources"): resource r (LUN l is r = l, channel c is
+ * r = N + c) keeps up to CONV_TL_CAP busy intervals [s, e), sorted and
+ * disjoint.  Intervals that ended by the current request's now are
+ * dropped when the resource next takes one.
+ */
+static inline struct conv_iv *conv_tl(const struct conv_model *m, u32 r)
+{
+	return m->tl + (size_t)r * CONV_TL_CAP;
+}
+
+/* Earliest s' >= s such that [s', s' + d) is free on resource @r. */
+static u64 conv_tl_fit(const struct conv_model *m, u32 r, u64 s, u64 d)
+{
+	const struct conv_iv *iv = conv_tl(m, r);
+	u32 i, n = m->tl_len[r];
+
+	for (i = 0; i < n; i++) {
+		if (iv[i].e <= s)
+			continue;
+		if (conv_add(s, d) <= iv[i].s)
+			break;
+		s = iv[i].e;
+	}
+	return s;
+}
+
+/* Mark [s, e) busy on resource @r (it is free: conv_tl_fit() found it). */
+static void conv_tl_add(struct conv_model *m, u32 r, u64 s, u64 e)
+{
+	struct conv_iv *iv = conv_tl(m, r);
+	u32 n = m->tl_len[r], i, k;
+
+	if (e <= s)
+		return;
+	conv_busy(m, e);
+	for (k = 0; k < n && iv[k].e <= m->horizon; k++)
+		;
+	if (k) {
+		for (i = k; i < n; i++)
+			iv[i - k] = iv[i];
+		n -= k;
+	}
+	if (n == CONV_TL_CAP) {
+		/* full: the two neighbours closest together merge */
+		u32 best = 0;
+
+		for (i = 1; i + 1 < n; i++)
+			if (iv[i + 1].s - iv[i].e < iv[best + 1].s - iv[best].e)
+				best = i;
+		iv[best].e = iv[best + 1].e;
+		for (i = best + 1; i + 1 < n; i++)
+			iv[i] = iv[i + 1];
+		n--;
+	}
+	for (k = 0; k < n && iv[k].s < s; k++)
+		;
+	/* the left neighbour may touch it, or cover it after a merge */
+	if (k && iv[k - 1].e >= s) {
+		if (e > iv[k - 1].e)
+			iv[k - 1].e = e;
+		if (k < n && iv[k - 1].e >= iv[k].s) {
+			if (iv[k].e > iv[k - 1].e)
+				iv[k - 1].e = iv[k].e;
+			for (i = k; i + 1 < n; i++)
+				iv[i] = iv[i + 1];
+			n--;
+		}
+	} else if (k < n && iv[k].s <= e) {	/* touches the right */
+		iv[k].s = s;
+		if (e > iv[k].e)
+			iv[k].e = e;
+	} else {
+		for (i = n; i > k; i--)
+			iv[i] = iv[i - 1];
+		iv[k].s = s;
+		iv[k].e = e;
+		n++;
+	}
+	m->tl_len[r] = n;
+}
+
+/*
+ * Place an operation on LUN @lun, ready at @t: the LUN is busy for
+ * [s, s + a + x + b) and, if x > 0, its channel for [s + a, s + a + x);
+ * s is the earliest start >= t at which both are free.  Returns s.
+ */
+static u64 conv_op(struct conv_model *m, u32 lun, u64 t, u64 a, u64 x,
+		   u64 b)
+{
+	u32 ch = m->nr_luns + lun % m->p.nr_channels;
+	u64 s = t, c;
+
+	for (;;) {
+		s = conv_tl_fit(m, lun, s, conv_add(conv_add(a, x), b));
+		if (!x)
+			break;
+		c = conv_tl_fit(m, ch, conv_add(s, a), x);
+		if (c == conv_add(s, a))
+			break;
+		s = c - a;
+	}
+	conv_tl_add(m, lun, s, conv_add(conv_add(conv_add(s, a), x), b));
+	if (x)
+		conv_tl_add(m, ch, conv_add(s, a), conv_add(conv_add(s, a), x));
+	return s;
+}
+
+/* Page type (0 = LSB) of the flash page holding @ppa. */
+static u32 conv_page_type(const struct conv_model *m, u32 ppa)
+{
+	u32 s = ppa % m->grp_slots;
+	u32 pu = s / m->pu_slots;
+	u32 j = (s % m->pu_slots) / m->spp;	/* page within the PU */
+	u32 w = j % m->p.oneshot_pages;		/* page within one plane */
+
+	return (pu * m->p.oneshot_pages + w) % m->p.cell_bits;
+}
+
+/*
+ * One page read of @k slots on LUN @lun, ready at @t: tR, then the data
+ * leaves over the channel.  Returns the end of the channel transfer.
+ */
+static u64 conv_page_read(struct conv_model *m, u32 lun, u32 type, u32 k,
+			  u64 t)
+{
+	u32 tr = k == 1 ? m->p.read_4k_ns[type] : m->p.read_page_ns[type];
+	u64 x = conv_mul(k, m->t_ch);
+	u64 s = conv_op(m, lun, t, tr, x, 0);
+
+	conv_count(&m->st.media_read_bytes, (u64)k * CONV_SLOT_SIZE);
+	return conv_add(conv_add(s, tr), x);
+}
+
+/* ---- write buffer ----------------------------------------------------- */
+
+/*
+ * The buffer is a pool of buf_slots slots.  Host slots of the open PU
+ * occupy pu_nhost of them; every programmed PU that held host data is a
+ * heap entry (time its program ends, slots it frees), buf_used slots in
+ * all.  A min-heap on the time.
+ */
+static void conv_heap_push(struct conv_model *m, u64 t, u32 n)
+{
+	struct conv_bufpu *h = m->bheap;
+	u32 i = m->bheap_len++;
+
+	while (i) {
+		u32 up = (i - 1) / 2;
+
+		if (h[up].t <= t)
+			break;
+		h[i] = h[up];
+		i = up;
+	}
+	h[i].t = t;
+	h[i].n = n;
+	m->buf_used += n;
+}
+
+static void conv_heap_pop(struct conv_model *m)
+{
+	struct conv_bufpu *h = m->bheap;
+	struct conv_bufpu last = h[--m->bheap_len];
+	u32 i = 0, c;
+
+	m->buf_used -= h[0].n;
+	while ((c = 2 * i + 1) < m->bheap_len) {
+		if (c + 1 < m->bheap_len && h[c + 1].t < h[c].t)
+			c++;
+		if (last.t <= h[c].t)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = last;
+}
+
+/*
+ * Time at or after @start when one more host slot fits in the buffer
+ * (conv.h "MODEL_WRITE"); *@waited is set if that is after @start.
+ */
+static u64 conv_buffer_space(struct conv_model *m, u64 start, bool *waited)
+{
+	while (m->bheap_len && m->bheap[0].t <= start)
+		conv_heap_pop(m);
+	if (m->buf_used + m->pu_nhost < m->buf_slots)
+		return start;
+	/* buf_used >= buf_slots - (pu_slots - 1) >= 1: the heap is not empty */
+	start = m->bheap[0].t;
+	conv_heap_pop(m);
+	*waited = true;
+	return start;
+}
+
+/* ---- placement and the open PU --------------------------------------- */
+
+/*
+ * Make the next PU of LUN @l the open PU: from its open group, else from a
+ * newly opened free group (the caller checked one may be taken).  @t is
+ * recorded when the group becomes full.
+ */
+static void conv_open_pu(struct conv_model *m, u32 l, u64 t)
+{
+	u32 g = m->open_grp[l];
+
+	if (g == CONV_NONE) {
+		g = m->free_head[l];
+		m->free_head[l] = m->next_free[g];
+		if (m->free_head[l] == CONV_NONE)
+			m->free_tail[l] = CONV_NONE;
+		m->nr_free_lun[l]--;
+		m->nr_free--;
+		m->state[g] = CONV_GRP_OPEN;
+		m->open_grp[l] = g;
+		m->open_next[l] = 0;
+	}
+	m->pu_grp = g;
+	m->pu_idx = m->open_next[l]++;
+	m->pu_fill = 0;
+	m->pu_nhost = 0;
+	m->pu_time = 0;
+	if (m->open_next[l] == m->pus_per_group) {
+		m->state[g] = CONV_GRP_FULL;
+		m->closed_at[g] = t;
+		m->open_grp[l] = CONV_NONE;
+	}
+	m->cursor = (l + 1 == m->nr_luns) ? 0 : l + 1;
+}
+
+static inline bool conv_may_open(const struct conv_model *m, u32 l, bool gc)
+{
+	return m->nr_free_lun[l] && m->nr_free >= (gc ? 1U : 2U);
+}
+
+/*
+ * Open a PU for GC copies (conv.h "Placement"): the first LUN from the
+ * cursor with room or a free group; the last free group may be used.
+ */
+static bool conv_place_gc(struct conv_model *m, u64 t)
+{
+	u32 l = m->cursor, i;
+
+	for (i = 0; i < m->nr_luns; i++) {
+		if (m->open_grp[l] != CONV_NONE || conv_may_open(m, l, true)) {
+			conv_open_pu(m, l, t);
+			return true;
+		}
+		l = (l + 1 == m->nr_luns) ? 0 : l + 1;
+	}
+	m->place_failures++;
+	return false;
+}
+
+/* Program the open PU (full or padded) on its LUN; returns its end. */
+static u64 conv_pu_program(struct conv_model *m)
+{
+	u32 lun = conv_grp_lun(m, m->pu_grp);
+	u64 x = conv_mul(m->pu_slots, m->t_ch);
+	u64 s = conv_op(m, lun, m->pu_time, 0, x, m->p.prog_ns);
+	u64 pend = conv_add(conv_add(s, x), m->p.prog_ns);
+
+	if (pend > m->last_pend)
+		m->last_pend = pend;
+	if (m->buf_slots && m->pu_nhost)
+		conv_heap_push(m, pend, m->pu_nhost);
+	if (m->pu_nhost && pend > m->cmd_pend)
+		m->cmd_pend = pend;
+	conv_count(&m->st.media_write_bytes,
+		   (u64)m->pu_slots * CONV_SLOT_SIZE);
+	m->pu_grp = CONV_NONE;
+	m->pu_fill = 0;
+	m->pu_nhost = 0;
+	m->pu_time = 0;
+	return pend;
+}
+
+/* Pad a non-empty open PU at time @t and program it. */
+static void conv_pu_pad(struct conv_model *m, u64 t)
+{
+	if (m->pu_grp == CONV_NONE || !m->pu_fill)
+		return;
+	m->pu_time = conv_max(m->pu_time, t);
+	m->pu_fill = m->pu_slots;
+	conv_pu_program(m);
+}
+
+static inline void conv_invalidate(struct conv_model *m, u32 ppa)
+{
+	m->valid[ppa / m->grp_slots]--;
+}
+
+/*
+ * Append @lba, entering at @t, to the open PU (which must exist) and map it
+ * there.  @host: host data, else a GC copy.
+ */
+static void conv_pu_add(struct conv_model *m, u32 lba, u64 t, bool host)
+{
+	u32 ppa = m->pu_grp * m->grp_slots + m->pu_idx * m->pu_slots +
+		  m->pu_fill;
+	u32 old = conv_l2p(m, lba);
+
+	if (old)
+		conv_invalidate(m, old - 1);
+	conv_set(m->l2p, lba, m->l2p_bits, ppa + 1);
+	conv_set(m->rev, ppa, m->rev_bits,
+		 lba & (u32)((1ULL << m->rev_bits) - 1));
+	m->valid[m->pu_grp]++;
+	if (host)
+		m->pu_nhost++;
+	if (t > m->pu_time)
+		m->pu_time = t;
+	if (++m->pu_fill == m->pu_slots)
+		conv_pu_program(m);
+}
+
+static inline bool conv_in_open_pu(const struct conv_model *m, u32 ppa)
+{
+	u32 base;
+
+	if (m->pu_grp == CONV_NONE)
+		return false;
+	base = m->pu_grp * m->grp_slots + m->pu_idx * m->pu_slots;
+	return ppa >= base && ppa - base < m->pu_slots;
+}
+
+/* ---- garbage collection ---------------------------------------------- */
+
+/*
+ * Best victim among groups [from, to) at time @t (conv.h "Garbage
+ * collection"), or CONV_NONE.
+ */
+static u32 conv_pick_victim(const struct conv_model *m, u32 from, u32 to,
+			    u64 t)
+{
+	const u32 G = m->grp_slots;
+	u64 best_score = 0;
+	u32 best = CONV_NONE, best_v = 0, g;
+
+	for (g = from; g < to; g++) {
+		u32 v = m->valid[g];
+		u64 score = 0;
+
+		if (m->state[g] != CONV_GRP_FULL || g == m->pu_grp || v >= G)
+			continue;
+		if (m->p.gc_policy == CONV_GC_COST_BENEFIT) {
+			u64 age = t > m->closed_at[g] ? t - m->closed_at[g] : 0;
+
+			age >>= 20;
+			if (age > U32_MAX)
+				age = U32_MAX;
+			score = v ? div_u64((u64)(G - v) * age, 2 * v) : U64_MAX;
+		}
+		if (best == CONV_NONE || score > best_score ||
+		    (score == best_score && v < best_v)) {
+			best = g;
+			best_score = score;
+			best_v = v;
+		}
+	}
+	return best;
+}
+
+/*
+ * Upper bound W of a round's length on an idle device (conv.h, background
+ * GC): every operation of the round back to back.
+ */
+static u64 conv_gc_work(const struct conv_model *m, u32 grp)
+{
+	u32 base = grp * m->grp_slots, s, i, k;
+	u64 w = m->p.erase_ns, copies = 0, pus;
+
+	if (m->pu_grp != CONV_NONE)
+		copies = m->pu_fill;
+	for (s = 0; s < m->grp_slots; s += m->spp) {
+		for (k = 0, i = 0; i < m->spp; i++)
+			if (conv_rev_lookup(m, base + s + i) != CONV_NONE)
+				k++;
+		if (!k)
+			continue;
+		w = conv_add(w, k == 1 ?
+			     m->p.read_4k_ns[conv_page_type(m, base + s)] :
+			     m->p.read_page_ns[conv_page_type(m, base + s)]);
+		w = conv_add(w, conv_mul(k, m->t_ch));
+		copies += k;
+	}
+	pus = (u32)copies / m->pu_slots;
+	return conv_add(w, conv_mul(pus, conv_add(conv_mul(m->pu_slots,
+							     m->t_ch),
+						  m->p.prog_ns)));
+}
+
+/*
+ * One GC round on victim @grp at time @t: copy its valid slots into the
+ * write stream, then erase it.
+ */
+static void conv_gc_round(struct conv_model *m, u32 grp, u64 t)
+{
+	u32 lun = conv_grp_lun(m, grp);
+	u32 base = grp * m->grp_slots, s, i, k;
+	u32 lbas[CONV_MAX_PAGE_SIZE / CONV_SLOT_SIZE];
+	u64 cend, es;
+
+	for (s = 0; s < m->grp_slots && m->valid[grp]; s += m->spp) {
+		for (k = 0, i = 0; i < m->spp; i++) {
+			u32 lba = conv_rev_lookup(m, base + s + i);
+
+			if (lba != CONV_NONE)
+				lbas[k++] = lba;
+		}
+		if (!k)
+			continue;
+		cend = conv_page_read(m, lun, conv_page_type(m, base + s), k, t);
+		conv_count(&m->st.gc_pages, k);
+		for (i = 0; i < k; i++) {
+			if (m->pu_grp == CONV_NONE && !conv_place_gc(m, cend))
+				return;	/* cannot happen: conv.h */
+			conv_pu_add(m, lbas[i], cend, false);
+		}
+	}
+	es = conv_op(m, lun, t, 0, 0, m->p.erase_ns);
+	(void)es;
+	conv_count(&m->st.erases, m->p.planes_per_lun);
+	conv_count(&m->st.gc_blocks, m->p.planes_per_lun);
+
+	m->state[grp] = CONV_GRP_FREE;
+	m->next_free[grp] = CONV_NONE;
+	if (m->free_tail[lun] == CONV_NONE)
+		m->free_head[lun] = grp;
+	else
+		m->next_free[m->free_tail[lun]] = grp;
+	m->free_tail[lun] = grp;
+	m->nr_free_lun[lun]++;
+	m->nr_free++;
+}
+
+/* Victims of LUN @l only. */
+static u32 conv_pick_victim_lun(const struct conv_model *m, u32 l, u64 t)
+{
+	return conv_pick_victim(m, l * m->blocks_per_plane,
+				(l + 1) * m->blocks_per_plane, t);
+}
+
+/*
+ * Open a PU for host data whose first slot entered at @t (conv.h
+ * "Placement" and "Foreground GC").  Returns false only if even GC over
+ * every LUN found no space, which conv.h shows cannot happen.
+ */
+static bool conv_place_host(struct conv_model *m, u64 t)
+{
+	u32 l = m->cursor, i, g;
+
+	for (i = 0; i < m->nr_luns; i++) {
+		if (m->open_grp[l] != CONV_NONE) {
+			conv_open_pu(m, l, t);
+			return true;
+		}
+		while (m->nr_free_lun[l] < m->gc_low || m->nr_free < 2) {
+			g = conv_pick_victim_lun(m, l, t);
+			if (g == CONV_NONE)
+				break;
+			conv_gc_round(m, g, t);
+			conv_count(&m->st.gc_foreground, 1);
+		}
+		if (m->pu_grp != CONV_NONE)
+			return true;	/* GC left a partly filled PU */
+		if (m->open_grp[l] != CONV_NONE || conv_may_open(m, l, false)) {
+			conv_open_pu(m, l, t);
+			return true;
+		}
+		l = (l + 1 == m->nr_luns) ? 0 : l + 1;
+	}
+	/* No LUN could take it: GC anywhere until the host may open. */
+	while (m->nr_free < 2) {
+		g = conv_pick_victim(m, 0, m->nr_groups, t);
+		if (g == CONV_NONE)
+			break;
+		conv_gc_round(m, g, t);
+		conv_count(&m->st.gc_foreground, 1);
+	}
+	if (m->pu_grp != CONV_NONE)
+		return true;
+	for (i = 0; i < m->nr_luns; i++) {
+		if (m->open_grp[l] != CONV_NONE || conv_may_open(m, l, false)) {
+			conv_open_pu(m, l, t);
+			return true;
+		}
+		l = (l + 1 == m->nr_luns) ? 0 : l + 1;
+	}
+	m->place_failures++;
+	return false;
+}
+
+/* Background GC in the idle time [idle, now). */
+static void conv_bg_gc(struct conv_model *m, u64 now)
+{
+	u64 t = m->idle;
+
+	if (now <= t)
+		return;
+	while (m->nr_free < m->bg_low) {
+		u32 g = conv_pick_victim(m, 0, m->nr_groups, t);
+
+		if (g == CONV_NONE || conv_add(t, conv_gc_work(m, g)) > now)
+			break;
+		conv_gc_round(m, g, t);
+		conv_count(&m->st.gc_background, 1);
+		t = m->idle;
+	}
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+/* Slots touched by [off, off + len), clipped to the capacity. */
+static void conv_slots(const struct conv_model *m, u64 off, u64 len,
+		       u64 *first, u64 *end)
+{
+	u64 last = conv_add(off, len);
+
+	*first = off >> 12;
+	*end = (last >> 12) + ((last & 4095) ? 1 : 0);
+	if (*end > m->lba_slots)
+		*end = m->lba_slots;
+	if (!len || *first > *end)
+		*first = *end;
+}
+
+static u64 conv_read(struct conv_model *m, const struct model_req *req)
+{
+	u64 ready = conv_add(req->now, m->p.fw_read_ns), done = ready;
+	u64 s, end, t;
+	u32 k;
+
+	conv_count(&m->st.host_read_bytes, req->len);
+	conv_slots(m, req->slba_bytes, req->len, &s, &end);
+	while (s < end) {
+		u32 e = conv_l2p(m, (u32)s);
+		bool nand = e && !conv_in_open_pu(m, e - 1);
+
+		k = 1;
+		if (!nand) {
+			while (s + k < end) {
+				u32 n = conv_l2p(m, (u32)(s + k));
+
+				if (n && !conv_in_open_pu(m, n - 1))
+					break;
+				k++;
+			}
+			t = ready;
+		} else {
+			u32 page = (e - 1) - (e - 1) % m->spp;
+
+			while (s + k < end) {
+				u32 n = conv_l2p(m, (u32)(s + k));
+
+				if (!n || (n - 1) - (n - 1) % m->spp != page)
+					break;
+				k++;
+			}
+			t = conv_page_read(m, conv_grp_lun(m, page /
+							   m->grp_slots),
+					   conv_page_type(m, page), k, ready);
+		}
+		t = conv_add(conv_max(t, m->link_rd_free),
+			     conv_mul(k, m->t_link));
+		m->link_rd_free = t;
+		conv_busy(m, t);
+		if (t > done)
+			done = t;
+		s += k;
+	}
+	return done;
+}
+
+static u64 conv_write(struct conv_model *m, const struct model_req *req)
+{
+	u64 ready = conv_add(req->now, m->p.fw_write_ns), e = ready;
+	bool waited = false;
+	u64 s, end;
+
+	conv_count(&m->st.host_write_bytes, req->len);
+	conv_slots(m, req->slba_bytes, req->len, &s, &end);
+	if (s == end)
+		return ready;
+	m->cmd_pend = 0;
+	for (; s < end; s++) {
+		u64 start = conv_max(ready, m->link_wr_free);
+
+		if (m->buf_slots)
+			start = conv_buffer_space(m, start, &waited);
+		e = conv_add(start, m->t_link);
+		m->link_wr_free = e;
+		conv_busy(m, e);
+		if (m->pu_grp == CONV_NONE && !conv_place_host(m, e))
+			continue;	/* cannot happen: conv.h */
+		conv_pu_add(m, (u32)s, e, true);
+	}
+	if (waited)
+		conv_count(&m->st.buffer_waits, 1);
+	if (!req->fua && m->buf_slots)
+		return e;
+	conv_pu_pad(m, e);
+	return conv_max(e, m->cmd_pend);
+}
+
+/*
+ * Unmap the whole slots inside [off, off + len).  Runs of L2P words that
+ * are entirely zero (unmapped) are skipped a word at a time.
+ */
+static void conv_discard(struct conv_model *m, u64 off, u64 len)
+{
+	u64 last = conv_add(off, len);
+	u64 s = (off >> 12) + ((off & 4095) ? 1 : 0);
+	u64 end = last >> 12;
+	const u32 bits = m->l2p_bits;
+
+	if (end > m->lba_slots)
+		end = m->lba_slots;
+	while (s < end) {
+		u64 word = (s * bits) >> 6;
+		u32 e;
+
+		if (!m->l2p[word]) {
+			/*
+			 * Entries starting in this word are 0: go on with the
+			 * one holding its last bit (it may straddle) or beyond.
+			 */
+			u64 next = div_u64(((word + 1) << 6) - 1, bits);
+
+			if (next > s) {
+				s = next;
+				continue;
+			}
+		}
+		e = conv_l2p(m, (u32)s);
+		if (e) {
+			conv_invalidate(m, e - 1);
+			conv_set(m->l2p, s, bits, 0);
+		}
+		s++;
+	}
+}
+
+u64 conv_model_schedule(struct conv_model *m, const struct model_req *req)
+{
+	u64 ready;
+
+	m->horizon = req->now;
+	if (m->bg_low)
+		conv_bg_gc(m, req->now);
+	switch (req->op) {
+	case MODEL_READ:
+		return conv_read(m, req);
+	case MODEL_WRITE:
+		return conv_write(m, req);
+	case MODEL_FLUSH:
+		ready = conv_add(req->now, m->p.fw_other_ns);
+		conv_pu_pad(m, ready);
+		return conv_max(ready, m->last_pend);
+	case MODEL_DISCARD:
+	case MODEL_WRITE_ZEROES:
+		conv_discard(m, req->slba_bytes, req->len);
+		return conv_add(req->now, m->p.fw_other_ns);
+	case MODEL_OTHER:
+	default:
+		return conv_add(req->now, m->p.fw_other_ns);
+	}
+}
+
+void conv_model_stats(struct conv_model *m, struct model_stats *st)
+{
+	st->host_read_bytes = READ_ONCE(m->st.host_read_bytes);
+	st->host_write_bytes = READ_ONCE(m->st.host_write_bytes);
+	st->media_read_bytes = READ_ONCE(m->st.media_read_bytes);
+	st->media_write_bytes = READ_ONCE(m->st.media_write_bytes);
+	st->erases = READ_ONCE(m->st.erases);
+	st->gc_blocks = READ_ONCE(m->st.gc_blocks);
+	st->gc_pages = READ_ONCE(m->st.gc_pages);
+	st->gc_foreground = READ_ONCE(m->st.gc_foreground);
+	st->gc_background = READ_ONCE(m->st.gc_background);
+	st->buffer_waits = READ_ONCE(m->st.buffer_waits);
+}
+
+bool conv_model_volatile_cache(struct conv_model *m)
+{
+	return m->p.buffer_kib > 0;
+}
+
+int conv_check_consistency(const struct conv_model *m)
+{
+	u32 *cnt, lba, g, l, n, nfree = 0, e;
+	int err = 0;
+
+	cnt = kcalloc(m->nr_groups, sizeof(u32), GFP_KERNEL);
+	if (!cnt)
+		return -ENOMEM;
+	for (lba = 0; lba < m->lba_slots && !err; lba++) {
+		e = conv_l2p(m, lba);
+		if (!e)
+			continue;
+		if (e - 1 >= m->phys_slots)
+			err = -2;
+		else if (conv_rev_lookup(m, e - 1) != lba)
+			err = -3;
+		else if (m->state[(e - 1) / m->grp_slots] == CONV_GRP_FREE)
+			err = -4;
+		else
+			cnt[(e - 1) / m->grp_slots]++;
+	}
+	for (g = 0; g < m->nr_groups && !err; g++) {
+		if (cnt[g] != m->valid[g])
+			err = -5;
+		if (m->state[g] == CONV_GRP_FREE)
+			nfree++;
+	}
+	if (!err && nfree != m->nr_free)
+		err = -6;
+	for (l = 0; l < m->nr_luns && !err; l++) {
+		for (n = 0, g = m->free_head[l]; g != CONV_NONE && n <= nfree;
+		     g = m->next_free[g], n++)
+			if (m->state[g] != CONV_GRP_FREE ||
+			    conv_grp_lun(m, g) != l)
+				err = -7;
+		if (n != m->nr_free_lun[l])
+			err = -8;
+		g = m->open_grp[l];
+		if (g != CONV_NONE && (m->state[g] != CONV_GRP_OPEN ||
+				       conv_grp_lun(m, g) != l))
+			err = -9;
+	}
+	if (!err && m->place_failures)
+		err = -10;
+	kfree(cnt);
+	return err;
+}
+
+/* ---- ops table ----------------------------------------------------------- */
+
+static int conv_ops_init(void *priv, const void *params)
+{
+	return conv_model_init(priv, params);
+}
+
+static void conv_ops_exit(void *priv)
+{
+	conv_model_exit(priv);
+}
+
+static u64 conv_ops_schedule(void *priv, const struct model_req *req)
+{
+	return conv_model_schedule(priv, req);
+}
+
+static void conv_ops_reset(void *priv)
+{
+	conv_model_reset(priv);
+}
+
+static void conv_ops_stats(void *priv, struct model_stats *st)
+{
+	conv_model_stats(priv, st);
+}
+
+static bool conv_ops_volatile_cache(void *priv)
+{
+	return conv_model_volatile_cache(priv);
+}
+
+const struct model_ops conv_model_ops = {
+	.name = "conv",
+	.priv_size = sizeof(struct conv_model),
+	.init = conv_ops_init,
+	.exit = conv_ops_exit,
+	.schedule = conv_ops_schedule,
+	.reset = conv_ops_reset,
+	.stats = conv_ops_stats,
+	.volatile_cache = conv_ops_volatile_cache,
+};
