@@ -937,6 +937,11 @@ static void conv_gc_round(struct conv_model *m, u32 grp, u64 t)
 	m->nr_free++;
 }
 
+u32 conv_next_victim(const struct conv_model *m, u64 t)
+{
+	return conv_pick_victim(m, 0, m->nr_groups, t);
+}
+
 /* Victims of LUN @l only. */
 static u32 conv_pick_victim_lun(const struct conv_model *m, u32 l, u64 t)
 {

@@ -494,6 +494,12 @@ bool conv_model_volatile_cache(struct conv_model *m);
 size_t conv_metadata_bytes(const void *priv);
 
 /*
+ * The victim a GC round starting at time @t would take from any LUN (as
+ * background GC chooses), or U32_MAX if none.  O(groups).
+ */
+u32 conv_next_victim(const struct conv_model *m, u64 t);
+
+/*
  * Test helper, O(Ls + Ps): 0 if L2P, reverse map, valid counts and free
  * lists agree, else a negative number saying which check failed.
  */
