@@ -40,10 +40,12 @@
  * so raw is rounded up to whole blocks on every plane, and the spare space
  * S = Ps - Ls >= Ls * op_percent / 100.  The FTL needs S > G (see "GC never
  * runs dry"); conv_min_capacity() returns the smallest capacity from which
- * on every capacity satisfies it, and init refuses smaller ones.  Since
- * raw is never below one block per plane (one "line", N * G slots), small
- * drives have spare to spare: for the default drive and every preset the
- * minimum is 4 KiB - any size works, raw = max(line, ...).
+ * on every capacity satisfies it, and init refuses smaller ones.  Raw space
+ * is never below one block on every plane (a "line", N * G slots), so small
+ * drives get extra spare: for the default drive and every preset the
+ * minimum is 4 KiB, any size works (64 MiB of the default drive sit on one
+ * 96 MiB line).  Narrow geometries with a small op_percent have a real
+ * minimum.
  *
  * ==== Resources ====
  *
@@ -118,8 +120,9 @@
  *
  * MODEL_FLUSH: ready = now + fw_other_ns; a non-empty open PU is padded and
  * programmed, ready at max(fill, ready); completes at max(ready, the latest
- * pend of any PU ever programmed).  fua and flush with buffer 0 are cheap
- * only because nothing is left to program.
+ * pend of any PU ever programmed).  (With buffer_kib == 0 completed writes
+ * are already programmed, so a flush only waits for programs still in
+ * flight, e.g. of GC copies.)
  * MODEL_DISCARD, MODEL_WRITE_ZEROES: the whole slots inside [slba_bytes,
  * slba_bytes + len) lose their mapping (partial slots at either end are left
  * alone: their other bytes still hold data).  Complete at now +
@@ -179,12 +182,14 @@
  * and a GC round copies v < G slots, i.e. needs at most G / pu_slots new
  * PUs, which fit in Phi >= F * G >= G; it may take the reserve, but frees
  * its victim at the end, so F >= 1 again.  (2) Every round raises Phi by
- * G - v >= 1, so every GC loop ends.  (3) Suppose host data needs a PU, no
- * LUN qualifies and GC of every LUN stopped with F <= 1 for want of a
- * victim.  Then no open group has room and the open PU is empty, so every
- * non-free group is full and fully valid: Ls >= (T - F) * G >= (T - 1) *
- * G, i.e. S <= G, which init forbids.  So host data always finds a PU,
- * whatever the host writes (tests/unit/test_conv.c hammers this).
+ * G - v >= 1, so every GC loop ends.  (3) Suppose host data needs a PU and
+ * finds none after the last step of "Placement": the GC of any LUN stopped
+ * with F <= 1 for want of a victim, the open PU is empty (else the host
+ * would join it) and no open group has room (else its LUN would qualify).
+ * Then every non-free group is full and, having no victim, fully valid:
+ * Ls >= (T - F) * G >= (T - 1) * G, i.e. S <= G, which init forbids.  So
+ * host data always finds a PU, whatever the host writes (test_conv.c
+ * hammers this with adversarial patterns).
  *
  * ==== Metadata ====
  *
@@ -193,9 +198,12 @@
  * a physical slot is valid iff one of the 2^x LBAs with those low bits
  * (x = ceil(log2(Ls)) - wr) maps to it, which GC checks.  x is the smallest
  * value in 0..CONV_REV_MAX_DROP that keeps the instance within 1.5 MiB per
- * GiB of capacity.  Both tables are bit-packed.  conv_metadata_bytes() of
- * the default drive: 1 GiB 1.29 MiB, 16 GiB 23.5 MiB (x = 0), 64 GiB
- * 95.0 MiB (x = 3): see test_conv.c.
+ * GiB of capacity.  Both tables are bit-packed; everything else (per
+ * group, per LUN, timelines, buffer) is small.  conv_metadata_bytes(),
+ * default drive: 1 GiB 1351320 bytes (1.29 MiB; x = 0), 16 GiB 24584696
+ * (23.4 MiB, 1.47 MiB/GiB; x = 0), 64 GiB 100043384 (95.4 MiB, 1.49
+ * MiB/GiB; x = 3); test_conv.c checks the budget.  Init zeroes the tables
+ * (no per-slot loop): 64 GiB initialise in ~0.04 s.
  *
  * ==== Counters (stats op) ====
  *
@@ -230,9 +238,7 @@
 #define CONV_MAX_GC_THRESHOLD_PCT	50U
 #define CONV_MAX_CAPACITY		(4ULL << 40)	/* 4 TiB */
 #define CONV_REV_MAX_DROP		8U
-#ifndef CONV_TL_CAP
-#define CONV_TL_CAP			64U
-#endif	/* busy intervals per LUN/channel */
+#define CONV_TL_CAP			64U	/* busy intervals per LUN/channel */
 
 #define CONV_GC_GREEDY			0U
 #define CONV_GC_COST_BENEFIT		1U
@@ -395,7 +401,7 @@ struct conv_model {
 	u32 bg_low;		/* background GC: free groups in all */
 	u32 t_ch;		/* ns per slot on a channel */
 	u32 t_link;		/* ns per slot on the link */
-	u32 buf_slots;		/* write-buffer ring size, 0 = no buffer */
+	u32 buf_slots;		/* write buffer in slots, 0 = no buffer */
 
 	/* bit-packed tables */
 	u64 *l2p;		/* [Ls] ppa + 1, 0 = unmapped */
@@ -478,9 +484,9 @@ void conv_model_exit(struct conv_model *m);
 u64 conv_model_schedule(struct conv_model *m, const struct model_req *req);
 
 /*
- * Forget pending work: every resource idle, buffer positions free, the open
- * PU's entry time 0.  Mappings, the open PU's contents, free lists and the
- * counters stay.
+ * Forget pending work: every resource idle, programmed data out of the
+ * buffer, the open PU's entry time 0.  Mappings, the open PU's contents,
+ * free lists, group ages and the counters stay.
  */
 void conv_model_reset(struct conv_model *m);
 

@@ -279,8 +279,10 @@ static void test_write_fits_buffer(void)
 
 	INIT(m, &P);
 	EXPECT_EQ_U64(wr(&m, 0, 4096, 1000), 1000 + FW + TL);
-	/* 16 KiB: 4 slots; the first joins the open PU (3 free), the last
-	 * fills a new one, which is programmed in the background */
+	/*
+	 * 16 KiB, slots 1-4: slots 1-3 fill the open PU, which is programmed
+	 * in the background; slot 4 starts the next one.
+	 */
 	EXPECT_EQ_U64(wr(&m, 4096, 16 * KIB, 100000), 100000 + FW + 4 * TL);
 	EXPECT_EQ_U64(stats(&m).media_write_bytes, 16 * KIB);
 	EXPECT_EQ_U64(stats(&m).host_write_bytes, 20 * KIB);
