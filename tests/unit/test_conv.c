@@ -1045,6 +1045,37 @@ static void test_victim_policies(void)
 	conv_model_exit(&m);
 }
 
+/* With every time 0, every request (GC included) completes at now. */
+static void test_zero_latency_returns_now(void)
+{
+	struct conv_params p = P;
+	struct conv_model m;
+	u64 now = 5;
+	int i;
+
+	memset(p.read_4k_ns, 0, sizeof(p.read_4k_ns));
+	memset(p.read_page_ns, 0, sizeof(p.read_page_ns));
+	p.prog_ns = p.erase_ns = 0;
+	p.channel_mbps = p.link_mbps = 0;
+	p.fw_read_ns = p.fw_write_ns = p.fw_other_ns = 0;
+	p.capacity = MIB;
+	p.bg_gc_threshold_pct = 30;
+	INIT(m, &p);
+	lcg_state = 7;
+	for (i = 0; i < 20000; i++) {
+		u32 r = lcg();
+		enum model_op op = (enum model_op)(r % 6);
+
+		now += lcg() % 3 ? lcg() % 1000 : 0;
+		EXPECT_EQ_U64(sched(&m, op, (u64)(lcg() % 300) * 3000,
+				    (u64)(lcg() % 20) * 2048, now, r & 64),
+			      now);
+	}
+	EXPECT_TRUE(stats(&m).gc_foreground + stats(&m).gc_background > 0);
+	EXPECT_EQ_INT(conv_check_consistency(&m), 0);
+	conv_model_exit(&m);
+}
+
 /* Times saturate at U64_MAX instead of wrapping. */
 static void test_saturates(void)
 {
@@ -1119,6 +1150,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(deterministic),
 	UNIT_TEST(reset_keeps_mappings),
 	UNIT_TEST(victim_policies),
+	UNIT_TEST(zero_latency_returns_now),
 	UNIT_TEST(saturates),
 	UNIT_TEST(ops_table),
 };
