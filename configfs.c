@@ -232,21 +232,21 @@ static ssize_t ns_type_store(struct config_item *item, const char *page,
 	int ret, t;
 
 	t = v ? match_string(type_names, NVMEV_NR_NS_TYPES, v) : -EINVAL;
-	if (t != NVMEV_NS_NVM) {
+	if (t != NVMEV_NS_NVM && t != NVMEV_NS_CONV) {
 		if (t < 0)
 			pr_err("%s/%u: type=%s: use nvm, conv, zns or kv\n",
 			       ns->ctrl->name, ns->nsid, v ? v : "(too long)");
 		else
-			pr_err("%s/%u: type=%s: not built yet, use nvm\n",
+			pr_err("%s/%u: type=%s: not built yet, use nvm or conv\n",
 			       ns->ctrl->name, ns->nsid, v);
 		return -EINVAL;
 	}
 	ret = ns_lock_idle(ns);
 	if (ret)
 		return ret;
-	ns->cfg.type = t;
+	ret = nvmev_ns_set_type(ns, t);
 	mutex_unlock(&nvmev_cfg_lock);
-	return count;
+	return ret ? ret : count;
 }
 CONFIGFS_ATTR(ns_, type);
 
@@ -390,6 +390,133 @@ NVM_ATTR(write_time, write_time, 0, U32_MAX);
 NVM_ATTR(write_trailing, write_trailing, 0, U32_MAX);
 NVM_ATTR(nr_io_units, nr_units, NVM_MIN_UNITS, NVM_MAX_UNITS);
 
+/*
+ * NAND SSD (conv) model parameters: u32 values, checked together when the
+ * namespace is enabled (conv_check_params() names the field and its range).
+ */
+static ssize_t conv_param_store(struct nvmev_ns *ns, const char *attr,
+				u32 *dst, const char *page, size_t count)
+{
+	u32 v;
+	int ret;
+
+	if (kstrtou32(page, 0, &v)) {
+		pr_err("%s/%u: %s=%.*s: use a number (ranges: docs/configfs.md)\n",
+		       ns->ctrl->name, ns->nsid, attr,
+		       (int)strcspn(page, "\n"), page);
+		return -EINVAL;
+	}
+	ret = ns_lock_idle(ns);
+	if (ret)
+		return ret;
+	*dst = v;
+	mutex_unlock(&nvmev_cfg_lock);
+	return count;
+}
+
+#define CONV_ATTR(_name)						\
+static ssize_t ns_##_name##_show(struct config_item *item, char *page)	\
+{									\
+	return sysfs_emit(page, "%u\n", to_ns(item)->cfg.conv._name);	\
+}									\
+static ssize_t ns_##_name##_store(struct config_item *item,		\
+				  const char *page, size_t count)	\
+{									\
+	struct nvmev_ns *ns = to_ns(item);				\
+									\
+	return conv_param_store(ns, #_name, &ns->cfg.conv._name, page,	\
+				count);					\
+}									\
+CONFIGFS_ATTR(ns_, _name)
+
+CONV_ATTR(op_percent);
+CONV_ATTR(nr_channels);
+CONV_ATTR(luns_per_channel);
+CONV_ATTR(planes_per_lun);
+CONV_ATTR(pages_per_block);
+CONV_ATTR(page_size);
+CONV_ATTR(oneshot_pages);
+CONV_ATTR(cell_bits);
+CONV_ATTR(prog_ns);
+CONV_ATTR(erase_ns);
+CONV_ATTR(channel_mbps);
+CONV_ATTR(link_mbps);
+CONV_ATTR(fw_read_ns);
+CONV_ATTR(fw_write_ns);
+CONV_ATTR(fw_other_ns);
+CONV_ATTR(buffer_kib);
+CONV_ATTR(gc_policy);
+CONV_ATTR(gc_threshold_pct);
+CONV_ATTR(bg_gc_threshold_pct);
+
+/* Per page type (LSB first): "45000 55000 65000", one value per type. */
+static ssize_t conv_array_show(const u32 *a, unsigned int n, char *page)
+{
+	ssize_t len = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		len += sysfs_emit_at(page, len, "%s%u", i ? " " : "", a[i]);
+	return len + sysfs_emit_at(page, len, "\n");
+}
+
+static ssize_t conv_array_store(struct nvmev_ns *ns, const char *attr,
+				u32 *dst, const char *page, size_t count)
+{
+	u32 v[CONV_MAX_CELL_BITS] = { 0 };
+	char buf[96], *p, *tok;
+	unsigned int n = 0;
+	int ret;
+
+	if (count >= sizeof(buf))
+		goto bad;
+	memcpy(buf, page, count);
+	buf[count] = '\0';
+	p = strim(buf);
+	while ((tok = strsep(&p, " ,")) != NULL) {
+		if (!*tok)
+			continue;
+		if (n == CONV_MAX_CELL_BITS || kstrtou32(tok, 0, &v[n]))
+			goto bad;
+		n++;
+	}
+	if (!n)
+		goto bad;
+	ret = ns_lock_idle(ns);
+	if (ret)
+		return ret;
+	memcpy(dst, v, sizeof(v));
+	mutex_unlock(&nvmev_cfg_lock);
+	return count;
+bad:
+	pr_err("%s/%u: %s=%.*s: use 1 to %u numbers (ns), one per page type, LSB first\n",
+	       ns->ctrl->name, ns->nsid, attr, (int)strcspn(page, "\n"), page,
+	       CONV_MAX_CELL_BITS);
+	return -EINVAL;
+}
+
+#define CONV_ARRAY_ATTR(_name)						\
+static ssize_t ns_##_name##_show(struct config_item *item, char *page)	\
+{									\
+	struct nvmev_ns *ns = to_ns(item);				\
+									\
+	return conv_array_show(ns->cfg.conv._name,			\
+			       clamp(ns->cfg.conv.cell_bits, 1U,	\
+				     CONV_MAX_CELL_BITS), page);	\
+}									\
+static ssize_t ns_##_name##_store(struct config_item *item,		\
+				  const char *page, size_t count)	\
+{									\
+	struct nvmev_ns *ns = to_ns(item);				\
+									\
+	return conv_array_store(ns, #_name, ns->cfg.conv._name, page,	\
+				count);					\
+}									\
+CONFIGFS_ATTR(ns_, _name)
+
+CONV_ARRAY_ATTR(read_4k_ns);
+CONV_ARRAY_ATTR(read_page_ns);
+
 static ssize_t ns_io_unit_shift_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%u\n", ilog2(to_ns(item)->cfg.nvm.unit_size));
@@ -475,6 +602,27 @@ static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_write_trailing,
 	&ns_attr_nr_io_units,
 	&ns_attr_io_unit_shift,
+	&ns_attr_op_percent,
+	&ns_attr_nr_channels,
+	&ns_attr_luns_per_channel,
+	&ns_attr_planes_per_lun,
+	&ns_attr_pages_per_block,
+	&ns_attr_page_size,
+	&ns_attr_oneshot_pages,
+	&ns_attr_cell_bits,
+	&ns_attr_read_4k_ns,
+	&ns_attr_read_page_ns,
+	&ns_attr_prog_ns,
+	&ns_attr_erase_ns,
+	&ns_attr_channel_mbps,
+	&ns_attr_link_mbps,
+	&ns_attr_fw_read_ns,
+	&ns_attr_fw_write_ns,
+	&ns_attr_fw_other_ns,
+	&ns_attr_buffer_kib,
+	&ns_attr_gc_policy,
+	&ns_attr_gc_threshold_pct,
+	&ns_attr_bg_gc_threshold_pct,
 	&ns_attr_enable,
 	&ns_attr_stats,
 	NULL,
@@ -613,7 +761,7 @@ CONFIGFS_ATTR_RO(root_, pool);
 
 static ssize_t root_features_show(struct config_item *item, char *page)
 {
-	return sysfs_emit(page, "types nvm\nmax_ctrls %u\nmax_namespaces %u\n",
+	return sysfs_emit(page, "types nvm conv\nmax_ctrls %u\nmax_namespaces %u\n",
 			  NVMEV_MAX_CTRLS, NVMEV_MAX_NS);
 }
 CONFIGFS_ATTR_RO(root_, features);

@@ -47,16 +47,44 @@ int nvmev_ns_set_preset(struct nvmev_ns *ns, const char *name)
 			ns->cfg.preset = i;
 			ns->cfg.type = nvmev_presets[i].type;
 			ns->cfg.nvm = nvmev_presets[i].nvm;
+			ns->cfg.conv = nvmev_presets[i].conv;
 			return 0;
 		}
 	}
 	return -EINVAL;
 }
 
+/* The first preset of @type: what "type" alone selects. */
+static int default_preset(enum nvmev_ns_type type)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nvmev_presets); i++)
+		if (nvmev_presets[i].type == type)
+			return i;
+	return -1;
+}
+
+/*
+ * Switch to @type.  Its parameters come from the type's first preset,
+ * unless the current preset is already of that type.
+ */
+int nvmev_ns_set_type(struct nvmev_ns *ns, enum nvmev_ns_type type)
+{
+	int p;
+
+	if (ns->cfg.type == type)
+		return 0;
+	p = default_preset(type);
+	if (p < 0)
+		return -EINVAL;
+	return nvmev_ns_set_preset(ns, nvmev_presets[p].name);
+}
+
 /* Would a namespace with @cfg have a volatile write cache? */
 bool nvmev_ns_cfg_volatile(const struct nvmev_ns_cfg *cfg)
 {
-	return false;
+	return cfg->type == NVMEV_NS_CONV && cfg->conv.buffer_kib;
 }
 
 /*
@@ -101,18 +129,48 @@ void nvmev_ns_free(struct nvmev_ns *ns)
 	kfree(ns);
 }
 
+/* Check the type's parameters; one line saying what is wrong. */
+static int model_check(struct nvmev_ns *ns, u64 size)
+{
+	struct conv_params *cp = &ns->cfg.conv;
+	const char *why;
+	u64 min;
+
+	if (ns->cfg.type != NVMEV_NS_CONV)
+		return 0;
+	cp->capacity = size;
+	why = conv_check_params(cp);
+	if (!why)
+		return 0;
+	min = conv_min_capacity(cp);
+	if (min && size < min)
+		pr_err("%s/%u: size=%llu is too small for this geometry: use at least %lluM\n",
+		       ns->ctrl->name, ns->nsid, size, DIV_ROUND_UP_ULL(min, SZ_1M));
+	else
+		pr_err("%s/%u: conv parameters: %s\n", ns->ctrl->name, ns->nsid,
+		       why);
+	return -EINVAL;
+}
+
 static int model_start(struct nvmev_ns *ns)
 {
+	const void *params;
 	int ret;
 
-	ns->model_ops = &nvm_model_ops;
+	if (ns->cfg.type == NVMEV_NS_CONV) {
+		ns->model_ops = &conv_model_ops;
+		params = &ns->cfg.conv;
+	} else {
+		ns->model_ops = &nvm_model_ops;
+		params = &ns->cfg.nvm;
+	}
 	ns->model = kzalloc(ns->model_ops->priv_size, GFP_KERNEL);
 	if (!ns->model)
 		return -ENOMEM;
-	ret = ns->model_ops->init(ns->model, &ns->cfg.nvm);
+	ret = ns->model_ops->init(ns->model, params);
 	if (ret) {
-		pr_err("%s/%u: invalid %s model parameters\n", ns->ctrl->name,
-		       ns->nsid, ns->model_ops->name);
+		pr_err("%s/%u: cannot start the %s model (%d)\n", ns->ctrl->name,
+		       ns->nsid, ns->model_ops->name, ret);
 		kfree(ns->model);
 		ns->model = NULL;
 	}
@@ -150,13 +208,16 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 
 	if (ns->enabled)
 		return 0;
-	if (ns->cfg.type != NVMEV_NS_NVM)
+	if (ns->cfg.type != NVMEV_NS_NVM && ns->cfg.type != NVMEV_NS_CONV)
 		return -EINVAL;
 	if (!ns->cfg.size) {
 		pr_err("%s/%u: size is not set: echo 1G > size\n", ctrl->name,
 		       ns->nsid);
 		return -EINVAL;
 	}
+	ret = model_check(ns, round_down(ns->cfg.size, 1U << ns->cfg.lba_shift));
+	if (ret)
+		return ret;
 	snprintf(owner, sizeof(owner), "%s/%u", ctrl->name, ns->nsid);
 	if (ctrl->want_phys && ns->nsid == 1)	/* nvmev0 keeps its layout */
 		want = ctrl->want_phys + SZ_1M;

@@ -29,6 +29,7 @@
 
 #include "ftl/model.h"
 #include "ftl/nvm.h"
+#include "ftl/conv.h"
 
 #define NVMEV_NAME		"nvmev"
 #define NVMEV_VERSION		"0.1"
@@ -110,7 +111,8 @@ struct nvmev_ns_cfg {
 	u64 size;			/* bytes, a multiple of 1 MiB */
 	unsigned int lba_shift;
 	int preset;			/* index into nvmev_presets, or -1 */
-	struct nvm_params nvm;
+	struct nvm_params nvm;		/* type nvm */
+	struct conv_params conv;	/* type conv; capacity comes from size */
 };
 
 /* Statistics by opcode, readable as text through configfs. */
@@ -484,6 +486,7 @@ void nvmev_ns_disable(struct nvmev_ns *ns);
 void nvmev_ns_free(struct nvmev_ns *ns);
 void nvmev_ns_identity(struct nvmev_ns *ns);
 int nvmev_ns_set_preset(struct nvmev_ns *ns, const char *name);
+int nvmev_ns_set_type(struct nvmev_ns *ns, enum nvmev_ns_type type);
 bool nvmev_ns_cfg_volatile(const struct nvmev_ns_cfg *cfg);
 void nvmev_ns_media_stats(struct nvmev_ns *ns, struct model_stats *st);
 static inline struct nvmev_ns *nvmev_ns_find(struct nvmev_ctrl *ctrl, u32 nsid)

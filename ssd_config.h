@@ -18,6 +18,7 @@ struct nvmev_preset {
 	enum nvmev_ns_type type;
 	const char *desc;
 	struct nvm_params nvm;
+	struct conv_params conv;
 };
 
 static const struct nvmev_preset nvmev_presets[] = {
@@ -55,6 +56,34 @@ static const struct nvmev_preset nvmev_presets[] = {
 			.nr_units = 4,
 			.unit_size = NVM_DEFAULT_UNIT_SIZE,
 		},
+	},
+	/*
+	 * NAND SSDs (ftl/conv.h): the geometry scales to the namespace size;
+	 * figures and their sources are in ftl/conv.c.
+	 */
+	{
+		.name = "conv",
+		.type = NVMEV_NS_CONV,
+		.desc = "Generic TLC NAND SSD: 8 channels x 4 dies, 4 MiB write buffer, 7% OP, greedy GC",
+		.conv = CONV_PARAMS_DEFAULT_INIT,
+	},
+	{
+		.name = "mlc-970pro",
+		.type = NVMEV_NS_CONV,
+		.desc = "Samsung 970 PRO-like MLC NAND SSD, PCIe 3.0 x4",
+		.conv = CONV_PARAMS_MLC_970PRO,
+	},
+	{
+		.name = "tlc-dc",
+		.type = NVMEV_NS_CONV,
+		.desc = "TLC datacenter NAND SSD, PCIe 4.0 x4, 28% OP, cost-benefit GC",
+		.conv = CONV_PARAMS_TLC_DC,
+	},
+	{
+		.name = "qlc",
+		.type = NVMEV_NS_CONV,
+		.desc = "QLC NAND SSD, PCIe 3.0 x4, slow programs and erases",
+		.conv = CONV_PARAMS_QLC,
 	},
 };
 
