@@ -2,8 +2,8 @@
 # Run the whole nvmev test suite (what CI runs):
 #   1. install dependencies      (scripts/deps.sh; skip with NVMEV_SKIP_DEPS=1)
 #   2. build nvmev.ko            (make KDIR=/lib/modules/<K>/build)
-#   3. unit tests                (make -C tests/unit check, and
-#                                 tests/nvmevctl-selftest.sh)
+#   3. unit tests                (make -C tests/unit check,
+#                                 tests/nvmevctl-selftest.sh, make -C tools/sim check)
 #   4. build the initramfs       (scripts/vm/initramfs.sh)
 #   5. VM tests                  (tests/vm/NN-*.sh, booted with scripts/vm/run.sh)
 # and print every failure, per-group counts and finally "N passed, N failed".
@@ -93,16 +93,27 @@ run_unit_tests() {
     fi
 }
 
-# nvmevctl against a fake configfs tree, on the host (no VM needed).
+# Host-side tools, no VM needed: nvmevctl against a fake configfs tree, and
+# the simulator (built here; the initramfs ships it for the VM tests).
 run_tool_tests() {
-    step "nvmevctl self test (tests/nvmevctl-selftest.sh)"
-    local log="$LOG_DIR/nvmevctl-selftest.log" status=0
-    bash "$NVMEV_ROOT/tests/nvmevctl-selftest.sh" >"$log" 2>&1 || status=$?
-    collect_results "$log"
-    tail -n 1 "$log"
-    if [ "$status" -ne 0 ] && ! grep -q '@@RESULT FAIL' "$log"; then
-        record_fail nvmevctl/selftest "exit status $status, see ${log#"$NVMEV_ROOT"/}"
-    fi
+    local name log status
+    for name in nvmevctl-selftest sim; do
+        log="$LOG_DIR/$name.log"
+        status=0
+        case $name in
+            nvmevctl-selftest)
+                step "nvmevctl self test (tests/nvmevctl-selftest.sh)"
+                bash "$NVMEV_ROOT/tests/nvmevctl-selftest.sh" >"$log" 2>&1 || status=$? ;;
+            sim)
+                step "simulator (make -C tools/sim check)"
+                make -C "$NVMEV_ROOT/tools/sim" check >"$log" 2>&1 || status=$? ;;
+        esac
+        collect_results "$log"
+        tail -n 1 "$log"
+        if [ "$status" -ne 0 ] && ! grep -q '@@RESULT FAIL' "$log"; then
+            record_fail "$name/run" "exit status $status, see ${log#"$NVMEV_ROOT"/}"
+        fi
+    done
 }
 
 # Fallback for output without @@RESULT lines: a summary "N passed, M failed".

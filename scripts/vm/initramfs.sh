@@ -172,6 +172,11 @@ install_tests_and_init() {
     cp -r "$NVMEV_ROOT/tests/vm/." "$STAGE/tests/"
     cp "$NVMEV_ROOT/scripts/nvmevctl" "$STAGE/usr/bin/nvmevctl"
     chmod 755 "$STAGE/usr/bin/nvmevctl"
+    # the simulator, when built (make -C tools/sim): the guest compares it
+    # with the module on the same workload; it needs only libc
+    if [ -x "$NVMEV_ROOT/tools/sim/build/nvmev-sim" ]; then
+        stage_file "$NVMEV_ROOT/tools/sim/build/nvmev-sim" /usr/bin/nvmev-sim
+    fi
     cp "$NVMEV_ROOT/scripts/vm/guest-init.sh" "$STAGE/init"
     chmod 755 "$STAGE/init"
     echo "$KVER" >"$STAGE/etc/nvmev/kernel-version"

@@ -108,7 +108,7 @@ conv_tests() {
 	"$SIM" --preset qlc --param read_4k_ns=1,2 --param 'read_page_ns[3]=7' \
 		--list-params >"$TMP/conv-lp.txt"
 	expect conv-params "$(awk '$1 ~ /^read_/ || $1 == "cell_bits" { printf "%s=%s ", $1, $2 }' "$TMP/conv-lp.txt")" \
-		"cell_bits=4 read_4k_ns=1,2,120000,140000 read_page_ns=95000,115000,135000,7 "
+		"cell_bits=4 read_4k_ns=1,2,115000,140000 read_page_ns=90000,110000,130000,7 "
 	"$SIM" --model conv size=1000000 number_ios=1 --json >"$TMP/conv-cap.json"
 	expect conv-default-capacity "$(jget "$TMP/conv-cap.json" \
 		'(d["capacity"], d["params"]["capacity"], d["volatile_cache"])')" \
