@@ -83,6 +83,7 @@ fio_num() {  # <json file> <read|write> <bw|clat_mean|clat_p50>
         /"clat_ns" *:/ { inclat = 1; next }
         inclat && want == "clat_mean" && /"mean" *:/ { print int(num($0) / 1000); exit }
         inclat && want == "clat_p50" && /"50.000000" *:/ { print int(num($0) / 1000); exit }
+        inclat && want == "clat_p99" && /"99.000000" *:/ { print int(num($0) / 1000); exit }
     ' "$1"
 }
 
@@ -152,6 +153,10 @@ t_log "overwrite: host $((H3 - H1)) B, media $((M3 - M1)) B, WAF $WAF_OVER; mean
 t_check $P/gc-ran test "$(stat_of nand/1 gc_blocks)" -gt "$GC0"
 t_check $P/waf-above-1.2 ge "$WAF_OVER" 1.2
 t_check $P/latency-rises-under-gc ge "$(ratio "${LAT_AGED:-0}" "${LAT_FRESH:-1}")" 1.5
+P99_FRESH=$(fio_num /tmp/cv.fresh write clat_p99)
+P99_AGED=$(fio_num /tmp/cv.aged write clat_p99)
+t_log "write clat p99: fresh ${P99_FRESH} us, aged ${P99_AGED} us"
+t_check $P/p99-rises-under-gc ge "$(ratio "${P99_AGED:-0}" "${P99_FRESH:-1}")" 1.5
 
 # OCP log C0h shows the same media traffic as the stats
 nvme_run nvme ocp smart-add-log "/dev/$CTRL"
