@@ -1190,6 +1190,11 @@ static bool r_active(u8 s)
 	return r_open(s) || s == ZNS_ZSC;
 }
 
+static bool r_dead(u8 s)
+{
+	return s == ZNS_ZSRO || s == ZNS_ZSO;
+}
+
 static u32 r_count(const struct ref *r, bool (*f)(u8))
 {
 	u32 i, n = 0;
@@ -1394,6 +1399,12 @@ static long run_model(const struct rcfg *c, u64 seed, u32 steps,
 	}
 	for (n = 0; n < steps; n++) {
 		u32 op = lcg() % 100, zi = lcg() % (c->nz + 1);
+		u32 dead = r_count(&r, r_dead);
+
+		/* rare faults, and never more than a quarter of the zones */
+		if (op >= 93 && op < 97 &&
+		    (lcg() % 64 || 4 * (dead + 1) > c->nz))
+			op = 97;
 		u64 zs = (u64)zi * c->zsze, slba, nlb, l1 = 0, l2 = 0;
 		int e1, e2;
 
@@ -1485,9 +1496,14 @@ static long run_model(const struct rcfg *c, u64 seed, u32 steps,
 
 			zns_report(&z, 0, ZNS_REPORT_ALL, false, buf, RMAX,
 				   &total, &copied);
-			for (i = 0; i < c->nz; i++)
-				if (buf[i].state != r.s[i])
+			for (i = 0; i < c->nz; i++) {
+				u64 w = (u64)i * c->zsze + r.off[i];
+
+				if (r_dead(r.s[i]) || r.s[i] == ZNS_ZSF)
+					w = ZNS_WP_INVALID;
+				if (buf[i].state != r.s[i] || buf[i].wp != w)
 					break;
+			}
 			if (total != c->nz || copied != c->nz || i < c->nz) {
 				snprintf(why, whylen, "report");
 				break;
