@@ -50,9 +50,6 @@ wr() {  # <file> <off>
         conv=notrunc 2>/dev/null
 }
 
-is_zero() {  # <file>: all bytes zero (and the file is not empty)
-    [ -s "$1" ] && [ "$(tr -d '\000' <"$1" | head -c 1 | wc -c)" -eq 0 ]
-}
 
 same() {  # <file> <file>
     [ "$(sha256sum <"$1")" = "$(sha256sum <"$2")" ]

@@ -20,57 +20,10 @@
 . /tests/lib.sh
 
 P=conv
-NV=/sys/kernel/config/nvmev
 BLKDISCARD=/usr/sbin/blkdiscard
 FIO_VERIFY="--ioengine=libaio --direct=1 --verify=crc32c --do_verify=1 --verify_fatal=1 --verify_dump=0"
 
-[ -d /sys/kernel/config ] && ! grep -q ' /sys/kernel/config ' /proc/mounts &&
-    mount -t configfs none /sys/kernel/config
-
-# Block device of namespace <nsid> of configfs controller <name>.
-ns_dev() {  # <ctrl> <nsid>
-    local pci ctrl="" e n
-    pci=$(cat "$NV/$1/pci" 2>/dev/null)
-    [ -n "$pci" ] || return 1
-    for e in /sys/bus/pci/devices/"$pci"/nvme/nvme*; do
-        [ -e "$e" ] && ctrl=${e##*/}
-    done
-    [ -n "$ctrl" ] || return 1
-    for e in /sys/class/nvme/"$ctrl"/nvme*n*; do
-        [ -e "$e/nsid" ] || continue
-        [ "$(cat "$e/nsid")" = "$2" ] || continue
-        n=$(echo "${e##*/}" | sed 's/^\(nvme[0-9]*\)c[0-9]*\(n[0-9]*\)$/\1\2/')
-        [ -b "/dev/$n" ] && echo "/dev/$n" && return 0
-    done
-    return 1
-}
-
-wait_dev() {  # <ctrl> <nsid>
-    local tries=100
-    while [ $tries -gt 0 ]; do
-        ns_dev "$1" "$2" && return 0
-        usleep 200000
-        tries=$((tries - 1))
-    done
-    return 1
-}
-
-stat_of() {  # <ctrl>/<nsid> <key>: a number (0 if missing)
-    local v
-    v=$(sed -n "s/^$2 //p" "$NV/${1%/*}/namespaces/${1#*/}/stats" 2>/dev/null)
-    echo "${v:-0}"
-}
-
-# <ctrl> <nsid> <size> <preset> [attr=value...]: namespace made and enabled
-mkns() {
-    local c=$1 n=$2 d="$NV/$1/namespaces/$2" kv
-    mkdir "$d" && echo "$4" >"$d/preset" && echo "$3" >"$d/size" || return 1
-    shift 4
-    for kv in "$@"; do
-        echo "${kv#*=}" >"$d/${kv%%=*}" || { echo "## $c/$n: ${kv%%=*} refused"; return 1; }
-    done
-    echo 1 >"$d/enable"
-}
+nv_configfs_mount
 
 # Numbers out of fio's JSON: the first <key> inside the "read" or "write"
 # object (for clat: inside its "clat_ns"), as an integer.
@@ -104,11 +57,11 @@ t_check $P/features-list-conv grep -q '^types nvm conv$' $NV/features
 mkdir $NV/nand
 GEOM="nr_channels=2 luns_per_channel=2 pages_per_block=48 prog_ns=7500000 buffer_kib=1536"
 # shellcheck disable=SC2086 # GEOM is a list of words
-mkns nand 1 64M conv $GEOM && t_pass $P/gc-ns-enable || t_fail $P/gc-ns-enable "see dmesg"
-mkns nand 2 64M nvm-zero && t_pass $P/zero-ns-enable || t_fail $P/zero-ns-enable "see dmesg"
+nv_mkns nand 1 64M conv $GEOM && t_pass $P/gc-ns-enable || t_fail $P/gc-ns-enable "see dmesg"
+nv_mkns nand 2 64M nvm-zero && t_pass $P/zero-ns-enable || t_fail $P/zero-ns-enable "see dmesg"
 echo 1 >$NV/nand/enable
-G=$(wait_dev nand 1) || t_fail $P/gc-ns-device "no block device"
-Z=$(wait_dev nand 2) || t_fail $P/zero-ns-device "no block device"
+G=$(nv_wait_dev nand 1) || t_fail $P/gc-ns-device "no block device"
+Z=$(nv_wait_dev nand 2) || t_fail $P/zero-ns-device "no block device"
 CTRL=$(echo "${G#/dev/}" | sed 's/n[0-9]*$//')
 t_log "conv namespace $G, zero-latency namespace $Z, controller /dev/$CTRL"
 
@@ -132,25 +85,25 @@ fio --name=fresh --filename="$G" --rw=randwrite --bs=4k --iodepth=16 --ioengine=
     --direct=1 --size=64M --io_size=16M --randrepeat=0 --norandommap \
     --output-format=json --output=/tmp/cv.fresh >/dev/null 2>&1
 LAT_FRESH=$(fio_num /tmp/cv.fresh write clat_mean)
-GC0=$(stat_of nand/1 gc_blocks)
+GC0=$(nv_stat nand/1 gc_blocks)
 t_log "fresh: mean write clat ${LAT_FRESH} us, gc_blocks ${GC0}"
 
 # ---- fill, then overwrite twice the capacity with verification
 t_check $P/fill fio --name=fill --filename="$G" --rw=write --bs=128k --iodepth=8 \
     --size=64M $FIO_VERIFY
-H1=$(stat_of nand/1 write_bytes)
-M1=$(stat_of nand/1 media_write_bytes)
+H1=$(nv_stat nand/1 write_bytes)
+M1=$(nv_stat nand/1 media_write_bytes)
 t_check $P/overwrite-2x-verify fio --name=overwrite --filename="$G" --rw=randwrite --bs=4k \
     --iodepth=16 --size=64M --loops=2 $FIO_VERIFY
 fio --name=aged --filename="$G" --rw=randwrite --bs=4k --iodepth=16 --ioengine=libaio \
     --direct=1 --size=64M --io_size=16M --randrepeat=0 --norandommap \
     --output-format=json --output=/tmp/cv.aged >/dev/null 2>&1
 LAT_AGED=$(fio_num /tmp/cv.aged write clat_mean)
-H3=$(stat_of nand/1 write_bytes)
-M3=$(stat_of nand/1 media_write_bytes)
+H3=$(nv_stat nand/1 write_bytes)
+M3=$(nv_stat nand/1 media_write_bytes)
 WAF_OVER=$(ratio $((M3 - M1)) $((H3 - H1)))
 t_log "overwrite: host $((H3 - H1)) B, media $((M3 - M1)) B, WAF $WAF_OVER; mean write clat fresh ${LAT_FRESH} us, aged ${LAT_AGED} us"
-t_check $P/gc-ran test "$(stat_of nand/1 gc_blocks)" -gt "$GC0"
+t_check $P/gc-ran test "$(nv_stat nand/1 gc_blocks)" -gt "$GC0"
 t_check $P/waf-above-1.2 ge "$WAF_OVER" 1.2
 t_check $P/latency-rises-under-gc ge "$(ratio "${LAT_AGED:-0}" "${LAT_FRESH:-1}")" 1.5
 P99_FRESH=$(fio_num /tmp/cv.fresh write clat_p99)
@@ -161,20 +114,20 @@ t_check $P/p99-rises-under-gc ge "$(ratio "${P99_AGED:-0}" "${P99_FRESH:-1}")" 1
 # OCP log C0h shows the same media traffic as the stats
 nvme_run nvme ocp smart-add-log "/dev/$CTRL"
 PMUW=$(sed -n 's/.*Physical media units written[^0-9]*0 \([0-9]*\).*/\1/p' "$T_OUT")
-MEDIA=$(($(stat_of nand/1 media_write_bytes) + $(stat_of nand/2 write_bytes)))
+MEDIA=$(($(nv_stat nand/1 media_write_bytes) + $(nv_stat nand/2 write_bytes)))
 t_eq $P/ocp-pmuw-equals-media-writes "$MEDIA" "$PMUW"
-t_check $P/ocp-waf-above-1 ge "$(ratio "${PMUW:-0}" "$(($(stat_of nand/1 write_bytes) + $(stat_of nand/2 write_bytes)))")" 1.2
+t_check $P/ocp-waf-above-1 ge "$(ratio "${PMUW:-0}" "$(($(nv_stat nand/1 write_bytes) + $(nv_stat nand/2 write_bytes)))")" 1.2
 
 # ---- trim everything: new writes copy nothing
 $BLKDISCARD "$G"
-H4=$(stat_of nand/1 write_bytes)
-M4=$(stat_of nand/1 media_write_bytes)
+H4=$(nv_stat nand/1 write_bytes)
+M4=$(nv_stat nand/1 media_write_bytes)
 fio --name=trimmed --filename="$G" --rw=randwrite --bs=4k --iodepth=16 --ioengine=libaio \
     --direct=1 --size=64M --io_size=16M --randrepeat=0 --norandommap \
     --output-format=json --output=/tmp/cv.trim >/dev/null 2>&1
 nvme_run nvme flush "/dev/$CTRL" -n 1
-H5=$(stat_of nand/1 write_bytes)
-M5=$(stat_of nand/1 media_write_bytes)
+H5=$(nv_stat nand/1 write_bytes)
+M5=$(nv_stat nand/1 media_write_bytes)
 WAF_TRIM=$(ratio $((M5 - M4)) $((H5 - H4)))
 t_log "after trim: host $((H5 - H4)) B, media $((M5 - M4)) B, WAF $WAF_TRIM (before: $WAF_OVER)"
 t_check $P/trim-lowers-waf ge "$WAF_OVER" "$(echo "$WAF_TRIM" | awk '{ printf "%.2f", $1 + 0.2 }')"
@@ -203,9 +156,9 @@ fi
 # slot: fw_read + tR + channel transfer of 4096 B + link transfer of 4096 B
 # (ftl/conv.h), computed from the attributes below.
 mkdir $NV/fid
-mkns fid 1 64M conv cell_bits=1 "read_4k_ns=400000" "read_page_ns=400000" &&
-    mkns fid 2 64M nvm-zero && echo 1 >$NV/fid/enable
-F=$(wait_dev fid 1) && FZ=$(wait_dev fid 2) || t_fail $P/fidelity-devices "no block device"
+nv_mkns fid 1 64M conv cell_bits=1 "read_4k_ns=400000" "read_page_ns=400000" &&
+    nv_mkns fid 2 64M nvm-zero && echo 1 >$NV/fid/enable
+F=$(nv_wait_dev fid 1) && FZ=$(nv_wait_dev fid 2) || t_fail $P/fidelity-devices "no block device"
 fio --name=prefill --filename="$F" --rw=write --bs=128k --size=16M --ioengine=libaio \
     --direct=1 >/dev/null 2>&1
 nvme_run nvme flush "/dev/$(echo "${F#/dev/}" | sed 's/n[0-9]*$//')" -n 1
@@ -231,8 +184,8 @@ t_check $P/fidelity-read-within-5pct sh -c "[ ${DIFF:-0} -ge $((MODEL * 95 / 100
 
 # sequential writes at the link limit: 20 MB/s (4096 B per 204.8 us)
 mkdir $NV/bw
-mkns bw 1 128M conv link_mbps=20 && echo 1 >$NV/bw/enable
-B=$(wait_dev bw 1) || t_fail $P/bandwidth-device "no block device"
+nv_mkns bw 1 128M conv link_mbps=20 && echo 1 >$NV/bw/enable
+B=$(nv_wait_dev bw 1) || t_fail $P/bandwidth-device "no block device"
 fio --name=seqw --filename="$B" --rw=write --bs=128k --iodepth=8 --ioengine=libaio \
     --direct=1 --size=128M --runtime=4 --time_based --output-format=json \
     --output=/tmp/cv.bw >/dev/null 2>&1
@@ -242,12 +195,7 @@ t_log "sequential write: $MBS MB/s (limit 20.0)"
 t_check $P/bandwidth-within-10pct sh -c "echo $MBS | awk '{ exit !(\$1 >= 18 && \$1 <= 22) }'"
 
 # ---- teardown
-for c in nand fid bw; do
-    for n in "$NV/$c"/namespaces/*; do
-        [ -d "$n" ] && rmdir "$n"
-    done
-    rmdir "$NV/$c"
-done
+nv_rmctrl nand fid bw
 t_eq $P/pool-free-again "$(sed -n 's/^size //p' $NV/pool)" "$(sed -n 's/^free //p' $NV/pool)"
 t_check $P/rmmod rmmod nvmev
 rmmod nvme && modprobe nvme

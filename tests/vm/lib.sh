@@ -352,4 +352,80 @@ nvmev_unload() {
     return 1
 }
 
+# ---------------------------------------------------------------- raw data
+
+# Numbers out of binary data: <file> <offset> -> unsigned decimal (little endian)
+u8() { od -An -v -tu1 -j "$2" -N 1 "$1" | tr -d ' \n'; }
+u16() { od -An -v -tu2 -j "$2" -N 2 "$1" | tr -d ' \n'; }
+u32() { od -An -v -tu4 -j "$2" -N 4 "$1" | tr -d ' \n'; }
+u64() { od -An -v -tu8 -j "$2" -N 8 "$1" | tr -d ' \n'; }
+hexbytes() { od -An -v -tx1 -j "$2" -N "$3" "$1" | tr -d ' \n'; }  # <file> <off> <len>
+is_zero() { [ -s "$1" ] && [ -z "$(tr -d '\000' <"$1" | head -c 1)" ]; }  # non-empty, all zero
+
+# ---------------------------------------------------------------- configfs
+
+NV=/sys/kernel/config/nvmev
+
+nv_configfs_mount() {
+    [ -d /sys/kernel/config ] && ! grep -q ' /sys/kernel/config ' /proc/mounts &&
+        mount -t configfs none /sys/kernel/config
+    return 0
+}
+
+# Block device of namespace <nsid> of configfs controller <name>.
+nv_ns_dev() {  # <ctrl> <nsid>
+    local pci ctrl="" e n
+    pci=$(cat "$NV/$1/pci" 2>/dev/null)
+    [ -n "$pci" ] || return 1
+    for e in /sys/bus/pci/devices/"$pci"/nvme/nvme*; do
+        [ -e "$e" ] && ctrl=${e##*/}
+    done
+    [ -n "$ctrl" ] || return 1
+    for e in /sys/class/nvme/"$ctrl"/nvme*n*; do
+        [ -e "$e/nsid" ] || continue
+        [ "$(cat "$e/nsid")" = "$2" ] || continue
+        n=$(echo "${e##*/}" | sed 's/^\(nvme[0-9]*\)c[0-9]*\(n[0-9]*\)$/\1\2/')
+        [ -b "/dev/$n" ] && echo "/dev/$n" && return 0
+    done
+    return 1
+}
+
+nv_wait_dev() {  # <ctrl> <nsid>: print the block device once it is there (20 s)
+    local tries=100
+    while [ $tries -gt 0 ]; do
+        nv_ns_dev "$1" "$2" && return 0
+        usleep 200000
+        tries=$((tries - 1))
+    done
+    return 1
+}
+
+nv_stat() {  # <ctrl>/<nsid> <key>: a number from the namespace stats (0 if missing)
+    local v
+    v=$(sed -n "s/^$2 //p" "$NV/${1%/*}/namespaces/${1#*/}/stats" 2>/dev/null)
+    echo "${v:-0}"
+}
+
+# <ctrl> <nsid> <size> <preset> [attr=value...]: namespace made and enabled
+nv_mkns() {
+    local c=$1 n=$2 d="$NV/$1/namespaces/$2" kv
+    mkdir "$d" && echo "$4" >"$d/preset" && echo "$3" >"$d/size" || return 1
+    shift 4
+    for kv in "$@"; do
+        echo "${kv#*=}" >"$d/${kv%%=*}" || { echo "## $c/$n: ${kv%%=*} refused"; return 1; }
+    done
+    echo 1 >"$d/enable"
+}
+
+# Remove configfs controllers and their namespaces.
+nv_rmctrl() {  # <ctrl>...
+    local c n
+    for c in "$@"; do
+        for n in "$NV/$c"/namespaces/*; do
+            [ -d "$n" ] && rmdir "$n"
+        done
+        rmdir "$NV/$c"
+    done
+}
+
 t_dmesg_mark
