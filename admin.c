@@ -110,7 +110,7 @@ static size_t fill_ns_descs(struct nvmev_ns *ns, u8 *buf)
 	p += 4 + NVME_NIDT_UUID_LEN;
 	p[0] = NVME_NIDT_CSI;
 	p[1] = NVME_NIDT_CSI_LEN;
-	p[4] = NVME_CSI_NVM;
+	p[4] = ns->csi;
 	p += 4 + 4;
 	return p - buf;
 }
@@ -152,8 +152,9 @@ static u16 admin_identify(struct admin_ctx *a)
 			break;
 		}
 		for (i = 0, n = 0; i < NVMEV_MAX_NS; i++) {
-			if (ctrl->ns[i] && ctrl->ns[i]->nsid > nsid)
-				((__le32 *)buf)[n++] = cpu_to_le32(ctrl->ns[i]->nsid);
+			ns = nvmev_ns_find(ctrl, i + 1);
+			if (ns && ns->nsid > nsid)
+				((__le32 *)buf)[n++] = cpu_to_le32(ns->nsid);
 		}
 		break;
 	case NVME_ID_CNS_NS_DESC_LIST:
@@ -164,17 +165,57 @@ static u16 admin_identify(struct admin_ctx *a)
 			fill_ns_descs(ns, buf);
 		break;
 	case NVME_ID_CNS_CS_NS:
-		if (c->csi != NVME_CSI_NVM) {
+		st = ns_lookup(ctrl, nsid, &ns);
+		if (st)
+			break;
+		switch (c->csi) {
+		case NVME_CSI_NVM:
+			/* nothing beyond the defaults, for NVM and ZNS alike */
+			break;
+		case NVME_CSI_ZNS:
+			if (ns && !ns->zones)
+				st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
+			else if (ns)
+				nvmev_zns_id_ns(ns, buf);
+			break;
+		default:
 			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
 			break;
 		}
-		/* NVM command set specific: nothing beyond the defaults */
-		st = ns_lookup(ctrl, nsid, &ns);
 		break;
 	case NVME_ID_CNS_CS_CTRL:
-		if (c->csi != NVME_CSI_NVM)
+		if (c->csi == NVME_CSI_ZNS)
+			nvmev_zns_id_ctrl(ctrl, buf);
+		else if (c->csi != NVME_CSI_NVM)
 			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
-		/* all NVM limits zero: no limits beyond MDTS */
+		/* NVM: all limits zero, none beyond MDTS */
+		break;
+	case NVMEV_ID_CNS_CS_NS_ACTIVE_LIST:
+		if (nsid >= NVME_NSID_ALL - 1) {
+			st = NVMEV_ERR(NVME_SC_INVALID_NS);
+			break;
+		}
+		if (c->csi != NVME_CSI_NVM && c->csi != NVME_CSI_ZNS) {
+			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
+			break;
+		}
+		for (i = 0, n = 0; i < NVMEV_MAX_NS; i++) {
+			ns = nvmev_ns_find(ctrl, i + 1);
+			if (ns && ns->nsid > nsid && ns->csi == c->csi)
+				((__le32 *)buf)[n++] = cpu_to_le32(ns->nsid);
+		}
+		break;
+	case NVMEV_ID_CNS_IOCS:
+		/*
+		 * One combination, index 0: the NVM and Zoned command sets.
+		 * CNTID 0 is taken as this controller (tools send it), as
+		 * no controller of this subsystem has ID 0.
+		 */
+		if (c->ctrlid && le16_to_cpu(c->ctrlid) != ctrl->id + 1) {
+			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
+			break;
+		}
+		put_unaligned_le64(NVMEV_IOCS_VECTOR, buf);
 		break;
 	case NVME_ID_CNS_NS_CS_INDEP:
 		st = ns_lookup(ctrl, nsid, &ns);
@@ -269,7 +310,7 @@ static void fill_ocp_c0(struct nvmev_ctrl *ctrl, u8 *log)
 	memcpy(log + OCP_C0_LPG, ocp_c0_guid, sizeof(ocp_c0_guid));
 }
 
-static void fill_effects(struct nvme_effects_log *e)
+static void fill_effects(struct nvme_effects_log *e, u8 csi)
 {
 	static const u8 admin_ops[] = {
 		nvme_admin_delete_sq, nvme_admin_create_sq,
@@ -293,6 +334,17 @@ static void fill_effects(struct nvme_effects_log *e)
 	for (i = 0; i < ARRAY_SIZE(write_ops); i++)
 		e->iocs[write_ops[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
 						    NVME_CMD_EFFECTS_LBCC);
+	if (csi == NVME_CSI_ZNS)
+		nvmev_zns_effects(e);
+}
+
+#define OCP_C0_LID		0xc0
+
+static bool log_known(u8 lid)
+{
+	return lid == NVME_LOG_ERROR || lid == NVME_LOG_SMART ||
+	       lid == NVME_LOG_FW_SLOT || lid == NVME_LOG_CHANGED_NS ||
+	       lid == NVME_LOG_CMD_EFFECTS || lid == OCP_C0_LID;
 }
 
 static u16 admin_get_log_page(struct admin_ctx *a)
@@ -308,8 +360,12 @@ static u16 admin_get_log_page(struct admin_ctx *a)
 
 	if (len > NVMEV_MAX_XFER || (off & 3))
 		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-	if (c->csi != NVME_CSI_NVM)
-		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+
+	/* of the log pages here only the effects differ by command set */
+	if (c->csi != NVME_CSI_NVM &&
+	    (c->lid != NVME_LOG_CMD_EFFECTS || c->csi != NVME_CSI_ZNS))
+		return NVMEV_ERR(log_known(c->lid) ? NVME_SC_INVALID_FIELD :
+						     NVME_SC_INVALID_LOG_PAGE);
 
 	log = kzalloc(sizeof(struct nvme_effects_log), GFP_KERNEL);
 	if (!log)
@@ -363,9 +419,9 @@ static u16 admin_get_log_page(struct admin_ctx *a)
 	}
 	case NVME_LOG_CMD_EFFECTS:
 		size = sizeof(struct nvme_effects_log);
-		fill_effects(log);
+		fill_effects(log, c->csi);
 		break;
-	case 0xc0:	/* vendor specific: OCP SMART extended */
+	case OCP_C0_LID:	/* vendor specific: OCP SMART extended */
 		if (nsid != 0 && nsid != NVME_NSID_ALL) {
 			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
 			goto out;
@@ -519,6 +575,12 @@ static u16 admin_features(struct admin_ctx *a, bool set)
 		ts = cpu_to_le64((timestamp_ms(ctrl) & GENMASK_ULL(47, 0)) |
 				 ((u64)(f->timestamp_set ? 1 << 1 : 0) << 48));
 		return to_host(a, &ts, sizeof(ts));
+	case NVMEV_FEAT_IOCS_PROFILE:
+		/* the one combination of Identify CNS 1Ch: index 0 */
+		if (set && (dw11 & 0x1ff))
+			return NVMEV_ERR(NVMEV_SC_IOCS_COMBINATION_REJECTED);
+		*res = 0;
+		return NVME_SC_SUCCESS;
 	case NVME_FEAT_VOLATILE_WC:
 		/* Invalid Field when no volatile write cache is present */
 		if (!ctrl->vwc || (set && (dw11 & ~1U)))
@@ -789,7 +851,7 @@ bool nvmev_cq_full(struct nvmev_cq *cq, struct nvmev_ctrl *ctrl)
 }
 
 void nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
-		    u16 sqid, u16 sq_head, u16 cid, u16 status, u32 result)
+		    u16 sqid, u16 sq_head, u16 cid, u16 status, u64 result)
 {
 	struct nvme_completion *e = &cq->cqes[cq->tail];
 

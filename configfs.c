@@ -141,6 +141,33 @@ out:
 }
 CONFIGFS_ATTR(ctrl_, cpus);
 
+static ssize_t ctrl_zasl_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", to_ctrl(item)->zasl);
+}
+
+static ssize_t ctrl_zasl_store(struct config_item *item, const char *page,
+			       size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	ssize_t ret = count;
+	u8 v;
+
+	if (kstrtou8(page, 0, &v) || v > NVMEV_MDTS) {
+		pr_err("%s: zasl=%.*s: use 0 (Zone Append up to MDTS, 512 KiB) or 1..%u (2^zasl x 4 KiB)\n",
+		       ctrl->name, (int)strcspn(page, "\n"), page, NVMEV_MDTS);
+		return -EINVAL;
+	}
+	mutex_lock(&nvmev_cfg_lock);
+	if (ctrl->live)
+		ret = -EBUSY;
+	else
+		ctrl->zasl = v;
+	mutex_unlock(&nvmev_cfg_lock);
+	return ret;
+}
+CONFIGFS_ATTR(ctrl_, zasl);
+
 static ssize_t ctrl_enable_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%d\n", to_ctrl(item)->live);
@@ -200,6 +227,7 @@ static struct configfs_attribute *ctrl_attrs[] = {
 	&ctrl_attr_model,
 	&ctrl_attr_firmware,
 	&ctrl_attr_cpus,
+	&ctrl_attr_zasl,
 	&ctrl_attr_enable,
 	&ctrl_attr_pci,
 	&ctrl_attr_stats,
@@ -232,12 +260,12 @@ static ssize_t ns_type_store(struct config_item *item, const char *page,
 	int ret, t;
 
 	t = v ? match_string(type_names, NVMEV_NR_NS_TYPES, v) : -EINVAL;
-	if (t != NVMEV_NS_NVM && t != NVMEV_NS_CONV) {
+	if (t < 0 || t == NVMEV_NS_KV) {
 		if (t < 0)
 			pr_err("%s/%u: type=%s: use nvm, conv, zns or kv\n",
 			       ns->ctrl->name, ns->nsid, v ? v : "(too long)");
 		else
-			pr_err("%s/%u: type=%s: not built yet, use nvm or conv\n",
+			pr_err("%s/%u: type=%s: not built yet, use nvm, conv or zns\n",
 			       ns->ctrl->name, ns->nsid, v);
 		return -EINVAL;
 	}
@@ -543,6 +571,144 @@ static ssize_t ns_io_unit_shift_store(struct config_item *item,
 }
 CONFIGFS_ATTR(ns_, io_unit_shift);
 
+/*
+ * Zones (type zns): sizes in bytes with K/M/G suffixes (0: automatic),
+ * limits as counts (0: no limit, "auto": below the zone count).  Checked
+ * together when the namespace is enabled (zoned.c).
+ */
+static ssize_t zone_bytes_store(struct nvmev_ns *ns, const char *attr,
+				u64 *dst, const char *page, size_t count)
+{
+	char buf[32], *v = value(page, count, buf, sizeof(buf)), *end;
+	u64 size = 0;
+	int ret;
+
+	if (v && *v)
+		size = memparse(v, &end);
+	if (!v || !*v || *end) {
+		pr_err("%s/%u: %s=%s: use a size in bytes with an optional K/M/G suffix, or 0 for automatic\n",
+		       ns->ctrl->name, ns->nsid, attr, v ? v : "(too long)");
+		return -EINVAL;
+	}
+	ret = ns_lock_idle(ns);
+	if (ret)
+		return ret;
+	*dst = size;
+	mutex_unlock(&nvmev_cfg_lock);
+	return count;
+}
+
+#define ZONE_BYTES_ATTR(_name, _field)					\
+static ssize_t ns_##_name##_show(struct config_item *item, char *page)	\
+{									\
+	return sysfs_emit(page, "%llu\n", to_ns(item)->cfg.zns._field);	\
+}									\
+static ssize_t ns_##_name##_store(struct config_item *item,		\
+				  const char *page, size_t count)	\
+{									\
+	struct nvmev_ns *ns = to_ns(item);				\
+									\
+	return zone_bytes_store(ns, #_name, &ns->cfg.zns._field, page,	\
+				count);					\
+}									\
+CONFIGFS_ATTR(ns_, _name)
+
+ZONE_BYTES_ATTR(zone_size, zone_size);
+ZONE_BYTES_ATTR(zone_cap, zone_cap);
+
+static ssize_t zone_limit_store(struct nvmev_ns *ns, const char *attr,
+				u32 *dst, const char *page, size_t count)
+{
+	char buf[16], *v = value(page, count, buf, sizeof(buf));
+	u32 n = NVMEV_ZNS_AUTO;
+	int ret;
+
+	if (!v || (strcmp(v, "auto") && (kstrtou32(v, 0, &n) ||
+					 n >= ZNS_MAX_ZONES))) {
+		pr_err("%s/%u: %s=%s: use auto, 0 (no limit) or a number of zones\n",
+		       ns->ctrl->name, ns->nsid, attr, v ? v : "(too long)");
+		return -EINVAL;
+	}
+	ret = ns_lock_idle(ns);
+	if (ret)
+		return ret;
+	*dst = n;
+	mutex_unlock(&nvmev_cfg_lock);
+	return count;
+}
+
+#define ZONE_LIMIT_ATTR(_name)						\
+static ssize_t ns_##_name##_show(struct config_item *item, char *page)	\
+{									\
+	u32 n = to_ns(item)->cfg.zns._name;				\
+									\
+	if (n == NVMEV_ZNS_AUTO)					\
+		return sysfs_emit(page, "auto\n");			\
+	return sysfs_emit(page, "%u\n", n);				\
+}									\
+static ssize_t ns_##_name##_store(struct config_item *item,		\
+				  const char *page, size_t count)	\
+{									\
+	struct nvmev_ns *ns = to_ns(item);				\
+									\
+	return zone_limit_store(ns, #_name, &ns->cfg.zns._name, page,	\
+				count);					\
+}									\
+CONFIGFS_ATTR(ns_, _name)
+
+ZONE_LIMIT_ATTR(max_open);
+ZONE_LIMIT_ATTR(max_active);
+
+/* Fault injection: the controller makes a zone read only or offline. */
+static ssize_t zone_fault_store(struct nvmev_ns *ns, const char *attr,
+				bool offline, const char *page, size_t count)
+{
+	u32 zone;
+	int ret;
+
+	if (kstrtou32(page, 0, &zone)) {
+		pr_err("%s/%u: %s=%.*s: use a zone number (zone n starts at LBA n x zone size)\n",
+		       ns->ctrl->name, ns->nsid, attr, (int)strcspn(page, "\n"),
+		       page);
+		return -EINVAL;
+	}
+	mutex_lock(&nvmev_cfg_lock);
+	if (!ns->enabled || !ns->zones) {
+		pr_err("%s/%u: %s: only an enabled namespace of type zns has zones\n",
+		       ns->ctrl->name, ns->nsid, attr);
+		ret = -EINVAL;
+	} else {
+		ret = nvmev_zns_fault(ns, zone, offline);
+		if (ret == -ERANGE)
+			pr_err("%s/%u: %s=%u: the zones are 0..%u\n",
+			       ns->ctrl->name, ns->nsid, attr, zone,
+			       zns_nr_zones(ns->zones) - 1);
+		else if (ret)
+			pr_err("%s/%u: %s=%u: an offline zone cannot become read only\n",
+			       ns->ctrl->name, ns->nsid, attr, zone);
+		if (ret)
+			ret = -EINVAL;
+	}
+	mutex_unlock(&nvmev_cfg_lock);
+	return ret ? ret : count;
+}
+
+static ssize_t ns_fault_zone_readonly_store(struct config_item *item,
+					    const char *page, size_t count)
+{
+	return zone_fault_store(to_ns(item), "fault_zone_readonly", false,
+				page, count);
+}
+CONFIGFS_ATTR_WO(ns_, fault_zone_readonly);
+
+static ssize_t ns_fault_zone_offline_store(struct config_item *item,
+					   const char *page, size_t count)
+{
+	return zone_fault_store(to_ns(item), "fault_zone_offline", true, page,
+				count);
+}
+CONFIGFS_ATTR_WO(ns_, fault_zone_offline);
+
 static ssize_t ns_enable_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%d\n", to_ns(item)->enabled);
@@ -583,6 +749,8 @@ static ssize_t ns_stats_show(struct config_item *item, char *page)
 		nvmev_ns_media_stats(ns, &st);
 		n += nvmev_model_stats_show(&st, page + n, PAGE_SIZE - n);
 	}
+	if (ns->enabled && ns->zones)
+		n += nvmev_zns_stats_show(ns, page + n, PAGE_SIZE - n);
 	mutex_unlock(&nvmev_cfg_lock);
 	return n;
 }
@@ -623,6 +791,12 @@ static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_gc_policy,
 	&ns_attr_gc_threshold_pct,
 	&ns_attr_bg_gc_threshold_pct,
+	&ns_attr_zone_size,
+	&ns_attr_zone_cap,
+	&ns_attr_max_open,
+	&ns_attr_max_active,
+	&ns_attr_fault_zone_readonly,
+	&ns_attr_fault_zone_offline,
 	&ns_attr_enable,
 	&ns_attr_stats,
 	NULL,
@@ -761,7 +935,7 @@ CONFIGFS_ATTR_RO(root_, pool);
 
 static ssize_t root_features_show(struct config_item *item, char *page)
 {
-	return sysfs_emit(page, "types nvm conv\nmax_ctrls %u\nmax_namespaces %u\n",
+	return sysfs_emit(page, "types nvm conv zns\nmax_ctrls %u\nmax_namespaces %u\n",
 			  NVMEV_MAX_CTRLS, NVMEV_MAX_NS);
 }
 CONFIGFS_ATTR_RO(root_, features);

@@ -47,6 +47,7 @@ static void req_free(struct nvmev_req *req)
 	if (req->ns)
 		atomic_dec(&req->ns->nr_reqs);
 	atomic_dec(&req->ctrl->nr_reqs);
+	nvmev_zero_list_free(req->zero);
 	kmem_cache_free(req_cache, req);
 }
 
@@ -120,6 +121,21 @@ static u16 schedule_dsm(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 }
 
 /*
+ * A zoned namespace: writes (and Write Zeroes) only at a write pointer and
+ * within a zone, which they advance; reads not of offline zones.
+ */
+static u16 zone_check(struct nvmev_ns *ns, u8 opcode, u64 slba, u64 nlb)
+{
+	u32 zone;
+
+	if (!ns->zones)
+		return NVME_SC_SUCCESS;
+	if (opcode == nvme_cmd_write || opcode == nvme_cmd_write_zeroes)
+		return NVMEV_ERR_ZNS(zns_write(ns->zones, slba, nlb, &zone));
+	return NVMEV_ERR_ZNS(zns_read_check(ns->zones, slba, nlb));
+}
+
+/*
  * Decide what @req needs: returns an NVMe status, and on success sets the
  * transfer the worker does and the model operation.
  */
@@ -145,6 +161,8 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		case nvme_cmd_flush: case nvme_cmd_write: case nvme_cmd_read:
 		case nvme_cmd_compare: case nvme_cmd_write_zeroes:
 		case nvme_cmd_dsm: case nvme_cmd_verify:
+		case nvme_cmd_zone_mgmt_send: case nvme_cmd_zone_mgmt_recv:
+		case nvme_cmd_zone_append:
 			return NVMEV_ERR(NVME_SC_INVALID_NS);
 		default:
 			return NVMEV_ERR(NVME_SC_INVALID_OPCODE);
@@ -168,6 +186,9 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 			return st;
 		if (req->len > NVMEV_MAX_XFER)
 			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		st = zone_check(ns, cmd->common.opcode, slba, nlb);
+		if (st)
+			return st;
 		if (cmd->common.opcode == nvme_cmd_write) {
 			req->xfer = NVMEV_XFER_WRITE;
 			m->op = MODEL_WRITE;
@@ -182,6 +203,8 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		break;
 	case nvme_cmd_write_zeroes:
 		st = set_range(ns, req, slba, nlb);
+		if (!st)
+			st = zone_check(ns, cmd->common.opcode, slba, nlb);
 		if (st)
 			return st;
 		req->xfer = NVMEV_XFER_ZERO;
@@ -190,6 +213,8 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	case nvme_cmd_verify:
 		/* No protection information: verifying reads nothing back. */
 		st = set_range(ns, req, slba, nlb);
+		if (!st)
+			st = zone_check(ns, cmd->common.opcode, slba, nlb);
 		if (st)
 			return st;
 		m->op = MODEL_READ;
@@ -208,6 +233,8 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		break;
 	}
 	default:
+		if (ns->zones)
+			return nvmev_zns_parse(ctrl, req, m);
 		return NVMEV_ERR(NVME_SC_INVALID_OPCODE);
 	}
 	m->slba_bytes = req->off;
@@ -231,6 +258,7 @@ static void account(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 		atomic64_inc(&s->host_reads);
 		break;
 	case nvme_cmd_write:
+	case nvme_cmd_zone_append:
 		atomic64_inc(&s->host_writes);
 		atomic64_add(req->len >> 9, &s->units_written);
 		break;
@@ -308,6 +336,14 @@ static void do_xfer(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 	case NVMEV_XFER_DSM:
 		st = do_dsm(ctrl, req);
 		break;
+	case NVMEV_XFER_ZERO_LIST: {
+		unsigned int i;
+
+		for (i = 0; i < req->zero->nr; i++)
+			zero_range(ctrl, req, ns->data + req->zero->r[i].off,
+				   req->zero->r[i].len);
+		break;
+	}
 	}
 	req->status = st;
 	if (!st)
@@ -396,7 +432,8 @@ static void complete_one(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 		u8 op = req->cmd.common.opcode;
 		bool has_lba = op == nvme_cmd_read || op == nvme_cmd_write ||
 			       op == nvme_cmd_compare || op == nvme_cmd_verify ||
-			       op == nvme_cmd_write_zeroes;
+			       op == nvme_cmd_write_zeroes ||
+			       op == nvme_cmd_zone_append;
 
 		nvmev_log_error(ctrl, req->sqid, req->cmd.common.command_id,
 				req->status, le32_to_cpu(req->cmd.common.nsid),
@@ -600,6 +637,7 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 		req->len = 0;
 		req->xfer = NVMEV_XFER_NONE;
 		req->result = 0;
+		req->zero = NULL;
 		req->sq = sq;
 		req->cq = cq;
 		req->sqid = sq->qid;

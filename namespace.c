@@ -48,6 +48,7 @@ int nvmev_ns_set_preset(struct nvmev_ns *ns, const char *name)
 			ns->cfg.type = nvmev_presets[i].type;
 			ns->cfg.nvm = nvmev_presets[i].nvm;
 			ns->cfg.conv = nvmev_presets[i].conv;
+			ns->cfg.zns = nvmev_presets[i].zns;
 			return 0;
 		}
 	}
@@ -84,7 +85,8 @@ int nvmev_ns_set_type(struct nvmev_ns *ns, enum nvmev_ns_type type)
 /* Would a namespace with @cfg have a volatile write cache? */
 bool nvmev_ns_cfg_volatile(const struct nvmev_ns_cfg *cfg)
 {
-	return cfg->type == NVMEV_NS_CONV && cfg->conv.buffer_kib;
+	return (cfg->type == NVMEV_NS_CONV || cfg->type == NVMEV_NS_ZNS) &&
+	       cfg->conv.buffer_kib;
 }
 
 /*
@@ -160,6 +162,10 @@ static int model_start(struct nvmev_ns *ns)
 	if (ns->cfg.type == NVMEV_NS_CONV) {
 		ns->model_ops = &conv_model_ops;
 		params = &ns->cfg.conv;
+	} else if (ns->cfg.type == NVMEV_NS_ZNS) {
+		/* FIXME: the ZNS NAND timing model */
+		ns->model_ops = &nvm_model_ops;
+		params = &ns->cfg.nvm;
 	} else {
 		ns->model_ops = &nvm_model_ops;
 		params = &ns->cfg.nvm;
@@ -208,7 +214,7 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 
 	if (ns->enabled)
 		return 0;
-	if (ns->cfg.type != NVMEV_NS_NVM && ns->cfg.type != NVMEV_NS_CONV)
+	if (ns->cfg.type == NVMEV_NS_KV)
 		return -EINVAL;
 	if (!ns->cfg.size) {
 		pr_err("%s/%u: size is not set: echo 1G > size\n", ctrl->name,
@@ -227,6 +233,7 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 	ns->lba_shift = ns->cfg.lba_shift;
 	ns->nr_lbas = ns->cfg.size >> ns->lba_shift;
 	ns->size = ns->nr_lbas << ns->lba_shift;
+	ns->csi = ns->cfg.type == NVMEV_NS_ZNS ? NVME_CSI_ZNS : NVME_CSI_NVM;
 	ns->data = memremap(ns->phys, ns->size, MEMREMAP_WB);
 	if (!ns->data) {
 		pr_err("%s: cannot map %#llx+%llu\n", owner, (u64)ns->phys,
@@ -234,9 +241,14 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 		ret = -ENOMEM;
 		goto free;
 	}
+	if (ns->cfg.type == NVMEV_NS_ZNS) {
+		ret = nvmev_zns_start(ns);	/* nr_lbas: the zoned part */
+		if (ret)
+			goto unmap;
+	}
 	ret = model_start(ns);
 	if (ret)
-		goto unmap;
+		goto zones;
 	if (ns->keep_data)
 		pr_info("%s: keeping the data stored by the last load (use wipe=1 to erase it)\n",
 			owner);
@@ -253,6 +265,8 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 		nvmev_ns_changed(ctrl, ns->nsid);
 	nvmev_disp_unlock(ctrl);
 	return 0;
+zones:
+	nvmev_zns_stop(ns);
 unmap:
 	memunmap(ns->data);
 	ns->data = NULL;
@@ -282,6 +296,7 @@ void nvmev_ns_disable(struct nvmev_ns *ns)
 	while (atomic_read(&ns->nr_reqs))
 		schedule_timeout_uninterruptible(1);
 	model_stop(ns);
+	nvmev_zns_stop(ns);
 	memunmap(ns->data);
 	ns->data = NULL;
 	nvmev_pool_free(ns->phys);

@@ -30,6 +30,7 @@
 #include "ftl/model.h"
 #include "ftl/nvm.h"
 #include "ftl/conv.h"
+#include "ftl/zns.h"
 
 #define NVMEV_NAME		"nvmev"
 #define NVMEV_VERSION		"0.1"
@@ -69,8 +70,16 @@
 #ifndef NVME_CTRL_ONCS_VERIFY
 #define NVME_CTRL_ONCS_VERIFY	(1 << 7)
 #endif
+#define NVMEV_ID_CNS_CS_NS_ACTIVE_LIST	0x07	/* active NSIDs of one CSI */
+#define NVMEV_ID_CNS_IOCS		0x1c	/* I/O command set combinations */
+#define NVMEV_FEAT_IOCS_PROFILE		0x19
+#define NVMEV_SC_IOCS_COMBINATION_REJECTED	0x12b
+/* Identify CNS 1Ch vector 0: bit n set = CSI n supported */
+#define NVMEV_IOCS_VECTOR	(BIT_ULL(NVME_CSI_NVM) | BIT_ULL(NVME_CSI_ZNS))
 /* An error status: retrying the same command will not help. */
 #define NVMEV_ERR(sc)		((sc) | NVME_STATUS_DNR)
+/* A status of ftl/zns.c (the NVMe encoding), with DNR when an error */
+#define NVMEV_ERR_ZNS(st)	((st) ? NVMEV_ERR((u16)(st)) : NVME_SC_SUCCESS)
 #define NVMEV_CAP_CQR		(1ULL << 16)	/* contiguous queues required */
 #define NVMEV_TEMP_KELVIN	313		/* 40 C */
 #define NVMEV_WCTEMP		343		/* 70 C */
@@ -96,13 +105,24 @@ struct nvmev_params {
 	unsigned int idle_spin_us;
 };
 
-/* Namespace types; only NVM is built so far. */
+/* Namespace types (configfs "type"). */
 enum nvmev_ns_type {
 	NVMEV_NS_NVM,
 	NVMEV_NS_CONV,
 	NVMEV_NS_ZNS,
 	NVMEV_NS_KV,
 	NVMEV_NR_NS_TYPES,
+};
+
+/* "auto" for max_open / max_active: derived from the number of zones */
+#define NVMEV_ZNS_AUTO		U32_MAX
+
+/* Zones of a namespace of type zns (zoned.c). */
+struct nvmev_zns_cfg {
+	u64 zone_size;			/* bytes, a power of two; 0: automatic */
+	u64 zone_cap;			/* bytes; 0: the zone size */
+	u32 max_open;			/* 0: no limit; NVMEV_ZNS_AUTO */
+	u32 max_active;			/* 0: no limit; NVMEV_ZNS_AUTO */
 };
 
 /* How a namespace is configured (configfs, or the module parameters). */
@@ -112,7 +132,8 @@ struct nvmev_ns_cfg {
 	unsigned int lba_shift;
 	int preset;			/* index into nvmev_presets, or -1 */
 	struct nvm_params nvm;		/* type nvm */
-	struct conv_params conv;	/* type conv; capacity comes from size */
+	struct conv_params conv;	/* NAND of types conv and zns */
+	struct nvmev_zns_cfg zns;	/* type zns */
 };
 
 /* Statistics by opcode, readable as text through configfs. */
@@ -124,6 +145,9 @@ enum nvmev_stat_op {
 	NVMEV_OP_DSM,
 	NVMEV_OP_COMPARE,
 	NVMEV_OP_VERIFY,
+	NVMEV_OP_ZONE_APPEND,
+	NVMEV_OP_ZONE_SEND,
+	NVMEV_OP_ZONE_RECV,
 	NVMEV_OP_OTHER,
 	NVMEV_NR_OPS,
 };
@@ -154,6 +178,8 @@ struct nvmev_ns {
 	u64 nr_lbas;
 	unsigned int lba_shift;
 	void *data;			/* kernel mapping of the storage */
+	u8 csi;				/* I/O command set: NVME_CSI_* */
+	struct zns *zones;		/* type zns: the zone state machine */
 	const struct model_ops *model_ops;
 	void *model;
 	u8 nguid[16];
@@ -194,6 +220,17 @@ enum nvmev_xfer {
 	NVMEV_XFER_COMPARE,
 	NVMEV_XFER_ZERO,		/* zero [off, off + len) */
 	NVMEV_XFER_DSM,			/* deallocate the ranges in the PRP */
+	NVMEV_XFER_ZERO_LIST,		/* zero the ranges of req->zero */
+};
+
+/* Byte ranges of a namespace to zero (a reset of several zones). */
+struct nvmev_zero_list {
+	unsigned int nr;
+	unsigned int max;
+	struct {
+		u64 off;
+		u64 len;
+	} r[];
 };
 
 struct nvmev_req {
@@ -209,8 +246,9 @@ struct nvmev_req {
 	u64 seq;
 	u64 off;			/* bytes into the namespace */
 	u64 len;
+	u64 result;			/* completion dwords 0 and 1 */
+	struct nvmev_zero_list *zero;	/* NVMEV_XFER_ZERO_LIST, freed with it */
 	u32 epoch;
-	u32 result;
 	u16 status;
 	u16 sqid;
 	u16 sq_head;
@@ -324,6 +362,7 @@ struct nvmev_ctrl {
 	phys_addr_t want_phys;		/* nvmev0: its fixed place, else 0 */
 	bool live;			/* the PCI function exists */
 	bool vwc;			/* a volatile write cache is present */
+	u8 zasl;			/* Zone Append Size Limit, 0: MDTS */
 
 	/* Registers, doorbells and superblock: 1 MiB of the pool */
 	phys_addr_t phys;
@@ -343,6 +382,7 @@ struct nvmev_ctrl {
 
 	/* Controller state, owned by the dispatcher */
 	u32 cc;
+	bool css_all;			/* CC.CSS: every I/O command set */
 	bool enabled;
 	bool ready;
 	u32 epoch;
@@ -449,7 +489,7 @@ static inline u32 *nvmev_db(struct nvmev_ctrl *ctrl, unsigned int idx)
 bool nvmev_admin_poll(struct nvmev_ctrl *ctrl);
 void nvmev_admin_reset(struct nvmev_ctrl *ctrl);
 void nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
-		    u16 sqid, u16 sq_head, u16 cid, u16 status, u32 result);
+		    u16 sqid, u16 sq_head, u16 cid, u16 status, u64 result);
 bool nvmev_cq_full(struct nvmev_cq *cq, struct nvmev_ctrl *ctrl);
 void nvmev_log_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid, u16 status,
 		     u32 nsid, u64 lba);
@@ -489,10 +529,32 @@ int nvmev_ns_set_preset(struct nvmev_ns *ns, const char *name);
 int nvmev_ns_set_type(struct nvmev_ns *ns, enum nvmev_ns_type type);
 bool nvmev_ns_cfg_volatile(const struct nvmev_ns_cfg *cfg);
 void nvmev_ns_media_stats(struct nvmev_ns *ns, struct model_stats *st);
+/*
+ * The active namespace @nsid, or NULL.  With CC.CSS = NVM only, the
+ * namespaces of other command sets are not active (the host asked for the
+ * NVM command set alone).
+ */
 static inline struct nvmev_ns *nvmev_ns_find(struct nvmev_ctrl *ctrl, u32 nsid)
 {
-	return nsid && nsid <= NVMEV_MAX_NS ? ctrl->ns[nsid - 1] : NULL;
+	struct nvmev_ns *ns = nsid && nsid <= NVMEV_MAX_NS ?
+			      ctrl->ns[nsid - 1] : NULL;
+
+	if (ns && ns->csi != NVME_CSI_NVM && !ctrl->css_all)
+		return NULL;
+	return ns;
 }
+
+/* zoned.c: namespaces of the Zoned Namespace command set */
+int nvmev_zns_start(struct nvmev_ns *ns);
+void nvmev_zns_stop(struct nvmev_ns *ns);
+u16 nvmev_zns_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		    struct model_req *m);
+void nvmev_zns_id_ns(struct nvmev_ns *ns, struct nvme_id_ns_zns *id);
+void nvmev_zns_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl_zns *id);
+void nvmev_zns_effects(struct nvme_effects_log *e);
+int nvmev_zns_fault(struct nvmev_ns *ns, u32 zone, bool offline);
+ssize_t nvmev_zns_stats_show(struct nvmev_ns *ns, char *buf, size_t size);
+void nvmev_zero_list_free(struct nvmev_zero_list *zl);
 
 static inline u64 nvmev_now(void)
 {

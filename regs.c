@@ -43,7 +43,8 @@ static u64 ctrl_cap(void)
 	       NVMEV_CAP_CQR |			/* contiguous queues */
 	       (20ULL << 24) |			/* TO: 10 s */
 	       (0ULL << 32) |			/* DSTRD: 4 bytes */
-	       ((u64)NVME_CAP_CSS_NVM << 37) |
+	       /* NVM, and every I/O command set through CC.CSS = 110b */
+	       ((u64)(NVME_CAP_CSS_NVM | NVME_CAP_CSS_CSI) << 37) |
 	       (0ULL << 48) |			/* MPSMIN: 4 KiB */
 	       (0ULL << 52);			/* MPSMAX: 4 KiB */
 }
@@ -156,10 +157,12 @@ static void ctrl_enable(struct nvmev_ctrl *ctrl, u32 cc)
 	u32 ams = (cc >> NVME_CC_AMS_SHIFT) & 0x7;	/* round robin only */
 
 	/* IOSQES/IOCQES are checked when I/O queues are created */
-	if (css != NVME_CC_CSS_NVM || mps != 0 || ams != 0) {
+	if ((css != NVME_CC_CSS_NVM && css != NVME_CC_CSS_CSI) || mps != 0 ||
+	    ams != 0) {
 		ctrl_fatal(ctrl, "unsupported CC value");
 		return;
 	}
+	ctrl->css_all = css == NVME_CC_CSS_CSI;
 	if (admin_queues_create(ctrl)) {
 		ctrl_fatal(ctrl, "bad admin queue registers");
 		return;

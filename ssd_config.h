@@ -19,7 +19,11 @@ struct nvmev_preset {
 	const char *desc;
 	struct nvm_params nvm;
 	struct conv_params conv;
+	struct nvmev_zns_cfg zns;
 };
+
+/* Zones sized for the namespace (ftl/zns.h), limits below the zone count */
+#define NVMEV_ZNS_CFG_AUTO { .max_open = NVMEV_ZNS_AUTO, .max_active = NVMEV_ZNS_AUTO }
 
 static const struct nvmev_preset nvmev_presets[] = {
 	{
@@ -84,6 +88,16 @@ static const struct nvmev_preset nvmev_presets[] = {
 		.type = NVMEV_NS_CONV,
 		.desc = "QLC NAND SSD, PCIe 3.0 x4, slow programs and erases",
 		.conv = CONV_PARAMS_QLC,
+	},
+	/* Zoned namespaces (ftl/zns.h): the zone geometry follows the size */
+	{
+		.name = "zns",
+		.type = NVMEV_NS_ZNS,
+		.desc = "Zoned NAND SSD: zones of at most 64 MiB (at least 16), 14 open and active, the conv drive's NAND",
+		.conv = CONV_PARAMS_DEFAULT_INIT,
+		.zns = NVMEV_ZNS_CFG_AUTO,
+		/* FIXME: until the ZNS NAND model */
+		.nvm = { .nr_units = NVM_DEFAULT_NR_UNITS, .unit_size = NVM_DEFAULT_UNIT_SIZE },
 	},
 };
 

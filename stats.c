@@ -19,6 +19,9 @@ static const char *const op_names[NVMEV_NR_OPS] = {
 	[NVMEV_OP_DSM] = "dsm",
 	[NVMEV_OP_COMPARE] = "compare",
 	[NVMEV_OP_VERIFY] = "verify",
+	[NVMEV_OP_ZONE_APPEND] = "zone_append",
+	[NVMEV_OP_ZONE_SEND] = "zone_mgmt_send",
+	[NVMEV_OP_ZONE_RECV] = "zone_mgmt_recv",
 	[NVMEV_OP_OTHER] = "other",
 };
 
@@ -27,7 +30,7 @@ static bool op_has_bytes(unsigned int op)
 {
 	return op == NVMEV_OP_READ || op == NVMEV_OP_WRITE ||
 	       op == NVMEV_OP_WRITE_ZEROES || op == NVMEV_OP_COMPARE ||
-	       op == NVMEV_OP_VERIFY;
+	       op == NVMEV_OP_VERIFY || op == NVMEV_OP_ZONE_APPEND;
 }
 
 static unsigned int op_of(u8 opcode)
@@ -40,6 +43,9 @@ static unsigned int op_of(u8 opcode)
 	case nvme_cmd_dsm:		return NVMEV_OP_DSM;
 	case nvme_cmd_compare:		return NVMEV_OP_COMPARE;
 	case nvme_cmd_verify:		return NVMEV_OP_VERIFY;
+	case nvme_cmd_zone_append:	return NVMEV_OP_ZONE_APPEND;
+	case nvme_cmd_zone_mgmt_send:	return NVMEV_OP_ZONE_SEND;
+	case nvme_cmd_zone_mgmt_recv:	return NVMEV_OP_ZONE_RECV;
 	default:			return NVMEV_OP_OTHER;
 	}
 }

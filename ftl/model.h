@@ -36,6 +36,8 @@ enum model_op {
 	MODEL_DISCARD,		/* deallocate (DSM deallocate / TRIM) */
 	MODEL_WRITE_ZEROES,	/* write zeroes, no data transfer */
 	MODEL_OTHER,		/* any other I/O command: no media time */
+	MODEL_ZONE_RESET,	/* zoned: reset the zone at slba_bytes */
+	MODEL_ZONE_FINISH,	/* zoned: finish the zone at slba_bytes */
 };
 
 /* One I/O command as seen by a timing model. */

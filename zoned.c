@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * nvmev: namespaces of the Zoned Namespace command set (type zns, CSI 02h).
+ *
+ * The zone state machine is ftl/zns.c; this file is what the controller
+ * around it does: derive the zone geometry from the namespace
+ * configuration, check Write, Write Zeroes, Zone Append and reads against
+ * the zones, carry out Zone Management Send and Receive, fill the ZNS
+ * Identify structures and tell the timing model about resets and finishes.
+ *
+ * All of it runs on the dispatcher, the only thread that touches a
+ * namespace's zones while it is enabled (configfs fault injection takes
+ * the dispatcher's lock).  Data of a zone at or above its write pointer is
+ * always zero: a reset zeroes what was written (on the worker, before the
+ * completion), so reads of unwritten blocks return zeroes.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/log2.h>
+
+#include "nvmev.h"
+
+/* Zone Management Send, CDW13 bits 15:8 */
+#define ZMS_SELECT_ALL		(1 << 0)
+#define ZMS_ZSASO		(1 << 1)	/* for ZRWA: not offered */
+
+#define ZONE_REPORT_HDR		sizeof(struct nvme_zone_report)
+#define ZONE_DESC_SIZE		sizeof(struct nvme_zone_descriptor)
+
+/*
+ * The zone parameters of @ns for @nr_lbas LBAs: defaults from ftl/zns.c,
+ * then what the configuration sets.  Returns NULL or what is wrong.
+ */
+static const char *zns_params(struct nvmev_ns *ns, u64 nr_lbas,
+			      struct zns_params *p)
+{
+	const struct nvmev_zns_cfg *c = &ns->cfg.zns;
+	unsigned int shift = ns->cfg.lba_shift;
+	u64 nr_zones;
+	u32 def;
+
+	zns_params_default(p, nr_lbas, shift);
+	if (c->zone_size) {
+		if (!is_power_of_2(c->zone_size) || c->zone_size >> shift == 0)
+			return "zone_size must be a power of two of at least one LBA";
+		p->zone_size = c->zone_size >> shift;
+		if (p->zone_size > nr_lbas)
+			return "zone_size is larger than the namespace";
+		p->zone_cap = p->zone_size;
+	}
+	if (c->zone_cap) {
+		if (c->zone_cap & ((1ULL << shift) - 1))
+			return "zone_cap must be a multiple of the LBA size";
+		p->zone_cap = c->zone_cap >> shift;
+		if (p->zone_cap > p->zone_size)
+			return "zone_cap is larger than the zone size";
+	}
+	/* limits below the zone count, as shipping drives have (ftl/zns.h) */
+	nr_zones = nr_lbas >> ilog2(p->zone_size);
+	def = nr_zones > ZNS_DEFAULT_MAX_OPEN ? ZNS_DEFAULT_MAX_OPEN :
+	      max_t(u64, nr_zones - 1, 1);
+	p->max_active = c->max_active == NVMEV_ZNS_AUTO ? def : c->max_active;
+	if (c->max_open != NVMEV_ZNS_AUTO)
+		p->max_open = c->max_open;
+	else
+		p->max_open = p->max_active ? min(def, p->max_active) : def;
+	if (ns->ctrl->zasl)
+		p->zasl = (SZ_4K << ns->ctrl->zasl) >> shift;
+	return zns_check_params(p);
+}
+
+/*
+ * Set up the zones of @ns, whose nr_lbas is the whole backing space; on
+ * return nr_lbas is the zoned part (NSZE).  One line says what is wrong.
+ */
+int nvmev_zns_start(struct nvmev_ns *ns)
+{
+	struct zns_params p;
+	const char *why;
+	int ret;
+
+	why = zns_params(ns, ns->nr_lbas, &p);
+	if (why) {
+		pr_err("%s/%u: %s\n", ns->ctrl->name, ns->nsid, why);
+		return -EINVAL;
+	}
+	ns->zones = kzalloc(sizeof(*ns->zones), GFP_KERNEL);
+	if (!ns->zones)
+		return -ENOMEM;
+	ret = zns_init(ns->zones, &p);
+	if (ret) {
+		kfree(ns->zones);
+		ns->zones = NULL;
+		return ret;
+	}
+	if (zns_tail_lbas(ns->zones))
+		pr_info("%s/%u: %llu zones of %llu MiB; the last %llu KiB are not a whole zone and stay unused\n",
+			ns->ctrl->name, ns->nsid, (u64)zns_nr_zones(ns->zones),
+			(p.zone_size << ns->lba_shift) >> 20,
+			(zns_tail_lbas(ns->zones) << ns->lba_shift) >> 10);
+	ns->nr_lbas = zns_nsze(ns->zones);
+	return 0;
+}
+
+void nvmev_zns_stop(struct nvmev_ns *ns)
+{
+	if (!ns->zones)
+		return;
+	zns_exit(ns->zones);
+	kfree(ns->zones);
+	ns->zones = NULL;
+}
+
+/* ---- Identify ------------------------------------------------------------ */
+
+void nvmev_zns_id_ns(struct nvmev_ns *ns, struct nvme_id_ns_zns *id)
+{
+	struct zns *z = ns->zones;
+
+	id->zoc = 0;			/* no variable capacity, no excursions */
+	id->ozcs = cpu_to_le16(1);	/* reads may cross zone boundaries */
+	id->mar = cpu_to_le32(zns_mar(z));
+	id->mor = cpu_to_le32(zns_mor(z));
+	/* the controller never recommends a reset or finish: RRL, FRL 0 */
+	id->lbafe[0].zsze = cpu_to_le64(z->p.zone_size);
+	id->lbafe[0].zdes = 0;		/* no zone descriptor extensions */
+}
+
+void nvmev_zns_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl_zns *id)
+{
+	id->zasl = ctrl->zasl;
+}
+
+/* The ZNS I/O commands, on top of the NVM ones. */
+void nvmev_zns_effects(struct nvme_effects_log *e)
+{
+	e->iocs[nvme_cmd_zone_mgmt_send] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
+						       NVME_CMD_EFFECTS_LBCC);
+	e->iocs[nvme_cmd_zone_mgmt_recv] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP);
+	e->iocs[nvme_cmd_zone_append] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
+						    NVME_CMD_EFFECTS_LBCC);
+}
+
+/* ---- Zone Management Send ------------------------------------------------ */
+
+void nvmev_zero_list_free(struct nvmev_zero_list *zl)
+{
+	kfree(zl);
+}
+
+struct send_ctx {
+	struct nvmev_ns *ns;
+	struct nvmev_req *req;
+	struct model_req *m;
+	enum model_op op;		/* what each zone costs */
+	bool any;
+};
+
+/* Zero [@off, @off + @len) on the worker, with the request's other ranges. */
+static void add_zero_range(struct send_ctx *s, u64 off, u64 len)
+{
+	struct nvmev_req *req = s->req;
+	struct nvmev_zero_list *zl = req->zero;
+
+	if (req->xfer == NVMEV_XFER_NONE) {
+		req->xfer = NVMEV_XFER_ZERO;
+		req->off = off;
+		req->len = len;
+		return;
+	}
+	if (req->xfer == NVMEV_XFER_ZERO) {
+		if (req->off + req->len == off) {
+			req->len += len;
+			return;
+		}
+		zl = kmalloc(struct_size(zl, r, 16), GFP_KERNEL);
+		if (!zl)
+			goto now;
+		zl->max = 16;
+		zl->nr = 1;
+		zl->r[0].off = req->off;
+		zl->r[0].len = req->len;
+		req->zero = zl;
+		req->xfer = NVMEV_XFER_ZERO_LIST;
+	}
+	if (zl->r[zl->nr - 1].off + zl->r[zl->nr - 1].len == off) {
+		zl->r[zl->nr - 1].len += len;
+		return;
+	}
+	if (zl->nr == zl->max) {
+		struct nvmev_zero_list *bigger;
+
+		bigger = krealloc(zl, struct_size(zl, r, zl->max * 2),
+				  GFP_KERNEL);
+		if (!bigger)
+			goto now;
+		zl = bigger;
+		zl->max *= 2;
+		req->zero = zl;
+	}
+	zl->r[zl->nr].off = off;
+	zl->r[zl->nr].len = len;
+	zl->nr++;
+	return;
+now:
+	/* no memory for the list: zero here rather than not at all */
+	memset(s->ns->data + off, 0, len);
+}
+
+/* Called by zns_mgmt_send() for each zone reset or finished. */
+static void zone_changed(void *arg, u64 slba, u64 nlb)
+{
+	struct send_ctx *s = arg;
+	struct nvmev_ns *ns = s->ns;
+	u64 zslba = round_down(slba, ns->zones->p.zone_size);
+
+	if (s->op == MODEL_ZONE_RESET)
+		add_zero_range(s, slba << ns->lba_shift, nlb << ns->lba_shift);
+	/* finish: the blocks above the write pointer are zero already */
+	s->m->op = s->op;
+	s->m->slba_bytes = zslba << ns->lba_shift;
+	s->m->len = ns->zones->p.zone_size << ns->lba_shift;
+	s->req->done_at = max(s->req->done_at,
+			      ns->model_ops->schedule(ns->model, s->m));
+	s->any = true;
+}
+
+static u16 zone_mgmt_send(struct nvmev_req *req, struct model_req *m)
+{
+	struct nvme_zone_mgmt_send_cmd *c = &req->cmd.zms;
+	struct nvmev_ns *ns = req->ns;
+	struct send_ctx s = { .ns = ns, .req = req, .m = m };
+	enum zns_status st;
+
+	if (c->select_all & ZMS_ZSASO)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	switch (c->zsa) {
+	case NVME_ZONE_RESET:
+		s.op = MODEL_ZONE_RESET;
+		break;
+	case NVME_ZONE_FINISH:
+		s.op = MODEL_ZONE_FINISH;
+		break;
+	default:
+		s.op = MODEL_OTHER;
+		break;
+	}
+	st = zns_mgmt_send(ns->zones, c->zsa, le64_to_cpu(c->slba),
+			   c->select_all & ZMS_SELECT_ALL, zone_changed, &s);
+	if (!s.any) {
+		m->op = MODEL_OTHER;
+		m->len = 0;
+		req->done_at = ns->model_ops->schedule(ns->model, m);
+	}
+	return NVMEV_ERR_ZNS(st);
+}
+
+/* ---- Zone Management Receive --------------------------------------------- */
+
+static u16 zone_mgmt_recv(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	struct nvme_zone_mgmt_recv_cmd *c = &req->cmd.zmr;
+	struct nvmev_ns *ns = req->ns;
+	u64 len = ((u64)le32_to_cpu(c->numd) + 1) * 4, total = 0;
+	struct nvme_zone_report *rep;
+	struct zns_desc *d = NULL;
+	u32 i, max = 0, copied = 0;
+	enum zns_status st;
+	u16 ret;
+
+	if (c->zra != NVME_ZRA_ZONE_REPORT)	/* no descriptor extensions */
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	if (len > NVMEV_MAX_XFER)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	if (len > ZONE_REPORT_HDR)
+		max = (len - ZONE_REPORT_HDR) / ZONE_DESC_SIZE;
+	rep = kvzalloc(max_t(u64, len, ZONE_REPORT_HDR), GFP_KERNEL);
+	if (max)
+		d = kvmalloc_array(max, sizeof(*d), GFP_KERNEL);
+	if (!rep || (max && !d)) {
+		ret = NVME_SC_INTERNAL;
+		goto out;
+	}
+	st = zns_report(ns->zones, le64_to_cpu(c->slba), c->zrasf,
+			c->pr & NVME_REPORT_ZONE_PARTIAL, d, max, &total,
+			&copied);
+	if (st) {
+		ret = NVMEV_ERR_ZNS(st);
+		goto out;
+	}
+	rep->nr_zones = cpu_to_le64(total);
+	for (i = 0; i < copied; i++) {
+		struct nvme_zone_descriptor *e = &rep->entries[i];
+
+		e->zt = d[i].type;
+		e->zs = d[i].state << 4;
+		e->za = d[i].attrs;
+		e->zcap = cpu_to_le64(d[i].cap);
+		e->zslba = cpu_to_le64(d[i].zslba);
+		e->wp = cpu_to_le64(d[i].wp);
+	}
+	ret = nvmev_dma_xfer(ctrl, &req->cmd, rep, len, true);
+out:
+	kvfree(d);
+	kvfree(rep);
+	return ret;
+}
+
+/* ---- I/O ------------------------------------------------------------------ */
+
+/*
+ * The zone commands (Zone Management Send / Receive, Zone Append) of a
+ * zoned namespace.  Sets what the worker does and schedules the model.
+ */
+u16 nvmev_zns_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		    struct model_req *m)
+{
+	struct nvme_command *cmd = &req->cmd;
+	struct nvmev_ns *ns = req->ns;
+	u64 nlb, lba;
+	u16 st;
+
+	switch (cmd->common.opcode) {
+	case nvme_cmd_zone_append:
+		if (cmd->common.flags & NVME_CMD_SGL_ALL)
+			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		nlb = (u64)le16_to_cpu(cmd->rw.length) + 1;
+		if (nlb << ns->lba_shift > NVMEV_MAX_XFER)
+			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		st = NVMEV_ERR_ZNS(zns_append(ns->zones, le64_to_cpu(cmd->rw.slba),
+					nlb, &lba));
+		if (st)
+			return st;
+		req->off = lba << ns->lba_shift;
+		req->len = nlb << ns->lba_shift;
+		req->result = lba;
+		req->xfer = NVMEV_XFER_WRITE;
+		m->op = MODEL_WRITE;
+		m->fua = (le16_to_cpu(cmd->rw.control) & NVME_RW_FUA) ||
+			 !ctrl->feat.wce;
+		m->slba_bytes = req->off;
+		m->len = req->len;
+		return NVME_SC_SUCCESS;
+	case nvme_cmd_zone_mgmt_send:
+		return zone_mgmt_send(req, m);
+	case nvme_cmd_zone_mgmt_recv:
+		if (cmd->common.flags & NVME_CMD_SGL_ALL)
+			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		m->op = MODEL_OTHER;
+		return zone_mgmt_recv(ctrl, req);
+	default:
+		return NVMEV_ERR(NVME_SC_INVALID_OPCODE);
+	}
+}
+
+/* ---- Fault injection and statistics ------------------------------------- */
+
+/*
+ * The controller takes zone @zone offline or makes it read only, as a
+ * drive does with worn-out media.  The caller holds nvmev_cfg_lock and the
+ * namespace is enabled.
+ */
+int nvmev_zns_fault(struct nvmev_ns *ns, u32 zone, bool offline)
+{
+	enum zns_status st;
+
+	if (zone >= zns_nr_zones(ns->zones))
+		return -ERANGE;
+	nvmev_disp_lock(ns->ctrl);
+	st = offline ? zns_set_offline(ns->zones, zone) :
+		       zns_set_read_only(ns->zones, zone);
+	nvmev_disp_unlock(ns->ctrl);
+	return st == ZNS_OK ? 0 : -EINVAL;
+}
+
+ssize_t nvmev_zns_stats_show(struct nvmev_ns *ns, char *buf, size_t size)
+{
+	struct zns *z = ns->zones;
+
+	return scnprintf(buf, size,
+			 "zones %u\nzone_size %llu\nzone_cap %llu\nzones_open %u\nzones_active %u\n",
+			 zns_nr_zones(z), z->p.zone_size << ns->lba_shift,
+			 z->p.zone_cap << ns->lba_shift, zns_nr_open(z),
+			 zns_nr_active(z));
+}
