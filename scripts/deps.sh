@@ -11,6 +11,7 @@ PACKAGES=(
     linux-image-amd64 qemu-system-x86 qemu-system-data
     # initramfs construction and guest userland
     busybox-static cpio gzip xz-utils nvme-cli fio e2fsprogs util-linux
+    f2fs-tools btrfs-progs
     # host-side helpers (unit tests, result processing)
     python3
 )

@@ -4,7 +4,7 @@
 #   scripts/vm/initramfs.sh [-o OUTPUT] [-k KVER] [-m NVMEV_KO]
 #
 # Contents: busybox (all applets), nvme-cli, fio, e2fsprogs, util-linux block
-# tools and GNU dd with their shared libraries; the kernel modules the tests
+# tools, GNU dd, f2fs-tools and btrfs-progs with their shared libraries; the kernel modules the tests
 # need (plus dependencies, depmod'ed for busybox modprobe); nvmev.ko at
 # /lib/modules/nvmev.ko when it exists; tests/vm/ at /tests;
 # scripts/nvmevctl at /usr/bin/nvmevctl; and scripts/vm/guest-init.sh as
@@ -20,11 +20,12 @@ GUEST_BINARIES=(
     nvme fio dd
     mke2fs mkfs.ext4 e2fsck fsck.ext4 tune2fs dumpe2fs debugfs resize2fs
     blkdiscard blkzone blockdev lsblk losetup wipefs fstrim
+    mkfs.f2fs fsck.f2fs mkfs.btrfs btrfs
 )
 # Modules loaded by /init at boot (with dependencies).
 BOOT_MODULES=(configfs crc32c_generic ext4 nvme)
 # Modules shipped but loaded by the tests themselves, with their own params.
-TEST_MODULES=(null_blk brd loop)
+TEST_MODULES=(null_blk brd loop f2fs btrfs zonefs)
 
 OUTPUT=""
 KVER=""
