@@ -132,7 +132,8 @@
  * alone: their other bytes still hold data).  Complete at now +
  * fw_other_ns; no resource is used.  (Write zeroes is modelled as
  * deallocation, which reads back as zeroes.)
- * MODEL_OTHER: completes at now + fw_other_ns.
+ * MODEL_OTHER, and any other op (MODEL_ZONE_RESET / MODEL_ZONE_FINISH
+ * included: conv has no zones): completes at now + fw_other_ns.
  *
  * ==== Placement ====
  *

@@ -11,6 +11,7 @@
  * Models:  "nvm"  Optane-class byte-addressable NVM (ftl/nvm.h)
  *          "conv" NAND SSD: write buffer, page-mapped FTL, GC (ftl/conv.h)
  *          later: "zns", "kv"
+ * conv shares the NAND machinery of ftl/nand.h.
  *
  * Concurrency contract (all models): an instance is NOT internally locked.
  * Exactly one thread - the nvmev dispatcher - may call into a given
@@ -36,6 +37,14 @@ enum model_op {
 	MODEL_DISCARD,		/* deallocate (DSM deallocate / TRIM) */
 	MODEL_WRITE_ZEROES,	/* write zeroes, no data transfer */
 	MODEL_OTHER,		/* any other I/O command: no media time */
+	/*
+	 * Zone Management Send on a zoned namespace:
+	 * slba_bytes = the zone's start in bytes, len = the zone size in
+	 * bytes.  Open and Close arrive as MODEL_OTHER.  Models without
+	 * zones treat these, and any op they do not know, as MODEL_OTHER.
+	 */
+	MODEL_ZONE_RESET,
+	MODEL_ZONE_FINISH,
 };
 
 /* One I/O command as seen by a timing model. */
