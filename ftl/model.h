@@ -10,8 +10,10 @@
  *
  * Models:  "nvm"  Optane-class byte-addressable NVM (ftl/nvm.h)
  *          "conv" NAND SSD: write buffer, page-mapped FTL, GC (ftl/conv.h)
- *          later: "zns", "kv"
- * conv shares the NAND machinery of ftl/nand.h.
+ *          "zns"  zoned NAND SSD: when zone commands complete
+ *                 (ftl/zns_timing.h; the zone state machine is ftl/zns.h)
+ *          later: "kv"
+ * conv and zns share the NAND machinery of ftl/nand.h.
  *
  * Concurrency contract (all models): an instance is NOT internally locked.
  * Exactly one thread - the nvmev dispatcher - may call into a given
@@ -38,7 +40,7 @@ enum model_op {
 	MODEL_WRITE_ZEROES,	/* write zeroes, no data transfer */
 	MODEL_OTHER,		/* any other I/O command: no media time */
 	/*
-	 * Zone Management Send on a zoned namespace:
+	 * Zone Management Send on a zoned namespace (zns_timing.h):
 	 * slba_bytes = the zone's start in bytes, len = the zone size in
 	 * bytes.  Open and Close arrive as MODEL_OTHER.  Models without
 	 * zones treat these, and any op they do not know, as MODEL_OTHER.
@@ -120,5 +122,6 @@ struct model_ops {
 
 extern const struct model_ops nvm_model_ops;
 extern const struct model_ops conv_model_ops;
+extern const struct model_ops zns_timing_ops;
 
 #endif /* _NVMEV_FTL_MODEL_H */
