@@ -15,20 +15,20 @@
 
 /*
  * ZNS_TIMING_ZN540, Western Digital Ultrastar DC ZN540-like:
- *   - Public data sheet and launch material (Western Digital, 2020-2021):
- *     U.2, PCIe Gen3 x4 (dual port), NVMe 1.3c with the ZNS Command Set
- *     1.0, 96-layer 3D TLC NAND, 1 to 8 TB.  Gen3 x4 caps the link: 3050
- *     MB/s, as in NVMeVirt.
- *   - Zones: 2 GiB zone size (ZSZE) with a zone capacity (ZCAP) of 1077
- *     MiB, as the drive reports them (Identify Namespace / Report Zones,
- *     e.g. as listed by the zonedstorage.io documentation and the ZNS
- *     studies that measure this drive); every zone is striped over all
- *     dies, as on the drive and in NVMeVirt (DIES_PER_ZONE = all).
- *   - NAND and firmware timing: NVMeVirt's WD_ZN540 preset (ssd_config.h,
- *     snu-csl/nvmevirt): 8 channels x 4 dies at 450 MB/s, 32 KiB pages
- *     programmed 3 at a time (one TLC word line, a 96 KiB PU), tR 50 us
- *     for 4 KiB and 58 us for a whole page, tPROG 561 us, firmware 20 us
- *     per read, 5.6 us per write.
+ *   - Western Digital's announcement and its press coverage (Nov. 2020,
+ *     e.g. AnandTech / Tom's Hardware): U.2, Western Digital's own
+ *     dual-port NVMe 1.3c controller with full ZNS Command Set 1.0
+ *     support, 96-layer 3D TLC NAND.
+ *   - Zones: 2 GiB zone size (ZSZE) with 1077 MiB zone capacity (ZCAP),
+ *     the figures the drive reports (Report Zones) in published studies
+ *     of it; every zone striped over all dies, as NVMeVirt's preset does
+ *     (DIES_PER_ZONE = all dies).
+ *   - NAND, link and firmware timing: NVMeVirt's WD_ZN540 preset
+ *     (ssd_config.h of snu-csl/nvmevirt): 8 channels x 4 dies at 450
+ *     MB/s, PCIe 3050 MB/s (a PCIe Gen3 x4 link), 32 KiB pages programmed
+ *     3 at a time (one TLC word line: a 96 KiB PU), tR 50 us for 4 KiB and
+ *     58 us for a whole page, tPROG 561 us, firmware 20 us per read, 5.6
+ *     us per write.
  *   - est.: tBERS 3.5 ms (NVMeVirt models erases as free), 1 plane and
  *     1152 pages per block (36 MiB, so a zone's share of a die, 1077 MiB /
  *     32 = 33.7 MiB, is one block; NVMeVirt sizes blocks ZSZE / dies = 64
@@ -36,12 +36,13 @@
  *     one-shot pages per zone, 960 KiB), fw_other 1 us.
  *
  * ZNS_TIMING_SMALL, a small-zone prototype: the NAND of conv's default
- * drive (CONV_PARAMS_DEFAULT_INIT; its sources are in conv.c), TLC like
- * most ZNS parts, so that conv and zns compare on identical NAND and only
- * the FTL differs (GC and over-provisioning against zones).  16 MiB zones
- * with capacity = size (dense LBA space, as zns_params_default() chooses)
- * striped over 4 dies, in the spirit of small-zone designs (e.g.
- * NVMeVirt's ZNS_PROTOTYPE: 96 MiB zones on one die each; ConfZNS's
+ * drive (CONV_PARAMS_DEFAULT_INIT; its sources are in conv.c): TLC, as
+ * the ZN540, and identical to conv's NAND so that conv and zns compare
+ * with only the FTL different (GC and over-provisioning against zones).
+ * 16 MiB zones with capacity = size (dense LBA space, as
+ * zns_params_default() chooses) striped over 4 dies, in the spirit of
+ * small-zone prototypes (e.g. the SK hynix ZNS prototype configuration of
+ * NVMeVirt's predecessor: 96 MiB zones on one die each; ConfZNS's
  * configurable zone-to-die mapping).  16 MiB is not a multiple of the 384
  * KiB stripe (4 dies x 96 KiB PUs): each zone's last PU is 2/3 full and
  * padded when the zone fills (0.2% padding), and a full zone takes 2
