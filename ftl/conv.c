@@ -4,7 +4,9 @@
  *
  * Code map: parameters and geometry, bit-packed tables, placement and the
  * open program unit (PU), garbage collection, the request paths, the ops
- * table.  Every time is computed with saturating arithmetic.
+ * table.  Timelines, page reads, programs, erases, the host link and the
+ * write-buffer accounting are the shared NAND machinery of nand.c.  Every
+ * time is computed with saturating arithmetic.
  */
 #include "conv.h"
 
@@ -15,35 +17,6 @@ enum {
 };
 
 #define CONV_NONE	U32_MAX
-
-static inline u64 conv_add(u64 a, u64 b)
-{
-	u64 r;
-
-	if (unlikely(check_add_overflow(a, b, &r)))
-		return U64_MAX;
-	return r;
-}
-
-static inline u64 conv_mul(u64 a, u64 b)
-{
-	u64 r;
-
-	if (unlikely(check_mul_overflow(a, b, &r)))
-		return U64_MAX;
-	return r;
-}
-
-static inline u64 conv_max(u64 a, u64 b)
-{
-	return a > b ? a : b;
-}
-
-/* Counters may be read from another thread (model.h): one store each. */
-static inline void conv_count(u64 *c, u64 n)
-{
-	WRITE_ONCE(*c, *c + n);
-}
 
 /* Smallest b with 2^b >= n (n >= 1). */
 static u32 conv_log2_ceil(u64 n)
@@ -132,10 +105,13 @@ struct conv_geo {
 
 static void conv_geo(const struct conv_params *p, struct conv_geo *g)
 {
-	g->nr_luns = p->nr_channels * p->luns_per_channel;
-	g->spp = p->page_size / CONV_SLOT_SIZE;
-	g->pu_slots = p->planes_per_lun * p->oneshot_pages * g->spp;
-	g->grp_slots = p->planes_per_lun * p->pages_per_block * g->spp;
+	struct nand_geo ng;
+
+	nand_geo(p, &ng);
+	g->nr_luns = ng.nr_luns;
+	g->spp = ng.spp;
+	g->pu_slots = ng.pu_slots;
+	g->grp_slots = ng.grp_slots;
 	g->line_slots = (u64)g->nr_luns * g->grp_slots;
 }
 
@@ -143,29 +119,14 @@ static void conv_geo(const struct conv_params *p, struct conv_geo *g)
 static const char *conv_check_geometry(const struct conv_params *p)
 {
 	struct conv_geo g;
+	const char *why;
 
 	if (p->op_percent < CONV_MIN_OP_PERCENT ||
 	    p->op_percent > CONV_MAX_OP_PERCENT)
 		return "op_percent must be 1..100";
-	if (!p->nr_channels || p->nr_channels > CONV_MAX_CHANNELS)
-		return "nr_channels must be 1..64";
-	if (!p->luns_per_channel ||
-	    p->luns_per_channel > CONV_MAX_LUNS_PER_CHANNEL)
-		return "luns_per_channel must be 1..64";
-	if (!p->planes_per_lun || p->planes_per_lun > CONV_MAX_PLANES)
-		return "planes_per_lun must be 1..8";
-	if (p->page_size < CONV_MIN_PAGE_SIZE ||
-	    p->page_size > CONV_MAX_PAGE_SIZE ||
-	    p->page_size % CONV_SLOT_SIZE)
-		return "page_size must be a multiple of 4096, 4096..65536";
-	if (!p->oneshot_pages || p->oneshot_pages > CONV_MAX_ONESHOT_PAGES)
-		return "oneshot_pages must be 1..8";
-	if (!p->pages_per_block ||
-	    p->pages_per_block > CONV_MAX_PAGES_PER_BLOCK ||
-	    p->pages_per_block % p->oneshot_pages)
-		return "pages_per_block must be a multiple of oneshot_pages, 1..8192";
-	if (!p->cell_bits || p->cell_bits > CONV_MAX_CELL_BITS)
-		return "cell_bits must be 1..4 (SLC..QLC)";
+	why = nand_check_geometry(p);
+	if (why)
+		return why;
 	if (p->gc_policy != CONV_GC_GREEDY &&
 	    p->gc_policy != CONV_GC_COST_BENEFIT)
 		return "gc_policy must be 0 (greedy) or 1 (cost-benefit)";
@@ -176,11 +137,7 @@ static const char *conv_check_geometry(const struct conv_params *p)
 	conv_geo(p, &g);
 	if (g.line_slots > (U32_MAX >> 1))
 		return "one block on every plane (channels * luns * planes * pages_per_block * page_size) must be below 8 TiB";
-	if (p->buffer_kib &&
-	    (p->buffer_kib % 4 || p->buffer_kib > CONV_MAX_BUFFER_KIB ||
-	     p->buffer_kib / 4 < g.pu_slots))
-		return "buffer_kib must be 0 or a multiple of 4 from one program unit (planes_per_lun * oneshot_pages * page_size / 1024) to 262144";
-	return NULL;
+	return nand_check_buffer(p);
 }
 
 /* Blocks per plane for @ls logical slots (conv.h "Capacity"). */
@@ -330,18 +287,13 @@ void conv_model_exit(struct conv_model *m)
 	kvfree(m->free_head);
 	kvfree(m->free_tail);
 	kvfree(m->nr_free_lun);
-	kvfree(m->bheap);
-	kvfree(m->tl);
-	kvfree(m->tl_len);
+	nand_exit(&m->nand);
 	m->l2p = m->rev = NULL;
 	m->valid = m->next_free = NULL;
 	m->closed_at = NULL;
 	m->state = NULL;
 	m->open_grp = m->open_next = NULL;
 	m->free_head = m->free_tail = m->nr_free_lun = NULL;
-	m->bheap = NULL;
-	m->tl = NULL;
-	m->tl_len = NULL;
 	m->meta_bytes = 0;
 }
 
@@ -351,10 +303,7 @@ static u64 conv_small_bytes(const struct conv_model *m)
 	u64 t = m->nr_groups, n = m->nr_luns;
 
 	return sizeof(*m) + t * (3 * sizeof(u32) + sizeof(u64) + 1) +
-	       n * 5 * sizeof(u32) +
-	       (n + m->p.nr_channels) * (CONV_TL_CAP * sizeof(struct conv_iv) +
-					 sizeof(u32)) +
-	       (u64)m->buf_slots * sizeof(struct conv_bufpu);
+	       n * 5 * sizeof(u32) + nand_alloc_bytes(&m->p);
 }
 
 /*
@@ -410,12 +359,8 @@ int conv_model_init(struct conv_model *m, const struct conv_params *p)
 		m->gc_low = 1;
 	m->bg_low = (u32)div_u64((u64)m->nr_groups *
 				 p->bg_gc_threshold_pct + 99, 100);
-	m->t_ch = p->channel_mbps ?
-		  (u32)div_u64(CONV_SLOT_SIZE * 1000ULL + p->channel_mbps - 1,
-			       p->channel_mbps) : 0;
-	m->t_link = p->link_mbps ?
-		    (u32)div_u64(CONV_SLOT_SIZE * 1000ULL + p->link_mbps - 1,
-				 p->link_mbps) : 0;
+	m->t_ch = nand_slot_ns(p->channel_mbps);
+	m->t_link = nand_slot_ns(p->link_mbps);
 	m->buf_slots = p->buffer_kib / 4;
 	m->l2p_bits = conv_log2_ceil((u64)m->phys_slots + 1);
 	conv_pick_rev_bits(m);
@@ -432,17 +377,12 @@ int conv_model_init(struct conv_model *m, const struct conv_params *p)
 	m->free_head = conv_alloc(m, (u64)m->nr_luns * sizeof(u32));
 	m->free_tail = conv_alloc(m, (u64)m->nr_luns * sizeof(u32));
 	m->nr_free_lun = conv_alloc(m, (u64)m->nr_luns * sizeof(u32));
-	m->tl = conv_alloc(m, (u64)(m->nr_luns + p->nr_channels) *
-			   CONV_TL_CAP * sizeof(struct conv_iv));
-	m->tl_len = conv_alloc(m, (u64)(m->nr_luns + p->nr_channels) *
-			       sizeof(u32));
-	if (m->buf_slots)
-		m->bheap = conv_alloc(m, (u64)m->buf_slots *
-				      sizeof(struct conv_bufpu));
+	if (nand_init(&m->nand, p) == 0)
+		m->meta_bytes += m->nand.bytes;
 	if (!m->l2p || !m->rev || !m->valid || !m->next_free ||
 	    !m->closed_at || !m->state || !m->open_grp || !m->open_next ||
 	    !m->free_head || !m->free_tail || !m->nr_free_lun ||
-	    !m->tl || !m->tl_len || (m->buf_slots && !m->bheap)) {
+	    !m->nand.tl) {
 		conv_model_exit(m);
 		return -ENOMEM;
 	}
@@ -466,18 +406,11 @@ int conv_model_init(struct conv_model *m, const struct conv_params *p)
 
 void conv_model_reset(struct conv_model *m)
 {
-	if (!m->tl_len)
+	if (!m->nand.tl_len)
 		return;
-	memset(m->tl_len, 0, (size_t)(m->nr_luns + m->p.nr_channels) *
-	       sizeof(u32));
-	m->horizon = 0;
 	/* programmed data leaves the buffer; the open PU's host slots stay */
-	m->bheap_len = 0;
-	m->buf_used = 0;
-	m->link_rd_free = 0;
-	m->link_wr_free = 0;
+	nand_reset(&m->nand);
 	m->idle = 0;
-	m->last_pend = 0;
 	m->pu_time = 0;
 }
 
@@ -495,204 +428,24 @@ static inline u32 conv_grp_lun(const struct conv_model *m, u32 grp)
 	return grp / m->blocks_per_plane;
 }
 
-static inline void conv_busy(struct conv_model *m, u64 t)
-{
-	if (t > m->idle)
-		m->idle = t;
-}
-
-/*
- * Timelines (conv.h "Resources"): resource r (LUN l is r = l, channel c is
- * r = N + c) keeps up to CONV_TL_CAP busy intervals [s, e), sorted and
- * disjoint.  Intervals that ended by the current request's now are
- * dropped when the resource next takes one.
- */
-static inline struct conv_iv *conv_tl(const struct conv_model *m, u32 r)
-{
-	return m->tl + (size_t)r * CONV_TL_CAP;
-}
-
-/* Earliest s' >= s such that [s', s' + d) is free on resource @r. */
-static u64 conv_tl_fit(const struct conv_model *m, u32 r, u64 s, u64 d)
-{
-	const struct conv_iv *iv = conv_tl(m, r);
-	u32 i, n = m->tl_len[r];
-
-	for (i = 0; i < n; i++) {
-		if (iv[i].e <= s)
-			continue;
-		if (conv_add(s, d) <= iv[i].s)
-			break;
-		s = iv[i].e;
-	}
-	return s;
-}
-
-/* Mark [s, e) busy on resource @r (it is free: conv_tl_fit() found it). */
-static void conv_tl_add(struct conv_model *m, u32 r, u64 s, u64 e)
-{
-	struct conv_iv *iv = conv_tl(m, r);
-	u32 n = m->tl_len[r], i, k;
-
-	if (e <= s)
-		return;
-	conv_busy(m, e);
-	for (k = 0; k < n && iv[k].e <= m->horizon; k++)
-		;
-	if (k) {
-		for (i = k; i < n; i++)
-			iv[i - k] = iv[i];
-		n -= k;
-	}
-	if (n == CONV_TL_CAP) {
-		/* full: the two neighbours closest together merge */
-		u32 best = 0;
-
-		for (i = 1; i + 1 < n; i++)
-			if (iv[i + 1].s - iv[i].e < iv[best + 1].s - iv[best].e)
-				best = i;
-		iv[best].e = iv[best + 1].e;
-		for (i = best + 1; i + 1 < n; i++)
-			iv[i] = iv[i + 1];
-		n--;
-	}
-	for (k = 0; k < n && iv[k].s < s; k++)
-		;
-	/* the left neighbour may touch it, or cover it after a merge */
-	if (k && iv[k - 1].e >= s) {
-		if (e > iv[k - 1].e)
-			iv[k - 1].e = e;
-		if (k < n && iv[k - 1].e >= iv[k].s) {
-			if (iv[k].e > iv[k - 1].e)
-				iv[k - 1].e = iv[k].e;
-			for (i = k; i + 1 < n; i++)
-				iv[i] = iv[i + 1];
-			n--;
-		}
-	} else if (k < n && iv[k].s <= e) {	/* touches the right */
-		iv[k].s = s;
-		if (e > iv[k].e)
-			iv[k].e = e;
-	} else {
-		for (i = n; i > k; i--)
-			iv[i] = iv[i - 1];
-		iv[k].s = s;
-		iv[k].e = e;
-		n++;
-	}
-	m->tl_len[r] = n;
-}
-
-/*
- * Place an operation on LUN @lun, ready at @t: the LUN is busy for
- * [s, s + a + x + b) and, if x > 0, its channel for [s + a, s + a + x);
- * s is the earliest start >= t at which both are free.  Returns s.
- */
-static u64 conv_op(struct conv_model *m, u32 lun, u64 t, u64 a, u64 x,
-		   u64 b)
-{
-	u32 ch = m->nr_luns + lun % m->p.nr_channels;
-	u64 s = t, c;
-
-	for (;;) {
-		s = conv_tl_fit(m, lun, s, conv_add(conv_add(a, x), b));
-		if (!x)
-			break;
-		c = conv_tl_fit(m, ch, conv_add(s, a), x);
-		if (c == conv_add(s, a))
-			break;
-		s = c - a;
-	}
-	conv_tl_add(m, lun, s, conv_add(conv_add(conv_add(s, a), x), b));
-	if (x)
-		conv_tl_add(m, ch, conv_add(s, a), conv_add(conv_add(s, a), x));
-	return s;
-}
-
 /* Page type (0 = LSB) of the flash page holding @ppa. */
 static u32 conv_page_type(const struct conv_model *m, u32 ppa)
 {
 	u32 s = ppa % m->grp_slots;
-	u32 pu = s / m->pu_slots;
-	u32 j = (s % m->pu_slots) / m->spp;	/* page within the PU */
-	u32 w = j % m->p.oneshot_pages;		/* page within one plane */
 
-	return (pu * m->p.oneshot_pages + w) % m->p.cell_bits;
-}
-
-/*
- * One page read of @k slots on LUN @lun, ready at @t: tR, then the data
- * leaves over the channel.  Returns the end of the channel transfer.
- */
-static u64 conv_page_read(struct conv_model *m, u32 lun, u32 type, u32 k,
-			  u64 t)
-{
-	u32 tr = k == 1 ? m->p.read_4k_ns[type] : m->p.read_page_ns[type];
-	u64 x = conv_mul(k, m->t_ch);
-	u64 s = conv_op(m, lun, t, tr, x, 0);
-
-	conv_count(&m->st.media_read_bytes, (u64)k * CONV_SLOT_SIZE);
-	return conv_add(conv_add(s, tr), x);
-}
-
-/* ---- write buffer ----------------------------------------------------- */
-
-/*
- * The buffer is a pool of buf_slots slots.  Host slots of the open PU
- * occupy pu_nhost of them; every programmed PU that held host data is a
- * heap entry (time its program ends, slots it frees), buf_used slots in
- * all.  A min-heap on the time.
- */
-static void conv_heap_push(struct conv_model *m, u64 t, u32 n)
-{
-	struct conv_bufpu *h = m->bheap;
-	u32 i = m->bheap_len++;
-
-	while (i) {
-		u32 up = (i - 1) / 2;
-
-		if (h[up].t <= t)
-			break;
-		h[i] = h[up];
-		i = up;
-	}
-	h[i].t = t;
-	h[i].n = n;
-	m->buf_used += n;
-}
-
-static void conv_heap_pop(struct conv_model *m)
-{
-	struct conv_bufpu *h = m->bheap;
-	struct conv_bufpu last = h[--m->bheap_len];
-	u32 i = 0, c;
-
-	m->buf_used -= h[0].n;
-	while ((c = 2 * i + 1) < m->bheap_len) {
-		if (c + 1 < m->bheap_len && h[c + 1].t < h[c].t)
-			c++;
-		if (last.t <= h[c].t)
-			break;
-		h[i] = h[c];
-		i = c;
-	}
-	h[i] = last;
+	return nand_page_type(&m->nand, s / m->pu_slots, s % m->pu_slots);
 }
 
 /*
  * Time at or after @start when one more host slot fits in the buffer
- * (conv.h "MODEL_WRITE"); *@waited is set if that is after @start.
+ * (conv.h "MODEL_WRITE"); *@waited is set if that is after @start.  Room
+ * is always found: the open PU holds fewer than pu_slots <= buf_slots
+ * slots, so a full buffer always has a program in flight.
  */
 static u64 conv_buffer_space(struct conv_model *m, u64 start, bool *waited)
 {
-	while (m->bheap_len && m->bheap[0].t <= start)
-		conv_heap_pop(m);
-	if (m->buf_used + m->pu_nhost < m->buf_slots)
-		return start;
-	/* buf_used >= buf_slots - (pu_slots - 1) >= 1: the heap is not empty */
-	start = m->bheap[0].t;
-	conv_heap_pop(m);
-	*waited = true;
+	if (!nand_buf_space(&m->nand, &start, m->pu_nhost, waited))
+		m->place_failures++;	/* cannot happen */
 	return start;
 }
 
@@ -759,18 +512,10 @@ static bool conv_place_gc(struct conv_model *m, u64 t)
 static u64 conv_pu_program(struct conv_model *m)
 {
 	u32 lun = conv_grp_lun(m, m->pu_grp);
-	u64 x = conv_mul(m->pu_slots, m->t_ch);
-	u64 s = conv_op(m, lun, m->pu_time, 0, x, m->p.prog_ns);
-	u64 pend = conv_add(conv_add(s, x), m->p.prog_ns);
+	u64 pend = nand_program(&m->nand, lun, m->pu_time, m->pu_nhost);
 
-	if (pend > m->last_pend)
-		m->last_pend = pend;
-	if (m->buf_slots && m->pu_nhost)
-		conv_heap_push(m, pend, m->pu_nhost);
 	if (m->pu_nhost && pend > m->cmd_pend)
 		m->cmd_pend = pend;
-	conv_count(&m->st.media_write_bytes,
-		   (u64)m->pu_slots * CONV_SLOT_SIZE);
 	m->pu_grp = CONV_NONE;
 	m->pu_fill = 0;
 	m->pu_nhost = 0;
@@ -783,7 +528,7 @@ static void conv_pu_pad(struct conv_model *m, u64 t)
 {
 	if (m->pu_grp == CONV_NONE || !m->pu_fill)
 		return;
-	m->pu_time = conv_max(m->pu_time, t);
+	m->pu_time = nand_max(m->pu_time, t);
 	m->pu_fill = m->pu_slots;
 	conv_pu_program(m);
 }
@@ -881,14 +626,14 @@ static u64 conv_gc_work(const struct conv_model *m, u32 grp)
 				k++;
 		if (!k)
 			continue;
-		w = conv_add(w, k == 1 ?
+		w = nand_add(w, k == 1 ?
 			     m->p.read_4k_ns[conv_page_type(m, base + s)] :
 			     m->p.read_page_ns[conv_page_type(m, base + s)]);
-		w = conv_add(w, conv_mul(k, m->t_ch));
+		w = nand_add(w, nand_mul(k, m->t_ch));
 		copies += k;
 	}
 	pus = (u32)copies / m->pu_slots;
-	return conv_add(w, conv_mul(pus, conv_add(conv_mul(m->pu_slots,
+	return nand_add(w, nand_mul(pus, nand_add(nand_mul(m->pu_slots,
 							     m->t_ch),
 						  m->p.prog_ns)));
 }
@@ -902,7 +647,7 @@ static void conv_gc_round(struct conv_model *m, u32 grp, u64 t)
 	u32 lun = conv_grp_lun(m, grp);
 	u32 base = grp * m->grp_slots, s, i, k;
 	u32 lbas[CONV_MAX_PAGE_SIZE / CONV_SLOT_SIZE];
-	u64 cend, es;
+	u64 cend;
 
 	for (s = 0; s < m->grp_slots && m->valid[grp]; s += m->spp) {
 		for (k = 0, i = 0; i < m->spp; i++) {
@@ -913,18 +658,17 @@ static void conv_gc_round(struct conv_model *m, u32 grp, u64 t)
 		}
 		if (!k)
 			continue;
-		cend = conv_page_read(m, lun, conv_page_type(m, base + s), k, t);
-		conv_count(&m->st.gc_pages, k);
+		cend = nand_page_read(&m->nand, lun,
+				      conv_page_type(m, base + s), k, t);
+		nand_count(&m->nand.st.gc_pages, k);
 		for (i = 0; i < k; i++) {
 			if (m->pu_grp == CONV_NONE && !conv_place_gc(m, cend))
 				return;	/* cannot happen: conv.h */
 			conv_pu_add(m, lbas[i], cend, false);
 		}
 	}
-	es = conv_op(m, lun, t, 0, 0, m->p.erase_ns);
-	(void)es;
-	conv_count(&m->st.erases, m->p.planes_per_lun);
-	conv_count(&m->st.gc_blocks, m->p.planes_per_lun);
+	nand_erase(&m->nand, lun, t);
+	nand_count(&m->nand.st.gc_blocks, m->p.planes_per_lun);
 
 	m->state[grp] = CONV_GRP_FREE;
 	m->next_free[grp] = CONV_NONE;
@@ -968,7 +712,7 @@ static bool conv_place_host(struct conv_model *m, u64 t)
 			if (g == CONV_NONE)
 				break;
 			conv_gc_round(m, g, t);
-			conv_count(&m->st.gc_foreground, 1);
+			nand_count(&m->nand.st.gc_foreground, 1);
 		}
 		if (m->pu_grp != CONV_NONE)
 			return true;	/* GC left a partly filled PU */
@@ -984,7 +728,7 @@ static bool conv_place_host(struct conv_model *m, u64 t)
 		if (g == CONV_NONE)
 			break;
 		conv_gc_round(m, g, t);
-		conv_count(&m->st.gc_foreground, 1);
+		nand_count(&m->nand.st.gc_foreground, 1);
 	}
 	if (m->pu_grp != CONV_NONE)
 		return true;
@@ -1002,18 +746,18 @@ static bool conv_place_host(struct conv_model *m, u64 t)
 /* Background GC in the idle time [idle, now). */
 static void conv_bg_gc(struct conv_model *m, u64 now)
 {
-	u64 t = m->idle;
+	u64 t = m->nand.idle;
 
 	if (now <= t)
 		return;
 	while (m->nr_free < m->bg_low) {
 		u32 g = conv_pick_victim(m, 0, m->nr_groups, t);
 
-		if (g == CONV_NONE || conv_add(t, conv_gc_work(m, g)) > now)
+		if (g == CONV_NONE || nand_add(t, conv_gc_work(m, g)) > now)
 			break;
 		conv_gc_round(m, g, t);
-		conv_count(&m->st.gc_background, 1);
-		t = m->idle;
+		nand_count(&m->nand.st.gc_background, 1);
+		t = m->nand.idle;
 	}
 }
 
@@ -1023,7 +767,7 @@ static void conv_bg_gc(struct conv_model *m, u64 now)
 static void conv_slots(const struct conv_model *m, u64 off, u64 len,
 		       u64 *first, u64 *end)
 {
-	u64 last = conv_add(off, len);
+	u64 last = nand_add(off, len);
 
 	*first = off >> 12;
 	*end = (last >> 12) + ((last & 4095) ? 1 : 0);
@@ -1035,11 +779,11 @@ static void conv_slots(const struct conv_model *m, u64 off, u64 len,
 
 static u64 conv_read(struct conv_model *m, const struct model_req *req)
 {
-	u64 ready = conv_add(req->now, m->p.fw_read_ns), done = ready;
+	u64 ready = nand_add(req->now, m->p.fw_read_ns), done = ready;
 	u64 s, end, t;
 	u32 k;
 
-	conv_count(&m->st.host_read_bytes, req->len);
+	nand_count(&m->nand.st.host_read_bytes, req->len);
 	conv_slots(m, req->slba_bytes, req->len, &s, &end);
 	while (s < end) {
 		u32 e = conv_l2p(m, (u32)s);
@@ -1065,14 +809,11 @@ static u64 conv_read(struct conv_model *m, const struct model_req *req)
 					break;
 				k++;
 			}
-			t = conv_page_read(m, conv_grp_lun(m, page /
-							   m->grp_slots),
+			t = nand_page_read(&m->nand,
+					   conv_grp_lun(m, page / m->grp_slots),
 					   conv_page_type(m, page), k, ready);
 		}
-		t = conv_add(conv_max(t, m->link_rd_free),
-			     conv_mul(k, m->t_link));
-		m->link_rd_free = t;
-		conv_busy(m, t);
+		t = nand_link_rd(&m->nand, t, k);
 		if (t > done)
 			done = t;
 		s += k;
@@ -1082,33 +823,31 @@ static u64 conv_read(struct conv_model *m, const struct model_req *req)
 
 static u64 conv_write(struct conv_model *m, const struct model_req *req)
 {
-	u64 ready = conv_add(req->now, m->p.fw_write_ns), e = ready;
+	u64 ready = nand_add(req->now, m->p.fw_write_ns), e = ready;
 	bool waited = false;
 	u64 s, end;
 
-	conv_count(&m->st.host_write_bytes, req->len);
+	nand_count(&m->nand.st.host_write_bytes, req->len);
 	conv_slots(m, req->slba_bytes, req->len, &s, &end);
 	if (s == end)
 		return ready;
 	m->cmd_pend = 0;
 	for (; s < end; s++) {
-		u64 start = conv_max(ready, m->link_wr_free);
+		u64 start = nand_wr_ready(&m->nand, ready);
 
 		if (m->buf_slots)
 			start = conv_buffer_space(m, start, &waited);
-		e = conv_add(start, m->t_link);
-		m->link_wr_free = e;
-		conv_busy(m, e);
+		e = nand_wr_xfer(&m->nand, start, 1);
 		if (m->pu_grp == CONV_NONE && !conv_place_host(m, e))
 			continue;	/* cannot happen: conv.h */
 		conv_pu_add(m, (u32)s, e, true);
 	}
 	if (waited)
-		conv_count(&m->st.buffer_waits, 1);
+		nand_count(&m->nand.st.buffer_waits, 1);
 	if (!req->fua && m->buf_slots)
 		return e;
 	conv_pu_pad(m, e);
-	return conv_max(e, m->cmd_pend);
+	return nand_max(e, m->cmd_pend);
 }
 
 /*
@@ -1117,7 +856,7 @@ static u64 conv_write(struct conv_model *m, const struct model_req *req)
  */
 static void conv_discard(struct conv_model *m, u64 off, u64 len)
 {
-	u64 last = conv_add(off, len);
+	u64 last = nand_add(off, len);
 	u64 s = (off >> 12) + ((off & 4095) ? 1 : 0);
 	u64 end = last >> 12;
 	const u32 bits = m->l2p_bits;
@@ -1149,11 +888,11 @@ static void conv_discard(struct conv_model *m, u64 off, u64 len)
 	}
 }
 
-u64 conv_model_schedule(struct conv_model *m, const struct model_req *req)
+static u64 conv_schedule(struct conv_model *m, const struct model_req *req)
 {
 	u64 ready;
 
-	m->horizon = req->now;
+	nand_begin(&m->nand, req->now);
 	if (m->bg_low)
 		conv_bg_gc(m, req->now);
 	switch (req->op) {
@@ -1162,31 +901,30 @@ u64 conv_model_schedule(struct conv_model *m, const struct model_req *req)
 	case MODEL_WRITE:
 		return conv_write(m, req);
 	case MODEL_FLUSH:
-		ready = conv_add(req->now, m->p.fw_other_ns);
+		ready = nand_add(req->now, m->p.fw_other_ns);
 		conv_pu_pad(m, ready);
-		return conv_max(ready, m->last_pend);
+		return nand_max(ready, m->nand.last_pend);
 	case MODEL_DISCARD:
 	case MODEL_WRITE_ZEROES:
 		conv_discard(m, req->slba_bytes, req->len);
-		return conv_add(req->now, m->p.fw_other_ns);
+		return nand_add(req->now, m->p.fw_other_ns);
 	case MODEL_OTHER:
-	default:
-		return conv_add(req->now, m->p.fw_other_ns);
+	default:	/* e.g. MODEL_ZONE_RESET, MODEL_ZONE_FINISH */
+		return nand_add(req->now, m->p.fw_other_ns);
 	}
+}
+
+u64 conv_model_schedule(struct conv_model *m, const struct model_req *req)
+{
+	u64 done = conv_schedule(m, req);
+
+	m->idle = m->nand.idle;
+	return done;
 }
 
 void conv_model_stats(struct conv_model *m, struct model_stats *st)
 {
-	st->host_read_bytes = READ_ONCE(m->st.host_read_bytes);
-	st->host_write_bytes = READ_ONCE(m->st.host_write_bytes);
-	st->media_read_bytes = READ_ONCE(m->st.media_read_bytes);
-	st->media_write_bytes = READ_ONCE(m->st.media_write_bytes);
-	st->erases = READ_ONCE(m->st.erases);
-	st->gc_blocks = READ_ONCE(m->st.gc_blocks);
-	st->gc_pages = READ_ONCE(m->st.gc_pages);
-	st->gc_foreground = READ_ONCE(m->st.gc_foreground);
-	st->gc_background = READ_ONCE(m->st.gc_background);
-	st->buffer_waits = READ_ONCE(m->st.buffer_waits);
+	nand_stats(&m->nand, st);
 }
 
 bool conv_model_volatile_cache(struct conv_model *m)
@@ -1236,7 +974,7 @@ int conv_check_consistency(const struct conv_model *m)
 				       conv_grp_lun(m, g) != l))
 			err = -9;
 	}
-	if (!err && m->place_failures)
+	if (!err && (m->place_failures || m->nand.failures))
 		err = -10;
 	kfree(cnt);
 	return err;

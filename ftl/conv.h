@@ -49,6 +49,10 @@
  *
  * ==== Resources ====
  *
+ * (Implemented by the NAND machinery shared with the zns timing model,
+ * ftl/nand.h, which states the same rules; so are page reads, programs,
+ * the link and the write-buffer accounting below.)
+ *
  * Every LUN and every channel keeps its busy intervals (ns).  An operation
  * on LUN l ready at time r occupies
  *	LUN l		[s, s + a + x + b)
@@ -128,7 +132,8 @@
  * alone: their other bytes still hold data).  Complete at now +
  * fw_other_ns; no resource is used.  (Write zeroes is modelled as
  * deallocation, which reads back as zeroes.)
- * MODEL_OTHER: completes at now + fw_other_ns.
+ * MODEL_OTHER, and any other op (MODEL_ZONE_RESET / MODEL_ZONE_FINISH
+ * included: conv has no zones): completes at now + fw_other_ns.
  *
  * ==== Placement ====
  *
@@ -200,8 +205,8 @@
  * value in 0..CONV_REV_MAX_DROP that keeps the instance within 1.5 MiB per
  * GiB of capacity.  Both tables are bit-packed; everything else (per
  * group, per LUN, timelines, buffer) is small.  conv_metadata_bytes(),
- * default drive: 1 GiB 1351320 bytes (1.29 MiB; x = 0), 16 GiB 24584696
- * (23.4 MiB, 1.47 MiB/GiB; x = 0), 64 GiB 100043384 (95.4 MiB, 1.49
+ * default drive: 1 GiB 1351432 bytes (1.29 MiB; x = 0), 16 GiB 24584808
+ * (23.4 MiB, 1.47 MiB/GiB; x = 0), 64 GiB 100043496 (95.4 MiB, 1.49
  * MiB/GiB; x = 3); test_conv.c checks the budget.  Init zeroes the tables
  * (no per-slot loop): 64 GiB initialise in ~0.04 s.
  *
@@ -221,9 +226,10 @@
 #define _NVMEV_FTL_CONV_H
 
 #include "model.h"
+#include "nand.h"
 
-#define CONV_SLOT_SIZE			4096U
-#define CONV_MAX_CELL_BITS		4U	/* SLC=1 MLC=2 TLC=3 QLC=4 */
+#define CONV_SLOT_SIZE			NAND_SLOT_SIZE	/* 4096 */
+#define CONV_MAX_CELL_BITS		NAND_MAX_CELL_BITS	/* 4: SLC..QLC */
 
 #define CONV_MAX_CHANNELS		64U
 #define CONV_MAX_LUNS_PER_CHANNEL	64U
@@ -238,7 +244,7 @@
 #define CONV_MAX_GC_THRESHOLD_PCT	50U
 #define CONV_MAX_CAPACITY		(4ULL << 40)	/* 4 TiB */
 #define CONV_REV_MAX_DROP		8U
-#define CONV_TL_CAP			64U	/* busy intervals per LUN/channel */
+#define CONV_TL_CAP			NAND_TL_CAP	/* 64 per LUN/channel */
 
 #define CONV_GC_GREEDY			0U
 #define CONV_GC_COST_BENEFIT		1U
@@ -367,18 +373,6 @@ struct conv_params {
 	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 2,		\
 }
 
-/* A busy interval [s, e) of a LUN or a channel, ns. */
-struct conv_iv {
-	u64 s;
-	u64 e;
-};
-
-/* A programmed PU still holding @n buffer slots until time @t. */
-struct conv_bufpu {
-	u64 t;
-	u32 n;
-};
-
 /*
  * One emulated device (or namespace).  Owned by the caller; the fields are
  * private to conv.c, except that the derived geometry (first block) may be
@@ -432,22 +426,14 @@ struct conv_model {
 	u32 pu_nhost;		/* host slots in it */
 	u64 pu_time;		/* latest entry time of a slot */
 
-	/* write buffer: programmed PUs whose host slots are still in it */
-	struct conv_bufpu *bheap;	/* [buf_slots] min-heap on .t */
-	u32 bheap_len;
-	u32 buf_used;		/* slots held by the heap's PUs */
-
-	/* busy intervals of the LUNs and channels, busy-until of the link */
-	struct conv_iv *tl;	/* [N + nr_channels][CONV_TL_CAP] */
-	u32 *tl_len;		/* [N + nr_channels] */
-	u64 horizon;		/* now of the current request */
-	u64 link_rd_free;
-	u64 link_wr_free;
-	u64 idle;		/* max of all of the above */
-	u64 last_pend;		/* latest end of any PU program */
+	/*
+	 * The NAND machinery (nand.h): timelines, link, write buffer heap,
+	 * counters.  idle is a copy of nand.idle after every call.
+	 */
+	struct nand nand;
+	u64 idle;
 	u64 cmd_pend;		/* current write: latest end of its PUs */
 
-	struct model_stats st;
 	u64 place_failures;	/* must stay 0 (see "GC never runs dry") */
 	size_t meta_bytes;
 };

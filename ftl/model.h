@@ -10,7 +10,10 @@
  *
  * Models:  "nvm"  Optane-class byte-addressable NVM (ftl/nvm.h)
  *          "conv" NAND SSD: write buffer, page-mapped FTL, GC (ftl/conv.h)
- *          later: "zns", "kv"
+ *          "zns"  zoned NAND SSD: when zone commands complete
+ *                 (ftl/zns_timing.h; the zone state machine is ftl/zns.h)
+ *          later: "kv"
+ * conv and zns share the NAND machinery of ftl/nand.h.
  *
  * Concurrency contract (all models): an instance is NOT internally locked.
  * Exactly one thread - the nvmev dispatcher - may call into a given
@@ -36,8 +39,14 @@ enum model_op {
 	MODEL_DISCARD,		/* deallocate (DSM deallocate / TRIM) */
 	MODEL_WRITE_ZEROES,	/* write zeroes, no data transfer */
 	MODEL_OTHER,		/* any other I/O command: no media time */
-	MODEL_ZONE_RESET,	/* zoned: reset the zone at slba_bytes */
-	MODEL_ZONE_FINISH,	/* zoned: finish the zone at slba_bytes */
+	/*
+	 * Zone Management Send on a zoned namespace (zns_timing.h):
+	 * slba_bytes = the zone's start in bytes, len = the zone size in
+	 * bytes.  Open and Close arrive as MODEL_OTHER.  Models without
+	 * zones treat these, and any op they do not know, as MODEL_OTHER.
+	 */
+	MODEL_ZONE_RESET,
+	MODEL_ZONE_FINISH,
 };
 
 /* One I/O command as seen by a timing model. */
@@ -113,5 +122,6 @@ struct model_ops {
 
 extern const struct model_ops nvm_model_ops;
 extern const struct model_ops conv_model_ops;
+extern const struct model_ops zns_timing_ops;
 
 #endif /* _NVMEV_FTL_MODEL_H */

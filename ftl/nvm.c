@@ -151,7 +151,7 @@ u64 nvm_model_schedule(struct nvm_model *m, const struct model_req *req)
 	case MODEL_DISCARD:
 	case MODEL_WRITE_ZEROES:
 	case MODEL_OTHER:
-	default:
+	default:	/* e.g. MODEL_ZONE_RESET, MODEL_ZONE_FINISH */
 		return req->now;
 	}
 }

@@ -38,7 +38,8 @@
  *    device; modelled as free.
  *  - MODEL_WRITE_ZEROES: no data is transferred; modelled as free (the
  *    simplest defensible rule; revisit if a workload depends on it).
- *  - MODEL_OTHER: no media access.
+ *  - MODEL_OTHER, and any other op (e.g. MODEL_ZONE_RESET/FINISH, which
+ *    only zoned models use): no media access.
  *  None of these occupy a unit or move the cursor.  fua has no effect
  *  (there is no volatile cache to bypass).
  *

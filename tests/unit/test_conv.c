@@ -1122,6 +1122,36 @@ static void test_ops_table(void)
 	kfree(priv);
 }
 
+/*
+ * Zone ops, and any op value the model does not know, are MODEL_OTHER:
+ * now + fw_other_ns, nothing padded, programmed or erased.
+ */
+static void test_zone_and_unknown_ops_are_other(void)
+{
+	static const u32 ops[] = { MODEL_ZONE_RESET, MODEL_ZONE_FINISH,
+				   MODEL_ZONE_FINISH + 1, 1000 };
+	struct model_req q = { .slba_bytes = 0, .len = 64 * KIB };
+	struct conv_model m;
+	struct model_stats st;
+	size_t i;
+
+	INIT(m, &P);
+	EXPECT_EQ_U64(wr(&m, 0, 4096, 0), FW + TL);
+	for (i = 0; i < UNIT_ARRAY_SIZE(ops); i++) {
+		q.op = (enum model_op)ops[i];
+		q.now = 100000 * (i + 1);
+		EXPECT_EQ_U64(conv_model_schedule(&m, &q), q.now + FO);
+	}
+	st = stats(&m);
+	EXPECT_EQ_U64(st.media_write_bytes, 0);
+	EXPECT_EQ_U64(st.erases, 0);
+	EXPECT_EQ_U64(m.pu_fill, 1);	/* still buffered */
+	/* the slot is still mapped and readable from the buffer */
+	EXPECT_EQ_U64(rd(&m, 0, 4096, 1000000), 1000000 + FR + TL);
+	EXPECT_EQ_INT(conv_check_consistency(&m), 0);
+	conv_model_exit(&m);
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(defaults),
 	UNIT_TEST(geometry),
@@ -1153,6 +1183,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(zero_latency_returns_now),
 	UNIT_TEST(saturates),
 	UNIT_TEST(ops_table),
+	UNIT_TEST(zone_and_unknown_ops_are_other),
 };
 
 int main(int argc, char **argv)

@@ -612,6 +612,33 @@ static void test_matches_per_chunk_reference(void)
 	}
 }
 
+/*
+ * Zone ops, and any op value the model does not know, are MODEL_OTHER:
+ * at exactly now, no unit used.
+ */
+static void test_zone_and_unknown_ops_are_other(void)
+{
+	static const u32 ops[] = { MODEL_ZONE_RESET, MODEL_ZONE_FINISH,
+				   MODEL_ZONE_FINISH + 1, 1000 };
+	struct model_req q = { .slba_bytes = 1ULL << 31, .len = 1ULL << 31 };
+	struct nvm_model m;
+	size_t i;
+	u32 u;
+
+	INIT(m, &P);
+	for (i = 0; i < UNIT_ARRAY_SIZE(ops); i++) {
+		q.op = (enum model_op)ops[i];
+		q.now = 1000 * (i + 1);
+		EXPECT_EQ_U64(nvm_model_schedule(&m, &q), q.now);
+	}
+	EXPECT_EQ_U64(m.cursor, 0);
+	for (u = 0; u < 4; u++)
+		EXPECT_EQ_U64(m.unit_free[u], 0);
+	/* the device stays idle: a read right after costs delay + time */
+	EXPECT_EQ_U64(rd(&m, 4096, 5000), 5000 + RD + RT);
+	nvm_model_exit(&m);
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(defaults),
 	UNIT_TEST(lone_4k_read),
@@ -637,6 +664,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(instances_independent),
 	UNIT_TEST(ops_table),
 	UNIT_TEST(matches_per_chunk_reference),
+	UNIT_TEST(zone_and_unknown_ops_are_other),
 };
 
 int main(int argc, char **argv)
