@@ -253,6 +253,32 @@
  * corrupted region and never reads outside [base, base + size).  Cost
  * O(slots ever used + blocks); format is O(1).
  *
+ * ======== Part 3: how the kernel's I/O path uses it ========
+ *
+ * (tools/kv/fakedev.c does exactly this in userspace.)  Per namespace:
+ * kv_mount() the namespace's storage; if it fails and !kv_has_magic(), the
+ * storage is new: kv_format() it (a region with the magic that does not
+ * mount is corrupt: report *why, do not wipe it unasked).  kv_unmount() on
+ * teardown.  For each command, with key[16] = the 16 bytes at command
+ * offsets 8..15 and 56..63, kl = CDW11 & 0xff, st the status to complete
+ * with (Do Not Retry if not KV_OK):
+ *  Store:    st = kv_store_begin(kv, key, kl, CDW10, (CDW11 >> 8) & 0xff,
+ *            &dst); if KV_OK, copy CDW10 bytes from the host PRPs to dst;
+ *            on a transfer error kv_store_abort() and complete with Data
+ *            Transfer Error (004h), else kv_store_commit().
+ *  Retrieve: st = kv_retrieve(kv, key, kl, 0, CDW10, &src, &len, &vsize);
+ *            if KV_OK, copy len bytes from src to the host PRPs; CDW0 =
+ *            vsize.
+ *  List:     st = kv_list(kv, key, kl, buf, min(CDW10, MDTS), &nr, &used)
+ *            into a bounce buffer (or straight into host memory if it is
+ *            contiguous); copy the used bytes to the host.
+ *  Delete:   st = kv_delete(kv, key, kl) (KV_KEY_NOT_EXIST: see EDNEK).
+ *  Exist:    st = kv_exist(kv, key, kl, NULL).
+ *  Identify CNS 05h CSI 01h from kv_stats(): NSZE = area_bytes, NUSE =
+ *  used_bytes, NKVF = 0, KV Format 0 = { KVKML max_key, KVVML max_value,
+ *  KVMNK max_keys }.  CNS 06h: VER = 00010000h.
+ * Hold the namespace's lock from kv_store_begin() to commit/abort.
+ *
  * Concurrency: one caller at a time per store (the caller locks), except
  * kv_stats(), which may run concurrently and returns values each counter
  * had.  No global state.  Nothing here sleeps or allocates memory.
