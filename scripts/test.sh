@@ -3,7 +3,8 @@
 #   1. install dependencies      (scripts/deps.sh; skip with NVMEV_SKIP_DEPS=1)
 #   2. build nvmev.ko            (make KDIR=/lib/modules/<K>/build)
 #   3. unit tests                (make -C tests/unit check,
-#                                 tests/nvmevctl-selftest.sh, make -C tools/sim check)
+#                                 tests/nvmevctl-selftest.sh, make -C tools/sim check,
+#                                 make -C tools/kv check)
 #   4. build the initramfs       (scripts/vm/initramfs.sh)
 #   5. VM tests                  (tests/vm/NN-*.sh, booted with scripts/vm/run.sh)
 # and print every failure, per-group counts and finally "N passed, N failed".
@@ -93,11 +94,12 @@ run_unit_tests() {
     fi
 }
 
-# Host-side tools, no VM needed: nvmevctl against a fake configfs tree, and
-# the simulator (built here; the initramfs ships it for the VM tests).
+# Host-side tools, no VM needed: nvmevctl against a fake configfs tree, the
+# simulator (built here; the initramfs ships it for the VM tests) and the KV
+# client (its encoding, and end to end through an LD_PRELOAD fake device).
 run_tool_tests() {
     local name log status
-    for name in nvmevctl-selftest sim; do
+    for name in nvmevctl-selftest sim kv; do
         log="$LOG_DIR/$name.log"
         status=0
         case $name in
@@ -107,6 +109,9 @@ run_tool_tests() {
             sim)
                 step "simulator (make -C tools/sim check)"
                 make -C "$NVMEV_ROOT/tools/sim" check >"$log" 2>&1 || status=$? ;;
+            kv)
+                step "KV client (make -C tools/kv check)"
+                make -C "$NVMEV_ROOT/tools/kv" check >"$log" 2>&1 || status=$? ;;
         esac
         collect_results "$log"
         tail -n 1 "$log"
