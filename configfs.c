@@ -659,6 +659,22 @@ CONFIGFS_ATTR(ns_, _name)
 ZONE_LIMIT_ATTR(max_open);
 ZONE_LIMIT_ATTR(max_active);
 
+static ssize_t ns_stripe_dies_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", to_ns(item)->cfg.zns.stripe_dies);
+}
+
+static ssize_t ns_stripe_dies_store(struct config_item *item,
+				    const char *page, size_t count)
+{
+	struct nvmev_ns *ns = to_ns(item);
+
+	/* the range depends on the dies: checked at enable */
+	return conv_param_store(ns, "stripe_dies", &ns->cfg.zns.stripe_dies,
+				page, count);
+}
+CONFIGFS_ATTR(ns_, stripe_dies);
+
 /* Fault injection: the controller makes a zone read only or offline. */
 static ssize_t zone_fault_store(struct nvmev_ns *ns, const char *attr,
 				bool offline, const char *page, size_t count)
@@ -795,6 +811,7 @@ static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_zone_cap,
 	&ns_attr_max_open,
 	&ns_attr_max_active,
+	&ns_attr_stripe_dies,
 	&ns_attr_fault_zone_readonly,
 	&ns_attr_fault_zone_offline,
 	&ns_attr_enable,

@@ -138,6 +138,8 @@ static int model_check(struct nvmev_ns *ns, u64 size)
 	const char *why;
 	u64 min;
 
+	if (ns->cfg.type == NVMEV_NS_ZNS)
+		return nvmev_zns_check(ns, size);
 	if (ns->cfg.type != NVMEV_NS_CONV)
 		return 0;
 	cp->capacity = size;
@@ -156,6 +158,7 @@ static int model_check(struct nvmev_ns *ns, u64 size)
 
 static int model_start(struct nvmev_ns *ns)
 {
+	struct zns_timing_params zp;
 	const void *params;
 	int ret;
 
@@ -163,9 +166,9 @@ static int model_start(struct nvmev_ns *ns)
 		ns->model_ops = &conv_model_ops;
 		params = &ns->cfg.conv;
 	} else if (ns->cfg.type == NVMEV_NS_ZNS) {
-		/* FIXME: the ZNS NAND timing model */
-		ns->model_ops = &nvm_model_ops;
-		params = &ns->cfg.nvm;
+		nvmev_zns_timing_params(ns, &zp);	/* init copies it */
+		ns->model_ops = &zns_timing_ops;
+		params = &zp;
 	} else {
 		ns->model_ops = &nvm_model_ops;
 		params = &ns->cfg.nvm;

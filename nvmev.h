@@ -31,6 +31,7 @@
 #include "ftl/nvm.h"
 #include "ftl/conv.h"
 #include "ftl/zns.h"
+#include "ftl/zns_timing.h"
 
 #define NVMEV_NAME		"nvmev"
 #define NVMEV_VERSION		"0.1"
@@ -123,6 +124,7 @@ struct nvmev_zns_cfg {
 	u64 zone_cap;			/* bytes; 0: the zone size */
 	u32 max_open;			/* 0: no limit; NVMEV_ZNS_AUTO */
 	u32 max_active;			/* 0: no limit; NVMEV_ZNS_AUTO */
+	u32 stripe_dies;		/* dies a zone spans; 0: all */
 };
 
 /* How a namespace is configured (configfs, or the module parameters). */
@@ -545,7 +547,9 @@ static inline struct nvmev_ns *nvmev_ns_find(struct nvmev_ctrl *ctrl, u32 nsid)
 }
 
 /* zoned.c: namespaces of the Zoned Namespace command set */
+int nvmev_zns_check(struct nvmev_ns *ns, u64 size);
 int nvmev_zns_start(struct nvmev_ns *ns);
+void nvmev_zns_timing_params(struct nvmev_ns *ns, struct zns_timing_params *p);
 void nvmev_zns_stop(struct nvmev_ns *ns);
 u16 nvmev_zns_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		    struct model_req *m);

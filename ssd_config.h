@@ -22,8 +22,6 @@ struct nvmev_preset {
 	struct nvmev_zns_cfg zns;
 };
 
-/* Zones sized for the namespace (ftl/zns.h), limits below the zone count */
-#define NVMEV_ZNS_CFG_AUTO { .max_open = NVMEV_ZNS_AUTO, .max_active = NVMEV_ZNS_AUTO }
 
 static const struct nvmev_preset nvmev_presets[] = {
 	{
@@ -89,15 +87,44 @@ static const struct nvmev_preset nvmev_presets[] = {
 		.desc = "QLC NAND SSD, PCIe 3.0 x4, slow programs and erases",
 		.conv = CONV_PARAMS_QLC,
 	},
-	/* Zoned namespaces (ftl/zns.h): the zone geometry follows the size */
+	/*
+	 * Zoned namespaces: zones (ftl/zns.h) on NAND timing
+	 * (ftl/zns_timing.h; sources of the figures in zns_timing.c).
+	 */
 	{
 		.name = "zns",
 		.type = NVMEV_NS_ZNS,
-		.desc = "Zoned NAND SSD: zones of at most 64 MiB (at least 16), 14 open and active, the conv drive's NAND",
+		.desc = "Zoned TLC NAND SSD: zones of at most 64 MiB (at least 16) over 4 dies, 14 open and active",
 		.conv = CONV_PARAMS_DEFAULT_INIT,
-		.zns = NVMEV_ZNS_CFG_AUTO,
-		/* FIXME: until the ZNS NAND model */
-		.nvm = { .nr_units = NVM_DEFAULT_NR_UNITS, .unit_size = NVM_DEFAULT_UNIT_SIZE },
+		.zns = {
+			.max_open = NVMEV_ZNS_AUTO,
+			.max_active = NVMEV_ZNS_AUTO,
+			.stripe_dies = ZNS_TIMING_SMALL_STRIPE,
+		},
+	},
+	{
+		.name = "zns-small",
+		.type = NVMEV_NS_ZNS,
+		.desc = "Small-zone ZNS prototype: 16 MiB zones over 4 dies, the zns drive's NAND",
+		.conv = CONV_PARAMS_DEFAULT_INIT,
+		.zns = {
+			.zone_size = ZNS_TIMING_SMALL_ZONE_BYTES,
+			.max_open = NVMEV_ZNS_AUTO,
+			.max_active = NVMEV_ZNS_AUTO,
+			.stripe_dies = ZNS_TIMING_SMALL_STRIPE,
+		},
+	},
+	{
+		.name = "zn540",
+		.type = NVMEV_NS_ZNS,
+		.desc = "WD Ultrastar DC ZN540-like: 2 GiB zones of 1077 MiB over 32 dies, 14 open and active",
+		.conv = ZNS_TIMING_ZN540_NAND,
+		.zns = {
+			.zone_size = ZNS_TIMING_ZN540_ZONE_BYTES,
+			.zone_cap = ZNS_TIMING_ZN540_ZONE_CAP,
+			.max_open = NVMEV_ZNS_AUTO,
+			.max_active = NVMEV_ZNS_AUTO,
+		},
 	},
 };
 

@@ -70,6 +70,45 @@ static const char *zns_params(struct nvmev_ns *ns, u64 nr_lbas,
 	return zns_check_params(p);
 }
 
+/* The timing model's view of the zones of @ns (after nvmev_zns_start). */
+void nvmev_zns_timing_params(struct nvmev_ns *ns, struct zns_timing_params *p)
+{
+	const struct zns_params *zp = &ns->zones->p;
+
+	memset(p, 0, sizeof(*p));
+	p->nand = ns->cfg.conv;
+	p->zone_bytes = zp->zone_size << ns->lba_shift;
+	p->zone_cap_bytes = zp->zone_cap << ns->lba_shift;
+	p->nr_zones = zns_nr_zones(ns->zones);
+	p->stripe_dies = ns->cfg.zns.stripe_dies;
+}
+
+/*
+ * Would @ns work with @size bytes?  The zones and the NAND timing are
+ * checked together; one line says what is wrong.
+ */
+int nvmev_zns_check(struct nvmev_ns *ns, u64 size)
+{
+	struct zns_timing_params tp = { .nand = ns->cfg.conv };
+	unsigned int shift = ns->cfg.lba_shift;
+	struct zns_params p;
+	const char *why;
+
+	why = zns_params(ns, size >> shift, &p);
+	if (!why) {
+		tp.zone_bytes = p.zone_size << shift;
+		tp.zone_cap_bytes = p.zone_cap << shift;
+		tp.nr_zones = p.nr_lbas >> ilog2(p.zone_size);
+		tp.stripe_dies = ns->cfg.zns.stripe_dies;
+		why = zns_timing_check_params(&tp);
+	}
+	if (why) {
+		pr_err("%s/%u: %s\n", ns->ctrl->name, ns->nsid, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /*
  * Set up the zones of @ns, whose nr_lbas is the whole backing space; on
  * return nr_lbas is the zoned part (NSZE).  One line says what is wrong.

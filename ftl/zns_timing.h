@@ -217,19 +217,23 @@ struct zns_timing_params {
  * channels x 4 dies, 96 KiB PUs, 2 GiB zones of 1077 MiB capacity striped
  * over all 32 dies.
  */
+#define ZNS_TIMING_ZN540_NAND {					\
+	.nr_channels = 8, .luns_per_channel = 4,			\
+	.planes_per_lun = 1, .pages_per_block = 1152,			\
+	.page_size = 32768, .oneshot_pages = 3, .cell_bits = 3,		\
+	.read_4k_ns = { 50000, 50000, 50000 },				\
+	.read_page_ns = { 58000, 58000, 58000 },			\
+	.prog_ns = 561000, .erase_ns = 3500000,				\
+	.channel_mbps = 450, .link_mbps = 3050,				\
+	.fw_read_ns = 20000, .fw_write_ns = 5600,			\
+	.fw_other_ns = 1000, .buffer_kib = 8192,			\
+}
+#define ZNS_TIMING_ZN540_ZONE_BYTES	(2ULL << 30)
+#define ZNS_TIMING_ZN540_ZONE_CAP	(1077ULL << 20)
 #define ZNS_TIMING_ZN540 {						\
-	.nand = {							\
-		.nr_channels = 8, .luns_per_channel = 4,		\
-		.planes_per_lun = 1, .pages_per_block = 1152,		\
-		.page_size = 32768, .oneshot_pages = 3, .cell_bits = 3,	\
-		.read_4k_ns = { 50000, 50000, 50000 },			\
-		.read_page_ns = { 58000, 58000, 58000 },		\
-		.prog_ns = 561000, .erase_ns = 3500000,			\
-		.channel_mbps = 450, .link_mbps = 3050,			\
-		.fw_read_ns = 20000, .fw_write_ns = 5600,		\
-		.fw_other_ns = 1000, .buffer_kib = 8192,		\
-	},								\
-	.zone_bytes = 2ULL << 30, .zone_cap_bytes = 1077ULL << 20,	\
+	.nand = ZNS_TIMING_ZN540_NAND,					\
+	.zone_bytes = ZNS_TIMING_ZN540_ZONE_BYTES,			\
+	.zone_cap_bytes = ZNS_TIMING_ZN540_ZONE_CAP,			\
 	.stripe_dies = 0,						\
 }
 
@@ -239,10 +243,13 @@ struct zns_timing_params {
  * planes, 16 KiB pages, 3-page one-shot), 16 MiB zones (capacity = size)
  * striped over 4 dies, so 8 zones written at once use every die.
  */
+#define ZNS_TIMING_SMALL_ZONE_BYTES	(16ULL << 20)
+#define ZNS_TIMING_SMALL_STRIPE		4U
 #define ZNS_TIMING_SMALL {						\
 	.nand = CONV_PARAMS_DEFAULT_INIT,				\
-	.zone_bytes = 16ULL << 20, .zone_cap_bytes = 16ULL << 20,	\
-	.stripe_dies = 4,						\
+	.zone_bytes = ZNS_TIMING_SMALL_ZONE_BYTES,			\
+	.zone_cap_bytes = ZNS_TIMING_SMALL_ZONE_BYTES,			\
+	.stripe_dies = ZNS_TIMING_SMALL_STRIPE,				\
 }
 
 /* Per-zone timing state (32 bytes); see "Zone state in the model". */
