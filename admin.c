@@ -140,7 +140,9 @@ static u16 admin_identify(struct admin_ctx *a)
 	switch (c->cns) {
 	case NVME_ID_CNS_NS:
 		st = ns_lookup(ctrl, nsid, &ns);
-		if (!st && ns)
+		if (!st && ns && ns->kv)	/* not an LBA namespace */
+			st = NVMEV_ERR(NVME_SC_INVALID_IO_CMD_SET);
+		else if (!st && ns)
 			fill_id_ns(ns, buf);
 		break;
 	case NVME_ID_CNS_CTRL:
@@ -171,6 +173,14 @@ static u16 admin_identify(struct admin_ctx *a)
 		switch (c->csi) {
 		case NVME_CSI_NVM:
 			/* nothing beyond the defaults, for NVM and ZNS alike */
+			if (ns && ns->kv)
+				st = NVMEV_ERR(NVME_SC_INVALID_IO_CMD_SET);
+			break;
+		case KV_CSI:
+			if (ns && !ns->kv)
+				st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
+			else if (ns)
+				nvmev_kv_id_ns(ns, buf);
 			break;
 		case NVME_CSI_ZNS:
 			if (ns && !ns->zones)
@@ -186,6 +196,8 @@ static u16 admin_identify(struct admin_ctx *a)
 	case NVME_ID_CNS_CS_CTRL:
 		if (c->csi == NVME_CSI_ZNS)
 			nvmev_zns_id_ctrl(ctrl, buf);
+		else if (c->csi == KV_CSI)
+			nvmev_kv_id_ctrl(buf);
 		else if (c->csi != NVME_CSI_NVM)
 			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
 		/* NVM: all limits zero, none beyond MDTS */
@@ -195,7 +207,8 @@ static u16 admin_identify(struct admin_ctx *a)
 			st = NVMEV_ERR(NVME_SC_INVALID_NS);
 			break;
 		}
-		if (c->csi != NVME_CSI_NVM && c->csi != NVME_CSI_ZNS) {
+		if (c->csi != NVME_CSI_NVM && c->csi != NVME_CSI_ZNS &&
+		    c->csi != KV_CSI) {
 			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
 			break;
 		}
@@ -207,7 +220,7 @@ static u16 admin_identify(struct admin_ctx *a)
 		break;
 	case NVMEV_ID_CNS_IOCS:
 		/*
-		 * One combination, index 0: the NVM and Zoned command sets.
+		 * One combination, index 0: NVM, Key Value and Zoned.
 		 * CNTID 0 is taken as this controller (tools send it), as
 		 * no controller of this subsystem has ID 0.
 		 */
@@ -336,6 +349,8 @@ static void fill_effects(struct nvme_effects_log *e, u8 csi)
 						    NVME_CMD_EFFECTS_LBCC);
 	if (csi == NVME_CSI_ZNS)
 		nvmev_zns_effects(e);
+	if (csi == KV_CSI)
+		nvmev_kv_effects(e);	/* replaces the NVM commands */
 }
 
 #define OCP_C0_LID		0xc0
@@ -363,7 +378,8 @@ static u16 admin_get_log_page(struct admin_ctx *a)
 
 	/* of the log pages here only the effects differ by command set */
 	if (c->csi != NVME_CSI_NVM &&
-	    (c->lid != NVME_LOG_CMD_EFFECTS || c->csi != NVME_CSI_ZNS))
+	    (c->lid != NVME_LOG_CMD_EFFECTS ||
+	     (c->csi != NVME_CSI_ZNS && c->csi != KV_CSI)))
 		return NVMEV_ERR(log_known(c->lid) ? NVME_SC_INVALID_FIELD :
 						     NVME_SC_INVALID_LOG_PAGE);
 

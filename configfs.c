@@ -260,13 +260,9 @@ static ssize_t ns_type_store(struct config_item *item, const char *page,
 	int ret, t;
 
 	t = v ? match_string(type_names, NVMEV_NR_NS_TYPES, v) : -EINVAL;
-	if (t < 0 || t == NVMEV_NS_KV) {
-		if (t < 0)
-			pr_err("%s/%u: type=%s: use nvm, conv, zns or kv\n",
-			       ns->ctrl->name, ns->nsid, v ? v : "(too long)");
-		else
-			pr_err("%s/%u: type=%s: not built yet, use nvm, conv or zns\n",
-			       ns->ctrl->name, ns->nsid, v);
+	if (t < 0) {
+		pr_err("%s/%u: type=%s: use nvm, conv, zns or kv\n",
+		       ns->ctrl->name, ns->nsid, v ? v : "(too long)");
 		return -EINVAL;
 	}
 	ret = ns_lock_idle(ns);
@@ -659,6 +655,26 @@ CONFIGFS_ATTR(ns_, _name)
 ZONE_LIMIT_ATTR(max_open);
 ZONE_LIMIT_ATTR(max_active);
 
+/* Key-value store (type kv): checked together when enabled (ftl/kv.h). */
+#define KV_ATTR(_name, _field)						\
+static ssize_t ns_##_name##_show(struct config_item *item, char *page)	\
+{									\
+	return sysfs_emit(page, "%u\n", to_ns(item)->cfg.kv._field);	\
+}									\
+static ssize_t ns_##_name##_store(struct config_item *item,		\
+				  const char *page, size_t count)	\
+{									\
+	struct nvmev_ns *ns = to_ns(item);				\
+									\
+	return conv_param_store(ns, #_name, &ns->cfg.kv._field, page,	\
+				count);					\
+}									\
+CONFIGFS_ATTR(ns_, _name)
+
+KV_ATTR(kv_max_value, store.max_value);
+KV_ATTR(kv_bytes_per_key, store.bytes_per_key);
+KV_ATTR(kv_index_ns, index_ns);
+
 static ssize_t ns_stripe_dies_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%u\n", to_ns(item)->cfg.zns.stripe_dies);
@@ -767,6 +783,8 @@ static ssize_t ns_stats_show(struct config_item *item, char *page)
 	}
 	if (ns->enabled && ns->zones)
 		n += nvmev_zns_stats_show(ns, page + n, PAGE_SIZE - n);
+	if (ns->enabled && ns->kv)
+		n += nvmev_kv_stats_show(ns, page + n, PAGE_SIZE - n);
 	mutex_unlock(&nvmev_cfg_lock);
 	return n;
 }
@@ -812,6 +830,9 @@ static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_max_open,
 	&ns_attr_max_active,
 	&ns_attr_stripe_dies,
+	&ns_attr_kv_max_value,
+	&ns_attr_kv_bytes_per_key,
+	&ns_attr_kv_index_ns,
 	&ns_attr_fault_zone_readonly,
 	&ns_attr_fault_zone_offline,
 	&ns_attr_enable,
@@ -952,7 +973,7 @@ CONFIGFS_ATTR_RO(root_, pool);
 
 static ssize_t root_features_show(struct config_item *item, char *page)
 {
-	return sysfs_emit(page, "types nvm conv zns\nmax_ctrls %u\nmax_namespaces %u\n",
+	return sysfs_emit(page, "types nvm conv zns kv\nmax_ctrls %u\nmax_namespaces %u\n",
 			  NVMEV_MAX_CTRLS, NVMEV_MAX_NS);
 }
 CONFIGFS_ATTR_RO(root_, features);

@@ -159,7 +159,8 @@ static void superblock_load(struct nvmev_ctrl *ctrl)
 	if (valid && ns1 && !ns1->enabled)
 		ns1->keep_data = !ctrl->wipe &&
 			le64_to_cpu(sb->storage_size) == ns1->cfg.size &&
-			le32_to_cpu(sb->lba_shift) == ns1->cfg.lba_shift;
+			le32_to_cpu(sb->lba_shift) == ns1->cfg.lba_shift &&
+			le32_to_cpu(sb->ns_type) == ns1->cfg.type;
 	if (valid && !le64_to_cpu(sb->clean))
 		le64_add_cpu(&sb->unsafe_shutdowns, 1);
 	if (!valid || ctrl->reset_smart) {
@@ -170,6 +171,7 @@ static void superblock_load(struct nvmev_ctrl *ctrl)
 	if (ns1) {
 		sb->storage_size = cpu_to_le64(ns1->cfg.size);
 		sb->lba_shift = cpu_to_le32(ns1->cfg.lba_shift);
+		sb->ns_type = cpu_to_le32(ns1->cfg.type);
 	}
 	le64_add_cpu(&sb->power_cycles, 1);
 	sb->clean = 0;

@@ -169,6 +169,8 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		}
 	}
 	req->ns = ns;
+	if (ns->kv)	/* opcodes of another command set */
+		return nvmev_kv_parse(ctrl, req, m);
 	slba = le64_to_cpu(cmd->rw.slba);
 	nlb = (u64)le16_to_cpu(cmd->rw.length) + 1;
 
@@ -430,10 +432,11 @@ static void complete_one(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 				    req->status, lat);
 	if (req->status) {
 		u8 op = req->cmd.common.opcode;
-		bool has_lba = op == nvme_cmd_read || op == nvme_cmd_write ||
+		bool has_lba = (!req->ns || !req->ns->kv) &&
+			       (op == nvme_cmd_read || op == nvme_cmd_write ||
 			       op == nvme_cmd_compare || op == nvme_cmd_verify ||
 			       op == nvme_cmd_write_zeroes ||
-			       op == nvme_cmd_zone_append;
+			       op == nvme_cmd_zone_append);
 
 		nvmev_log_error(ctrl, req->sqid, req->cmd.common.command_id,
 				req->status, le32_to_cpu(req->cmd.common.nsid),

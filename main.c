@@ -50,6 +50,10 @@ static bool msix = true;
 module_param(msix, bool, 0444);
 MODULE_PARM_DESC(msix, "Offer MSI-X (default); 0 offers only single-vector MSI, the fallback");
 
+static char *preset;
+module_param(preset, charp, 0444);
+MODULE_PARM_DESC(preset, "Preset of nvmev0's namespace, e.g. preset=qlc or preset=kv (the names are in configfs, in every namespace's presets file); default: the NVM model with the timing parameters below");
+
 static unsigned int idle_spin_us = 200;
 module_param(idle_spin_us, uint, 0444);
 MODULE_PARM_DESC(idle_spin_us, "Microseconds the dispatcher polls after the last command before it starts to sleep (default 200)");
@@ -262,6 +266,16 @@ static int default_ctrl_create(const struct nvmev_params *p)
 	ns->cfg.lba_shift = p->lba_shift;
 	ns->cfg.preset = -1;		/* the module's timing parameters */
 	ns->cfg.nvm = p->nvm;
+	if (preset && *preset && nvmev_ns_set_preset(ns, preset)) {
+		char names[256];
+
+		nvmev_preset_names(names, sizeof(names));
+		pr_err("preset=%s is not a preset: use one of %s\n", preset,
+		       names);
+		nvmev_ns_free(ns);
+		nvmev_ctrl_free(ctrl);
+		return -EINVAL;
+	}
 	ctrl->ns_cfg[0] = ns;
 
 	mutex_lock(&nvmev_cfg_lock);

@@ -49,10 +49,23 @@ int nvmev_ns_set_preset(struct nvmev_ns *ns, const char *name)
 			ns->cfg.nvm = nvmev_presets[i].nvm;
 			ns->cfg.conv = nvmev_presets[i].conv;
 			ns->cfg.zns = nvmev_presets[i].zns;
+			ns->cfg.kv = nvmev_presets[i].kv;
 			return 0;
 		}
 	}
 	return -EINVAL;
+}
+
+/* The preset names, separated by spaces. */
+size_t nvmev_preset_names(char *buf, size_t size)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nvmev_presets); i++)
+		n += scnprintf(buf + n, size - n, "%s%s", i ? " " : "",
+			       nvmev_presets[i].name);
+	return n;
 }
 
 /* The first preset of @type: what "type" alone selects. */
@@ -140,6 +153,8 @@ static int model_check(struct nvmev_ns *ns, u64 size)
 
 	if (ns->cfg.type == NVMEV_NS_ZNS)
 		return nvmev_zns_check(ns, size);
+	if (ns->cfg.type == NVMEV_NS_KV)
+		return nvmev_kv_check(ns, size);
 	if (ns->cfg.type != NVMEV_NS_CONV)
 		return 0;
 	cp->capacity = size;
@@ -217,8 +232,6 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 
 	if (ns->enabled)
 		return 0;
-	if (ns->cfg.type == NVMEV_NS_KV)
-		return -EINVAL;
 	if (!ns->cfg.size) {
 		pr_err("%s/%u: size is not set: echo 1G > size\n", ctrl->name,
 		       ns->nsid);
@@ -236,7 +249,8 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 	ns->lba_shift = ns->cfg.lba_shift;
 	ns->nr_lbas = ns->cfg.size >> ns->lba_shift;
 	ns->size = ns->nr_lbas << ns->lba_shift;
-	ns->csi = ns->cfg.type == NVMEV_NS_ZNS ? NVME_CSI_ZNS : NVME_CSI_NVM;
+	ns->csi = ns->cfg.type == NVMEV_NS_ZNS ? NVME_CSI_ZNS :
+		  ns->cfg.type == NVMEV_NS_KV ? KV_CSI : NVME_CSI_NVM;
 	ns->data = memremap(ns->phys, ns->size, MEMREMAP_WB);
 	if (!ns->data) {
 		pr_err("%s: cannot map %#llx+%llu\n", owner, (u64)ns->phys,
@@ -252,11 +266,21 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 	ret = model_start(ns);
 	if (ret)
 		goto zones;
+	if (ns->keep_data && ns->zones) {
+		pr_info("%s: zones are not kept across loads: the namespace starts empty\n",
+			owner);
+		ns->keep_data = false;
+	}
 	if (ns->keep_data)
 		pr_info("%s: keeping the data stored by the last load (use wipe=1 to erase it)\n",
 			owner);
 	else
 		format(ns);
+	if (ns->cfg.type == NVMEV_NS_KV) {
+		ret = nvmev_kv_start(ns, ns->keep_data);
+		if (ret)
+			goto model;
+	}
 	ns->keep_data = false;
 	memset(&ns->stats, 0, sizeof(ns->stats));
 	nvmev_ns_identity(ns);
@@ -268,6 +292,8 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 		nvmev_ns_changed(ctrl, ns->nsid);
 	nvmev_disp_unlock(ctrl);
 	return 0;
+model:
+	model_stop(ns);
 zones:
 	nvmev_zns_stop(ns);
 unmap:
@@ -298,6 +324,7 @@ void nvmev_ns_disable(struct nvmev_ns *ns)
 	/* fetched before the switch: they complete at their time */
 	while (atomic_read(&ns->nr_reqs))
 		schedule_timeout_uninterruptible(1);
+	nvmev_kv_stop(ns);
 	model_stop(ns);
 	nvmev_zns_stop(ns);
 	memunmap(ns->data);

@@ -32,6 +32,7 @@
 #include "ftl/conv.h"
 #include "ftl/zns.h"
 #include "ftl/zns_timing.h"
+#include "ftl/kv.h"
 
 #define NVMEV_NAME		"nvmev"
 #define NVMEV_VERSION		"0.1"
@@ -76,7 +77,8 @@
 #define NVMEV_FEAT_IOCS_PROFILE		0x19
 #define NVMEV_SC_IOCS_COMBINATION_REJECTED	0x12b
 /* Identify CNS 1Ch vector 0: bit n set = CSI n supported */
-#define NVMEV_IOCS_VECTOR	(BIT_ULL(NVME_CSI_NVM) | BIT_ULL(NVME_CSI_ZNS))
+#define NVMEV_IOCS_VECTOR	(BIT_ULL(NVME_CSI_NVM) | BIT_ULL(KV_CSI) | \
+				 BIT_ULL(NVME_CSI_ZNS))
 /* An error status: retrying the same command will not help. */
 #define NVMEV_ERR(sc)		((sc) | NVME_STATUS_DNR)
 /* A status of ftl/zns.c (the NVMe encoding), with DNR when an error */
@@ -127,6 +129,12 @@ struct nvmev_zns_cfg {
 	u32 stripe_dies;		/* dies a zone spans; 0: all */
 };
 
+/* The store of a namespace of type kv (keyvalue.c). */
+struct nvmev_kv_cfg {
+	struct kv_params store;		/* value limit, index size */
+	u32 index_ns;			/* index lookup per command */
+};
+
 /* How a namespace is configured (configfs, or the module parameters). */
 struct nvmev_ns_cfg {
 	enum nvmev_ns_type type;
@@ -136,6 +144,7 @@ struct nvmev_ns_cfg {
 	struct nvm_params nvm;		/* type nvm */
 	struct conv_params conv;	/* NAND of types conv and zns */
 	struct nvmev_zns_cfg zns;	/* type zns */
+	struct nvmev_kv_cfg kv;		/* type kv; timing also from nvm */
 };
 
 /* Statistics by opcode, readable as text through configfs. */
@@ -182,6 +191,7 @@ struct nvmev_ns {
 	void *data;			/* kernel mapping of the storage */
 	u8 csi;				/* I/O command set: NVME_CSI_* */
 	struct zns *zones;		/* type zns: the zone state machine */
+	struct kv *kv;			/* type kv: the store, in data */
 	const struct model_ops *model_ops;
 	void *model;
 	u8 nguid[16];
@@ -314,6 +324,8 @@ struct nvmev_superblock {
 	__le64 host_writes;
 	__le64 media_errors;
 	__le64 err_count;
+	__le32 ns_type;			/* enum nvmev_ns_type; 0 before it was kept */
+	__le32 rsvd;
 };
 
 #define NVMEV_SB_MAGIC		0x31766d766e76ULL	/* "nvmv1" */
@@ -528,6 +540,7 @@ void nvmev_ns_disable(struct nvmev_ns *ns);
 void nvmev_ns_free(struct nvmev_ns *ns);
 void nvmev_ns_identity(struct nvmev_ns *ns);
 int nvmev_ns_set_preset(struct nvmev_ns *ns, const char *name);
+size_t nvmev_preset_names(char *buf, size_t size);
 int nvmev_ns_set_type(struct nvmev_ns *ns, enum nvmev_ns_type type);
 bool nvmev_ns_cfg_volatile(const struct nvmev_ns_cfg *cfg);
 void nvmev_ns_media_stats(struct nvmev_ns *ns, struct model_stats *st);
@@ -559,6 +572,17 @@ void nvmev_zns_effects(struct nvme_effects_log *e);
 int nvmev_zns_fault(struct nvmev_ns *ns, u32 zone, bool offline);
 ssize_t nvmev_zns_stats_show(struct nvmev_ns *ns, char *buf, size_t size);
 void nvmev_zero_list_free(struct nvmev_zero_list *zl);
+
+/* keyvalue.c: namespaces of the Key Value command set */
+int nvmev_kv_check(struct nvmev_ns *ns, u64 size);
+int nvmev_kv_start(struct nvmev_ns *ns, bool kept);
+void nvmev_kv_stop(struct nvmev_ns *ns);
+u16 nvmev_kv_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		   struct model_req *m);
+void nvmev_kv_id_ns(struct nvmev_ns *ns, u8 *id);
+void nvmev_kv_id_ctrl(u8 *id);
+void nvmev_kv_effects(struct nvme_effects_log *e);
+ssize_t nvmev_kv_stats_show(struct nvmev_ns *ns, char *buf, size_t size);
 
 static inline u64 nvmev_now(void)
 {

@@ -20,6 +20,7 @@ struct nvmev_preset {
 	struct nvm_params nvm;
 	struct conv_params conv;
 	struct nvmev_zns_cfg zns;
+	struct nvmev_kv_cfg kv;
 };
 
 
@@ -124,6 +125,48 @@ static const struct nvmev_preset nvmev_presets[] = {
 			.zone_cap = ZNS_TIMING_ZN540_ZONE_CAP,
 			.max_open = NVMEV_ZNS_AUTO,
 			.max_active = NVMEV_ZNS_AUTO,
+		},
+	},
+	/*
+	 * Key-value SSDs (ftl/kv.h): a lookup in the index, then the value
+	 * on the NVM model.  The kv figures are estimates for a NAND-based
+	 * KV SSD (Samsung's PM983-based KV SSD: tens of microseconds per
+	 * small operation): 10 us of index work, reads of 60 us + 4 us per
+	 * 4 KiB, writes buffered at 10 us + 4 us per 4 KiB, 8 parallel units.
+	 */
+	{
+		.name = "kv",
+		.type = NVMEV_NS_KV,
+		.desc = "Key-value SSD: 10 us index lookup, NAND-like values (60 us reads, 10 us buffered writes), values up to 512 KiB",
+		.nvm = {
+			.read_delay = 60000,
+			.read_time = 4000,
+			.write_delay = 10000,
+			.write_time = 4000,
+			.nr_units = 8,
+			.unit_size = NVM_DEFAULT_UNIT_SIZE,
+		},
+		.kv = {
+			.store = {
+				.max_value = KV_DEFAULT_MAX_VALUE,
+				.bytes_per_key = KV_DEFAULT_BYTES_PER_KEY,
+			},
+			.index_ns = 10000,
+		},
+	},
+	{
+		.name = "kv-zero",
+		.type = NVMEV_NS_KV,
+		.desc = "Zero-latency key-value store: completes as fast as the emulator can",
+		.nvm = {
+			.nr_units = NVM_DEFAULT_NR_UNITS,
+			.unit_size = NVM_DEFAULT_UNIT_SIZE,
+		},
+		.kv = {
+			.store = {
+				.max_value = KV_DEFAULT_MAX_VALUE,
+				.bytes_per_key = KV_DEFAULT_BYTES_PER_KEY,
+			},
 		},
 	},
 };
