@@ -7,7 +7,8 @@
 # tools, GNU dd, f2fs-tools and btrfs-progs with their shared libraries; the kernel modules the tests
 # need (plus dependencies, depmod'ed for busybox modprobe); nvmev.ko at
 # /lib/modules/nvmev.ko when it exists; tests/vm/ at /tests;
-# scripts/nvmevctl at /usr/bin/nvmevctl; and scripts/vm/guest-init.sh as
+# scripts/nvmevctl at /usr/bin/nvmevctl; nvmev-sim and nvmev-kv when built;
+# and scripts/vm/guest-init.sh as
 # /init.  Always rebuilt from scratch (a few seconds), so it can never be
 # stale.
 set -euo pipefail
@@ -177,6 +178,10 @@ install_tests_and_init() {
     # with the module on the same workload; it needs only libc
     if [ -x "$NVMEV_ROOT/tools/sim/build/nvmev-sim" ]; then
         stage_file "$NVMEV_ROOT/tools/sim/build/nvmev-sim" /usr/bin/nvmev-sim
+    fi
+    # the KV client, when built (make -C tools/kv): libc only
+    if [ -x "$NVMEV_ROOT/tools/kv/build/nvmev-kv" ]; then
+        stage_file "$NVMEV_ROOT/tools/kv/build/nvmev-kv" /usr/bin/nvmev-kv
     fi
     cp "$NVMEV_ROOT/scripts/vm/guest-init.sh" "$STAGE/init"
     chmod 755 "$STAGE/init"

@@ -400,6 +400,22 @@ nv_wait_dev() {  # <ctrl> <nsid>: print the block device once it is there (20 s)
     return 1
 }
 
+# The generic char device (/dev/ngXnY) of the first namespace of configfs
+# controller <name>, once it is there (20 s): namespaces of command sets
+# without a block driver (KV) have only this.
+nv_wait_ng() {  # <ctrl>
+    local tries=100 pci e
+    while [ $tries -gt 0 ]; do
+        pci=$(cat "$NV/$1/pci" 2>/dev/null)
+        for e in /sys/bus/pci/devices/"$pci"/nvme/nvme*/ng*n*; do
+            [ -e "$e" ] && [ -c "/dev/${e##*/}" ] && echo "/dev/${e##*/}" && return 0
+        done
+        usleep 200000
+        tries=$((tries - 1))
+    done
+    return 1
+}
+
 nv_stat() {  # <ctrl>/<nsid> <key>: a number from the namespace stats (0 if missing)
     local v
     v=$(sed -n "s/^$2 //p" "$NV/${1%/*}/namespaces/${1#*/}/stats" 2>/dev/null)
