@@ -67,6 +67,12 @@ struct opts {
 	uint32_t threads;
 	uint64_t seed;
 	bool preload;
+	/* fill, verify */
+	bool keys_set;
+	bool size_set;
+	bool range_set;
+	uint32_t min_size, max_size;
+	const char *prefix;
 };
 
 static struct opts o = {
@@ -78,6 +84,9 @@ static struct opts o = {
 	.threads = 1,
 	.seed = 1,
 	.preload = true,
+	.min_size = UINT32_MAX,
+	.max_size = UINT32_MAX,
+	.prefix = "k",
 };
 
 static int fd = -1;
@@ -418,12 +427,13 @@ static bool key_eq(const struct key *k, const uint8_t *b, uint32_t len)
 
 /*
  * One List command from @start: print the keys (but the first one if
- * @skip), remember the first and last key returned, stop at @stop if given.
- * Returns the number of keys in the answer, or -1 on an error status.
+ * @skip; with @count, count them instead of printing), remember the first
+ * and last key returned, stop at @stop if given.  Returns the number of
+ * keys in the answer, or -1 on an error status.
  */
 static int list_once(const struct key *start, bool skip,
 		     const struct key *stop, struct key *first,
-		     struct key *last, bool *stopped)
+		     struct key *last, bool *stopped, uint64_t *count)
 {
 	struct nvme_passthru_cmd64 c;
 	uint32_t cap = o.buf ? o.buf : 65536, st, nrk, pos = 4, i;
@@ -453,7 +463,11 @@ static int list_once(const struct key *start, bool skip,
 			*stopped = true;	/* the device wrapped around */
 			break;
 		}
-		if (!(skip && i == 0)) {
+		if (skip && i == 0) {
+			/* the start key again: already counted */
+		} else if (count) {
+			(*count)++;
+		} else {
 			print_key(stdout, kb, l);
 			putchar('\n');
 		}
@@ -471,7 +485,8 @@ static int list_once(const struct key *start, bool skip,
 	return (int)nrk;
 }
 
-static int cmd_list(const char *starts)
+/* list; with @count (the count command) print only the number of keys */
+static int cmd_list(const char *starts, uint64_t *count)
 {
 	struct key start, first, last;
 	bool stopped = false;
@@ -481,15 +496,16 @@ static int cmd_list(const char *starts)
 	 * Paging needs room for the start key and one more of the largest
 	 * size; then an answer with at most one key means the end.
 	 */
-	if (o.all && o.buf && o.buf < LIST_PAGE_MIN)
-		die("list --all: --buf must be at least %u", LIST_PAGE_MIN);
+	if ((o.all || count) && o.buf && o.buf < LIST_PAGE_MIN)
+		die("%s: --buf must be at least %u",
+		    count ? "count" : "list --all", LIST_PAGE_MIN);
 	memset(&start, 0, sizeof(start));
 	if (starts)
 		parse_key(starts, &start);
-	n = list_once(&start, false, NULL, &first, &last, &stopped);
+	n = list_once(&start, false, NULL, &first, &last, &stopped, count);
 	if (n < 0)
 		return EXIT_STATUS;
-	if (!o.all || o.dry_run)
+	if ((!o.all && !count) || o.dry_run)
 		return 0;
 	/*
 	 * Page on from the last key returned, which comes back first.  A
@@ -498,11 +514,22 @@ static int cmd_list(const char *starts)
 	 */
 	while (n > 1 && !stopped) {
 		start = last;
-		n = list_once(&start, true, &first, NULL, &last, &stopped);
+		n = list_once(&start, true, &first, NULL, &last, &stopped,
+			      count);
 		if (n < 0)
 			return EXIT_STATUS;
 	}
 	return 0;
+}
+
+static int cmd_count(const char *starts)
+{
+	uint64_t count = 0;
+	int r = cmd_list(starts, &count);
+
+	if (!r && !o.dry_run)
+		printf("count: %" PRIu64 "\n", count);
+	return r;
 }
 
 /* ---- bench ---- */
@@ -682,6 +709,210 @@ static int cmd_bench(void)
 	return errors ? EXIT_STATUS : 0;
 }
 
+/* ---- fill, verify ---- */
+
+/*
+ * The pairs of fill and verify, a function of (seed, index) only:
+ *   key    prefix, then the index as 8 lowercase hex digits
+ *   state  s = mix(mix(seed) + index)  (64-bit wrapping arithmetic)
+ *   next   s += 0x9E3779B97F4A7C15, return mix(s)   (splitmix64)
+ *   mix    z = (z ^ z >> 30) * 0xBF58476D1CE4E5B9;
+ *          z = (z ^ z >> 27) * 0x94D049BB133111EB; z ^ z >> 31
+ *   length min + next() % (max - min + 1); next() is drawn even if
+ *          min == max
+ *   bytes  the following next() values, each as 8 little-endian bytes, the
+ *          last one cut to the length
+ * The checksum is 64-bit FNV-1a (offset basis 0xcbf29ce484222325, prime
+ * 0x100000001b3) over, in index order, each key's bytes then its value's.
+ */
+#define GOLDEN		0x9E3779B97F4A7C15ULL
+#define FNV_BASIS	0xcbf29ce484222325ULL
+#define FNV_PRIME	0x100000001b3ULL
+#define REPORT_MAX	5	/* offending keys printed by name */
+
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t sm_next(uint64_t *s)
+{
+	*s += GOLDEN;
+	return mix64(*s);
+}
+
+static uint64_t fnv1a(uint64_t h, const uint8_t *p, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+static struct key fill_prefix;
+
+static void fill_key(struct key *k, uint32_t i)
+{
+	char hex[9];
+
+	*k = fill_prefix;
+	snprintf(hex, sizeof(hex), "%08x", i);
+	memcpy(k->b + k->len, hex, 8);
+	k->len += 8;
+}
+
+/* The value of pair @i into @v (room for o.max_size); returns its length. */
+static uint32_t fill_value(uint32_t i, uint8_t *v)
+{
+	uint64_t s = mix64(mix64(o.seed) + i), w;
+	uint64_t span = (uint64_t)o.max_size - o.min_size + 1;
+	uint32_t len = o.min_size + (uint32_t)(sm_next(&s) % span), n, j;
+
+	for (n = 0; n < len; n += 8) {
+		w = sm_next(&s);
+		for (j = 0; j < 8 && n + j < len; j++)
+			v[n + j] = (uint8_t)(w >> (8 * j));
+	}
+	return len;
+}
+
+/* Check and default the options of fill and verify. */
+static void fill_setup(const char *cmd)
+{
+	if (!o.keys_set)
+		die("%s: --keys N is required", cmd);
+	if (o.range_set && o.size_set)
+		die("%s: give --size or --min-size/--max-size, not both", cmd);
+	if (o.range_set) {
+		if (o.min_size == UINT32_MAX || o.max_size == UINT32_MAX)
+			die("%s: --min-size and --max-size go together", cmd);
+		if (o.min_size > o.max_size)
+			die("%s: --min-size %u is above --max-size %u", cmd,
+			    o.min_size, o.max_size);
+	} else {
+		o.min_size = o.max_size = o.size_set ? o.size : 64;
+	}
+	parse_key(o.prefix, &fill_prefix);
+	if (fill_prefix.len > MAX_KEY - 8)
+		die("%s: --prefix '%s': longer than %d bytes", cmd, o.prefix,
+		    MAX_KEY - 8);
+}
+
+/* "WHAT: KEY", the key as print_key() shows it */
+static void key_name(char *buf, size_t size, const char *what,
+		     const struct key *k)
+{
+	FILE *f = fmemopen(buf, size, "w");
+
+	if (!f)
+		die("fmemopen: %s", strerror(errno));
+	fprintf(f, "%s: ", what);
+	print_key(f, k->b, k->len);
+	fclose(f);
+}
+
+static int cmd_fill(void)
+{
+	struct nvme_passthru_cmd64 c;
+	uint8_t *v = xalloc(o.max_size);
+	uint64_t h = FNV_BASIS, total = 0, errors = 0, t0, ns;
+	char name[16 + 2 * MAX_KEY + 3];
+	uint32_t i, len, st;
+	struct key k;
+
+	t0 = now_ns();
+	for (i = 0; i < o.keys; i++) {
+		fill_key(&k, i);
+		len = fill_value(i, v);
+		build(&c, OPC_STORE, &k, o.store_opts, len, len ? v : NULL,
+		      len);
+		st = submit(&c, NULL);
+		if (st && errors++ < REPORT_MAX) {
+			key_name(name, sizeof(name), "fill", &k);
+			print_status(stderr, name, st);
+		}
+		h = fnv1a(fnv1a(h, k.b, k.len), v, len);
+		total += len;
+	}
+	ns = now_ns() - t0;
+	printf("fill: %u keys, %" PRIu64 " bytes, checksum 0x%016" PRIx64
+	       ", %.0f ops/s\n", o.keys, total, h,
+	       (double)o.keys * 1e9 / (double)(ns ? ns : 1));
+	free(v);
+	if (errors) {
+		fprintf(stderr, "%s: fill: %" PRIu64 " of %u stores failed\n",
+			prog, errors, o.keys);
+		return EXIT_STATUS;
+	}
+	return 0;
+}
+
+/*
+ * Retrieve every pair with a buffer of the expected length and compare.
+ * The checksum and total are over what came back (min(value size, expected
+ * length) bytes of each value), so they equal fill's exactly when every
+ * value came back whole.
+ */
+static int cmd_verify(void)
+{
+	struct nvme_passthru_cmd64 c;
+	uint8_t *want = xalloc(o.max_size), *got = xalloc(o.max_size);
+	uint64_t h = FNV_BASIS, total = 0, bad = 0, errors = 0;
+	char name[16 + 2 * MAX_KEY + 3];
+	uint32_t i, j, len, st, vsize, n;
+	struct key k;
+
+	for (i = 0; i < o.keys; i++) {
+		fill_key(&k, i);
+		len = fill_value(i, want);
+		/* bytes the device does not write cannot match */
+		for (j = 0; j < len; j++)
+			got[j] = (uint8_t)~want[j];
+		build(&c, OPC_RETRIEVE, &k, 0, len, len ? got : NULL, len);
+		st = submit(&c, &vsize);
+		if (o.dry_run)
+			continue;
+		h = fnv1a(h, k.b, k.len);
+		if (st) {
+			if (errors++ < REPORT_MAX) {
+				key_name(name, sizeof(name), "verify", &k);
+				print_status(stderr, name, st);
+			}
+			continue;
+		}
+		n = vsize < len ? vsize : len;
+		h = fnv1a(h, got, n);
+		total += n;
+		for (j = 0; j < n && got[j] == want[j]; j++)
+			;
+		if (vsize == len && j == len)
+			continue;
+		if (bad++ >= REPORT_MAX)
+			continue;
+		key_name(name, sizeof(name), "verify", &k);
+		if (vsize != len)
+			fprintf(stderr, "%s: %s: value size %u, expected %u\n",
+				prog, name, vsize, len);
+		else
+			fprintf(stderr, "%s: %s: differs at byte %u of %u "
+				"(0x%02x, expected 0x%02x)\n", prog, name, j,
+				len, got[j], want[j]);
+	}
+	free(want);
+	free(got);
+	if (o.dry_run)
+		return 0;
+	printf("verify: %u keys, %" PRIu64 " bytes, checksum 0x%016" PRIx64
+	       ", %" PRIu64 " mismatches, %" PRIu64 " errors\n", o.keys, total,
+	       h, bad, errors);
+	return bad || errors ? EXIT_STATUS : 0;
+}
+
 /* ---- main ---- */
 
 static void usage(FILE *f)
@@ -695,6 +926,9 @@ static void usage(FILE *f)
 "  del KEY            delete KEY\n"
 "  exists KEY         exit 0 if KEY exists, 1 if not\n"
 "  list [START]       print the keys from START (default: the first)\n"
+"  count [START]      the number of keys from START, paging like list -a\n"
+"  fill --keys N      store N generated pairs (PREFIX + 8 hex digits)\n"
+"  verify --keys N    retrieve and check the pairs fill stored\n"
 "  bench              store/retrieve load, ops/s and latency percentiles\n"
 "  status CODE        print the name of an NVMe status value\n"
 "\n"
@@ -710,6 +944,14 @@ static void usage(FILE *f)
 "      --if-not-exists  put: only if KEY does not exist (bit 1)\n"
 "  -a, --all            list: page through all keys\n"
 "      --kl N           send N as the key length (to test a device)\n"
+"Fill and verify options (the same for both; see README.md):\n"
+"      --keys N         pairs, index 0..N-1 (required)\n"
+"      --size BYTES     every value this long (default 64)\n"
+"      --min-size A, --max-size B\n"
+"                       value lengths vary per key in [A, B]\n"
+"      --seed S         seed of the values (default 1)\n"
+"      --prefix P       key prefix, up to 8 bytes (default k)\n"
+"      --if-not-exists  fill: Store Option bit 1 (also --if-exists)\n"
 "Bench options:\n"
 "      --ops N          operations (default 10000)\n"
 "      --keys N         distinct keys (default 1000)\n"
@@ -720,7 +962,8 @@ static void usage(FILE *f)
 "      --no-preload     do not store every key first\n"
 "\n"
 "Exit status: 0 success, 1 the device returned an error status (printed\n"
-"by name), 2 bad arguments or a system error.\n", prog);
+"by name) or verify found a wrong value, 2 bad arguments or a system\n"
+"error.\n", prog);
 }
 
 static uint64_t num(const char *s, const char *what, uint64_t max)
@@ -737,7 +980,7 @@ static uint64_t num(const char *s, const char *what, uint64_t max)
 
 enum {
 	OPT_DRY = 256, OPT_IFE, OPT_IFNE, OPT_KL, OPT_OPS, OPT_KEYS, OPT_SIZE,
-	OPT_WRITE, OPT_SEED, OPT_NOPRE,
+	OPT_WRITE, OPT_SEED, OPT_NOPRE, OPT_MINSZ, OPT_MAXSZ, OPT_PREFIX,
 };
 
 int main(int argc, char **argv)
@@ -759,6 +1002,9 @@ int main(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "no-preload", no_argument, NULL, OPT_NOPRE },
+		{ "min-size", required_argument, NULL, OPT_MINSZ },
+		{ "max-size", required_argument, NULL, OPT_MAXSZ },
+		{ "prefix", required_argument, NULL, OPT_PREFIX },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -805,9 +1051,24 @@ int main(int argc, char **argv)
 			break;
 		case OPT_KEYS:
 			o.keys = (uint32_t)num(optarg, "--keys", 0xFFFFFFFFU);
+			o.keys_set = true;
 			break;
 		case OPT_SIZE:
 			o.size = (uint32_t)num(optarg, "--size", 1U << 30);
+			o.size_set = true;
+			break;
+		case OPT_MINSZ:
+			o.min_size = (uint32_t)num(optarg, "--min-size",
+						   1U << 30);
+			o.range_set = true;
+			break;
+		case OPT_MAXSZ:
+			o.max_size = (uint32_t)num(optarg, "--max-size",
+						   1U << 30);
+			o.range_set = true;
+			break;
+		case OPT_PREFIX:
+			o.prefix = optarg;
 			break;
 		case OPT_WRITE:
 			o.write_pct = (uint32_t)num(optarg, "--write", 100);
@@ -874,7 +1135,18 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "list")) {
 		NARGS(0, 1);
 		open_dev();
-		return cmd_list(argc ? argv[0] : NULL);
+		return cmd_list(argc ? argv[0] : NULL, NULL);
+	}
+	if (!strcmp(cmd, "count")) {
+		NARGS(0, 1);
+		open_dev();
+		return cmd_count(argc ? argv[0] : NULL);
+	}
+	if (!strcmp(cmd, "fill") || !strcmp(cmd, "verify")) {
+		NARGS(0, 0);
+		fill_setup(cmd);
+		open_dev();
+		return cmd[0] == 'f' ? cmd_fill() : cmd_verify();
 	}
 	if (!strcmp(cmd, "bench")) {
 		NARGS(0, 0);

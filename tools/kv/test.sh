@@ -9,9 +9,13 @@
 #     CDW10 value size or host buffer size; CDW11 bits 7:0 key length,
 #     bits 15:8 Store Options (bit 8 only if the key exists, bit 9 only if
 #     it does not).
+#     fill/verify: the pairs and checksum against ref_fill below, an
+#     independent implementation of the algorithm in README.md.
 #  2. argument errors and status names.
 #  3. end to end through build/fakedev.so, an LD_PRELOAD shim that answers
-#     the ioctls with ftl/kv.c over a file (skipped if it was not built).
+#     the ioctls with ftl/kv.c over a file (skipped if it was not built),
+#     incl. fill / verify / count of 2000 pairs and verify catching a
+#     changed, a resized and a deleted value.
 #
 # Prints "@@RESULT PASS|FAIL tools/kv/<test>" lines and "<N> passed, <N>
 # failed"; exits non-zero on failure.  Run by `make -C tools/kv check`.
@@ -66,6 +70,45 @@ cmd() {
 	printf 'cdw10=0x%08x cdw11=0x%08x cdw12=0x00000000 ' "$5" "$6"
 	printf 'cdw13=0x00000000 cdw14=0x%08x cdw15=0x%08x data_len=%u' \
 	       "$7" "$8" "$9"
+}
+
+# ref_mix Z: the splitmix64 finalizer, in bash's wrapping 64-bit arithmetic
+# (>> is arithmetic there, hence the masks)
+ref_mix() {
+	local z=$1
+	z=$(( (z ^ ((z >> 30) & 0x3ffffffff)) * 0xBF58476D1CE4E5B9 ))
+	z=$(( (z ^ ((z >> 27) & 0x1fffffffff)) * 0x94D049BB133111EB ))
+	echo $(( z ^ ((z >> 31) & 0x1ffffffff) ))
+}
+
+# ref_fill KEYS MIN MAX SEED PREFIX: "fill: KEYS keys, TOTAL bytes,
+# checksum 0x..." computed as README.md describes fill's pairs (text
+# prefixes only)
+ref_fill() {
+	local keys=$1 min=$2 seed=$4 prefix=$5 i j n s w r len k
+	local h=$((0xcbf29ce484222325)) total=0 span=$(($3 - $2 + 1))
+	for ((i = 0; i < keys; i++)); do
+		printf -v k '%s%08x' "$prefix" "$i"
+		for ((j = 0; j < ${#k}; j++)); do
+			printf -v n '%d' "'${k:j:1}"
+			h=$(( (h ^ n) * 0x100000001b3 ))
+		done
+		s=$(ref_mix $(( $(ref_mix "$seed") + i )))
+		s=$((s + 0x9E3779B97F4A7C15))
+		r=$(ref_mix $s)
+		# r % span, r unsigned
+		len=$(( min + ((((r >> 1) & 0x7fffffffffffffff) % span) * 2 +
+			       (r & 1)) % span ))
+		for ((n = 0; n < len; n++)); do
+			if ((n % 8 == 0)); then
+				s=$((s + 0x9E3779B97F4A7C15))
+				w=$(ref_mix $s)
+			fi
+			h=$(( (h ^ ((w >> (8 * (n % 8))) & 0xff)) * 0x100000001b3 ))
+		done
+		total=$((total + len))
+	done
+	printf 'fill: %d keys, %d bytes, checksum 0x%016x\n' "$keys" "$total" "$h"
 }
 
 D="$KV --dry-run"
@@ -136,6 +179,39 @@ expect bench-dry "$(cmd 0x01 1 0x636e6562 0x30303068 8 0x00d 0x30303030 \
 		    0x30 8)
 $(cmd 0x01 1 0x636e6562 0x30303068 8 0x00d 0x30303030 0x31 8)" \
 	bash -c "$D bench --ops 0 --keys 2 --size 8 | grep ^cmd"
+# fill: Store of "k" + 8 hex digits ("k000" "0000" "0"), KL 9
+expect fill-dry "$(cmd 0x01 1 0x3030306b 0x30303030 8 0x009 0x30 0 8)" \
+	bash -c "$D fill --keys 1 --size 8 | grep ^cmd"
+# with seed 1 the lengths in [0, 20] of indexes 0 and 1 are 8 and 17;
+# prefix ff 00, KL 10; Store Option bit 1
+expect fill-dry-options \
+	"$(cmd 0x01 1 0x303000ff 0x30303030 8 0x20a 0x3030 0 8)
+$(cmd 0x01 1 0x303000ff 0x30303030 17 0x20a 0x3130 0 17)" \
+	bash -c "$D fill --keys 2 --min-size 0 --max-size 20 --prefix 0xff00 \
+		 --if-not-exists | grep ^cmd"
+# verify: Retrieve with a host buffer of the expected length
+expect verify-dry "$(cmd 0x02 1 0x3030306b 0x30303030 8 0x009 0x30 0 8)
+$(cmd 0x02 1 0x3030306b 0x30303030 17 0x009 0x31 0 17)" \
+	$D verify --keys 2 --min-size 0 --max-size 20
+expect count-dry "$(cmd 0x06 1 0x6b 0 0x10000 0x001 0 0 65536)" $D count k
+expect fill-none "fill: 0 keys, 0 bytes, checksum 0xcbf29ce484222325" \
+	bash -c "$D fill --keys 0 |
+		 sed -n 's/^\(fill: .*\), [0-9]* ops\/s$/\1/p'"
+# the pairs and checksum as README.md defines them
+for args in "12 64 64 1 k" "9 0 40 7 ab" "5 1 17 0 12345678" \
+	    "3 16 16 0xffffffffffffffff k"; do
+	set -- $args
+	expect "fill-checksum-$1-$2-$3-$4-$5" "$(ref_fill "$@")" \
+		bash -c "$D fill --keys $1 --min-size $2 --max-size $3 \
+			 --seed $4 --prefix $5 |
+		 sed -n 's/^\(fill: .*\), [0-9]* ops\/s$/\1/p'"
+done
+expect fill-checksum-default "$(ref_fill 10 64 64 1 k)" \
+	bash -c "$D fill --keys 10 |
+		 sed -n 's/^\(fill: .*\), [0-9]* ops\/s$/\1/p'"
+expect fill-checksum-size "$(ref_fill 10 100 100 1 k)" \
+	bash -c "$D fill --keys 10 --size 100 |
+		 sed -n 's/^\(fill: .*\), [0-9]* ops\/s$/\1/p'"
 
 # ---- 2. arguments and statuses ----
 fails key-too-long 2 "longer than 16 bytes" $D put 0123456789abcdefg "$T/hello"
@@ -151,6 +227,16 @@ fails kl-range 2 "--kl" $D --kl 256 put k "$T/hello"
 fails missing-file 2 "No such file" $D put k "$T/nonexistent"
 fails no-device 2 "$T/nodev" $KV -d "$T/nodev" get k
 fails list-all-buf 2 "at least 44" $D list -a -b 43
+fails count-buf 2 "count: --buf must be at least 44" $D count -b 43
+fails fill-no-keys 2 "fill: --keys N is required" $D fill --size 8
+fails verify-no-keys 2 "verify: --keys N is required" $D verify
+fails fill-args 2 "wrong number" $D fill --keys 1 x
+fails fill-size-and-range 2 "not both" \
+	$D fill --keys 1 --size 8 --min-size 1 --max-size 9
+fails fill-half-range 2 "go together" $D fill --keys 1 --max-size 9
+fails fill-range-order 2 "above --max-size" \
+	$D verify --keys 1 --min-size 10 --max-size 9
+fails fill-prefix-long 2 "longer than 8 bytes" $D fill --keys 1 --prefix abcdefghi
 expect status-not-exist "KV Key Does Not Exist" $KV status 0x4087
 expect status-exists "KV Key Exists" $KV status 0x89
 expect status-capacity "Capacity Exceeded" $KV status 0x81
@@ -228,6 +314,83 @@ zz" $F list 0x6200
 	out=$($F bench --ops 100 --keys 5000 --no-preload --write 0 2>&1)
 	[ $? -eq 1 ] && grep -q "errors" <<<"$out" && ok e2e-bench-missing ||
 		bad e2e-bench-missing "$out"
+
+	# fill / verify / count: 2000 pairs of 0..1500 bytes in a new store
+	export FAKE_KV_REGION=$T/region-fill FAKE_KV_SIZE=$((16 << 20))
+	A="--keys 2000 --min-size 0 --max-size 1500 --seed 42"
+	fill=$($F fill $A 2>"$T/err")
+	rc=$?
+	echo "  $fill"
+	if [ $rc -eq 0 ] && [[ $fill =~ ^fill:\ 2000\ keys,\ [0-9]+\ bytes,\ checksum\ 0x[0-9a-f]{16},\ [0-9]+\ ops/s$ ]]; then
+		ok e2e-fill
+	else
+		bad e2e-fill "exit $rc [$fill] $(cat "$T/err")"
+	fi
+	sum=${fill%, * ops/s}		# "fill: 2000 keys, T bytes, checksum C"
+	sum=${sum#fill: }
+	expect e2e-verify "verify: $sum, 0 mismatches, 0 errors" $F verify $A
+	expect e2e-verify-part "verify: 1000 keys, $(
+		$D fill --keys 1000 --min-size 0 --max-size 1500 --seed 42 |
+		sed -n 's/^fill: 1000 keys, \(.*\), [0-9]* ops\/s$/\1/p'), 0 mismatches, 0 errors" \
+		$F verify --keys 1000 --min-size 0 --max-size 1500 --seed 42
+	expect e2e-count "count: 2000" $F count
+	expect e2e-count-paged "count: 2000" $F -b 44 count
+	expect e2e-count-start "count: 208" $F count k00000700	# 0x700..0x7cf
+	fails e2e-fill-if-not-exists 1 "2000 of 2000 stores failed" \
+		$F --if-not-exists fill $A
+	grep -q "k00000000: KV Key Exists" "$T/err" &&
+		ok e2e-fill-if-not-exists-status ||
+		bad e2e-fill-if-not-exists-status "$(cat "$T/err")"
+	out=$($F verify --keys 2000 --min-size 0 --max-size 1500 --seed 43 \
+	      2>/dev/null)
+	rc=$?
+	[ $rc -eq 1 ] && [[ $out =~ \ [1-9][0-9]*\ mismatches,\ 0\ errors$ ]] &&
+		ok e2e-verify-other-seed ||
+		bad e2e-verify-other-seed "exit $rc [$out]"
+
+	# one byte in the middle of one value changed
+	$F get k00000064 -o "$T/v"
+	len=$(wc -c <"$T/v")
+	mid=$((len / 2))
+	b=$(od -An -tu1 -j$mid -N1 "$T/v" | tr -d ' ')
+	printf "$(printf '\\%03o' $((b ^ 0x5a)))" |
+		dd of="$T/v" bs=1 seek=$mid conv=notrunc status=none
+	$F put k00000064 "$T/v"
+	out=$($F verify $A 2>"$T/err")
+	rc=$?
+	echo "  $out (exit $rc)"
+	[ $rc -eq 1 ] && [[ $out == "verify: 2000 keys, "*", 1 mismatches, 0 errors" ]] &&
+	   [ "$out" != "verify: $sum, 1 mismatches, 0 errors" ] &&
+	   grep -q "verify: k00000064: differs at byte $mid of $len" "$T/err" &&
+		ok e2e-verify-changed ||
+		bad e2e-verify-changed "exit $rc [$out] $(cat "$T/err")"
+	# fill again repairs it
+	$F fill $A >/dev/null
+	expect e2e-verify-refilled "verify: $sum, 0 mismatches, 0 errors" \
+		$F verify $A
+
+	# another value of another length
+	len=$($F get k00000065 | wc -c)
+	$F put k00000065 "$T/hello"
+	out=$($F verify $A 2>"$T/err")
+	rc=$?
+	echo "  $out (exit $rc)"
+	[ $rc -eq 1 ] && [[ $out == "verify: 2000 keys, "*", 1 mismatches, 0 errors" ]] &&
+	   grep -q "verify: k00000065: value size 5, expected $len" "$T/err" &&
+		ok e2e-verify-resized ||
+		bad e2e-verify-resized "exit $rc [$out] $(cat "$T/err")"
+	$F fill $A >/dev/null
+
+	# one key deleted
+	$F del k00000066
+	out=$($F verify $A 2>"$T/err")
+	rc=$?
+	echo "  $out (exit $rc)"
+	[ $rc -eq 1 ] && [[ $out == "verify: 2000 keys, "*", 0 mismatches, 1 errors" ]] &&
+	   grep -q "verify: k00000066: KV Key Does Not Exist" "$T/err" &&
+		ok e2e-verify-deleted ||
+		bad e2e-verify-deleted "exit $rc [$out] $(cat "$T/err")"
+	expect e2e-count-deleted "count: 1999" $F count
 fi
 
 echo "$pass passed, $fail failed"
