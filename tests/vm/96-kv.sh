@@ -37,7 +37,6 @@ field() {  # <file> <word before the value>: the value after it
 }
 
 [ -x "$KV" ] || { t_fail $P/client "$KV is missing (make -C tools/kv)"; exit 0; }
-t_check $P/features-list-kv grep -q '^types .*\<kv\>' $NV/features
 
 # ---- nvmev0 with the kv preset on 256 MiB of the reserved region
 LOAD="memmap_start=4G memmap_size=256M cpus=2,3 preset=kv"
@@ -45,6 +44,7 @@ t_kmsg_mark
 # shellcheck disable=SC2086 # LOAD is a list of parameters
 insmod "$NVMEV_KO" $LOAD || { t_fail $P/insmod "insmod failed: $(dmesg | tail -n 3)"; exit 0; }
 t_pass $P/insmod
+t_check $P/features-list-kv grep -q '^types .*\<kv\>' $NV/features
 i=0
 while [ $i -lt 50 ] && [ ! -c /dev/ng0n1 ]; do usleep 200000; i=$((i + 1)); done
 NG=/dev/ng0n1
@@ -117,8 +117,8 @@ kv_st $P/deleted-gone 0x4087 get empty
 # a List buffer below 4 bytes, and an opcode the KV command set lacks
 run nvme io-passthru $NG --opcode=0x06 --namespace-id=1 --cdw10=2 --data-len=4096 -r -b
 t_eq $P/list-buffer-below-4-invalid-field 0x4002 "$ST"
-run nvme io-passthru $NG --opcode=0x05 --namespace-id=1 --data-len=4096 -r -b
-t_eq $P/nvm-compare-invalid-opcode 0x4001 "$ST"
+run nvme io-passthru $NG --opcode=0x08 --namespace-id=1
+t_eq $P/nvm-write-zeroes-invalid-opcode 0x4001 "$ST"
 run nvme io-passthru $NG --opcode=0x00 --namespace-id=1
 t_eq $P/flush 0x0 "$ST"
 # Unrecovered Error (88h) needs failing media: not reachable yet
@@ -195,6 +195,10 @@ t_eq $P/refill-after-delete 0x0 "$KST"
 kvrun verify --keys "$N" --size 2048 --seed 1
 t_eq $P/refill-intact "0x0 0" "$KST $(sed -n 's/.* \([0-9]*\) mismatches.*/\1/p' /tmp/kv.out)"
 nv_rmctrl kvs
+# nvmevctl names the char device of a key-value namespace
+nvmevctl create --name kvc --preset kv-zero --size 8M >/tmp/kv.ctl 2>&1
+t_check $P/nvmevctl-shows-char-device grep -q 'ns 1: /dev/ng[0-9]*n1 ' /tmp/kv.ctl
+nvmevctl destroy kvc >/dev/null 2>&1
 t_check $P/rmmod-pool rmmod nvmev
 rm -f /tmp/kv.*
 t_dmesg_clean $P/dmesg-clean
