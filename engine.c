@@ -50,12 +50,14 @@ static int disp_fn(void *data)
 			continue;
 		}
 		/*
-		 * Idle: poll less and less often, down to every few ms, so a
-		 * long idle period costs well under 1% of a CPU.  The first
-		 * command after it waits at most that long.  An interruptible
-		 * sleep does not count as load.
+		 * Idle: poll less and less often, down to every idle_max_us
+		 * (4 ms), so a long idle period costs a wake-up per interval
+		 * (on bare metal ~0.1% of a CPU; under emulation much more).
+		 * The first command after it waits at most that long.  An
+		 * interruptible sleep does not count as load.
 		 */
-		sleep_us = clamp(sleep_us * 2, 10U, NVMEV_IDLE_MAX_SLEEP_US);
+		sleep_us = clamp(sleep_us * 2, 10U,
+				 nvmev_module_params->idle_max_us);
 		timeout = ns_to_ktime((u64)sleep_us * NSEC_PER_USEC);
 		set_current_state(TASK_INTERRUPTIBLE);
 		schedule_hrtimeout_range(&timeout, sleep_us * NSEC_PER_USEC / 4,

@@ -50,6 +50,10 @@ static bool msix = true;
 module_param(msix, bool, 0444);
 MODULE_PARM_DESC(msix, "Offer MSI-X (default); 0 offers only single-vector MSI, the fallback");
 
+static unsigned int idle_max_us = NVMEV_IDLE_MAX_SLEEP_US;
+module_param(idle_max_us, uint, 0444);
+MODULE_PARM_DESC(idle_max_us, "Longest idle poll interval in microseconds, 100..1000000 (default 4000): longer costs less CPU while idle and delays the first command after an idle period more");
+
 static char *preset;
 module_param(preset, charp, 0444);
 MODULE_PARM_DESC(preset, "Preset of nvmev0's namespace, e.g. preset=qlc or preset=kv (the names are in configfs, in every namespace's presets file); default: the NVM model with the timing parameters below");
@@ -170,6 +174,12 @@ static int collect_params(struct nvmev_params *p)
 	p->nr_ctrls = nr_ctrls;
 	p->msix = msix;
 	p->idle_spin_us = idle_spin_us;
+	if (idle_max_us < 100 || idle_max_us > USEC_PER_SEC) {
+		pr_err("idle_max_us=%u: use 100..1000000 (microseconds between polls while idle)\n",
+		       idle_max_us);
+		return -EINVAL;
+	}
+	p->idle_max_us = idle_max_us;
 	if (nr_ctrls > 1) {
 		pr_err("nr_ctrls=%u: use 1 (one controller from the parameters) or 0 (create controllers through configfs)\n",
 		       nr_ctrls);

@@ -65,7 +65,7 @@
 #define NVMEV_ELPE		15	/* 0's based: 16 error log entries */
 #define NVMEV_MAX_NS		32
 #define NVMEV_MAX_KEPT		8	/* commands the dispatcher serves itself */
-#define NVMEV_IDLE_MAX_SLEEP_US	4000	/* longest idle poll interval */
+#define NVMEV_IDLE_MAX_SLEEP_US	4000	/* default longest idle poll interval */
 #define NVMEV_PAGE_SIZE		SZ_4K	/* NVMe memory page size (CC.MPS = 0) */
 
 /* NVMe fields that 6.1's <linux/nvme.h> does not name yet */
@@ -106,6 +106,7 @@ struct nvmev_params {
 	unsigned int lba_shift;
 	struct nvm_params nvm;
 	unsigned int idle_spin_us;
+	unsigned int idle_max_us;	/* longest idle poll interval */
 };
 
 /* Namespace types (configfs "type"). */

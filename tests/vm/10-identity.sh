@@ -213,14 +213,17 @@ if [ "$ST" = 0x0 ] && is_zero "$T_OUT"; then t_pass identity/cns5/csi0-zeroes; e
 adm --opcode=0x06 --namespace-id=0 --cdw10=6 --cdw11=0 --data-len=4096 -r -b
 if [ "$ST" = 0x0 ] && is_zero "$T_OUT"; then t_pass identity/cns6/csi0-zeroes; else
     t_fail identity/cns6/csi0-zeroes "status $ST"; fi
-# KV (1) is not offered; ZNS (2) is, but namespace 1 is not zoned; the ZNS
-# controller structure has ZASL 0 (= MDTS)
-for csi in 1 2; do
+# KV (1) and ZNS (2) are offered, but namespace 1 is neither; the ZNS
+# controller structure has ZASL 0 (= MDTS), the KV one version 1.0; CSI 3
+# does not exist
+for csi in 1 2 3; do
     adm_st "identity/cns5/csi$csi-invalid-field" 0x4002 \
         --opcode=0x06 --namespace-id=1 --cdw10=5 --cdw11=$((csi << 24)) --data-len=4096 -r -b
 done
-adm_st identity/cns6/csi1-invalid-field 0x4002 \
-    --opcode=0x06 --namespace-id=0 --cdw10=6 --cdw11=$((1 << 24)) --data-len=4096 -r -b
+adm_st identity/cns6/csi3-invalid-field 0x4002 \
+    --opcode=0x06 --namespace-id=0 --cdw10=6 --cdw11=$((3 << 24)) --data-len=4096 -r -b
+adm --opcode=0x06 --namespace-id=0 --cdw10=6 --cdw11=$((1 << 24)) --data-len=4096 -r -b
+t_eq identity/cns6/csi1-kv-version "0x0 65536" "$ST $(u32 "$T_OUT" 0)"
 adm --opcode=0x06 --namespace-id=0 --cdw10=6 --cdw11=$((2 << 24)) --data-len=4096 -r -b
 if [ "$ST" = 0x0 ] && is_zero "$T_OUT"; then t_pass identity/cns6/csi2-zasl-0; else
     t_fail identity/cns6/csi2-zasl-0 "status $ST, first bytes $(hexbytes "$T_OUT" 0 4)"; fi

@@ -98,6 +98,8 @@ bad nr-io-units-1000000 nr_io_units "$GOOD_REGION $GOOD_CPUS nr_io_units=1000000
 bad io-unit-shift-30 io_unit_shift "$GOOD_REGION $GOOD_CPUS io_unit_shift=30"
 bad read-delay-negative read_delay "$GOOD_REGION $GOOD_CPUS read_delay=-1"
 bad wipe-maybe wipe "$GOOD_REGION $GOOD_CPUS wipe=maybe"
+bad idle-max-us-50 idle_max_us "$GOOD_REGION $GOOD_CPUS idle_max_us=50"
+bad preset-nope 'preset|optane' "$GOOD_REGION $GOOD_CPUS preset=nope"
 
 # ---- valid loads after all the failures
 # a sub-range of the reserved RAM, 1M-aligned but not at its start

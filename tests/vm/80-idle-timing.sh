@@ -1,9 +1,15 @@
 #!/bin/sh
 # shellcheck shell=dash
 # Idle cost and timing fidelity.
-#  (a) after I/O stops the nvmev threads (nvmev0_disp, nvmev0_io*) use
-#      under 2% of one CPU together (utime+stime over 2 s from 0.2 s after
-#      the last I/O; the first 100 ms are printed too);
+#  (a) after I/O stops the nvmev threads (nvmev<cpu>_disp, nvmev<cpu>_io)
+#      sleep: over 2 s from 0.2 s after the last I/O the workers do not wake
+#      at all and the dispatcher wakes at most once per idle_max_us (plus
+#      slack), i.e. it polls and sleeps instead of spinning; their CPU use
+#      is printed (utime+stime and schedstat; the first 100 ms too) and
+#      must stay under 5% of one CPU.  Under TCG one wake-up of a kernel
+#      thread costs ~200 us of emulated kernel code (on bare metal a few
+#      us), so CPU use is 250 wake-ups/s x that; with idle_max_us=20000 it
+#      must fall to at most half;
 #  (b) QD1 4k random-read latency with the default idle_spin_us and with
 #      idle_spin_us=0 (printed only);
 #  (c) the difference method: with every timing parameter 0 and then with
@@ -56,6 +62,19 @@ cpu_sample() {
          FILENAME ~ /stat$/ { ticks += $14 + $15; next }
          FILENAME == "/proc/uptime" { ms = $1 * 1000 }
          END { printf "%.0f %.0f %.0f\n", ticks, ns, ms }' $files /proc/uptime
+}
+
+# Wake-ups (voluntary context switches) of the threads whose names match
+# <pattern>, summed
+wakeups() {  # <pattern>
+    local pid n c total=0
+    for pid in $PIDS; do
+        read -r c <"/proc/$pid/comm" 2>/dev/null || continue
+        case "$c" in $1) ;; *) continue ;; esac
+        n=$(sed -n 's/^voluntary_ctxt_switches:[^0-9]*\([0-9]*\)/\1/p' "/proc/$pid/status")
+        total=$((total + ${n:-0}))
+    done
+    echo $total
 }
 
 # CPU percent of one CPU between two samples (USER_HZ is 100 on x86)
@@ -122,8 +141,8 @@ t_log "nvmev threads: $(for p in $PIDS; do printf '%s=%s ' "$(cat /proc/"$p"/com
 t_check $P/threads-found test -n "$PIDS"
 
 # ---- (a) idle CPU after I/O
-idle_cpu() {
-    local s0 s1 s2 s3 ticks_pct ns_pct
+idle_cpu() {  # <idle_max_us>: sets IDLE_PCT
+    local s0 s1 s2 s3 d2 d3 w2 w3 ms rate max ticks_pct ns_pct
     # 5 s of mixed I/O
     fio --name=busy --filename="$NVMEV_NS" --rw=randrw --bs=4k --iodepth=8 \
         --ioengine=libaio --direct=1 --size=256M --time_based --runtime=5 \
@@ -134,19 +153,36 @@ idle_cpu() {
     s1=$(cpu_sample)
     usleep 100000
     s2=$(cpu_sample)
+    d2=$(wakeups 'nvmev*_disp')
+    w2=$(wakeups 'nvmev*_io')
     sleep 2
     s3=$(cpu_sample)
-    figure "idle: first $(ms_between "$s0" "$s1") ms after fio: nvmev threads $(pct_ticks "$s0" "$s1")% of one CPU (utime+stime), $(pct_ns "$s0" "$s1")% (schedstat)"
+    d3=$(wakeups 'nvmev*_disp')
+    w3=$(wakeups 'nvmev*_io')
+    ms=$(ms_between "$s2" "$s3")
+    rate=$(((d3 - d2) * 1000 / ms))
     ticks_pct=$(pct_ticks "$s2" "$s3")
     ns_pct=$(pct_ns "$s2" "$s3")
-    figure "idle: $(ms_between "$s2" "$s3") ms from $(ms_between "$s0" "$s2") ms after fio: nvmev threads $ticks_pct% of one CPU (utime+stime), $ns_pct% (schedstat)"
-    if echo "$ticks_pct" | awk '{ exit !($1 < 2) }'; then
-        t_pass $P/idle-cpu-below-2pct
+    IDLE_PCT=$ticks_pct
+    figure "idle (idle_max_us=$1): first $(ms_between "$s0" "$s1") ms after fio: nvmev threads $(pct_ticks "$s0" "$s1")% of one CPU (utime+stime), $(pct_ns "$s0" "$s1")% (schedstat)"
+    figure "idle (idle_max_us=$1): $ms ms from $(ms_between "$s0" "$s2") ms after fio: nvmev threads $ticks_pct% of one CPU (utime+stime), $ns_pct% (schedstat); dispatcher wake-ups $rate/s, worker wake-ups $((w3 - w2))"
+    # one wake-up per interval, with up to 25% timer slack, and a margin
+    max=$((1000000 / $1 * 5 / 4 + 10))
+    t_check $P/idle-$1-dispatcher-sleeps test "$rate" -le "$max"
+    t_eq $P/idle-$1-workers-asleep 0 $((w3 - w2))
+    if echo "$ticks_pct" | awk '{ exit !($1 < 5) }'; then
+        t_pass $P/idle-$1-cpu-below-5pct
     else
-        t_fail $P/idle-cpu-below-2pct "nvmev threads used $ticks_pct% of one CPU over $(ms_between "$s2" "$s3") ms while idle (schedstat: $ns_pct%)"
+        t_fail $P/idle-$1-cpu-below-5pct "nvmev threads used $ticks_pct% of one CPU over $ms ms while idle (schedstat: $ns_pct%)"
     fi
 }
-idle_cpu
+idle_cpu 4000
+IDLE_DEFAULT=$IDLE_PCT
+if t_check $P/idle-reload-max-20ms reload idle_max_us=20000; then
+    idle_cpu 20000
+    t_check $P/idle-20ms-costs-half-or-less awk "BEGIN { exit !($IDLE_PCT <= $IDLE_DEFAULT / 2) }"
+    t_check $P/idle-reload-default reload || finish
+fi
 
 # ---- (b) wake-up: default idle_spin_us vs 0
 wake() {

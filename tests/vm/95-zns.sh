@@ -185,10 +185,10 @@ adm --opcode=0x06 --namespace-id=0 --cdw10=7 --cdw11=0 --data-len=4096 -r -b
 t_eq $P/cns7-csi0-list "2 0" "$(u32 "$T_OUT" 0) $(u32 "$T_OUT" 4)"
 adm --opcode=0x06 --namespace-id=3 --cdw10=7 --cdw11=$((2 << 24)) --data-len=4096 -r -b
 t_eq $P/cns7-csi2-above-3 "4 5 6 7 0" "$(u32 "$T_OUT" 0) $(u32 "$T_OUT" 4) $(u32 "$T_OUT" 8) $(u32 "$T_OUT" 12) $(u32 "$T_OUT" 16)"
-# CNS 1Ch: one combination, NVM (bit 0) and ZNS (bit 2)
+# CNS 1Ch: one combination, NVM (bit 0), KV (bit 1) and ZNS (bit 2)
 CNTLID=$(cat /sys/class/nvme/${CTRL#/dev/}/cntlid)
 adm --opcode=0x06 --namespace-id=0 --cdw10=$((0x1c | CNTLID << 16)) --data-len=4096 -r -b
-t_eq $P/cns1c-vector0 "5 0" "$(u64 "$T_OUT" 0) $(u64 "$T_OUT" 8)"
+t_eq $P/cns1c-vector0 "7 0" "$(u64 "$T_OUT" 0) $(u64 "$T_OUT" 8)"
 adm --opcode=0x06 --namespace-id=0 --cdw10=$((0x1c | (CNTLID + 7) << 16)) --data-len=4096 -r -b
 t_eq $P/cns1c-other-cntid 0x4002 "$ST"
 # Feature 19h: index 0 only
@@ -207,8 +207,8 @@ effects 2
 t_eq $P/effects-csi2 "0x0 3 1 3 3 1" "$ST $(u32 "$T_OUT" $((1024 + 0x79 * 4))) $(u32 "$T_OUT" $((1024 + 0x7a * 4))) $(u32 "$T_OUT" $((1024 + 0x7d * 4))) $(u32 "$T_OUT" $((1024 + 0x01 * 4))) $(u32 "$T_OUT" $((1024 + 0x02 * 4)))"
 effects 0
 t_eq $P/effects-csi0 "0x0 0 0 0 3" "$ST $(u32 "$T_OUT" $((1024 + 0x79 * 4))) $(u32 "$T_OUT" $((1024 + 0x7a * 4))) $(u32 "$T_OUT" $((1024 + 0x7d * 4))) $(u32 "$T_OUT" $((1024 + 0x01 * 4)))"
-effects 1
-t_eq $P/effects-csi1-invalid-field 0x4002 "$ST"
+effects 3
+t_eq $P/effects-csi3-invalid-field 0x4002 "$ST"
 # the Changed Zone List log is not offered (no controller-made zone
 # changes are reported): OAES bit 27 clear, log BFh unknown
 run nvme id-ctrl "$CTRL" -o json
