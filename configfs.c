@@ -415,11 +415,12 @@ NVM_ATTR(write_trailing, write_trailing, 0, U32_MAX);
 NVM_ATTR(nr_io_units, nr_units, NVM_MIN_UNITS, NVM_MAX_UNITS);
 
 /*
- * NAND SSD (conv) model parameters: u32 values, checked together when the
- * namespace is enabled (conv_check_params() names the field and its range).
+ * Model parameters that are u32 values checked together when the
+ * namespace is enabled (the model's check names the field and its range):
+ * the NAND of conv and zns, a zone's stripe, the key-value store.
  */
-static ssize_t conv_param_store(struct nvmev_ns *ns, const char *attr,
-				u32 *dst, const char *page, size_t count)
+static ssize_t u32_param_store(struct nvmev_ns *ns, const char *attr,
+			       u32 *dst, const char *page, size_t count)
 {
 	u32 v;
 	int ret;
@@ -438,20 +439,21 @@ static ssize_t conv_param_store(struct nvmev_ns *ns, const char *attr,
 	return count;
 }
 
-#define CONV_ATTR(_name)						\
+#define U32_PARAM_ATTR(_name, _field)					\
 static ssize_t ns_##_name##_show(struct config_item *item, char *page)	\
 {									\
-	return sysfs_emit(page, "%u\n", to_ns(item)->cfg.conv._name);	\
+	return sysfs_emit(page, "%u\n", to_ns(item)->cfg._field);	\
 }									\
 static ssize_t ns_##_name##_store(struct config_item *item,		\
 				  const char *page, size_t count)	\
 {									\
 	struct nvmev_ns *ns = to_ns(item);				\
 									\
-	return conv_param_store(ns, #_name, &ns->cfg.conv._name, page,	\
-				count);					\
+	return u32_param_store(ns, #_name, &ns->cfg._field, page, count); \
 }									\
 CONFIGFS_ATTR(ns_, _name)
+
+#define CONV_ATTR(_name)	U32_PARAM_ATTR(_name, conv._name)
 
 CONV_ATTR(op_percent);
 CONV_ATTR(nr_channels);
@@ -655,41 +657,13 @@ CONFIGFS_ATTR(ns_, _name)
 ZONE_LIMIT_ATTR(max_open);
 ZONE_LIMIT_ATTR(max_active);
 
-/* Key-value store (type kv): checked together when enabled (ftl/kv.h). */
-#define KV_ATTR(_name, _field)						\
-static ssize_t ns_##_name##_show(struct config_item *item, char *page)	\
-{									\
-	return sysfs_emit(page, "%u\n", to_ns(item)->cfg.kv._field);	\
-}									\
-static ssize_t ns_##_name##_store(struct config_item *item,		\
-				  const char *page, size_t count)	\
-{									\
-	struct nvmev_ns *ns = to_ns(item);				\
-									\
-	return conv_param_store(ns, #_name, &ns->cfg.kv._field, page,	\
-				count);					\
-}									\
-CONFIGFS_ATTR(ns_, _name)
+/* Key-value store (type kv), checked when enabled (ftl/kv.h) */
+U32_PARAM_ATTR(kv_max_value, kv.store.max_value);
+U32_PARAM_ATTR(kv_bytes_per_key, kv.store.bytes_per_key);
+U32_PARAM_ATTR(kv_index_ns, kv.index_ns);
+/* dies a zone is striped over: the range depends on the NAND */
+U32_PARAM_ATTR(stripe_dies, zns.stripe_dies);
 
-KV_ATTR(kv_max_value, store.max_value);
-KV_ATTR(kv_bytes_per_key, store.bytes_per_key);
-KV_ATTR(kv_index_ns, index_ns);
-
-static ssize_t ns_stripe_dies_show(struct config_item *item, char *page)
-{
-	return sysfs_emit(page, "%u\n", to_ns(item)->cfg.zns.stripe_dies);
-}
-
-static ssize_t ns_stripe_dies_store(struct config_item *item,
-				    const char *page, size_t count)
-{
-	struct nvmev_ns *ns = to_ns(item);
-
-	/* the range depends on the dies: checked at enable */
-	return conv_param_store(ns, "stripe_dies", &ns->cfg.zns.stripe_dies,
-				page, count);
-}
-CONFIGFS_ATTR(ns_, stripe_dies);
 
 /* Fault injection: the controller makes a zone read only or offline. */
 static ssize_t zone_fault_store(struct nvmev_ns *ns, const char *attr,

@@ -121,21 +121,6 @@ static u16 schedule_dsm(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 }
 
 /*
- * A zoned namespace: writes (and Write Zeroes) only at a write pointer and
- * within a zone, which they advance; reads not of offline zones.
- */
-static u16 zone_check(struct nvmev_ns *ns, u8 opcode, u64 slba, u64 nlb)
-{
-	u32 zone;
-
-	if (!ns->zones)
-		return NVME_SC_SUCCESS;
-	if (opcode == nvme_cmd_write || opcode == nvme_cmd_write_zeroes)
-		return NVMEV_ERR_ZNS(zns_write(ns->zones, slba, nlb, &zone));
-	return NVMEV_ERR_ZNS(zns_read_check(ns->zones, slba, nlb));
-}
-
-/*
  * Decide what @req needs: returns an NVMe status, and on success sets the
  * transfer the worker does and the model operation.
  */
@@ -188,7 +173,7 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 			return st;
 		if (req->len > NVMEV_MAX_XFER)
 			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-		st = zone_check(ns, cmd->common.opcode, slba, nlb);
+		st = nvmev_zns_check_io(ns, cmd->common.opcode, slba, nlb);
 		if (st)
 			return st;
 		if (cmd->common.opcode == nvme_cmd_write) {
@@ -206,7 +191,7 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	case nvme_cmd_write_zeroes:
 		st = set_range(ns, req, slba, nlb);
 		if (!st)
-			st = zone_check(ns, cmd->common.opcode, slba, nlb);
+			st = nvmev_zns_check_io(ns, cmd->common.opcode, slba, nlb);
 		if (st)
 			return st;
 		req->xfer = NVMEV_XFER_ZERO;
@@ -216,7 +201,7 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		/* No protection information: verifying reads nothing back. */
 		st = set_range(ns, req, slba, nlb);
 		if (!st)
-			st = zone_check(ns, cmd->common.opcode, slba, nlb);
+			st = nvmev_zns_check_io(ns, cmd->common.opcode, slba, nlb);
 		if (st)
 			return st;
 		m->op = MODEL_READ;

@@ -192,6 +192,8 @@ struct nvmev_ns {
 	void *data;			/* kernel mapping of the storage */
 	u8 csi;				/* I/O command set: NVME_CSI_* */
 	struct zns *zones;		/* type zns: the zone state machine */
+	u32 zones_open_max;		/* most zones open at once */
+	u32 zones_active_max;
 	struct kv *kv;			/* type kv: the store, in data */
 	const struct model_ops *model_ops;
 	void *model;
@@ -565,6 +567,7 @@ int nvmev_zns_check(struct nvmev_ns *ns, u64 size);
 int nvmev_zns_start(struct nvmev_ns *ns);
 void nvmev_zns_timing_params(struct nvmev_ns *ns, struct zns_timing_params *p);
 void nvmev_zns_stop(struct nvmev_ns *ns);
+u16 nvmev_zns_check_io(struct nvmev_ns *ns, u8 opcode, u64 slba, u64 nlb);
 u16 nvmev_zns_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		    struct model_req *m);
 void nvmev_zns_id_ns(struct nvmev_ns *ns, struct nvme_id_ns_zns *id);

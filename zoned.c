@@ -139,6 +139,8 @@ int nvmev_zns_start(struct nvmev_ns *ns)
 			(p.zone_size << ns->lba_shift) >> 20,
 			(zns_tail_lbas(ns->zones) << ns->lba_shift) >> 10);
 	ns->nr_lbas = zns_nsze(ns->zones);
+	ns->zones_open_max = 0;
+	ns->zones_active_max = 0;
 	return 0;
 }
 
@@ -348,12 +350,39 @@ out:
 
 /* ---- I/O ------------------------------------------------------------------ */
 
+/* The most zones open and active at once since enable (stats). */
+static void note_peaks(struct nvmev_ns *ns)
+{
+	ns->zones_open_max = max(ns->zones_open_max, zns_nr_open(ns->zones));
+	ns->zones_active_max = max(ns->zones_active_max,
+				   zns_nr_active(ns->zones));
+}
+
+/*
+ * Reads, writes and Write Zeroes of any namespace (io.c): on a zoned one,
+ * writes only at a write pointer and within a zone, which they advance,
+ * and reads not of offline zones.
+ */
+u16 nvmev_zns_check_io(struct nvmev_ns *ns, u8 opcode, u64 slba, u64 nlb)
+{
+	u32 zone;
+	u16 st;
+
+	if (!ns->zones)
+		return NVME_SC_SUCCESS;
+	if (opcode != nvme_cmd_write && opcode != nvme_cmd_write_zeroes)
+		return NVMEV_ERR_ZNS(zns_read_check(ns->zones, slba, nlb));
+	st = NVMEV_ERR_ZNS(zns_write(ns->zones, slba, nlb, &zone));
+	note_peaks(ns);
+	return st;
+}
+
 /*
  * The zone commands (Zone Management Send / Receive, Zone Append) of a
  * zoned namespace.  Sets what the worker does and schedules the model.
  */
-u16 nvmev_zns_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-		    struct model_req *m)
+static u16 zns_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		     struct model_req *m)
 {
 	struct nvme_command *cmd = &req->cmd;
 	struct nvmev_ns *ns = req->ns;
@@ -393,6 +422,15 @@ u16 nvmev_zns_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	}
 }
 
+u16 nvmev_zns_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		    struct model_req *m)
+{
+	u16 st = zns_parse(ctrl, req, m);
+
+	note_peaks(req->ns);
+	return st;
+}
+
 /* ---- Fault injection and statistics ------------------------------------- */
 
 /*
@@ -418,8 +456,9 @@ ssize_t nvmev_zns_stats_show(struct nvmev_ns *ns, char *buf, size_t size)
 	struct zns *z = ns->zones;
 
 	return scnprintf(buf, size,
-			 "zones %u\nzone_size %llu\nzone_cap %llu\nzones_open %u\nzones_active %u\n",
+			 "zones %u\nzone_size %llu\nzone_cap %llu\nzones_open %u\nzones_active %u\nzones_open_max %u\nzones_active_max %u\n",
 			 zns_nr_zones(z), z->p.zone_size << ns->lba_shift,
 			 z->p.zone_cap << ns->lba_shift, zns_nr_open(z),
-			 zns_nr_active(z));
+			 zns_nr_active(z), ns->zones_open_max,
+			 ns->zones_active_max);
 }

@@ -415,9 +415,9 @@ blkzone reset "$Z"
 t_check $P/fio-rand-open-limit-verify $FIO --name=rnd --rw=randwrite --bs=16k --iodepth=8 \
     --numjobs=2 --offset_increment=512M --size=512M --io_size=384M --max_open_zones=14 \
     --group_reporting
-t_log "zone counters after fio: open $(nv_stat zc/1 zones_open), active $(nv_stat zc/1 zones_active)"
+t_log "zone counters after fio: open $(nv_stat zc/1 zones_open), active $(nv_stat zc/1 zones_active), at most $(nv_stat zc/1 zones_open_max) and $(nv_stat zc/1 zones_active_max)"
 # 16 zones written at random, 14 at a time: the workload ran at the limit
-t_eq $P/fio-ran-at-open-limit "14 14" "$(nv_stat zc/1 zones_open) $(nv_stat zc/1 zones_active)"
+t_eq $P/fio-ran-at-open-limit "14 14" "$(nv_stat zc/1 zones_open_max) $(nv_stat zc/1 zones_active_max)"
 blkzone reset "$Z"
 
 # ---- f2fs: metadata on the conventional namespace, data in the zones (of
