@@ -261,13 +261,16 @@ t_eq $P/write-full-zone 0x41b9 "$ST"
 st $P/finish-full-noop 0x0 nvme zns finish-zone "$S" -s "$(z 2)"
 st $P/open-full-invalid 0x41bf nvme zns open-zone "$S" -s "$(z 2)"
 # fill zone 3 to one LBA below its capacity: two more cross the boundary
-i=0
-while [ $i -lt 5 ]; do
-    wr "$S" $B $(($(z 3) + i * 128)) 128
+# (256 KiB a command: nvme-cli's unaligned buffers of 512 KiB sometimes
+# need more segments than the host allows, and the ioctl fails)
+i=0 fill_st=""
+while [ $i -lt 11 ]; do
+    wr "$S" $B $(($(z 3) + i * 64)) 64
+    fill_st="$fill_st$ST "
     i=$((i + 1))
 done
-wr "$S" $B $(($(z 3) + 640)) 127
-t_eq $P/fill-to-cap-minus-1 0x0 "$ST"
+wr "$S" $B $(($(z 3) + 704)) 63
+t_eq $P/fill-to-cap-minus-1 "0x0 0x0 0x0 0x0 0x0 0x0 0x0 0x0 0x0 0x0 0x0 0x0" "$fill_st$ST"
 wr "$S" $B $(($(z 3) + 767)) 2
 t_eq $P/write-across-capacity-boundary 0x41b8 "$ST"
 wr "$S" $B $(($(z 3) + 767)) 1
@@ -345,7 +348,7 @@ t_check $P/reset-reads-zeroes is_zero /tmp/z.rd
 t_check $P/reset-data-was-there sh -c "! is_zero /tmp/z.before"
 st $P/reset-all 0x0 nvme zns reset-zone "$S" -a
 t_eq $P/reset-all-empty 13 "$(nr_zones "$S" 1)"
-rd "$S" $B "$(z 3)" 128 /tmp/z.rd
+rd "$S" $B "$(z 3)" 64 /tmp/z.rd
 t_check $P/reset-all-reads-zeroes is_zero /tmp/z.rd
 t_eq $P/reset-all-counters "0 0" "$(nv_stat zc/3 zones_open) $(nv_stat zc/3 zones_active)"
 t_zone $P/reset-all-keeps-offline "$S" "$(z 6)" $ZSO
