@@ -362,24 +362,27 @@ timed() {  # <cmd...>: sets MS to the milliseconds it took
     run "$@"
     MS=$(($(ms_now) - t0))
 }
+# (nvme-cli's own start-up, ~100-200 ms under TCG, is in both halves of
+# each comparison, so the differences are asserted: at least 3/4 of the
+# modelled time)
+timed nvme zns reset-zone "$E" -s 2048
+EMPTY=$MS
+t_log "reset of an empty zone: $MS ms"
+t_eq $P/timing-no-erase-counted 0 "$(nv_stat zc/6 erases)"
 dd if=/dev/urandom of="$E" bs=64k count=16 oflag=direct 2>/dev/null
 t_eq $P/timing-zone-written "$ZSF" "$(zstate "$E" 0)"
 timed nvme zns reset-zone "$E" -s 0
 t_log "reset of a written zone (one 400 ms erase): $MS ms"
-t_check $P/timing-reset-erases test "$MS" -ge 400
+t_check $P/timing-reset-erases test $((MS - EMPTY)) -ge 300
 PLANES=$(cat $NV/zc/namespaces/6/planes_per_lun)
 t_eq $P/timing-erases-counted "$PLANES" "$(nv_stat zc/6 erases)"
-timed nvme zns reset-zone "$E" -s 2048
-t_log "reset of an empty zone: $MS ms"
-t_check $P/timing-reset-empty-no-erase test "$MS" -lt 300
-t_eq $P/timing-no-erase-counted "$PLANES" "$(nv_stat zc/6 erases)"
+timed nvme zns finish-zone "$G" -s 2048
+EMPTY=$MS
+t_log "finish of an empty zone: $MS ms"
 echo 1 | dd of="$G" bs=512 count=1 conv=sync oflag=direct 2>/dev/null
 timed nvme zns finish-zone "$G" -s 0
 t_log "finish of a zone with 512 B buffered (one 300 ms program): $MS ms"
-t_check $P/timing-finish-programs test "$MS" -ge 300
-timed nvme zns finish-zone "$G" -s 2048
-t_log "finish of an empty zone: $MS ms"
-t_check $P/timing-finish-empty-fast test "$MS" -lt 250
+t_check $P/timing-finish-programs test $((MS - EMPTY)) -ge 225
 
 # ---- blkzone on the large namespace (512-byte sectors, 64 MiB zones)
 blkz() { blkzone report -o "$1" -c 1 "$Z" | sed -n 's/.*wptr \(0x[0-9a-f]*\).*zcond: *\([0-9]*\).*/\2 \1/p'; }
