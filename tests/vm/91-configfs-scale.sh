@@ -17,44 +17,13 @@
 . /tests/lib.sh
 
 P=cfgscale
-NV=/sys/kernel/config/nvmev
 DD=/usr/bin/dd
-[ -d /sys/kernel/config ] && ! grep -q ' /sys/kernel/config ' /proc/mounts &&
-    mount -t configfs none /sys/kernel/config
-
-# Block device of namespace <nsid> of configfs controller <name>, or fail.
-ns_dev() {  # <ctrl> <nsid>
-    local pci ctrl e n
-    pci=$(cat "$NV/$1/pci" 2>/dev/null)
-    [ -n "$pci" ] || return 1
-    for e in /sys/bus/pci/devices/"$pci"/nvme/nvme*; do
-        [ -e "$e" ] && ctrl=${e##*/}
-    done
-    [ -n "$ctrl" ] || return 1
-    # nvmeXnZ: Z is the host's instance number, not the NSID
-    for e in /sys/class/nvme/"$ctrl"/nvme*n*; do
-        [ -e "$e/nsid" ] || continue
-        [ "$(cat "$e/nsid")" = "$2" ] || continue
-        n=$(echo "${e##*/}" | sed 's/^\(nvme[0-9]*\)c[0-9]*\(n[0-9]*\)$/\1\2/')
-        [ -b "/dev/$n" ] && echo "/dev/$n" && return 0
-    done
-    return 1
-}
-
-wait_dev() {  # <ctrl> <nsid> [seconds]: prints the device
-    local tries=$((${3:-20} * 5))
-    while [ "$tries" -gt 0 ]; do
-        ns_dev "$1" "$2" && return 0
-        usleep 200000
-        tries=$((tries - 1))
-    done
-    return 1
-}
+nv_configfs_mount
 
 wait_gone() {  # <ctrl> <nsid> [seconds]
     local tries=$((${3:-15} * 5))
     while [ "$tries" -gt 0 ]; do
-        ns_dev "$1" "$2" >/dev/null || return 0
+        nv_ns_dev "$1" "$2" >/dev/null || return 0
         usleep 200000
         tries=$((tries - 1))
     done
@@ -109,7 +78,7 @@ nguids=""
 fails=""
 i=0
 while [ $i -lt 8 ]; do
-    if dev=$(wait_dev "s$i" 1); then
+    if dev=$(nv_wait_dev "s$i" 1); then
         pattern /tmp/cs.pat "s$i"
         $DD if=/tmp/cs.pat of="$dev" bs=64K oflag=direct 2>/dev/null
         $DD if="$dev" of=/tmp/cs.rd bs=64K count=1 iflag=direct 2>/dev/null
@@ -128,7 +97,7 @@ t_eq $P/eight-ctrls-two-threads "nvmev2_disp nvmev3_io" "$(threads)"
 
 # ---- 16 namespaces on one controller, added while it runs
 mkdir "$NV/many" && mkns many 1 4M && echo 1 >"$NV/many/enable"
-wait_dev many 1 >/dev/null && t_pass $P/many-ns1 || t_fail $P/many-ns1 "no device"
+nv_wait_dev many 1 >/dev/null && t_pass $P/many-ns1 || t_fail $P/many-ns1 "no device"
 n=2
 while [ $n -le 16 ]; do
     mkns many $n 4M || t_fail "$P/many-mkns-$n" "mkdir/enable failed"
@@ -137,7 +106,7 @@ done
 fails=""
 n=1
 while [ $n -le 16 ]; do
-    if dev=$(wait_dev many $n 30); then
+    if dev=$(nv_wait_dev many $n 30); then
         pattern /tmp/cs.pat "many-$n"
         $DD if=/tmp/cs.pat of="$dev" bs=64K oflag=direct 2>/dev/null
     else
@@ -147,7 +116,7 @@ while [ $n -le 16 ]; do
 done
 n=1
 while [ $n -le 16 ]; do
-    if dev=$(ns_dev many $n); then
+    if dev=$(nv_ns_dev many $n); then
         pattern /tmp/cs.pat "many-$n"
         $DD if="$dev" of=/tmp/cs.rd bs=64K count=1 iflag=direct 2>/dev/null
         cmp -s /tmp/cs.pat /tmp/cs.rd || fails="$fails ns$n:data"
@@ -155,21 +124,21 @@ while [ $n -le 16 ]; do
     n=$((n + 1))
 done
 [ -z "$fails" ] && t_pass $P/sixteen-ns || t_fail $P/sixteen-ns "$fails"
-MANY=$(ns_dev many 1) && MANY_CTRL=$(echo "${MANY#/dev/}" | sed 's/n[0-9]*$//')
+MANY=$(nv_ns_dev many 1) && MANY_CTRL=$(echo "${MANY#/dev/}" | sed 's/n[0-9]*$//')
 nvme_run nvme list-ns "/dev/$MANY_CTRL"
 t_eq $P/sixteen-list-ns 16 "$(grep -c '^\[' "$T_OUT")"
 
 # ---- a controller on other CPUs brings its own threads, and takes them away
 mkdir "$NV/rev" && echo 3,2 >"$NV/rev/cpus" && mkns rev 1 8M && echo 1 >"$NV/rev/enable"
-wait_dev rev 1 >/dev/null && t_pass $P/rev-ctrl || t_fail $P/rev-ctrl "no device"
+nv_wait_dev rev 1 >/dev/null && t_pass $P/rev-ctrl || t_fail $P/rev-ctrl "no device"
 t_eq $P/rev-threads "nvmev2_disp nvmev2_io nvmev3_disp nvmev3_io" "$(threads)"
 destroy rev
 t_eq $P/rev-threads-gone "nvmev2_disp nvmev3_io" "$(threads)"
 
 # ---- detach a namespace under I/O
-D1=$(ns_dev s0 1)
+D1=$(nv_ns_dev s0 1)
 mkns s0 2 32M
-if D2=$(wait_dev s0 2); then
+if D2=$(nv_wait_dev s0 2); then
     fio --name=detach --filename="$D2" --rw=randwrite --bs=4k --iodepth=16 \
         --ioengine=libaio --direct=1 --time_based --runtime=20 \
         --output=/tmp/cs.fio >/dev/null 2>&1 &
@@ -194,7 +163,7 @@ if D2=$(wait_dev s0 2); then
     $DD if="$D1" of=/tmp/cs.rd bs=64K count=1 iflag=direct 2>/dev/null
     t_check $P/detach-under-io-neighbour-intact cmp -s /tmp/cs.pat /tmp/cs.rd
     echo 1 >"$NV/s0/namespaces/2/enable"
-    t_check $P/reattach-appears wait_dev s0 2
+    t_check $P/reattach-appears nv_wait_dev s0 2
 else
     t_fail $P/detach-under-io "namespace 2 of s0 did not appear"
 fi
@@ -205,7 +174,7 @@ t_expect_fail $P/duplicate-serial-refused sh -c "echo 1 > $NV/dup/enable"
 t_check $P/duplicate-serial-message sh -c "dmesg | tail -n 5 | grep -q 'dup: serial=.* is already used by controller s1'"
 t_eq $P/duplicate-serial-not-live 0 "$(cat "$NV/dup/enable")"
 echo NVMEVDUP >"$NV/dup/serial" && echo 1 >"$NV/dup/enable"
-t_check $P/unique-serial-accepted wait_dev dup 1
+t_check $P/unique-serial-accepted nv_wait_dev dup 1
 destroy dup
 
 # ---- teardown

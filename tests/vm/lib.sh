@@ -390,8 +390,8 @@ nv_ns_dev() {  # <ctrl> <nsid>
     return 1
 }
 
-nv_wait_dev() {  # <ctrl> <nsid>: print the block device once it is there (20 s)
-    local tries=100
+nv_wait_dev() {  # <ctrl> <nsid> [seconds]: print the block device once it is there
+    local tries=$((${3:-20} * 5))
     while [ $tries -gt 0 ]; do
         nv_ns_dev "$1" "$2" && return 0
         usleep 200000
