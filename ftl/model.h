@@ -31,6 +31,25 @@
 
 #include "ftl_compat.h"
 
+/* Saturating arithmetic for times: results stop at U64_MAX. */
+static inline u64 model_add_sat(u64 a, u64 b)
+{
+	u64 r;
+
+	if (unlikely(check_add_overflow(a, b, &r)))
+		return U64_MAX;
+	return r;
+}
+
+static inline u64 model_mul_sat(u64 a, u64 b)
+{
+	u64 r;
+
+	if (unlikely(check_mul_overflow(a, b, &r)))
+		return U64_MAX;
+	return r;
+}
+
 /* What the command does, as far as timing is concerned. */
 enum model_op {
 	MODEL_READ,		/* data moves from the media to the host */

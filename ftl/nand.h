@@ -161,20 +161,12 @@ struct nand {
 /* Saturating arithmetic and helpers for every NAND model. */
 static inline u64 nand_add(u64 a, u64 b)
 {
-	u64 r;
-
-	if (unlikely(check_add_overflow(a, b, &r)))
-		return U64_MAX;
-	return r;
+	return model_add_sat(a, b);
 }
 
 static inline u64 nand_mul(u64 a, u64 b)
 {
-	u64 r;
-
-	if (unlikely(check_mul_overflow(a, b, &r)))
-		return U64_MAX;
-	return r;
+	return model_mul_sat(a, b);
 }
 
 static inline u64 nand_max(u64 a, u64 b)

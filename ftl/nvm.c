@@ -4,24 +4,6 @@
  */
 #include "nvm.h"
 
-static inline u64 nvm_add_sat(u64 a, u64 b)
-{
-	u64 r;
-
-	if (unlikely(check_add_overflow(a, b, &r)))
-		return U64_MAX;
-	return r;
-}
-
-static inline u64 nvm_mul_sat(u64 a, u64 b)
-{
-	u64 r;
-
-	if (unlikely(check_mul_overflow(a, b, &r)))
-		return U64_MAX;
-	return r;
-}
-
 void nvm_params_default(struct nvm_params *p)
 {
 	p->read_delay = NVM_DEFAULT_READ_DELAY;
@@ -100,7 +82,7 @@ static u64 nvm_model_xfer(struct nvm_model *m, u64 now, u64 len,
 			  u32 delay, u32 time, u32 trailing)
 {
 	const u32 nr_units = m->p.nr_units;
-	u64 ready = nvm_add_sat(now, delay);
+	u64 ready = model_add_sat(now, delay);
 	u64 cycle = (u64)time + trailing;
 	u64 nr_chunks, rounds, done = ready;
 	u32 extra, nr_used, unit, i;
@@ -120,9 +102,9 @@ static u64 nvm_model_xfer(struct nvm_model *m, u64 now, u64 len,
 
 		if (start < ready)
 			start = ready;
-		busy = nvm_add_sat(nvm_mul_sat(k - 1, cycle), time);
-		finish = nvm_add_sat(start, busy);
-		m->unit_free[unit] = nvm_add_sat(finish, trailing);
+		busy = model_add_sat(model_mul_sat(k - 1, cycle), time);
+		finish = model_add_sat(start, busy);
+		m->unit_free[unit] = model_add_sat(finish, trailing);
 		if (finish > done)
 			done = finish;
 		if (++unit == nr_units)
