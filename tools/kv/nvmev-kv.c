@@ -23,6 +23,7 @@
 #include <inttypes.h>
 #include <linux/nvme_ioctl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -67,6 +68,8 @@ struct opts {
 	uint32_t threads;
 	uint64_t seed;
 	bool preload;
+	int cpu;		/* pin to this CPU, -1: no */
+	bool spin;
 	/* fill, verify */
 	bool keys_set;
 	bool size_set;
@@ -84,6 +87,7 @@ static struct opts o = {
 	.threads = 1,
 	.seed = 1,
 	.preload = true,
+	.cpu = -1,
 	.min_size = UINT32_MAX,
 	.max_size = UINT32_MAX,
 	.prefix = "k",
@@ -619,21 +623,48 @@ static double pct(const uint64_t *v, uint64_t n, double p)
 	return (double)v[r - 1] / 1000.0;
 }
 
+/*
+ * One line per kind: ops/s, nearest-rank percentiles, and the mean of the
+ * 11 percentiles p25, p30 .. p75 (an interquartile mean: the typical
+ * latency, for comparing against a model when the host adds long delays
+ * to some commands).
+ */
 static void report(const char *what, uint64_t *v, uint64_t n, double secs)
 {
+	double mid = 0;
+	int i;
+
 	if (!n) {
 		printf("  %-9s %10d ops\n", what, 0);
 		return;
 	}
 	qsort(v, n, sizeof(*v), cmp_u64);
+	for (i = 25; i <= 75; i += 5)
+		mid += pct(v, n, i) / 11.0;
 	printf("  %-9s %10" PRIu64 " ops %10.0f ops/s  p50 %8.1f us  "
-	       "p99 %8.1f us  p99.9 %8.1f us  max %8.1f us\n", what, n,
-	       (double)n / secs, pct(v, n, 50), pct(v, n, 99),
-	       pct(v, n, 99.9), (double)v[n - 1] / 1000.0);
+	       "p99 %8.1f us  p99.9 %8.1f us  max %8.1f us  "
+	       "p25-p75 mean %8.1f us\n", what, n, (double)n / secs,
+	       pct(v, n, 50), pct(v, n, 99), pct(v, n, 99.9),
+	       (double)v[n - 1] / 1000.0, mid);
+}
+
+static volatile bool spin_stop;
+
+/* A busy loop at the lowest priority: the CPU never goes idle. */
+static void *spin_run(void *arg)
+{
+	struct sched_param sp = { .sched_priority = 0 };
+
+	(void)arg;
+	pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+	while (!spin_stop)
+		;
+	return NULL;
 }
 
 static int cmd_bench(void)
 {
+	pthread_t spinner;
 	struct bench_thread *t;
 	struct nvme_passthru_cmd64 c;
 	uint64_t *all, n_all = 0, errors = 0, ns, i, t0;
@@ -673,6 +704,16 @@ static int cmd_bench(void)
 		if (!t[j].lat_store || !t[j].lat_get)
 			die("out of memory");
 	}
+	if (o.cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(o.cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			die("--cpu %d: %s", o.cpu, strerror(errno));
+	}
+	if (o.spin && pthread_create(&spinner, NULL, spin_run, NULL))
+		die("pthread_create failed");
 	t0 = now_ns();
 	for (j = 0; j < o.threads; j++)
 		if (pthread_create(&t[j].tid, NULL, bench_run, &t[j]))
@@ -680,6 +721,10 @@ static int cmd_bench(void)
 	for (j = 0; j < o.threads; j++)
 		pthread_join(t[j].tid, NULL);
 	ns = now_ns() - t0;
+	if (o.spin) {
+		spin_stop = true;
+		pthread_join(spinner, NULL);
+	}
 	secs = ns ? (double)ns / 1e9 : 1e-9;
 	all = calloc(o.ops + 1, sizeof(uint64_t));
 	st_all = calloc(o.ops + 1, sizeof(uint64_t));
@@ -960,6 +1005,11 @@ static void usage(FILE *f)
 "  -t, --threads N      threads, each with its own commands (default 1)\n"
 "      --seed N         random seed (default 1)\n"
 "      --no-preload     do not store every key first\n"
+"      --cpu N          run on CPU N only\n"
+"      --spin           keep a lowest-priority busy thread (SCHED_IDLE) beside\n"
+"                       the bench threads, so the CPU never idles while they\n"
+"                       wait for a command (with --cpu: on that CPU); an\n"
+"                       emulated CPU can take ~100 us to leave idle\n"
 "\n"
 "Exit status: 0 success, 1 the device returned an error status (printed\n"
 "by name) or verify found a wrong value, 2 bad arguments or a system\n"
@@ -981,6 +1031,7 @@ static uint64_t num(const char *s, const char *what, uint64_t max)
 enum {
 	OPT_DRY = 256, OPT_IFE, OPT_IFNE, OPT_KL, OPT_OPS, OPT_KEYS, OPT_SIZE,
 	OPT_WRITE, OPT_SEED, OPT_NOPRE, OPT_MINSZ, OPT_MAXSZ, OPT_PREFIX,
+	OPT_CPU, OPT_SPIN,
 };
 
 int main(int argc, char **argv)
@@ -1005,6 +1056,8 @@ int main(int argc, char **argv)
 		{ "min-size", required_argument, NULL, OPT_MINSZ },
 		{ "max-size", required_argument, NULL, OPT_MAXSZ },
 		{ "prefix", required_argument, NULL, OPT_PREFIX },
+		{ "cpu", required_argument, NULL, OPT_CPU },
+		{ "spin", no_argument, NULL, OPT_SPIN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1081,6 +1134,12 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NOPRE:
 			o.preload = false;
+			break;
+		case OPT_CPU:
+			o.cpu = (int)num(optarg, "--cpu", CPU_SETSIZE - 1);
+			break;
+		case OPT_SPIN:
+			o.spin = true;
 			break;
 		case 'h':
 			usage(stdout);
