@@ -42,8 +42,8 @@ static void usage(FILE *f)
 	model_list(f);
 	fprintf(f,
 "  --param KEY=VALUE     model parameter (repeatable; see --list-params)\n"
-"  --capacity SIZE       device capacity for models that have one (conv);\n"
-"                        default: the largest offset + size of any job\n"
+"  --capacity SIZE       device capacity for models that have one (conv,\n"
+"                        zns); default: the largest offset + size of any job\n"
 "  --preset NAME         start from a preset's parameters (implies its model)\n"
 "  --list-params         print the model's parameters and defaults, exit\n"
 "  --job-file FILE       jobs from an ini-like file (also: a bare FILE)\n"
@@ -458,6 +458,15 @@ static void setup_model(struct cli *c, struct sim_config *cfg,
 				    cfg->model->capacity_param, err, err,
 				    sizeof(err)))
 			die("%s", err);
+	}
+	if (cfg->model->resolve)
+		cfg->model->resolve(cfg->params);
+	for (i = 0; cfg->model->check_job && i < nr_jobs; i++) {
+		const char *why = cfg->model->check_job(cfg->params, &specs[i],
+							err, sizeof(err));
+
+		if (why)
+			die("job '%s': %s", specs[i].name, why);
 	}
 }
 

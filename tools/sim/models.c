@@ -17,6 +17,10 @@
 #ifdef SIM_HAVE_CONV
 #include "conv.h"
 #endif
+#ifdef SIM_HAVE_ZNS
+#include "zns.h"
+#include "zns_timing.h"
+#endif
 
 #define FIELD_SIZE(type, field)	sizeof(((type *)0)->field)
 
@@ -26,6 +30,17 @@
 
 #define PARAM_ARRAY(type, field, help)					\
 	{ #field, offsetof(type, field),				\
+	  sizeof(((type *)0)->field[0]),				\
+	  FIELD_SIZE(type, field) / sizeof(((type *)0)->field[0]),	\
+	  SP_UINT, help }
+
+/* A field of a member struct (nand.prog_ns) under a name ("prog_ns"). */
+#define PARAM_AS(name, type, field, help)				\
+	{ name, offsetof(type, field), FIELD_SIZE(type, field), 1,	\
+	  SP_UINT, help }
+
+#define PARAM_ARRAY_AS(name, type, field, help)				\
+	{ name, offsetof(type, field),					\
 	  sizeof(((type *)0)->field[0]),				\
 	  FIELD_SIZE(type, field) / sizeof(((type *)0)->field[0]),	\
 	  SP_UINT, help }
@@ -157,6 +172,412 @@ static const struct sim_preset conv_presets[] = {
 };
 #endif /* SIM_HAVE_CONV */
 
+/* ------------------------------------------------------------------ zns */
+
+#ifdef SIM_HAVE_ZNS
+/*
+ * The zns model's parameters as the kernel gets them: the namespace
+ * attributes zoned.c turns into struct zns_params (the zone state machine,
+ * ftl/zns.h) and struct zns_timing_params (the timing, ftl/zns_timing.h),
+ * with 4 KiB LBAs.  0 means automatic, as in the kernel's presets:
+ * zone_size the largest power of two <= 64 MiB and <= capacity / 16
+ * (zns_params_default()), zone_cap = zone_size, max_active = max_open =
+ * min(14, zones - 1) but at least 1.  (The kernel's "no limit", 0 there,
+ * is any value >= the number of zones here.)
+ */
+struct zsim_params {
+	u64 capacity;
+	u64 zone_size;
+	u64 zone_cap;
+	u32 stripe_dies;
+	u32 max_open;
+	u32 max_active;
+	struct conv_params nand;
+};
+
+#define ZSIM_LBA_SHIFT	12
+#define ZSIM_CAP_ALIGN	(1ULL << 20)	/* namespace sizes: 1 MiB units */
+
+#define ZP(field, help)	PARAM(struct zsim_params, field, help)
+#define ZN(field, help)	PARAM_AS(#field, struct zsim_params, nand.field, help)
+#define ZNA(field, help)						\
+	PARAM_ARRAY_AS(#field, struct zsim_params, nand.field, help)
+
+static const struct sim_param zns_params_table[] = {
+	ZP(capacity, "namespace bytes, multiple of 1 MiB (--capacity)"),
+	ZP(zone_size, "zone size (ZSZE), power of two; 0 = automatic"),
+	ZP(zone_cap, "zone capacity (ZCAP), multiple of 4096; 0 = zone_size"),
+	ZP(stripe_dies, "dies a zone is striped over; 0 = all"),
+	ZP(max_open, "open zone limit; 0 = automatic (min(14, zones - 1))"),
+	ZP(max_active, "active zone limit; 0 = automatic (as max_open)"),
+	ZN(nr_channels, "channels, 1..64"),
+	ZN(luns_per_channel, "dies per channel, 1..64"),
+	ZN(planes_per_lun, "planes per die, 1..8"),
+	ZN(pages_per_block, "pages per block, multiple of oneshot_pages"),
+	ZN(page_size, "flash page bytes, multiple of 4096, 4K..64K"),
+	ZN(oneshot_pages, "pages programmed together per plane, 1..8"),
+	ZN(cell_bits, "1 SLC, 2 MLC, 3 TLC, 4 QLC"),
+	ZNA(read_4k_ns, "tR per page type, one 4 KiB slot needed"),
+	ZNA(read_page_ns, "tR per page type, more of the page needed"),
+	ZN(prog_ns, "tPROG of one program unit"),
+	ZN(erase_ns, "tBERS of one multi-plane block"),
+	ZN(channel_mbps, "MB/s per channel, 0 = instantaneous"),
+	ZN(link_mbps, "host link MB/s each way, 0 = instantaneous"),
+	ZN(fw_read_ns, "firmware ns per read"),
+	ZN(fw_write_ns, "firmware ns per write"),
+	ZN(fw_other_ns, "firmware ns per other command"),
+	ZN(buffer_kib, "write buffer KiB, 0 = none (writes are durable)"),
+};
+
+/* The zns rows of the kernel's preset table (ssd_config.h). */
+static const struct zsim_params zns_preset_zns = {
+	.stripe_dies = ZNS_TIMING_SMALL_STRIPE,
+	.nand = CONV_PARAMS_DEFAULT_INIT,
+};
+
+static const struct zsim_params zns_preset_small = {
+	.zone_size = ZNS_TIMING_SMALL_ZONE_BYTES,
+	.stripe_dies = ZNS_TIMING_SMALL_STRIPE,
+	.nand = CONV_PARAMS_DEFAULT_INIT,
+};
+
+static const struct zsim_params zns_preset_zn540 = {
+	.zone_size = ZNS_TIMING_ZN540_ZONE_BYTES,
+	.zone_cap = ZNS_TIMING_ZN540_ZONE_CAP,
+	.nand = ZNS_TIMING_ZN540_NAND,
+};
+
+static const struct sim_preset zns_presets[] = {
+	{ "zns", "zoned TLC: zones of at most 64 MiB (at least 16) over 4 dies",
+	  &zns_preset_zns },
+	{ "zns-small", "16 MiB zones over 4 dies, the zns drive's NAND",
+	  &zns_preset_small },
+	{ "zn540", "WD ZN540-like: 2 GiB zones of 1077 MiB over 32 dies",
+	  &zns_preset_zn540 },
+};
+
+static void zns_defaults(void *p)
+{
+	memcpy(p, &zns_preset_zns, sizeof(zns_preset_zns));
+}
+
+static u32 zsim_ilog2(u64 v)
+{
+	u32 s = 0;
+
+	while (v > 1) {
+		v >>= 1;
+		s++;
+	}
+	return s;
+}
+
+/*
+ * Both models' parameters from @sp, as zoned.c derives them from a
+ * namespace's configuration (zns_params(), nvmev_zns_timing_params()).
+ * NULL or what is wrong.
+ */
+static const char *zsim_derive(const struct zsim_params *sp,
+			       struct zns_params *zp,
+			       struct zns_timing_params *tp)
+{
+	u64 nr_lbas = sp->capacity >> ZSIM_LBA_SHIFT, nr_zones;
+	u32 def, ma, mo;
+	const char *why;
+
+	if (!sp->capacity || sp->capacity % ZSIM_CAP_ALIGN)
+		return "capacity must be a non-zero multiple of 1 MiB";
+	zns_params_default(zp, nr_lbas, ZSIM_LBA_SHIFT);
+	if (sp->zone_size) {
+		if (sp->zone_size & (sp->zone_size - 1) ||
+		    sp->zone_size >> ZSIM_LBA_SHIFT == 0)
+			return "zone_size must be a power of two, >= 4096";
+		zp->zone_size = sp->zone_size >> ZSIM_LBA_SHIFT;
+		if (zp->zone_size > nr_lbas)
+			return "zone_size is larger than the capacity";
+		zp->zone_cap = zp->zone_size;
+	}
+	if (sp->zone_cap) {
+		if (sp->zone_cap & ((1ULL << ZSIM_LBA_SHIFT) - 1))
+			return "zone_cap must be a multiple of 4096";
+		zp->zone_cap = sp->zone_cap >> ZSIM_LBA_SHIFT;
+		if (zp->zone_cap > zp->zone_size)
+			return "zone_cap is larger than the zone size";
+	}
+	nr_zones = nr_lbas >> zsim_ilog2(zp->zone_size);
+	if (nr_zones > ZNS_MAX_ZONES)
+		return "capacity / zone_size: at most 4194304 zones";
+	def = nr_zones > ZNS_DEFAULT_MAX_OPEN ? ZNS_DEFAULT_MAX_OPEN :
+	      nr_zones > 1 ? (u32)nr_zones - 1 : 1;
+	ma = sp->max_active ? sp->max_active : def;
+	if (ma > nr_zones)
+		ma = (u32)nr_zones;
+	mo = sp->max_open ? sp->max_open : (def < ma ? def : ma);
+	if (mo > nr_zones)
+		mo = (u32)nr_zones;
+	zp->max_active = ma;
+	zp->max_open = mo;
+	why = zns_check_params(zp);
+	if (why)
+		return why;
+
+	memset(tp, 0, sizeof(*tp));
+	tp->nand = sp->nand;
+	tp->zone_bytes = zp->zone_size << ZSIM_LBA_SHIFT;
+	tp->zone_cap_bytes = zp->zone_cap << ZSIM_LBA_SHIFT;
+	tp->nr_zones = (u32)nr_zones;
+	tp->stripe_dies = sp->stripe_dies;
+	return zns_timing_check_params(tp);
+}
+
+static const char *zns_check(const void *p)
+{
+	struct zns_timing_params tp;
+	struct zns_params zp;
+
+	return zsim_derive(p, &zp, &tp);
+}
+
+static void zns_resolve(void *p)
+{
+	struct zsim_params *sp = p;
+	struct zns_timing_params tp;
+	struct zns_params zp;
+
+	if (zsim_derive(sp, &zp, &tp))
+		return;		/* init says what is wrong */
+	sp->zone_size = tp.zone_bytes;
+	sp->zone_cap = tp.zone_cap_bytes;
+	sp->max_open = zp.max_open;
+	sp->max_active = zp.max_active;
+}
+
+/*
+ * Only zoned-legal workloads: writes in order from a zone's start, so the
+ * generated ones must be sequential writes, not mixed with reads, from
+ * zone starts.  Traces are checked command by command (zsim_schedule()).
+ */
+static const char *zns_check_job(const void *p, const struct job_spec *s,
+				 char *buf, size_t len)
+{
+	const struct zsim_params *sp = p;
+	unsigned int i;
+
+	if (s->trace)
+		return NULL;
+	switch (s->rw) {
+	case RW_RANDWRITE:
+	case RW_RANDRW:
+	case RW_READWRITE:
+	case RW_TRIM:
+	case RW_RANDTRIM:
+		snprintf(buf, len, "rw=%s is refused on model zns: a zoned "
+			 "namespace takes writes only in order at each zone's "
+			 "write pointer (use rw=write from a zone start; "
+			 "reads may be random)", rw_name(s->rw));
+		return buf;
+	default:
+		break;
+	}
+	if (s->trim_ratio) {
+		snprintf(buf, len, "trim_ratio is refused on model zns "
+			 "(zoned-legal workloads only)");
+		return buf;
+	}
+	if ((s->bs | s->offset | s->offset_increment) &
+	    ((1ULL << ZSIM_LBA_SHIFT) - 1)) {
+		snprintf(buf, len, "bs, offset and offset_increment must be "
+			 "multiples of 4096 on model zns (its LBA size)");
+		return buf;
+	}
+	if (s->rw != RW_WRITE || !sp->zone_size)
+		return NULL;
+	for (i = 0; i < s->numjobs; i++) {
+		u64 base = s->offset + (u64)i * s->offset_increment;
+
+		if (base & (sp->zone_size - 1)) {
+			snprintf(buf, len, "rw=write on model zns must start "
+				 "at a zone start (a multiple of zone_size "
+				 "%llu), not at %llu",
+				 (unsigned long long)sp->zone_size,
+				 (unsigned long long)base);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The instance: the timing model and, in front of it, the zone state
+ * machine the kernel checks every read and write against (zoned.c
+ * nvmev_zns_check_io()); a command it refuses ends the run.
+ */
+struct zsim {
+	struct zns_timing t;
+	struct zns z;
+};
+
+static int zsim_init(void *priv, const void *params)
+{
+	struct zsim *m = priv;
+	struct zns_timing_params tp;
+	struct zns_params zp;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	if (zsim_derive(params, &zp, &tp))
+		return -EINVAL;
+	ret = zns_init(&m->z, &zp);
+	if (ret)
+		return ret;
+	ret = zns_timing_init(&m->t, &tp);
+	if (ret)
+		zns_exit(&m->z);
+	return ret;
+}
+
+static void zsim_exit(void *priv)
+{
+	struct zsim *m = priv;
+
+	zns_timing_exit(&m->t);
+	zns_exit(&m->z);
+}
+
+static const char *zsim_status(enum zns_status st)
+{
+	switch (st) {
+	case ZNS_INVALID_FIELD:
+		return "Invalid Field in Command";
+	case ZNS_LBA_OUT_OF_RANGE:
+		return "LBA Out of Range";
+	case ZNS_ZONE_BOUNDARY_ERROR:
+		return "Zone Boundary Error";
+	case ZNS_ZONE_FULL:
+		return "Zone Is Full";
+	case ZNS_ZONE_READ_ONLY:
+		return "Zone Is Read Only";
+	case ZNS_ZONE_OFFLINE:
+		return "Zone Is Offline";
+	case ZNS_ZONE_INVALID_WRITE:
+		return "Zone Invalid Write";
+	case ZNS_TOO_MANY_ACTIVE:
+		return "Too Many Active Zones";
+	case ZNS_TOO_MANY_OPEN:
+		return "Too Many Open Zones";
+	case ZNS_INVALID_TRANSITION:
+		return "Invalid Zone State Transition";
+	default:
+		return "error";
+	}
+}
+
+static const char *zsim_state(u8 state)
+{
+	switch (state) {
+	case ZNS_ZSE:
+		return "empty";
+	case ZNS_ZSIO:
+		return "implicitly opened";
+	case ZNS_ZSEO:
+		return "explicitly opened";
+	case ZNS_ZSC:
+		return "closed";
+	case ZNS_ZSRO:
+		return "read only";
+	case ZNS_ZSF:
+		return "full";
+	case ZNS_ZSO:
+		return "offline";
+	default:
+		return "?";
+	}
+}
+
+static u64 zsim_schedule(void *priv, const struct model_req *req)
+{
+	struct zsim *m = priv;
+	enum zns_status st = ZNS_OK;
+	bool rd = req->op == MODEL_READ;
+	u64 slba = req->slba_bytes >> ZSIM_LBA_SHIFT;
+	u64 nlb = req->len >> ZSIM_LBA_SHIFT;
+	struct zns_desc d;
+	char wp[24];
+	u32 zone;
+
+	if (!rd && req->op != MODEL_WRITE && req->op != MODEL_WRITE_ZEROES)
+		return zns_timing_schedule(&m->t, req);
+	if ((req->slba_bytes | req->len) & ((1ULL << ZSIM_LBA_SHIFT) - 1) ||
+	    !nlb)
+		die("model zns: %s of %llu bytes at offset %llu: offsets and "
+		    "lengths must be non-zero multiples of 4096 (the LBA "
+		    "size)", rd ? "read" : "write",
+		    (unsigned long long)req->len,
+		    (unsigned long long)req->slba_bytes);
+	st = rd ? zns_read_check(&m->z, slba, nlb) :
+	     zns_write(&m->z, slba, nlb, &zone);
+	if (st) {
+		zone = (u32)(slba >> zsim_ilog2(m->z.p.zone_size));
+		if (zone < zns_nr_zones(&m->z)) {
+			zns_zone_desc(&m->z, zone, &d);
+			snprintf(wp, sizeof(wp), "%llu",
+				 (unsigned long long)(d.wp << ZSIM_LBA_SHIFT));
+			die("model zns: %s of %llu bytes at offset %llu "
+			    "refused: %s (zone %u at %llu: %s, write pointer "
+			    "%s); %s", rd ? "read" : "write",
+			    (unsigned long long)req->len,
+			    (unsigned long long)req->slba_bytes,
+			    zsim_status(st), zone,
+			    (unsigned long long)(d.zslba << ZSIM_LBA_SHIFT),
+			    zsim_state(d.state),
+			    d.wp == ZNS_WP_INVALID ? "none" : wp,
+			    st == ZNS_TOO_MANY_ACTIVE ||
+			    st == ZNS_TOO_MANY_OPEN ?
+			    "only max_open / max_active zones may be open / "
+			    "partly written at a time" :
+			    "a zoned namespace takes writes only in order at "
+			    "each zone's write pointer, up to its capacity, "
+			    "and a zone is not written again before a reset");
+		}
+		die("model zns: %s of %llu bytes at offset %llu refused: %s",
+		    rd ? "read" : "write", (unsigned long long)req->len,
+		    (unsigned long long)req->slba_bytes, zsim_status(st));
+	}
+	return zns_timing_schedule(&m->t, req);
+}
+
+static void zsim_reset(void *priv)
+{
+	zns_timing_reset(&((struct zsim *)priv)->t);
+}
+
+static void zsim_stats(void *priv, struct model_stats *st)
+{
+	zns_timing_stats(&((struct zsim *)priv)->t, st);
+}
+
+static bool zsim_volatile_cache(void *priv)
+{
+	return zns_timing_volatile_cache(&((struct zsim *)priv)->t);
+}
+
+static size_t zsim_meta_bytes(const void *priv)
+{
+	return zns_timing_metadata_bytes(&((const struct zsim *)priv)->t);
+}
+
+static const struct model_ops zsim_ops = {
+	.name = "zns",
+	.priv_size = sizeof(struct zsim),
+	.init = zsim_init,
+	.exit = zsim_exit,
+	.schedule = zsim_schedule,
+	.reset = zsim_reset,
+	.stats = zsim_stats,
+	.volatile_cache = zsim_volatile_cache,
+};
+#endif /* SIM_HAVE_ZNS */
+
 /* --------------------------------------------------------------- table */
 
 static const struct sim_model models[] = {
@@ -187,6 +608,25 @@ static const struct sim_model models[] = {
 		.check = conv_check,
 		.min_capacity = conv_min_cap,
 		.meta_bytes = conv_metadata_bytes,
+	},
+#endif
+#ifdef SIM_HAVE_ZNS
+	{
+		.name = "zns",
+		.desc = "zoned NAND SSD: zones striped over dies, write buffer",
+		.ops = &zsim_ops,
+		.params_size = sizeof(struct zsim_params),
+		.defaults = zns_defaults,
+		.params = zns_params_table,
+		.nr_params = ARRAY_LEN(zns_params_table),
+		.presets = zns_presets,
+		.nr_presets = ARRAY_LEN(zns_presets),
+		.capacity_param = "capacity",
+		.capacity_align = ZSIM_CAP_ALIGN,
+		.check = zns_check,
+		.meta_bytes = zsim_meta_bytes,
+		.resolve = zns_resolve,
+		.check_job = zns_check_job,
 	},
 #endif
 };

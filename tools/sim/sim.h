@@ -190,6 +190,18 @@ struct sim_model {
 	u64 (*min_capacity)(const void *params);
 	/* Optional: bytes the instance allocated. */
 	size_t (*meta_bytes)(const void *priv);
+	/*
+	 * Optional: replace automatic values in @params by what the model
+	 * will use (once the capacity is set), so the output shows them.
+	 */
+	void (*resolve)(void *params);
+	/*
+	 * Optional: why job @s cannot run on the model with @params (a
+	 * message written to @buf), or NULL.
+	 */
+	const char *(*check_job)(const void *params,
+				 const struct job_spec *s, char *buf,
+				 size_t len);
 };
 
 const struct sim_model *model_find(const char *name);

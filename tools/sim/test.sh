@@ -3,7 +3,9 @@
 #
 # tools/sim/test.sh - build nvmev-sim and check results that can be worked
 # out by hand with the nvm model, plus trace replay, phases, job files,
-# determinism, JSON, and (when ftl/conv.h exists) a conv smoke test.
+# determinism, JSON, (when ftl/conv.h exists) a conv smoke test, and (when
+# the zns model is built) exact zns timings and its refusal of workloads
+# that are not zoned-legal.
 #
 # Prints "@@RESULT PASS sim/<name>" or "@@RESULT FAIL sim/<name>: <reason>"
 # per check and ends with "<N> passed, <N> failed"; exits non-zero if any
@@ -138,6 +140,117 @@ conv_tests() {
 	else
 		fail conv-speed "$(( (t1 - t0) / 1000000 )) ms (limit 60 s)"
 	fi
+}
+
+zns_tests() {
+	local ZNS=(--preset zns --capacity 256M bs=4k iodepth=1)
+
+	# Preset zns on 256 MiB: 16 zones of 16 MiB (the largest power of
+	# two <= capacity / 16), each striped over 4 dies, on the NAND of
+	# CONV_PARAMS_DEFAULT_INIT (2 planes, 16 KiB pages, 3-page one-shot,
+	# TLC): a program unit is P = 2 * 3 * 4 = 24 slots of 4 KiB.
+	# Phase 1 writes zones 0-2 in order at QD1, 12288 writes and one
+	# flush at the end, which completes when the last program ends, so
+	# phase 2 finds the NAND idle.  Each zone's last PU (4096 = 170 * 24
+	# + 16 slots) is padded when the zone fills: media writes are 3 zones
+	# * 171 PUs * 96 KiB = 50429952 bytes.  The first write goes into the
+	# empty buffer: fw_write_ns + t_link = 4000 + 1171 ns, t_link =
+	# ceil(4096 * 1000 / 3500).
+	# Phase 2 reads 4 KiB at random over zones 0-3 at QD1 (zns_timing.h
+	# "Reads"): a slot on the NAND takes fw_read_ns + tR + t_ch + t_link
+	# = 5000 + read_4k_ns[y] + 5120 + 1171 ns (t_ch = ceil(4096 * 1000 /
+	# 800)), y the page type of slot i = o % 24 of its PU (o the slot's
+	# offset in its zone): page w = (i / 4) % 3 of the one-shot unit,
+	# and with cell_bits = oneshot_pages = 3 the type is w, so 61291,
+	# 71291 or 81291 ns (read_4k_ns 50, 60, 70 us); a slot of the
+	# unwritten zone 3 takes fw_read_ns + t_link = 6171 ns.
+	"$SIM" "${ZNS[@]}" --phase=fill rw=write size=48M flush_every=12288 \
+		--phase=read rw=randread size=64M number_ios=3000 --json \
+		--log "$TMP/zns.log" >"$TMP/zns.json"
+	expect zns-fill "$(jget "$TMP/zns.json" \
+		'(O(1,"write")["ops"], O(1,"flush")["ops"], O(1,"write")["lat_ns"]["min"], P(1)["model_stats"]["media_write_bytes"], d["params"]["zone_size"])')" \
+		"(12288, 1, 5171, 50429952, 16777216)"
+	expect zns-fill-order "$(awk '$2 == "W" { if ($3 != n * 4096) bad++
+		n++ } END { printf "%d/%d", bad, n }' "$TMP/zns.log")" \
+		"0/12288"
+	expect zns-read-latency "$(awk '$2 == "R" {
+		s = $3 / 4096; o = s % 4096; i = o % 24
+		want = s >= 3 * 4096 ? 6171 : 61291 + 10000 * (int(i / 4) % 3)
+		if ($11 != want) bad++; n++; seen[$11]++ }
+		END { printf "%d/%d", bad, n
+		      k = split("6171 61291 71291 81291", l, " ")
+		      for (v = 1; v <= k; v++)
+			if (l[v] in seen) printf " %s", l[v] }' \
+		"$TMP/zns.log")" \
+		"0/3000 6171 61291 71291 81291"
+	expect zns-read-summary "$(jget "$TMP/zns.json" \
+		'(O(2,"read")["lat_ns"]["min"], O(2,"read")["lat_ns"]["max"], P(2)["model_stats"]["media_read_bytes"] % 4096)')" \
+		"(6171, 81291, 0)"
+
+	# What the model cannot take is refused with a non-zero exit.
+	err_case zns-randwrite "rw=randwrite is refused on model zns" \
+		"${ZNS[@]}" rw=randwrite number_ios=10
+	err_case zns-randrw "rw=randrw is refused on model zns" \
+		"${ZNS[@]}" rw=randrw number_ios=10
+	err_case zns-trim "rw=trim is refused on model zns" \
+		"${ZNS[@]}" rw=trim number_ios=10
+	err_case zns-write-offset "must start at a zone start" \
+		"${ZNS[@]}" rw=write offset=4k number_ios=10
+	err_case zns-write-again "Zone Is Full" \
+		"${ZNS[@]}" rw=write size=16M io_size=17M
+	printf -- '- W 0 4096\n- W 8192 4096\n' >"$TMP/zns-gap.trace"
+	err_case zns-trace-gap "Zone Invalid Write" \
+		"${ZNS[@]}" --trace "$TMP/zns-gap.trace"
+
+	# Parameters: the presets' zone geometry, --param, automatic sizes.
+	"$SIM" --preset zn540 --capacity 8G rw=read number_ios=1 --json \
+		>"$TMP/zn540.json"
+	expect zns-zn540 "$(jget "$TMP/zn540.json" \
+		'[d["params"][k] for k in ("zone_size", "zone_cap", "stripe_dies", "max_open", "fw_read_ns", "link_mbps")]')" \
+		"[2147483648, 1129316352, 0, 3, 20000, 3050]"
+	"$SIM" --model zns --param zone_size=8M --param zone_cap=6M \
+		--param max_active=4 size=64M rw=read number_ios=1 --json \
+		>"$TMP/zns-p.json"
+	expect zns-param "$(jget "$TMP/zns-p.json" \
+		'[d["params"][k] for k in ("capacity", "zone_size", "zone_cap", "max_open", "max_active")]')" \
+		"[67108864, 8388608, 6291456, 4, 4]"
+	"$SIM" --preset zns-small --list-params >"$TMP/zns-lp.txt"
+	expect zns-list-params "$(awk '$1 ~ /^(zone_size|stripe_dies|buffer_kib)$/ { printf "%s=%s ", $1, $2 }' "$TMP/zns-lp.txt")" \
+		"zone_size=16777216 stripe_dies=4 buffer_kib=4096 "
+
+	# The documented example runs, and its log replays to the same result.
+	"$SIM" --preset zns --capacity 256M --phase rw=write bs=128k \
+		iodepth=8 size=32M --phase rw=randread bs=4k iodepth=1 \
+		size=32M number_ios=2000 --json --log "$TMP/zns-ex.log" \
+		>"$TMP/zns-ex.json"
+	jcheck zns-example "$TMP/zns-ex.json" \
+		'O(1,"write")["ops"] == 256 and O(2,"read")["ops"] == 2000 and O(2,"read")["lat_ns"]["p50"] >= 61291' \
+		"expected 256 writes, 2000 reads of at least 61.291 us"
+	"$SIM" --preset zns --capacity 256M --trace "$TMP/zns-ex.log" \
+		iodepth=8 --json >"$TMP/zns-ex2.json"
+	expect zns-replay "$(jget "$TMP/zns-ex2.json" \
+		'(O(1,"write")["ops"], O(1,"read")["ops"])')" "(256, 2000)"
+}
+
+# Every NVM, conv and zns preset of the kernel (ssd_config.h) is a preset
+# of the sim's model of that name, and the sim has no others.
+preset_tests() {
+	local m want got
+
+	for m in nvm conv zns; do
+		"$SIM" --model $m --list-params >"$TMP/pl.txt" 2>/dev/null ||
+			continue
+		want=$(awk -v m=$m '/\.name = "/ {
+			match($0, /"[^"]*"/)
+			n = substr($0, RSTART + 1, RLENGTH - 2) }
+			/\.type = NVMEV_NS_/ { t = $3; sub(/,$/, "", t)
+			sub(/NVMEV_NS_/, "", t)
+			if (tolower(t) == m) printf "%s ", n }' \
+			"$HERE/../../ssd_config.h")
+		got=$(awk '/presets \(--preset\)/ { p = 1; next }
+			p { printf "%s ", $1 }' "$TMP/pl.txt")
+		expect presets-$m "$got" "$want"
+	done
 }
 
 # ------------------------------------------------------------------ build
@@ -385,6 +498,15 @@ if "$SIM" --model conv --list-params >/dev/null 2>&1; then
 else
 	echo "conv: skipped (built without ftl/conv.h and ftl/conv.c)"
 fi
+
+# --------------------------------------------------------------------- zns
+
+if "$SIM" --model zns --list-params >/dev/null 2>&1; then
+	zns_tests
+else
+	echo "zns: skipped (built without ftl/zns_timing.[ch] and ftl/zns.[ch])"
+fi
+preset_tests
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
