@@ -169,6 +169,7 @@ enum nvmev_stat_op {
 struct nvmev_io_stats {
 	atomic64_t cmds[NVMEV_NR_OPS];
 	atomic64_t bytes[NVMEV_NR_OPS];
+	atomic64_t lat_ns[NVMEV_NR_OPS];	/* sum, fetch to completion */
 	atomic64_t errors;
 	atomic64_t lat[NVMEV_LAT_BUCKETS + 1];	/* the last: longer */
 };

@@ -70,6 +70,7 @@ void nvmev_stats_account(struct nvmev_io_stats *s, u8 opcode, u64 bytes,
 		atomic64_inc(&s->errors);
 	else if (op_has_bytes(op))
 		atomic64_add(bytes, &s->bytes[op]);
+	atomic64_add(lat_ns, &s->lat_ns[op]);
 	atomic64_inc(&s->lat[lat_bucket(lat_ns)]);
 }
 
@@ -87,6 +88,8 @@ ssize_t nvmev_stats_show(const struct nvmev_io_stats *s, long inflight,
 		if (op_has_bytes(i))
 			n += scnprintf(buf + n, size - n, "%s_bytes %lld\n",
 				       op_names[i], atomic64_read(&s->bytes[i]));
+		n += scnprintf(buf + n, size - n, "%s_lat_ns %lld\n",
+			       op_names[i], atomic64_read(&s->lat_ns[i]));
 	}
 	n += scnprintf(buf + n, size - n, "latency_us");
 	for (i = 0; i < NVMEV_LAT_BUCKETS; i++)
