@@ -257,14 +257,17 @@ u64 nvmev_ctrl_capacity(struct nvmev_ctrl *ctrl)
 	return sum;
 }
 
-/* One polling pass of the dispatcher over @ctrl; true if it did work. */
-bool nvmev_ctrl_poll(struct nvmev_ctrl *ctrl)
+/*
+ * One polling pass of the dispatcher over @ctrl; true if it did work.
+ * Lowers *@due to the time of the next completion the dispatcher posts.
+ */
+bool nvmev_ctrl_poll(struct nvmev_ctrl *ctrl, u64 *due)
 {
 	bool busy = nvmev_regs_poll(ctrl);
 
 	if (ctrl->ready) {
 		busy |= nvmev_admin_poll(ctrl);
-		busy |= nvmev_io_poll(ctrl);
+		busy |= nvmev_io_poll(ctrl, due);
 	}
 	if (atomic_read(&ctrl->vec_pending))
 		nvmev_deliver_pending_irqs(ctrl);

@@ -22,6 +22,13 @@ static LIST_HEAD(disps);
 static LIST_HEAD(workers);
 static DEFINE_MUTEX(engine_lock);	/* the two lists and the users counts */
 
+/*
+ * The dispatcher stops sleeping this long before a completion it holds is
+ * due: a timer wake-up is late by microseconds on bare metal and by a
+ * hundred or more under emulation (TCG).
+ */
+#define DISP_WAKE_MARGIN_NS	(300 * NSEC_PER_USEC)
+
 static int disp_fn(void *data)
 {
 	struct nvmev_disp *d = data;
@@ -31,36 +38,46 @@ static int disp_fn(void *data)
 	d->last_busy_ns = nvmev_now();
 	while (!kthread_should_stop()) {
 		struct nvmev_ctrl *ctrl;
+		u64 due = U64_MAX, now, sleep_ns;
 		bool busy = false;
 
 		mutex_lock(&d->lock);
 		list_for_each_entry(ctrl, &d->ctrls, disp_node)
-			busy |= nvmev_ctrl_poll(ctrl);
+			busy |= nvmev_ctrl_poll(ctrl, &due);
 		mutex_unlock(&d->lock);
 
+		now = nvmev_now();
 		if (busy) {
-			d->last_busy_ns = nvmev_now();
+			d->last_busy_ns = now;
 			sleep_us = 0;
 			continue;
 		}
-		if (nvmev_now() - d->last_busy_ns < READ_ONCE(d->spin_ns)) {
+		if (now - d->last_busy_ns < READ_ONCE(d->spin_ns) ||
+		    due <= now + DISP_WAKE_MARGIN_NS) {
 			cpu_relax();
 			if (need_resched())
 				cond_resched();
 			continue;
 		}
 		/*
-		 * Idle: poll less and less often, down to every idle_max_us
-		 * (4 ms), so a long idle period costs a wake-up per interval
-		 * (on bare metal ~0.1% of a CPU; under emulation much more).
-		 * The first command after it waits at most that long.  An
-		 * interruptible sleep does not count as load.
+		 * Nothing to do now: poll less and less often, down to every
+		 * idle_max_us (4 ms), so a long idle period costs a wake-up
+		 * per interval (on bare metal ~0.1% of a CPU; under emulation
+		 * much more).  The first command after it waits at most that
+		 * long.  A completion the dispatcher holds ends the sleep in
+		 * time to be posted on time: while a QD1 command waits for
+		 * its modelled latency the CPU is free.  An interruptible
+		 * sleep does not count as load.
 		 */
 		sleep_us = clamp(sleep_us * 2, 10U,
 				 nvmev_module_params->idle_max_us);
-		timeout = ns_to_ktime((u64)sleep_us * NSEC_PER_USEC);
+		sleep_ns = (u64)sleep_us * NSEC_PER_USEC;
+		if (due != U64_MAX)
+			sleep_ns = min(sleep_ns, due - now - DISP_WAKE_MARGIN_NS);
+		timeout = ns_to_ktime(sleep_ns);
 		set_current_state(TASK_INTERRUPTIBLE);
-		schedule_hrtimeout_range(&timeout, sleep_us * NSEC_PER_USEC / 4,
+		schedule_hrtimeout_range(&timeout, min_t(u64, sleep_ns / 4,
+							 DISP_WAKE_MARGIN_NS / 4),
 					 HRTIMER_MODE_REL);
 	}
 	return 0;

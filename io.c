@@ -658,16 +658,20 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 	return fetched;
 }
 
-bool nvmev_io_poll(struct nvmev_ctrl *ctrl)
+/* Fetch and post; true if anything was done.  *@due: next kept completion. */
+bool nvmev_io_poll(struct nvmev_ctrl *ctrl, u64 *due)
 {
+	struct rb_node *n;
 	bool busy = false;
 	unsigned int i;
 
 	for (i = 0; i < ctrl->nr_active_sqs; i++)
 		busy |= sq_poll(ctrl, ctrl->sqs[ctrl->active_sqs[i]]);
 	busy |= nvmev_io_complete_kept(ctrl);
-	/* commands of its own in flight: stay awake to post them on time */
-	return busy || ctrl->nr_kept;
+	n = rb_first_cached(&ctrl->kept);
+	if (n)
+		*due = min(*due, rb_entry(n, struct nvmev_req, rb)->done_at);
+	return busy;
 }
 
 int nvmev_worker_fn(void *data)

@@ -474,7 +474,7 @@ struct nvmev_ctrl *nvmev_ctrl_alloc(const char *name);
 int nvmev_ctrl_enable(struct nvmev_ctrl *ctrl);
 void nvmev_ctrl_disable(struct nvmev_ctrl *ctrl);
 void nvmev_ctrl_free(struct nvmev_ctrl *ctrl);
-bool nvmev_ctrl_poll(struct nvmev_ctrl *ctrl);
+bool nvmev_ctrl_poll(struct nvmev_ctrl *ctrl, u64 *due);
 int nvmev_ctrl_region_get(struct nvmev_ctrl *ctrl);
 void nvmev_ctrl_region_put(struct nvmev_ctrl *ctrl);
 u64 nvmev_ctrl_capacity(struct nvmev_ctrl *ctrl);
@@ -514,7 +514,7 @@ void nvmev_log_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid, u16 status,
 void nvmev_ns_changed(struct nvmev_ctrl *ctrl, u32 nsid);
 
 /* io.c */
-bool nvmev_io_poll(struct nvmev_ctrl *ctrl);
+bool nvmev_io_poll(struct nvmev_ctrl *ctrl, u64 *due);
 bool nvmev_io_complete_kept(struct nvmev_ctrl *ctrl);
 void nvmev_io_drop_kept(struct nvmev_ctrl *ctrl);
 int nvmev_worker_fn(void *data);
