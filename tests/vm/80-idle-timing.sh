@@ -5,8 +5,8 @@
 #      sleep: over 2 s from 0.2 s after the last I/O the workers do not wake
 #      at all and the dispatcher wakes at most once per idle_max_us (plus
 #      slack), i.e. it polls and sleeps instead of spinning; their CPU use
-#      is printed (utime+stime and schedstat; the first 100 ms too) and
-#      must stay under 5% of one CPU.  Under TCG one wake-up of a kernel
+#      is printed (utime+stime and schedstat; the first 100 ms too) and,
+#      measured by schedstat (ns), must stay under 5% of one CPU.  Under TCG one wake-up of a kernel
 #      thread costs ~200 us of emulated kernel code (on bare metal a few
 #      us), so CPU use is 250 wake-ups/s x that; with idle_max_us=20000 it
 #      must fall to at most half;
@@ -163,17 +163,19 @@ idle_cpu() {  # <idle_max_us>: sets IDLE_PCT
     rate=$(((d3 - d2) * 1000 / ms))
     ticks_pct=$(pct_ticks "$s2" "$s3")
     ns_pct=$(pct_ns "$s2" "$s3")
-    IDLE_PCT=$ticks_pct
+    # schedstat: run time in ns; utime+stime counts 10 ms ticks (0.5% steps
+    # over 2 s), too coarse to compare two small shares
+    IDLE_PCT=$ns_pct
     figure "idle (idle_max_us=$1): first $(ms_between "$s0" "$s1") ms after fio: nvmev threads $(pct_ticks "$s0" "$s1")% of one CPU (utime+stime), $(pct_ns "$s0" "$s1")% (schedstat)"
     figure "idle (idle_max_us=$1): $ms ms from $(ms_between "$s0" "$s2") ms after fio: nvmev threads $ticks_pct% of one CPU (utime+stime), $ns_pct% (schedstat); dispatcher wake-ups $rate/s, worker wake-ups $((w3 - w2))"
     # one wake-up per interval, with up to 25% timer slack, and a margin
     max=$((1000000 / $1 * 5 / 4 + 10))
     t_check $P/idle-$1-dispatcher-sleeps test "$rate" -le "$max"
     t_eq $P/idle-$1-workers-asleep 0 $((w3 - w2))
-    if echo "$ticks_pct" | awk '{ exit !($1 < 5) }'; then
+    if echo "$ns_pct" | awk '{ exit !($1 < 5) }'; then
         t_pass $P/idle-$1-cpu-below-5pct
     else
-        t_fail $P/idle-$1-cpu-below-5pct "nvmev threads used $ticks_pct% of one CPU over $ms ms while idle (schedstat: $ns_pct%)"
+        t_fail $P/idle-$1-cpu-below-5pct "nvmev threads used $ns_pct% of one CPU over $ms ms while idle (utime+stime: $ticks_pct%)"
     fi
 }
 idle_cpu 4000
