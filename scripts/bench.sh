@@ -11,7 +11,7 @@
 #   --reps N          override the repetitions            (development)
 #   --runtime S       override the seconds per fio run    (development)
 #   --devs LIST       subset of nvmev,null_blk,brd,qemu_nvme
-#   --parts LIST      subset of matrix,idle,model
+#   --parts LIST      subset of matrix,idle,model,presets
 #   --timeout S       VM time limit (default 1500 quick, 5400 full)
 #   --report-only DIR re-run scripts/bench_report.py on an existing folder
 #
@@ -102,7 +102,10 @@ mkdir -p "$OUT/raw"
 OUT=$(cd "$OUT" && pwd)
 [ -n "$TIMEOUT" ] || { [ "$MODE" = full ] && TIMEOUT=5400 || TIMEOUT=1500; }
 
-APPEND="nvmev_bench=$MODE"
+# CPUs 2 and 3 belong to nvmev (cpus=2,3): isolated from the scheduler and
+# without the periodic tick, as recommended for dedicated emulator CPUs
+# (README); the peers' fio runs on CPUs 0 and 1 either way.
+APPEND="nvmev_bench=$MODE isolcpus=2,3 nohz_full=2,3"
 [ -z "$REPS" ] || APPEND+=" nvmev_bench_reps=$REPS"
 [ -z "$RUNTIME" ] || APPEND+=" nvmev_bench_runtime=$RUNTIME"
 [ -z "$DEVS" ] || APPEND+=" nvmev_bench_devs=$DEVS"
@@ -128,6 +131,9 @@ ensure_matplotlib
 say "building nvmev.ko (make KDIR=/lib/modules/$KVER/build)"
 make -C "$NVMEV_ROOT" -j"$(nproc)" KDIR="/lib/modules/$KVER/build" >"$OUT/build.log" 2>&1 ||
     { tail -n 30 "$OUT/build.log"; say "module build failed"; exit 1; }
+say "building nvmev-sim (the models in userspace: expected figures of the presets)"
+make -C "$NVMEV_ROOT/tools/sim" >>"$OUT/build.log" 2>&1 ||
+    { tail -n 30 "$OUT/build.log"; say "nvmev-sim build failed"; exit 1; }
 
 INITRD="$NVMEV_BUILD_DIR/bench/initramfs-$KVER.cpio.gz"
 say "building the initramfs"

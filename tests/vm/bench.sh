@@ -8,7 +8,7 @@
 #   nvmev_bench_runtime=S      seconds per fio run    (quick 3 and 2 for the
 #                              timing-model runs, full 8)
 #   nvmev_bench_devs=a,b       subset of nvmev,null_blk,brd,qemu_nvme
-#   nvmev_bench_parts=a,b      subset of matrix,idle,model (default all)
+#   nvmev_bench_parts=a,b      subset of matrix,idle,model,presets (default all)
 #
 # Every fio run writes <tag>.fio.json (fio --output-format=json) and
 # <tag>.snap (raw /proc counters before and after the run: /proc/stat,
@@ -36,27 +36,30 @@ cmdline_arg() {  # <name> <default>
 MODE=$(cmdline_arg nvmev_bench quick)
 case "$MODE" in
     full) REPS=5; RUNTIME=8; MODEL_RUNTIME=8; FID_DELAYS="10000 50000 100000 1000000"
+        FID_IOS=10000
         SPIN0_JOBS="rr4k_qd1 rr4k_qd1_think" ;;
     *) MODE=quick; REPS=3; RUNTIME=3; MODEL_RUNTIME=2; FID_DELAYS="100000 1000000"
+        FID_IOS=2000
         SPIN0_JOBS="rr4k_qd1" ;;
 esac
 REPS=$(cmdline_arg nvmev_bench_reps "$REPS")
 RUNTIME=$(cmdline_arg nvmev_bench_runtime "$RUNTIME")
 MODEL_RUNTIME=$(cmdline_arg nvmev_bench_runtime "$MODEL_RUNTIME")
 DEVS=$(cmdline_arg nvmev_bench_devs "nvmev,null_blk,brd,qemu_nvme" | tr ',' ' ')
-PARTS=$(cmdline_arg nvmev_bench_parts "matrix,idle,model" | tr ',' ' ')
+PARTS=$(cmdline_arg nvmev_bench_parts "matrix,idle,model,presets" | tr ',' ' ')
 
 REGION=1g                 # every device: offsets 0 .. 1 GiB
-FIO_CPUS=0,1              # fio threads; nvmev owns CPUs 2 (dispatcher), 3 (I/O worker)
+FIO_CPUS=0,1              # fio threads (one job: CPU 0 only); nvmev owns CPUs 2 (dispatcher), 3 (I/O worker)
 NVMEV_CPUS=2,3
 PCT="50:99:99.9"
 PCT_FINE="1:5:10:20:30:40:50:60:70:80:90:95:99:99.5:99.9"
+FID_PCT="5:10:15:20:25:30:35:40:45:50:55:60:65:70:75:80:85:90:95"  # fidelity: mean of these
 ZERO="read_delay=0 read_time=0 read_trailing=0 write_delay=0 write_time=0 write_trailing=0"
 SPIN_HUGE=100000000       # 100 s: the dispatcher never sleeps during a run
 THINK=5ms                 # think time of the "every I/O finds the dispatcher asleep" job
-JOBS="rr4k_qd1 rr4k_qd32 rw4k_qd1 rw4k_qd32 sr128k_qd8 sw128k_qd8 rr4k_qd32_j2 rr4k_qd32_j4"
+JOBS="rr4k_qd1 rr4k_qd32 rw4k_qd1 rw4k_qd32 sr128k_qd8 sw128k_qd8 rr4k_qd32_j2 rr4k_qd32_j4 rr4k_qd1_poll rr4k_qd32_poll"
 
-NULL_BLK_ARGS="nr_devices=1 memory_backed=1 gb=1 bs=512 queue_mode=2 irqmode=0 submit_queues=4 hw_queue_depth=256 no_sched=1"
+NULL_BLK_ARGS="nr_devices=1 memory_backed=1 gb=1 bs=512 queue_mode=2 irqmode=0 submit_queues=4 poll_queues=1 hw_queue_depth=256 no_sched=1"
 BRD_ARGS="rd_nr=1 rd_size=1048576"
 
 has_word() {  # <word> <list...>
@@ -76,8 +79,12 @@ job_args() {  # <job>
         rw4k_qd32) echo "--rw=randwrite --bs=4k --iodepth=32 $rnd --percentile_list=$PCT" ;;
         sr128k_qd8) echo "--rw=read --bs=128k --iodepth=8 --percentile_list=$PCT" ;;
         sw128k_qd8) echo "--rw=write --bs=128k --iodepth=8 --percentile_list=$PCT" ;;
+        sr128k_qd32) echo "--rw=read --bs=128k --iodepth=32 --percentile_list=$PCT" ;;
+        sw128k_qd32) echo "--rw=write --bs=128k --iodepth=32 --percentile_list=$PCT" ;;
         rr4k_qd32_j2) echo "--rw=randread --bs=4k --iodepth=32 --numjobs=2 $rnd --percentile_list=$PCT" ;;
         rr4k_qd32_j4) echo "--rw=randread --bs=4k --iodepth=32 --numjobs=4 $rnd --percentile_list=$PCT" ;;
+        rr4k_qd1_poll) echo "--rw=randread --bs=4k --iodepth=1 $rnd --ioengine=io_uring --hipri --percentile_list=$PCT_FINE" ;;
+        rr4k_qd32_poll) echo "--rw=randread --bs=4k --iodepth=32 $rnd --ioengine=io_uring --hipri --percentile_list=$PCT" ;;
         *) echo "## bench: unknown job $1" >&2; return 1 ;;
     esac
 }
@@ -166,10 +173,20 @@ load_nvmev() {  # <config name> <params...>
     find_nvmev_threads
 }
 
+# The nvme driver with one poll queue, for polled (io_uring --hipri) runs:
+# the submitting CPU then never halts while it waits for a command.
+nvme_poll_queue() {
+    [ "$(cat /sys/module/nvme/parameters/poll_queues 2>/dev/null)" = 1 ] && return 0
+    lsmod | grep -q '^nvmev ' && nvmev_unload
+    rmmod nvme 2>/dev/null
+    modprobe nvme poll_queues=1 || { t_fail bench/nvme-poll-queues "modprobe nvme poll_queues=1 failed"; return 1; }
+}
+
 setup_devices() {
     local d
+    nvme_poll_queue
     if has_word qemu_nvme $DEVS; then
-        if nvme_find_device "QEMU NVMe"; then
+        if nvme_wait_device "QEMU NVMe" 20 >/dev/null; then
             DEV_qemu_nvme=$NVMEV_NS
             set_scheduler_none "$DEV_qemu_nvme"
         else
@@ -260,7 +277,7 @@ SEQ=0
 
 # One fio run; emits <tag>.fio.json and <tag>.snap.
 run_fio() {  # <set> <rep> <job> <dev>
-    local set=$1 rep=$2 job=$3 dev=$4 path tag args snap cfg=""
+    local set=$1 rep=$2 job=$3 dev=$4 path tag args snap cfg="" cpus
     path=$(dev_path "$dev")
     [ "$dev" = nvmev ] && cfg=$NVMEV_CFG
     SEQ=$((SEQ + 1))
@@ -268,6 +285,8 @@ run_fio() {  # <set> <rep> <job> <dev>
     RUN_S=$RUNTIME
     [ "$set" != model ] || RUN_S=$MODEL_RUNTIME
     args=$(job_args "$job") || return 1
+    cpus=0
+    case "$args" in *--numjobs=*) cpus=$FIO_CPUS ;; esac
     snap=$OUT/$tag.snap
     rm -f "$snap"
     {
@@ -284,7 +303,7 @@ run_fio() {  # <set> <rep> <job> <dev>
     host_mark begin "$tag"
     fio --name="$job" --filename="$path" --ioengine=libaio --direct=1 \
         --time_based --runtime="$RUN_S" --offset=0 --size=$REGION \
-        --group_reporting --cpus_allowed=$FIO_CPUS --eta=never \
+        --group_reporting --cpus_allowed=$cpus --eta=never \
         --exec_prerun="sh $SNAP $snap before ${path#/dev/} $THREAD_PIDS" \
         --exec_postrun="sh $SNAP $snap after ${path#/dev/} $THREAD_PIDS" \
         --output-format=json --output="$OUT/$tag.fio.json" $args 2>"$OUT/$tag.err"
@@ -339,6 +358,8 @@ if has_word matrix $PARTS || has_word idle $PARTS; then
         if has_word matrix $PARTS; then
             for job in $JOBS; do
                 for d in $ACTIVE; do
+                    # brd has no poll queues (io_uring --hipri fails)
+                    case "$job.$d" in *_poll.brd) continue ;; esac
                     run_fio matrix "$rep" "$job" "$d"
                 done
             done
@@ -352,8 +373,9 @@ if has_word matrix $PARTS || has_word idle $PARTS; then
     done
 fi
 
-# Timing model: wake cost (idle_spin_us), fidelity (read/write_delay) and
-# bandwidth (read/write_time with one I/O unit), configurations interleaved.
+# Timing model: wake cost (idle_spin_us), latency with interrupts
+# (read/write_delay; what an application sees) and bandwidth (read/write_time
+# with one I/O unit), configurations interleaved.
 if has_word model $PARTS && has_word nvmev $ACTIVE; then
     rep=1
     while [ "$rep" -le "$REPS" ]; do
@@ -375,11 +397,164 @@ if has_word model $PARTS && has_word nvmev $ACTIVE; then
         done
         load_nvmev bw read_delay=0 read_time=40000 read_trailing=0 write_delay=0 \
             write_time=40000 write_trailing=0 nr_io_units=1 io_unit_shift=12 &&
-            for job in sr128k_qd8 sw128k_qd8; do
+            for job in sr128k_qd32 sw128k_qd32; do
                 run_fio model "$rep" "$job" nvmev
             done
         rep=$((rep + 1))
     done
+fi
+
+# ---------------------------------------------------------------- presets
+
+# Fidelity of every preset: one configfs controller with a zero-latency
+# namespace (nsid 1), nvm namespaces with read_delay = write_delay = X for
+# every X in FID_DELAYS, and one namespace per block preset; key-value presets
+# on controllers of their own (kv, then kv-zero). Per repetition and
+# namespace: a sequential fill of the first 32 MiB (flushed, then 1 s of
+# quiet), FID_IOS QD1 4 KiB random reads of it and FID_IOS QD1 4 KiB writes
+# (random over the second 32 MiB; sequential at the write pointer on zoned
+# namespaces). The submitting CPU never halts during a measured command:
+# block I/O is polled (io_uring --hipri on the nvme driver's poll queue),
+# KV commands run with nvmev-kv bench --spin. Waking a halted vCPU costs
+# about 100 us under TCG, which would swamp short modelled times; on bare
+# metal that wake-up is a few us. scripts/bench_report.py replays the same
+# commands through nvmev-sim for the expected figures.
+FID_PRESETS="optane nvm-slow conv mlc-970pro tlc-dc qlc zns"
+# plus nvm namespaces with read_delay = write_delay = X ns (named dX)
+
+fid_names() { echo "nvm-zero $(for x in $FID_DELAYS; do printf 'd%s ' "$x"; done)$FID_PRESETS"; }
+
+fid_mkns() {  # <nsid> <name>
+    case "$2" in
+        d[0-9]*) nv_mkns fid "$1" 64M nvm-zero "read_delay=${2#d}" "write_delay=${2#d}" ;;
+        *) nv_mkns fid "$1" "$(fid_size "$2")" "$2" ;;
+    esac
+}
+
+fid_size() {  # <preset>
+    case "$1" in
+        conv | mlc-970pro | tlc-dc | qlc) echo 128M ;;
+        zns) echo 256M ;;
+        *) echo 64M ;;
+    esac
+}
+
+# 10% trimmed mean of sorted numbers on stdin: the mean without the lowest
+# and the highest tenth (host scheduling adds multi-ms delays to a few
+# commands; the cut sits inside the modes of a multi-modal NAND read
+# distribution, which percentile-based means would straddle).
+trimmed_mean() {
+    awk '{ v[NR] = $1 } END { lo = int(NR / 10); hi = NR - lo; s = 0
+        for (i = lo + 1; i <= hi; i++) s += v[i]
+        if (hi > lo) printf "%.0f\n", s / (hi - lo); else print "" }'
+}
+
+fid_fio() {  # <tag> <dev> <nsid> <fio args...>
+    local tag=$1 dev=$2 st=$NV/fid/namespaces/$3/stats
+    shift 3
+    { echo "== before"; cat "$st"; } >"$OUT/$tag.nsstats"
+    fio --name=fid --filename="$dev" --ioengine=io_uring --hipri --direct=1 --bs=4k \
+        --iodepth=1 --number_ios=$FID_IOS --cpus_allowed=0 --percentile_list=$FID_PCT \
+        --write_lat_log="$OUT/$tag" --log_avg_msec=0 \
+        --output-format=json --output="$OUT/$tag.fio.json" "$@" 2>"$OUT/$tag.err"
+    { echo "== after"; cat "$st"; } >>"$OUT/$tag.nsstats"
+    # the mean of the middle 80% of the completion latencies (ns)
+    echo "trimmed_clat_ns $(cut -d, -f2 "$OUT/${tag}_clat.1.log" | sort -n | trimmed_mean)" >>"$OUT/$tag.nsstats"
+    rm -f "$OUT/${tag}"_*lat.1.log
+    [ ! -s "$OUT/$tag.err" ] || t_log "$tag fio stderr: $(tail -n 3 "$OUT/$tag.err" | tr '\n' ' ')"
+    t_emit "$OUT/$tag.fio.json" "$tag.fio.json"
+    t_emit "$OUT/$tag.nsstats" "$tag.nsstats"
+    rm -f "$OUT/$tag.fio.json" "$OUT/$tag.err" "$OUT/$tag.nsstats"
+}
+
+fid_fill() {  # <dev> <preset>
+    local zoned=""
+    [ "$2" != zns ] || zoned="--zonemode=zbd"
+    fio --name=fill --filename="$1" --ioengine=libaio --direct=1 --rw=write --bs=128k \
+        --iodepth=1 --offset=0 --size=32M $zoned --output-format=terse >/dev/null 2>&1 ||
+        t_log "presets: fill of $1 ($2) failed"
+    nvme flush "$1" >/dev/null 2>&1 || t_log "presets: flush of $1 failed"
+    usleep 1000000
+}
+
+measure_presets() {
+    local n dev p rep tag ng ctl a f v
+    lsmod | grep -q '^nvmev ' && nvmev_unload
+    nvme_poll_queue || return
+    insmod "$NVMEV_KO" memmap_start=4G memmap_size=2G nr_ctrls=0 cpus=$NVMEV_CPUS ||
+        { t_fail bench/presets-insmod "insmod failed"; return; }
+    nv_configfs_mount
+    mkdir "$NV/fid" "$NV/fkv" "$NV/fkz"
+    n=1
+    for p in $(fid_names); do
+        fid_mkns $n $p || t_log "presets: $p refused"
+        n=$((n + 1))
+    done
+    nv_mkns fkv 1 64M kv && nv_mkns fkz 1 64M kv-zero || t_log "presets: kv refused"
+    for ctl in fid fkv fkz; do echo 1 >"$NV/$ctl/enable"; done
+    {
+        echo "ios=$FID_IOS"
+        echo "pct=$FID_PCT"
+        n=1
+        for p in $(fid_names); do
+            a=$NV/fid/namespaces/$n
+            echo "ns.$p=$n $(fid_size $p)"
+            for f in "$a"/*; do
+                [ -f "$f" ] && [ -r "$f" ] || continue
+                case "${f##*/}" in
+                    stats | presets | enable | preset | fault_* | smart*) continue ;;
+                esac
+                v=$(head -c 200 "$f" 2>/dev/null | head -n 1)
+                echo "attr.$p.${f##*/}=$v"
+            done
+            n=$((n + 1))
+        done
+        for f in "$NV"/fkv/namespaces/1/*; do
+            case "${f##*/}" in stats | presets | enable | preset | fault_*) continue ;; esac
+            [ -f "$f" ] && echo "attr.kv.${f##*/}=$(head -n 1 "$f" 2>/dev/null)"
+        done
+    } >"$OUT/presets.txt"
+    t_emit "$OUT/presets.txt" presets.txt
+    rep=1
+    while [ "$rep" -le "$REPS" ]; do
+        n=1
+        for p in $(fid_names); do
+            dev=$(nv_wait_dev fid $n 30) || { t_log "presets: no device for $p"; n=$((n + 1)); continue; }
+            [ "$rep" -gt 1 ] || fid_fill "$dev" "$p"
+            fid_fio "presets-r$rep-$p-read" "$dev" $n --rw=randread --offset=0 --size=32M \
+                --norandommap --randrepeat=0
+            if [ "$p" = zns ]; then
+                fid_fio "presets-r$rep-$p-write" "$dev" $n --rw=write --zonemode=zbd \
+                    --offset=32M --size=128M
+            else
+                fid_fio "presets-r$rep-$p-write" "$dev" $n --rw=randwrite --offset=32M \
+                    --size=32M --norandommap --randrepeat=0
+            fi
+            t_log "presets r$rep $p done"
+            n=$((n + 1))
+        done
+        for p in kv kv-zero; do
+            ctl=fkv
+            [ "$p" = kv ] || ctl=fkz
+            ng=$(nv_wait_ng $ctl) || { t_log "presets: no KV device for $p"; continue; }
+            tag="presets-r$rep-$p"
+            { echo "== before"; cat "$NV/$ctl/namespaces/1/stats"; } >"$OUT/$tag.nsstats"
+            nvmev-kv -d "$ng" bench --ops $FID_IOS --keys 256 --size 4096 --write 50 \
+                --spin --cpu 0 --seed "$rep" >"$OUT/$tag.txt" 2>&1 ||
+                t_log "presets: nvmev-kv bench on $p failed: $(tail -n 2 "$OUT/$tag.txt")"
+            { echo "== after"; cat "$NV/$ctl/namespaces/1/stats"; } >>"$OUT/$tag.nsstats"
+            t_emit "$OUT/$tag.txt" "$tag.txt"
+            t_emit "$OUT/$tag.nsstats" "$tag.nsstats"
+            rm -f "$OUT/$tag.txt" "$OUT/$tag.nsstats"
+        done
+        rep=$((rep + 1))
+    done
+    nv_rmctrl fid fkv fkz
+    rmmod nvmev
+}
+
+if has_word presets $PARTS; then
+    measure_presets
 fi
 
 lsmod | grep -q '^nvmev ' && nvmev_unload
