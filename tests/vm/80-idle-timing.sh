@@ -6,10 +6,10 @@
 #      at all and the dispatcher wakes at most once per idle_max_us (plus
 #      slack), i.e. it polls and sleeps instead of spinning; their CPU use
 #      is printed (utime+stime and schedstat; the first 100 ms too) and,
-#      measured by schedstat (ns), must stay under 5% of one CPU.  Under TCG one wake-up of a kernel
-#      thread costs ~200 us of emulated kernel code (on bare metal a few
-#      us), so CPU use is 250 wake-ups/s x that; with idle_max_us=20000 it
-#      must fall to at most half;
+#      measured by schedstat (ns), must stay under 5% of one CPU.  Under
+#      TCG one wake-up of a kernel thread costs ~200 us of emulated kernel
+#      code (on bare metal a few us), so CPU use is 250 wake-ups/s x that;
+#      with idle_max_us=20000 it must fall to at most half;
 #  (b) QD1 4k random-read latency with the default idle_spin_us and with
 #      idle_spin_us=0 (printed only);
 #  (c) the difference method: with every timing parameter 0 and then with
