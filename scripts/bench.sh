@@ -6,7 +6,7 @@
 #
 #   --full            5 repetitions, 8 s runs, fidelity also at 10 and 50 us
 #                     (~40 min; default "quick": 3 repetitions of 3 s runs,
-#                     2 s for the timing-model runs: ~12 min on 2 host cores)
+#                     2 s for the timing-model runs: ~13 min on 2 host cores)
 #   --out DIR         results folder (default build/bench/<timestamp>)
 #   --reps N          override the repetitions            (development)
 #   --runtime S       override the seconds per fio run    (development)
@@ -104,8 +104,9 @@ OUT=$(cd "$OUT" && pwd)
 
 # CPUs 2 and 3 belong to nvmev (cpus=2,3): isolated from the scheduler, as
 # recommended for dedicated emulator CPUs (README); the peers' fio runs on
-# CPUs 0 and 1 either way. Not nohz_full: its context tracking makes each
-# idle wake-up of the dispatcher about three times dearer under TCG.
+# CPUs 0 and 1 either way. Not nohz_full: with it the idle dispatcher cost
+# 7.8% of one CPU over [1 s, 2 s] after the last I/O, against 1.4% without
+# (two runs of this bench under TCG, 2026-12-02).
 APPEND="nvmev_bench=$MODE isolcpus=2,3"
 [ -z "$REPS" ] || APPEND+=" nvmev_bench_reps=$REPS"
 [ -z "$RUNTIME" ] || APPEND+=" nvmev_bench_runtime=$RUNTIME"

@@ -421,7 +421,7 @@ class Report:
                  f"- mode **{i.get('mode', '?')}**: {reps} repetitions, {i.get('runtime_s', '?')} s per fio run, "
                  f"runs interleaved (for rep: for job: for device); cells are the median over repetitions "
                  f"with [min–max]",
-                 f"- guest: kernel {i.get('kernel', '?')}, {i.get('nproc', '?')} vCPUs ({i.get('cpu_model', '?')}), "
+                 f"- guest: kernel {i.get('kernel', '?')}, {self.guest_ncpus()} vCPUs ({i.get('cpu_model', '?')}), "
                  f"{int(i.get('mem_total_kb', '0') or 0) // 1024} MiB, {i.get('fio', '?')}; fio pinned to CPU 0 "
                  f"(jobs of several threads: CPUs {i.get('fio_cpus', '?')}), nvmev threads on CPUs "
                  f"{i.get('nvmev_cpus', '?')} (dispatcher first); kernel command line adds "
@@ -437,6 +437,12 @@ class Report:
                  "null_blk `poll_queues=1`; brd has none), so completions are reaped by the submitting "
                  "thread without an interrupt",
                  "- devices: " + "; ".join(self.device_notes()), "")
+
+    def guest_ncpus(self):
+        """The guest's CPUs: its /proc/schedstat lines (nproc counts only the
+        CPUs the shell may run on, which isolcpus reduces)."""
+        n = med([r["cnt"].get("guest_ncpu") for r in self.runs if "cnt" in r])
+        return int(n) if n else self.info.get("ncpus", self.info.get("nproc", "?"))
 
     def device_notes(self):
         i = self.info
@@ -647,7 +653,8 @@ class Report:
                  table(["after", "window", "nvmev dispatcher %", "nvmev I/O worker %", "nvmev threads %",
                         "machine busy % (/proc/stat)", "machine busy % (schedstat)"], rows), "")
         if "w0" in res and res["w0"] is not None:
-            ncpu = int(self.info.get("nproc", "4") or 4)
+            # CPUs of the guest (/proc/schedstat), not nproc: isolcpus hides CPUs from that
+            ncpu = med([x["w0"].get("guest_ncpu") for x in self.idle if x["dev"] == "nvmev"]) or 4
             w1 = res.get("w1") or 0
             self.target(f"Idle: nvmev threads < 1% of the machine ({ncpu} vCPUs) within 100 ms after the "
                         "last I/O", f"{res['w0'] / ncpu * 100:.2f}% ({res['w0'] * 100:.2f}% of one CPU; "

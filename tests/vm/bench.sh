@@ -253,6 +253,7 @@ write_info() {
         echo "kernel=$(uname -r)"
         echo "fio=$(fio --version)"
         echo "nproc=$(nproc)"
+        echo "ncpus=$(grep -c '^processor' /proc/cpuinfo)"
         echo "cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
         echo "mem_total_kb=$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
         echo "cmdline=$(cat /proc/cmdline)"
