@@ -21,7 +21,9 @@
 #      median) or nvmev_strict_timing=1 is on the kernel command line: under
 #      TCG on a busy host the mean of the delayed run carries milliseconds
 #      of vCPU wake-up latency that the base run (completed inline by the
-#      polling dispatcher) does not have.
+#      polling dispatcher) does not have.  The namespace's own
+#      fetch-to-completion mean (its stats, <op>_lat_ns / <op>_cmds) must
+#      be at least the delay and below three times it.
 # fio uses psync (clat covers the whole I/O; libaio's clat starts after
 # io_submit returns, so a slow syscall can make it start after the
 # completion) on CPUs 0-1, away from nvmev's CPUs 2-3.  Figures go to the
@@ -255,6 +257,21 @@ fidelity() {
     t_check $P/fidelity-delay-write qd1 delay-write randwrite 5 || return
     check_delta read-delay-500us read /tmp/it.base-read.json /tmp/it.delay-read.json
     check_delta write-delay-500us write /tmp/it.base-write.json /tmp/it.delay-write.json
+    device_side read
+    device_side write
+}
+
+# The namespace's own fetch-to-completion times (<op>_lat_ns / <op>_cmds in
+# its stats, counted since the reload): the mean is never below the delay,
+# and host delays alone cannot triple it.
+device_side() {  # <read|write>
+    local st=$NV/nvmev0/namespaces/1/stats n t mean
+    nv_configfs_mount
+    n=$(sed -n "s/^$1_cmds //p" "$st")
+    t=$(sed -n "s/^$1_lat_ns //p" "$st")
+    mean=$(echo "${t:-0} ${n:-0}" | awk '{ if ($2 > 0) printf "%d", $1 / $2; else print 0 }')
+    figure "fidelity: device-side mean $1 latency ${mean} ns over ${n:-0} commands (${1}_delay=$DELAY_NS)"
+    t_check "$P/$1-device-side-mean" test "${n:-0}" -gt 0 -a "$mean" -ge "$DELAY_NS" -a "$mean" -lt $((DELAY_NS * 3))
 }
 fidelity
 finish
