@@ -119,7 +119,7 @@ enum nvmev_ns_type {
 };
 
 /* "auto" for max_open / max_active: derived from the number of zones */
-#define NVMEV_ZNS_AUTO		U32_MAX
+#define NVMEV_ZNS_AUTO		ZNS_LIMIT_AUTO
 
 /* Zones of a namespace of type zns (zoned.c). */
 struct nvmev_zns_cfg {

@@ -37,34 +37,12 @@ static const char *zns_params(struct nvmev_ns *ns, u64 nr_lbas,
 {
 	const struct nvmev_zns_cfg *c = &ns->cfg.zns;
 	unsigned int shift = ns->cfg.lba_shift;
-	u64 nr_zones;
-	u32 def;
+	const char *why;
 
-	zns_params_default(p, nr_lbas, shift);
-	if (c->zone_size) {
-		if (!is_power_of_2(c->zone_size) || c->zone_size >> shift == 0)
-			return "zone_size must be a power of two of at least one LBA";
-		p->zone_size = c->zone_size >> shift;
-		if (p->zone_size > nr_lbas)
-			return "zone_size is larger than the namespace";
-		p->zone_cap = p->zone_size;
-	}
-	if (c->zone_cap) {
-		if (c->zone_cap & ((1ULL << shift) - 1))
-			return "zone_cap must be a multiple of the LBA size";
-		p->zone_cap = c->zone_cap >> shift;
-		if (p->zone_cap > p->zone_size)
-			return "zone_cap is larger than the zone size";
-	}
-	/* limits below the zone count, as shipping drives have (ftl/zns.h) */
-	nr_zones = nr_lbas >> ilog2(p->zone_size);
-	def = nr_zones > ZNS_DEFAULT_MAX_OPEN ? ZNS_DEFAULT_MAX_OPEN :
-	      max_t(u64, nr_zones - 1, 1);
-	p->max_active = c->max_active == NVMEV_ZNS_AUTO ? def : c->max_active;
-	if (c->max_open != NVMEV_ZNS_AUTO)
-		p->max_open = c->max_open;
-	else
-		p->max_open = p->max_active ? min(def, p->max_active) : def;
+	why = zns_params_geometry(p, nr_lbas, shift, c->zone_size, c->zone_cap,
+				  c->max_open, c->max_active);
+	if (why)
+		return why;
 	if (ns->ctrl->zasl)
 		p->zasl = (SZ_4K << ns->ctrl->zasl) >> shift;
 	return zns_check_params(p);

@@ -10,7 +10,7 @@ static bool zns_is_pow2(u64 v)
 	return v && !(v & (v - 1));
 }
 
-static u32 zns_ilog2(u64 v)
+u32 zns_ilog2(u64 v)
 {
 	u32 s = 0;
 
@@ -46,6 +46,43 @@ void zns_params_default(struct zns_params *p, u64 nr_lbas, u32 lba_shift)
 		p->max_open = 1;
 	p->max_active = p->max_open;
 	p->zasl = 0;
+}
+
+const char *zns_params_geometry(struct zns_params *p, u64 nr_lbas,
+				u32 lba_shift, u64 zone_bytes, u64 cap_bytes,
+				u32 max_open, u32 max_active)
+{
+	u64 nr_zones;
+	u32 def;
+
+	zns_params_default(p, nr_lbas, lba_shift);
+	if (zone_bytes) {
+		if (!zns_is_pow2(zone_bytes) || zone_bytes >> lba_shift == 0)
+			return "zone_size must be a power of two of at least one LBA";
+		p->zone_size = zone_bytes >> lba_shift;
+		if (p->zone_size > nr_lbas)
+			return "zone_size is larger than the namespace";
+		p->zone_cap = p->zone_size;
+	}
+	if (cap_bytes) {
+		if (cap_bytes & ((1ULL << lba_shift) - 1))
+			return "zone_cap must be a multiple of the LBA size";
+		p->zone_cap = cap_bytes >> lba_shift;
+		if (p->zone_cap > p->zone_size)
+			return "zone_cap is larger than the zone size";
+	}
+	/* limits below the zone count, as shipping drives have (zns.h) */
+	nr_zones = nr_lbas >> zns_ilog2(p->zone_size);
+	def = nr_zones > ZNS_DEFAULT_MAX_OPEN ? ZNS_DEFAULT_MAX_OPEN :
+	      nr_zones > 1 ? (u32)nr_zones - 1 : 1;
+	p->max_active = max_active == ZNS_LIMIT_AUTO ? def : max_active;
+	if (max_open != ZNS_LIMIT_AUTO)
+		p->max_open = max_open;
+	else if (p->max_active && p->max_active < def)
+		p->max_open = p->max_active;
+	else
+		p->max_open = def;
+	return NULL;
 }
 
 const char *zns_check_params(const struct zns_params *p)

@@ -319,8 +319,28 @@ typedef void (*zns_range_fn)(void *arg, u64 slba, u64 nlb);
  */
 void zns_params_default(struct zns_params *p, u64 nr_lbas, u32 lba_shift);
 
+/* "Choose for me" for the open and active limits of zns_params_geometry(). */
+#define ZNS_LIMIT_AUTO		0xffffffffU
+
+/*
+ * The zone geometry of a namespace of @nr_lbas LBAs of 1 << @lba_shift
+ * bytes, as a configuration gives it, into @p: zns_params_default(), then
+ * @zone_bytes and @cap_bytes (0: the default; the size a power of two of
+ * at least one LBA, the capacity a multiple of the LBA size up to it), then
+ * the limits: ZNS_LIMIT_AUTO picks min(14, zones - 1) but at least 1, open
+ * at most active, any other value is taken as given (0: no limit).  zasl
+ * stays 0.  Returns NULL or what is wrong; the caller still runs
+ * zns_check_params() on the result.
+ */
+const char *zns_params_geometry(struct zns_params *p, u64 nr_lbas,
+				u32 lba_shift, u64 zone_bytes, u64 cap_bytes,
+				u32 max_open, u32 max_active);
+
 /* NULL if @p is valid, else a reason naming the field and its range. */
 const char *zns_check_params(const struct zns_params *p);
+
+/* log2 of a power of two (of @v rounded down otherwise; 0 for 0 and 1). */
+u32 zns_ilog2(u64 v);
 
 /*
  * Validate and copy @p, allocate the zones, all ZSE with wp = ZSLBA.

@@ -261,17 +261,6 @@ static void zns_defaults(void *p)
 	memcpy(p, &zns_preset_zns, sizeof(zns_preset_zns));
 }
 
-static u32 zsim_ilog2(u64 v)
-{
-	u32 s = 0;
-
-	while (v > 1) {
-		v >>= 1;
-		s++;
-	}
-	return s;
-}
-
 /*
  * Both models' parameters from @sp, as zoned.c derives them from a
  * namespace's configuration (zns_params(), nvmev_zns_timing_params()).
@@ -282,41 +271,25 @@ static const char *zsim_derive(const struct zsim_params *sp,
 			       struct zns_timing_params *tp)
 {
 	u64 nr_lbas = sp->capacity >> ZSIM_LBA_SHIFT, nr_zones;
-	u32 def, ma, mo;
 	const char *why;
 
 	if (!sp->capacity || sp->capacity % ZSIM_CAP_ALIGN)
 		return "capacity must be a non-zero multiple of 1 MiB";
-	zns_params_default(zp, nr_lbas, ZSIM_LBA_SHIFT);
-	if (sp->zone_size) {
-		if (sp->zone_size & (sp->zone_size - 1) ||
-		    sp->zone_size >> ZSIM_LBA_SHIFT == 0)
-			return "zone_size must be a power of two, >= 4096";
-		zp->zone_size = sp->zone_size >> ZSIM_LBA_SHIFT;
-		if (zp->zone_size > nr_lbas)
-			return "zone_size is larger than the capacity";
-		zp->zone_cap = zp->zone_size;
-	}
-	if (sp->zone_cap) {
-		if (sp->zone_cap & ((1ULL << ZSIM_LBA_SHIFT) - 1))
-			return "zone_cap must be a multiple of 4096";
-		zp->zone_cap = sp->zone_cap >> ZSIM_LBA_SHIFT;
-		if (zp->zone_cap > zp->zone_size)
-			return "zone_cap is larger than the zone size";
-	}
-	nr_zones = nr_lbas >> zsim_ilog2(zp->zone_size);
+	/* here 0 asks for the default limits; "no limit" is >= the zones */
+	why = zns_params_geometry(zp, nr_lbas, ZSIM_LBA_SHIFT, sp->zone_size,
+				  sp->zone_cap,
+				  sp->max_open ? sp->max_open : ZNS_LIMIT_AUTO,
+				  sp->max_active ? sp->max_active :
+						   ZNS_LIMIT_AUTO);
+	if (why)
+		return why;
+	nr_zones = nr_lbas >> zns_ilog2(zp->zone_size);
 	if (nr_zones > ZNS_MAX_ZONES)
 		return "capacity / zone_size: at most 4194304 zones";
-	def = nr_zones > ZNS_DEFAULT_MAX_OPEN ? ZNS_DEFAULT_MAX_OPEN :
-	      nr_zones > 1 ? (u32)nr_zones - 1 : 1;
-	ma = sp->max_active ? sp->max_active : def;
-	if (ma > nr_zones)
-		ma = (u32)nr_zones;
-	mo = sp->max_open ? sp->max_open : (def < ma ? def : ma);
-	if (mo > nr_zones)
-		mo = (u32)nr_zones;
-	zp->max_active = ma;
-	zp->max_open = mo;
+	if (zp->max_active > nr_zones)
+		zp->max_active = (u32)nr_zones;
+	if (zp->max_open > nr_zones)
+		zp->max_open = (u32)nr_zones;
 	why = zns_check_params(zp);
 	if (why)
 		return why;
@@ -517,7 +490,7 @@ static u64 zsim_schedule(void *priv, const struct model_req *req)
 	st = rd ? zns_read_check(&m->z, slba, nlb) :
 	     zns_write(&m->z, slba, nlb, &zone);
 	if (st) {
-		zone = (u32)(slba >> zsim_ilog2(m->z.p.zone_size));
+		zone = (u32)(slba >> zns_ilog2(m->z.p.zone_size));
 		if (zone < zns_nr_zones(&m->z)) {
 			zns_zone_desc(&m->z, zone, &d);
 			snprintf(wp, sizeof(wp), "%llu",
