@@ -21,10 +21,20 @@ u32 zns_ilog2(u64 v)
 	return s;
 }
 
+/*
+ * The default open and active limit for @nr_zones zones: below the zone
+ * count, as shipping drives have, so the limit is reachable (zns.h).
+ */
+static u32 zns_default_limit(u64 nr_zones)
+{
+	if (nr_zones > ZNS_DEFAULT_MAX_OPEN)
+		return ZNS_DEFAULT_MAX_OPEN;
+	return nr_zones > 1 ? (u32)nr_zones - 1 : 1;
+}
+
 void zns_params_default(struct zns_params *p, u64 nr_lbas, u32 lba_shift)
 {
 	u64 max_lbas, target, zone = 1;
-	u64 nr_zones;
 
 	memset(p, 0, sizeof(*p));
 	p->nr_lbas = nr_lbas;
@@ -37,13 +47,7 @@ void zns_params_default(struct zns_params *p, u64 nr_lbas, u32 lba_shift)
 	p->zone_size = zone;
 	p->zone_cap = zone;
 
-	nr_zones = nr_lbas >> zns_ilog2(zone);
-	if (nr_zones > ZNS_DEFAULT_MAX_OPEN)
-		p->max_open = ZNS_DEFAULT_MAX_OPEN;
-	else if (nr_zones > 1)
-		p->max_open = (u32)nr_zones - 1;
-	else
-		p->max_open = 1;
+	p->max_open = zns_default_limit(nr_lbas >> zns_ilog2(zone));
 	p->max_active = p->max_open;
 	p->zasl = 0;
 }
@@ -52,7 +56,6 @@ const char *zns_params_geometry(struct zns_params *p, u64 nr_lbas,
 				u32 lba_shift, u64 zone_bytes, u64 cap_bytes,
 				u32 max_open, u32 max_active)
 {
-	u64 nr_zones;
 	u32 def;
 
 	zns_params_default(p, nr_lbas, lba_shift);
@@ -71,10 +74,7 @@ const char *zns_params_geometry(struct zns_params *p, u64 nr_lbas,
 		if (p->zone_cap > p->zone_size)
 			return "zone_cap is larger than the zone size";
 	}
-	/* limits below the zone count, as shipping drives have (zns.h) */
-	nr_zones = nr_lbas >> zns_ilog2(p->zone_size);
-	def = nr_zones > ZNS_DEFAULT_MAX_OPEN ? ZNS_DEFAULT_MAX_OPEN :
-	      nr_zones > 1 ? (u32)nr_zones - 1 : 1;
+	def = zns_default_limit(nr_lbas >> zns_ilog2(p->zone_size));
 	p->max_active = max_active == ZNS_LIMIT_AUTO ? def : max_active;
 	if (max_open != ZNS_LIMIT_AUTO)
 		p->max_open = max_open;
