@@ -441,8 +441,9 @@ class Report:
     def guest_ncpus(self):
         """The guest's CPUs: its /proc/schedstat lines (nproc counts only the
         CPUs the shell may run on, which isolcpus reduces)."""
-        n = med([r["cnt"].get("guest_ncpu") for r in self.runs if "cnt" in r])
-        return int(n) if n else self.info.get("ncpus", self.info.get("nproc", "?"))
+        n = med([r["cnt"].get("guest_ncpu") for r in self.runs if "cnt" in r] +
+                [x["w0"].get("guest_ncpu") for x in self.idle])
+        return int(n) if n else int(self.info.get("ncpus", 4))
 
     def device_notes(self):
         i = self.info
@@ -653,8 +654,7 @@ class Report:
                  table(["after", "window", "nvmev dispatcher %", "nvmev I/O worker %", "nvmev threads %",
                         "machine busy % (/proc/stat)", "machine busy % (schedstat)"], rows), "")
         if "w0" in res and res["w0"] is not None:
-            # CPUs of the guest (/proc/schedstat), not nproc: isolcpus hides CPUs from that
-            ncpu = med([x["w0"].get("guest_ncpu") for x in self.idle if x["dev"] == "nvmev"]) or 4
+            ncpu = self.guest_ncpus()
             w1 = res.get("w1") or 0
             self.target(f"Idle: nvmev threads < 1% of the machine ({ncpu} vCPUs) within 100 ms after the "
                         "last I/O", f"{res['w0'] / ncpu * 100:.2f}% ({res['w0'] * 100:.2f}% of one CPU; "
@@ -770,34 +770,30 @@ class Report:
             return out, " ".join(args)
 
     @staticmethod
-    def dev_mean(path, op):
-        """Device-side mean latency (ns) of op in a .nsstats file: the
-        namespace's <op>_lat_ns / <op>_cmds, after minus before."""
+    def read_nsstats(path):
+        """A .nsstats file of tests/vm/bench.sh: the namespace's stats under
+        "== before" and "== after" (then the run's trimmed_clat_ns), as
+        {section: {key: int}}."""
         vals, cur = {}, None
         try:
             for line in open(path, errors="replace"):
+                f = line.split()
                 if line.startswith("== "):
                     cur = vals.setdefault(line[3:].strip(), {})
-                elif cur is not None and len(line.split()) == 2 and line.split()[1].lstrip("-").isdigit():
-                    cur[line.split()[0]] = int(line.split()[1])
+                elif cur is not None and len(f) == 2 and f[1].lstrip("-").isdigit():
+                    cur[f[0]] = int(f[1])
         except OSError:
-            return None
-        a, b = vals.get("before", {}), vals.get("after", {})
+            pass
+        return vals
+
+    @staticmethod
+    def dev_mean(st, op):
+        """Device-side mean latency (ns) of op: <op>_lat_ns / <op>_cmds,
+        after minus before."""
+        a, b = st.get("before", {}), st.get("after", {})
         n = b.get(f"{op}_cmds", 0) - a.get(f"{op}_cmds", 0)
         t = b.get(f"{op}_lat_ns", 0) - a.get(f"{op}_lat_ns", 0)
         return t / n if n > 0 and f"{op}_lat_ns" in b else None
-
-    @staticmethod
-    def trimmed(path):
-        """The trimmed mean clat (ns) tests/vm/bench.sh wrote into a .nsstats file."""
-        try:
-            for line in open(path, errors="replace"):
-                f = line.split()
-                if len(f) == 2 and f[0] == "trimmed_clat_ns" and f[1].isdigit():
-                    return int(f[1])
-        except OSError:
-            pass
-        return None
 
     def presets(self):
         raw = os.path.join(self.dir, "raw")
@@ -813,14 +809,14 @@ class Report:
                 fio = load_fio(os.path.join(raw, name))
                 if fio and fio.get("jobs"):
                     r = fio_metrics(fio)
-                    st = os.path.join(raw, name[:-len(".fio.json")] + ".nsstats")
-                    r["mid"] = self.trimmed(st)
+                    st = self.read_nsstats(os.path.join(raw, name[:-len(".fio.json")] + ".nsstats"))
+                    r["mid"] = st.get("after", {}).get("trimmed_clat_ns")
                     r["dev"] = self.dev_mean(st, m.group(3))
                     runs.setdefault((m.group(2), m.group(3)), {})[int(m.group(1))] = r
                 continue
             m = re.match(r"presets-r(\d+)-(kv|kv-zero)\.txt$", name)
             if m:
-                st = os.path.join(raw, name[:-len(".txt")] + ".nsstats")
+                st = self.read_nsstats(os.path.join(raw, name[:-len(".txt")] + ".nsstats"))
                 for line in open(os.path.join(raw, name), errors="replace"):
                     k = re.match(r"\s*(store|retrieve)\s.*trimmed mean\s+([0-9.]+) us", line)
                     if k:

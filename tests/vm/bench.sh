@@ -53,7 +53,6 @@ FIO_CPUS=0,1              # fio threads (one job: CPU 0 only); nvmev owns CPUs 2
 NVMEV_CPUS=2,3
 PCT="50:99:99.9"
 PCT_FINE="1:5:10:20:30:40:50:60:70:80:90:95:99:99.5:99.9"
-FID_PCT="5:10:15:20:25:30:35:40:45:50:55:60:65:70:75:80:85:90:95"  # fidelity: mean of these
 ZERO="read_delay=0 read_time=0 read_trailing=0 write_delay=0 write_time=0 write_trailing=0"
 SPIN_HUGE=100000000       # 100 s: the dispatcher never sleeps during a run
 THINK=5ms                 # think time of the "every I/O finds the dispatcher asleep" job
@@ -177,7 +176,6 @@ load_nvmev() {  # <config name> <params...>
 # the submitting CPU then never halts while it waits for a command.
 nvme_poll_queue() {
     [ "$(cat /sys/module/nvme/parameters/poll_queues 2>/dev/null)" = 1 ] && return 0
-    lsmod | grep -q '^nvmev ' && nvmev_unload
     rmmod nvme 2>/dev/null
     modprobe nvme poll_queues=1 || { t_fail bench/nvme-poll-queues "modprobe nvme poll_queues=1 failed"; return 1; }
 }
@@ -252,7 +250,6 @@ write_info() {
         echo "nvmev_params=$ZERO"
         echo "kernel=$(uname -r)"
         echo "fio=$(fio --version)"
-        echo "nproc=$(nproc)"
         echo "ncpus=$(grep -c '^processor' /proc/cpuinfo)"
         echo "cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
         echo "mem_total_kb=$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
@@ -455,7 +452,7 @@ fid_fio() {  # <tag> <dev> <nsid> <fio args...>
     shift 3
     { echo "== before"; cat "$st"; } >"$OUT/$tag.nsstats"
     fio --name=fid --filename="$dev" --ioengine=io_uring --hipri --direct=1 --bs=4k \
-        --iodepth=1 --number_ios=$FID_IOS --cpus_allowed=0 --percentile_list=$FID_PCT \
+        --iodepth=1 --number_ios=$FID_IOS --cpus_allowed=0 \
         --write_lat_log="$OUT/$tag" --log_avg_msec=0 \
         --output-format=json --output="$OUT/$tag.fio.json" "$@" 2>"$OUT/$tag.err"
     { echo "== after"; cat "$st"; } >>"$OUT/$tag.nsstats"
@@ -481,7 +478,6 @@ fid_fill() {  # <dev> <preset>
 measure_presets() {
     local n dev p rep tag ng ctl a f v
     lsmod | grep -q '^nvmev ' && nvmev_unload
-    nvme_poll_queue || return
     insmod "$NVMEV_KO" memmap_start=4G memmap_size=2G nr_ctrls=0 cpus=$NVMEV_CPUS ||
         { t_fail bench/presets-insmod "insmod failed"; return; }
     nv_configfs_mount
@@ -495,7 +491,6 @@ measure_presets() {
     for ctl in fid fkv fkz; do echo 1 >"$NV/$ctl/enable"; done
     {
         echo "ios=$FID_IOS"
-        echo "pct=$FID_PCT"
         n=1
         for p in $(fid_names); do
             a=$NV/fid/namespaces/$n
