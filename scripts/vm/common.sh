@@ -5,6 +5,8 @@
 NVMEV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 NVMEV_BUILD_DIR="${NVMEV_BUILD_DIR:-$NVMEV_ROOT/build}"
 NVMEV_VM_DIR="$NVMEV_BUILD_DIR/vm"
+# Built or downloaded once per machine, outside the clone: guest kernels.
+NVMEV_CACHE="${NVMEV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nvmev}"
 
 # Print the guest kernel version: $NVMEV_KVER if set, else the newest
 # /lib/modules/* that has both headers (build/) and /boot/vmlinuz-<version>.
