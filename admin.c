@@ -612,15 +612,16 @@ static u16 admin_features(struct admin_ctx *a, bool set)
 
 /* ---- Queues ------------------------------------------------------------ */
 
+/*
+ * The host memory of a physically contiguous queue: page aligned, and
+ * memory the device may use (dma.c), checked once here for its lifetime.
+ */
 static u16 queue_mem(struct nvmev_ctrl *ctrl, u64 prp1, size_t len, void **va)
 {
 	if (prp1 & (NVMEV_PAGE_SIZE - 1))
 		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-	if (region_intersects(prp1, len, IORESOURCE_SYSTEM_RAM,
-			      IORES_DESC_NONE) != REGION_INTERSECTS)
-		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
 	*va = nvmev_host_va(ctrl, prp1, len);
-	return *va ? NVME_SC_SUCCESS : NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	return *va ? NVME_SC_SUCCESS : NVMEV_ERR(NVME_SC_DATA_XFER_ERROR);
 }
 
 static u16 admin_create_cq(struct admin_ctx *a)
