@@ -393,11 +393,17 @@ static u16 admin_get_log_page(struct admin_ctx *a)
 
 		size = sizeof(ctrl->errlog);
 		/* newest first */
-		spin_lock(&ctrl->errlog_lock);
+		spin_lock_irq(&ctrl->errlog_lock);
 		for (i = 0; i < n; i++)
 			e[i] = ctrl->errlog[(ctrl->err_count - 1 - i) %
 					    (NVMEV_ELPE + 1)];
-		spin_unlock(&ctrl->errlog_lock);
+		spin_unlock_irq(&ctrl->errlog_lock);
+		/* read without Retain Asynchronous Event: unmask error events */
+		if (!(le32_to_cpu(a->cmd->common.cdw10) & (1 << 15))) {
+			spin_lock_irq(&ctrl->aen_lock);
+			ctrl->aen_error_masked = false;
+			spin_unlock_irq(&ctrl->aen_lock);
+		}
 		break;
 	}
 	case NVME_LOG_SMART:
@@ -659,6 +665,9 @@ static u16 admin_create_cq(struct admin_ctx *a)
 	cq->ien = flags & NVME_CQ_IRQ_ENABLED;
 	cq->vector = vector;
 	cq->worker = (qid - 1) % ctrl->nr_workers;
+	cq->db_bad = ~0U;
+	/* a queue starts at head 0, whatever an earlier one left there */
+	WRITE_ONCE(*nvmev_db(ctrl, 2 * qid + 1), 0);
 	ctrl->cqs[qid] = cq;
 	return NVME_SC_SUCCESS;
 }
@@ -696,6 +705,9 @@ static u16 admin_create_sq(struct admin_ctx *a)
 	sq->qid = qid;
 	sq->cqid = cqid;
 	atomic_set(&sq->inflight, 0);
+	sq->db_bad = ~0U;
+	/* a queue starts at tail 0: never replay an earlier queue's value */
+	WRITE_ONCE(*nvmev_db(ctrl, 2 * qid), 0);
 	ctrl->cqs[cqid]->nr_sqs++;
 	ctrl->sqs[qid] = sq;
 	ctrl->active_sqs[ctrl->nr_active_sqs++] = qid;
@@ -730,6 +742,7 @@ static u16 admin_delete_sq(struct admin_ctx *a)
 	}
 	ctrl->cqs[sq->cqid]->nr_sqs--;
 	ctrl->sqs[qid] = NULL;
+	WRITE_ONCE(*nvmev_db(ctrl, 2 * qid), 0);
 	kfree(sq);
 	return NVME_SC_SUCCESS;
 }
@@ -793,7 +806,75 @@ static u16 admin_execute(struct admin_ctx *a)
 
 void nvmev_admin_reset(struct nvmev_ctrl *ctrl)
 {
+	unsigned long flags;
+
 	ctrl->nr_aers = 0;
+	spin_lock_irqsave(&ctrl->aen_lock, flags);
+	ctrl->aen_error_pending = false;
+	ctrl->aen_error_masked = false;
+	spin_unlock_irqrestore(&ctrl->aen_lock, flags);
+}
+
+/*
+ * A doorbell error: an Error status event, kept until an AER takes it.
+ * One waits at a time, and after one is sent no other is until the host
+ * reads the Error Information log (as the spec masks an event type).
+ * Called from any thread.
+ */
+static void async_error(struct nvmev_ctrl *ctrl, u8 info, const char *what,
+			u32 qid, u32 value)
+{
+	unsigned long flags;
+
+	pr_warn_ratelimited("%s: %s (queue %u, value %u)\n", ctrl->name, what,
+			    qid, value);
+	spin_lock_irqsave(&ctrl->aen_lock, flags);
+	if (!ctrl->aen_error_pending && !ctrl->aen_error_masked) {
+		ctrl->aen_error_pending = true;
+		ctrl->aen_error_info = info;
+	}
+	spin_unlock_irqrestore(&ctrl->aen_lock, flags);
+}
+
+/* An SQ tail doorbell beyond the queue: ignored, and reported once. */
+void nvmev_sq_bad_tail(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq, u32 tail)
+{
+	if (sq->db_bad == tail)
+		return;
+	sq->db_bad = tail;
+	async_error(ctrl, NVMEV_AER_ERROR_INVALID_DB_VAL,
+		    "invalid SQ tail doorbell value", sq->qid, tail);
+}
+
+/*
+ * Doorbells of queues that do not exist: a non-zero value is a write the
+ * host should not have made.  Reported, then cleared; looked at no more
+ * than once a millisecond (a 4 KiB read).
+ */
+static void scan_unused_doorbells(struct nvmev_ctrl *ctrl)
+{
+	u32 *db = nvmev_db(ctrl, 0);
+	unsigned int i, n = (NVMEV_MSIX_TABLE_OFF - NVME_REG_DBS) / 4;
+	u64 now = nvmev_now();
+
+	if (now - ctrl->db_scan_ns < NSEC_PER_MSEC)
+		return;
+	ctrl->db_scan_ns = now;
+	for (i = 0; i < n; i++) {
+		unsigned int qid = i / 2;
+		u32 v = READ_ONCE(db[i]);
+
+		if (!v)
+			continue;
+		if (qid <= NVMEV_MAX_IOQ &&
+		    (i & 1 ? ctrl->cqs[qid] != NULL : ctrl->sqs[qid] != NULL))
+			continue;
+		WRITE_ONCE(db[i], 0);
+		async_error(ctrl, NVMEV_AER_ERROR_INVALID_DB_REG,
+			    i & 1 ? "doorbell write to a CQ that does not exist" :
+				    "doorbell write to an SQ that does not exist",
+			    qid, v);
+	}
 }
 
 /*
@@ -810,30 +891,46 @@ void nvmev_ns_changed(struct nvmev_ctrl *ctrl, u32 nsid)
 	spin_unlock_irqrestore(&ctrl->aen_lock, flags);
 }
 
+/* The next event to send: true and its AER dword 0 if there is one. */
+static bool take_event(struct nvmev_ctrl *ctrl, u32 *dw0)
+{
+	bool send = false;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ctrl->aen_lock, flags);
+	if (ctrl->aen_error_pending) {
+		/* error events cannot be disabled (Feature 0Bh) */
+		ctrl->aen_error_pending = false;
+		ctrl->aen_error_masked = true;	/* until log 01h is read */
+		*dw0 = NVME_AER_ERROR | (ctrl->aen_error_info << 8) |
+		       (NVME_LOG_ERROR << 16);
+		send = true;
+	} else if (ctrl->aen_pending && !ctrl->aen_masked &&
+		   (ctrl->feat.async_event & NVME_AEN_CFG_NS_ATTR)) {
+		ctrl->aen_pending = false;
+		ctrl->aen_masked = true;	/* until the host reads log 04h */
+		*dw0 = NVME_AER_NOTICE | (NVME_AER_NOTICE_NS_CHANGED << 8) |
+		       (NVME_LOG_CHANGED_NS << 16);
+		send = true;
+	}
+	spin_unlock_irqrestore(&ctrl->aen_lock, flags);
+	return send;
+}
+
 /* Complete an outstanding AER with a pending event, if the host wants it. */
 static bool post_event(struct nvmev_ctrl *ctrl)
 {
 	struct nvmev_cq *cq = ctrl->cqs[0];
-	unsigned long flags;
-	bool send;
+	u32 dw0;
 
-	if (!READ_ONCE(ctrl->aen_pending) || !ctrl->nr_aers ||
+	if ((!READ_ONCE(ctrl->aen_pending) &&
+	     !READ_ONCE(ctrl->aen_error_pending)) || !ctrl->nr_aers ||
 	    nvmev_cq_full(cq, ctrl))
 		return false;
-	spin_lock_irqsave(&ctrl->aen_lock, flags);
-	send = ctrl->aen_pending && !ctrl->aen_masked &&
-	       (ctrl->feat.async_event & NVME_AEN_CFG_NS_ATTR);
-	if (send) {
-		ctrl->aen_pending = false;
-		ctrl->aen_masked = true;	/* until the host reads log 04h */
-	}
-	spin_unlock_irqrestore(&ctrl->aen_lock, flags);
-	if (!send)
+	if (!take_event(ctrl, &dw0))
 		return false;
 	nvmev_post_cqe(ctrl, cq, 0, ctrl->sqs[0]->head,
-		       ctrl->aer_cids[--ctrl->nr_aers], NVME_SC_SUCCESS,
-		       NVME_AER_NOTICE | (NVME_AER_NOTICE_NS_CHANGED << 8) |
-		       (NVME_LOG_CHANGED_NS << 16));
+		       ctrl->aer_cids[--ctrl->nr_aers], NVME_SC_SUCCESS, dw0);
 	nvmev_signal_irq(ctrl, 0);
 	return true;
 }
@@ -858,12 +955,34 @@ void nvmev_log_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid, u16 status,
 	spin_unlock_irqrestore(&ctrl->errlog_lock, flags);
 }
 
+/*
+ * Take the host's CQ head doorbell.  A head beyond the queue or past the
+ * entries posted is ignored and reported once.  Called by the one thread
+ * that posts to @cq at a time.
+ */
+static void cq_update_head(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
+			   u32 head)
+{
+	u32 posted = (cq->tail + cq->size - cq->head) % cq->size;
+
+	if (head < cq->size &&
+	    (head + cq->size - cq->head) % cq->size <= posted) {
+		cq->head = head;
+		return;
+	}
+	if (cq->db_bad == head)
+		return;
+	cq->db_bad = head;
+	async_error(ctrl, NVMEV_AER_ERROR_INVALID_DB_VAL,
+		    "invalid CQ head doorbell value", cq->qid, head);
+}
+
 bool nvmev_cq_full(struct nvmev_cq *cq, struct nvmev_ctrl *ctrl)
 {
 	u32 head = READ_ONCE(*nvmev_db(ctrl, 2 * cq->qid + 1));
 
-	if (head < cq->size)
-		cq->head = head;
+	if (head != cq->head)
+		cq_update_head(ctrl, cq, head);
 	return (cq->tail + 1) % cq->size == cq->head;
 }
 
@@ -892,9 +1011,14 @@ bool nvmev_admin_poll(struct nvmev_ctrl *ctrl)
 	u32 tail = READ_ONCE(*nvmev_db(ctrl, 0));
 	bool posted = false;
 
+	scan_unused_doorbells(ctrl);
 	if (post_event(ctrl))
 		return true;
-	if (tail >= sq->size || tail == sq->head)
+	if (tail >= sq->size) {
+		nvmev_sq_bad_tail(ctrl, sq, tail);
+		return false;
+	}
+	if (tail == sq->head)
 		return false;
 	dma_rmb();	/* entries written before the doorbell are visible */
 

@@ -597,7 +597,11 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 	struct nvmev_cq *cq = ctrl->cqs[sq->cqid];
 	unsigned int fetched = 0;
 
-	if (tail >= sq->size || tail == sq->head)
+	if (unlikely(tail >= sq->size)) {
+		nvmev_sq_bad_tail(ctrl, sq, tail);
+		return false;
+	}
+	if (tail == sq->head)
 		return false;
 	dma_rmb();	/* entries written before the doorbell are visible */
 

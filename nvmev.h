@@ -76,6 +76,9 @@
 #define NVMEV_ID_CNS_IOCS		0x1c	/* I/O command set combinations */
 #define NVMEV_FEAT_IOCS_PROFILE		0x19
 #define NVMEV_SC_IOCS_COMBINATION_REJECTED	0x12b
+/* Asynchronous Event Information for the Error status type */
+#define NVMEV_AER_ERROR_INVALID_DB_REG	0x00	/* write to a doorbell of no queue */
+#define NVMEV_AER_ERROR_INVALID_DB_VAL	0x01	/* a value out of range */
 /* Identify CNS 1Ch vector 0: bit n set = CSI n supported */
 #define NVMEV_IOCS_VECTOR	(BIT_ULL(NVME_CSI_NVM) | BIT_ULL(KV_CSI) | \
 				 BIT_ULL(NVME_CSI_ZNS))
@@ -217,6 +220,7 @@ struct nvmev_cq {
 	bool ien;
 	unsigned int nr_sqs;		/* SQs attached; blocks deletion */
 	unsigned int worker;		/* the only thread that posts here */
+	u32 db_bad;			/* invalid head last reported, or ~0 */
 };
 
 struct nvmev_sq {
@@ -226,6 +230,7 @@ struct nvmev_sq {
 	u16 qid;
 	u16 cqid;
 	atomic_t inflight;		/* fetched, not yet completed */
+	u32 db_bad;			/* invalid tail last reported, or ~0 */
 };
 
 /* Work the I/O worker does for a request before completing it. */
@@ -428,6 +433,11 @@ struct nvmev_ctrl {
 	DECLARE_BITMAP(changed_ns, NVMEV_MAX_NS + 1);
 	bool aen_pending;		/* an event waits for an AER */
 	bool aen_masked;		/* sent; until the log is read */
+	/* One error status event (doorbell errors) waiting for an AER */
+	bool aen_error_pending;
+	u8 aen_error_info;		/* NVME_AER_ERROR_* information */
+	bool aen_error_masked;		/* sent; until log 01h is read */
+	u64 db_scan_ns;			/* last look at unused doorbells */
 
 	struct nvmev_stats stats;	/* SMART */
 	struct nvmev_io_stats io_stats;
@@ -509,6 +519,7 @@ void nvmev_admin_reset(struct nvmev_ctrl *ctrl);
 void nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
 		    u16 sqid, u16 sq_head, u16 cid, u16 status, u64 result);
 bool nvmev_cq_full(struct nvmev_cq *cq, struct nvmev_ctrl *ctrl);
+void nvmev_sq_bad_tail(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq, u32 tail);
 void nvmev_log_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid, u16 status,
 		     u32 nsid, u64 lba);
 void nvmev_ns_changed(struct nvmev_ctrl *ctrl, u32 nsid);
