@@ -756,8 +756,15 @@ static u16 admin_delete_cq(struct admin_ctx *a)
 		return NVMEV_ERR(NVME_SC_QID_INVALID);
 	if (ctrl->cqs[qid]->nr_sqs)
 		return NVMEV_ERR(NVME_SC_INVALID_QUEUE);
+	/*
+	 * Its SQs are gone, and a worker looks at a CQ only before it drops
+	 * an SQ's in-flight count; wait for any worker still in that pass
+	 * all the same, as the memory is freed next.
+	 */
+	nvmev_workers_sync(ctrl);
 	kfree(ctrl->cqs[qid]);
 	ctrl->cqs[qid] = NULL;
+	WRITE_ONCE(*nvmev_db(ctrl, 2 * qid + 1), 0);
 	return NVME_SC_SUCCESS;
 }
 

@@ -431,10 +431,15 @@ static void complete_one(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 		       req->cmd.common.command_id, req->status, req->result);
 }
 
-/* Completion queues that need an interrupt at the end of a batch. */
+/*
+ * Interrupt vectors to raise at the end of a batch.  Only vector numbers
+ * are kept: once a completion is posted and its SQ's in-flight count
+ * dropped, the host may delete the queues (admin.c), so the CQ must not be
+ * looked at again.
+ */
 struct irq_set {
 	struct nvmev_ctrl *ctrl[8];
-	struct nvmev_cq *cq[8];
+	u16 vector[8];
 	unsigned int nr;
 };
 
@@ -447,14 +452,14 @@ static void note_irq(struct irq_set *set, struct nvmev_ctrl *ctrl,
 	if (!cq->ien)
 		return;
 	for (i = 0; i < set->nr; i++)
-		if (set->cq[i] == cq)
+		if (set->ctrl[i] == ctrl && set->vector[i] == cq->vector)
 			return;
-	if (set->nr == ARRAY_SIZE(set->cq)) {
+	if (set->nr == ARRAY_SIZE(set->vector)) {
 		nvmev_signal_irq(ctrl, cq->vector);
 		return;
 	}
 	set->ctrl[set->nr] = ctrl;
-	set->cq[set->nr++] = cq;
+	set->vector[set->nr++] = cq->vector;
 }
 
 static void raise_irqs(struct irq_set *set)
@@ -462,7 +467,7 @@ static void raise_irqs(struct irq_set *set)
 	unsigned int i;
 
 	for (i = 0; i < set->nr; i++)
-		nvmev_signal_irq(set->ctrl[i], set->cq[i]->vector);
+		nvmev_signal_irq(set->ctrl[i], set->vector[i]);
 }
 
 /*
@@ -500,10 +505,10 @@ static u64 complete_due(struct nvmev_worker *w)
 		rb_erase_cached(n, &w->pending);
 		complete_one(ctrl, req);
 		req_free(req);
-		/* last touch of the SQ: Delete SQ waits for this */
+		note_irq(&irqs, ctrl, cq);
+		/* last touch of the SQ and CQ: Delete SQ waits for this */
 		atomic_dec_return_release(&sq->inflight);
 		w->nr_done++;
-		note_irq(&irqs, ctrl, cq);
 	}
 	raise_irqs(&irqs);
 	mutex_unlock(&w->lock);
@@ -560,8 +565,8 @@ bool nvmev_io_complete_kept(struct nvmev_ctrl *ctrl)
 		complete_one(ctrl, req);
 		mutex_unlock(&w->lock);
 		req_free(req);
-		atomic_dec_return_release(&sq->inflight);
 		note_irq(&irqs, ctrl, cq);
+		atomic_dec_return_release(&sq->inflight);
 		posted = true;
 	}
 	raise_irqs(&irqs);
