@@ -47,7 +47,7 @@ static void req_free(struct nvmev_req *req)
 	if (req->ns)
 		atomic_dec(&req->ns->nr_reqs);
 	atomic_dec(&req->ctrl->nr_reqs);
-	nvmev_zero_list_free(req->zero);
+	kfree(req->zends);
 	kmem_cache_free(req_cache, req);
 }
 
@@ -173,7 +173,7 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 			return st;
 		if (req->len > NVMEV_MAX_XFER)
 			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-		st = nvmev_zns_check_io(ns, cmd->common.opcode, slba, nlb);
+		st = nvmev_zns_check_io(ns, req, cmd->common.opcode, slba, nlb);
 		if (st)
 			return st;
 		if (cmd->common.opcode == nvme_cmd_write) {
@@ -191,7 +191,8 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	case nvme_cmd_write_zeroes:
 		st = set_range(ns, req, slba, nlb);
 		if (!st)
-			st = nvmev_zns_check_io(ns, cmd->common.opcode, slba, nlb);
+			st = nvmev_zns_check_io(ns, req, cmd->common.opcode,
+						slba, nlb);
 		if (st)
 			return st;
 		req->xfer = NVMEV_XFER_ZERO;
@@ -201,7 +202,8 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		/* No protection information: verifying reads nothing back. */
 		st = set_range(ns, req, slba, nlb);
 		if (!st)
-			st = nvmev_zns_check_io(ns, cmd->common.opcode, slba, nlb);
+			st = nvmev_zns_check_io(ns, req, cmd->common.opcode,
+						slba, nlb);
 		if (st)
 			return st;
 		m->op = MODEL_READ;
@@ -262,12 +264,17 @@ static bool stale(struct nvmev_req *req)
 
 /*
  * Zero a range a MiB at a time.  A reset does not wait for a huge range:
- * once the request is stale it stops (its completion is dropped anyway).
+ * once the request is stale it stops (its completion is dropped anyway),
+ * except on a zoned namespace, where the write pointer already moved over
+ * the range when the command was fetched: there it finishes, so that the
+ * LBAs read as zeroes and not as a zone's earlier data.
  */
 static void zero_range(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		       void *p, u64 len)
 {
-	while (len && !stale(req)) {
+	bool may_stop = !req->ns->zones;
+
+	while (len && !(may_stop && stale(req))) {
 		u64 n = min_t(u64, len, SZ_1M);
 
 		memset(p, 0, n);
@@ -298,6 +305,25 @@ static u16 do_dsm(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 	return st;
 }
 
+/*
+ * A read of a zoned namespace beyond the data of a zone: the host gets (or
+ * compares with) the data up to where it ended and zeroes beyond.
+ */
+static u16 read_zoned(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	void *view = nvmev_zns_read_view(req->ns, req);
+	u16 st;
+
+	if (!view)
+		return NVME_SC_INTERNAL;
+	if (req->xfer == NVMEV_XFER_READ)
+		st = nvmev_dma_xfer(ctrl, &req->cmd, view, req->len, true);
+	else
+		st = nvmev_dma_cmp(ctrl, &req->cmd, view, req->len);
+	kvfree(view);
+	return st;
+}
+
 /* Move the data now; the completion waits for the model's time. */
 static void do_xfer(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
@@ -306,14 +332,25 @@ static void do_xfer(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 
 	switch (req->xfer) {
 	case NVMEV_XFER_READ:
+		if (unlikely(req->zends)) {
+			st = read_zoned(ctrl, req);
+			break;
+		}
 		st = nvmev_dma_xfer(ctrl, &req->cmd, ns->data + req->off,
 				    req->len, true);
 		break;
 	case NVMEV_XFER_WRITE:
 		st = nvmev_dma_xfer(ctrl, &req->cmd, ns->data + req->off,
 				    req->len, false);
+		/* the write pointer moved: no earlier data shows there */
+		if (unlikely(st && ns->zones))
+			zero_range(ctrl, req, ns->data + req->off, req->len);
 		break;
 	case NVMEV_XFER_COMPARE:
+		if (unlikely(req->zends)) {
+			st = read_zoned(ctrl, req);
+			break;
+		}
 		st = nvmev_dma_cmp(ctrl, &req->cmd, ns->data + req->off,
 				   req->len);
 		break;
@@ -323,14 +360,6 @@ static void do_xfer(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 	case NVMEV_XFER_DSM:
 		st = do_dsm(ctrl, req);
 		break;
-	case NVMEV_XFER_ZERO_LIST: {
-		unsigned int i;
-
-		for (i = 0; i < req->zero->nr; i++)
-			zero_range(ctrl, req, ns->data + req->zero->r[i].off,
-				   req->zero->r[i].len);
-		break;
-	}
 	}
 	req->status = st;
 	if (!st)
@@ -346,6 +375,22 @@ static bool req_less(struct rb_node *a, const struct rb_node *b)
 	       (x->done_at == y->done_at && x->seq < y->seq);
 }
 
+/*
+ * Free a request a controller reset made stale before its data moved.  A
+ * write to a zoned namespace moved the write pointer when it was fetched,
+ * so its LBAs are the zone's data now: they read as zeroes, never as what
+ * the zone held before (its host buffer is not to be touched any more).
+ */
+static void drop_stale(struct nvmev_req *req)
+{
+	struct nvmev_ns *ns = req->ns;
+
+	if (ns && ns->zones && !req->status &&
+	    (req->xfer == NVMEV_XFER_WRITE || req->xfer == NVMEV_XFER_ZERO))
+		zero_range(req->ctrl, req, ns->data + req->off, req->len);
+	req_free(req);
+}
+
 /* Take requests from the dispatcher, in the order it sent them. */
 static bool take_incoming(struct nvmev_worker *w)
 {
@@ -358,7 +403,7 @@ static bool take_incoming(struct nvmev_worker *w)
 	mutex_lock(&w->lock);
 	llist_for_each_entry_safe(req, next, list, ll) {
 		if (stale(req)) {
-			req_free(req);
+			drop_stale(req);
 			continue;
 		}
 		if (!req->status)
@@ -384,7 +429,7 @@ void nvmev_worker_drop(struct nvmev_worker *w, struct nvmev_ctrl *ctrl)
 		struct nvmev_req *req, *tmp;
 
 		llist_for_each_entry_safe(req, tmp, list, ll)
-			req_free(req);
+			drop_stale(req);
 	}
 	mutex_lock(&w->lock);
 	for (n = rb_first_cached(&w->pending); n; n = next) {
@@ -634,7 +679,7 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 		req->len = 0;
 		req->xfer = NVMEV_XFER_NONE;
 		req->result = 0;
-		req->zero = NULL;
+		req->zends = NULL;
 		req->sq = sq;
 		req->cq = cq;
 		req->sqid = sq->qid;

@@ -241,17 +241,17 @@ enum nvmev_xfer {
 	NVMEV_XFER_COMPARE,
 	NVMEV_XFER_ZERO,		/* zero [off, off + len) */
 	NVMEV_XFER_DSM,			/* deallocate the ranges in the PRP */
-	NVMEV_XFER_ZERO_LIST,		/* zero the ranges of req->zero */
 };
 
-/* Byte ranges of a namespace to zero (a reset of several zones). */
-struct nvmev_zero_list {
+/*
+ * A read of a zoned namespace that touches LBAs holding no data: where the
+ * data of each zone it spans ended when it was fetched (zoned.c), so the
+ * rest reads as zeroes.
+ */
+struct nvmev_zone_ends {
+	u64 zone_bytes;
 	unsigned int nr;
-	unsigned int max;
-	struct {
-		u64 off;
-		u64 len;
-	} r[];
+	u64 end[];			/* bytes into the namespace */
 };
 
 struct nvmev_req {
@@ -268,7 +268,7 @@ struct nvmev_req {
 	u64 off;			/* bytes into the namespace */
 	u64 len;
 	u64 result;			/* completion dwords 0 and 1 */
-	struct nvmev_zero_list *zero;	/* NVMEV_XFER_ZERO_LIST, freed with it */
+	struct nvmev_zone_ends *zends;	/* zoned reads of no data; freed with it */
 	u32 epoch;
 	u16 status;
 	u16 sqid;
@@ -579,7 +579,9 @@ int nvmev_zns_check(struct nvmev_ns *ns, u64 size);
 int nvmev_zns_start(struct nvmev_ns *ns);
 void nvmev_zns_timing_params(struct nvmev_ns *ns, struct zns_timing_params *p);
 void nvmev_zns_stop(struct nvmev_ns *ns);
-u16 nvmev_zns_check_io(struct nvmev_ns *ns, u8 opcode, u64 slba, u64 nlb);
+u16 nvmev_zns_check_io(struct nvmev_ns *ns, struct nvmev_req *req, u8 opcode,
+		       u64 slba, u64 nlb);
+void *nvmev_zns_read_view(struct nvmev_ns *ns, struct nvmev_req *req);
 u16 nvmev_zns_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		    struct model_req *m);
 void nvmev_zns_id_ns(struct nvmev_ns *ns, struct nvme_id_ns_zns *id);
@@ -587,7 +589,6 @@ void nvmev_zns_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl_zns *id);
 void nvmev_zns_effects(struct nvme_effects_log *e);
 int nvmev_zns_fault(struct nvmev_ns *ns, u32 zone, bool offline);
 ssize_t nvmev_zns_stats_show(struct nvmev_ns *ns, char *buf, size_t size);
-void nvmev_zero_list_free(struct nvmev_zero_list *zl);
 
 /* keyvalue.c: namespaces of the Key Value command set */
 int nvmev_kv_check(struct nvmev_ns *ns, u64 size);

@@ -10,9 +10,17 @@
  *
  * All of it runs on the dispatcher, the only thread that touches a
  * namespace's zones while it is enabled (configfs fault injection takes
- * the dispatcher's lock).  Data of a zone at or above its write pointer is
- * always zero: a reset zeroes what was written (on the worker, before the
- * completion), so reads of unwritten blocks return zeroes.
+ * the dispatcher's lock).
+ *
+ * A reset erases nothing: the zone's data ends at its start again
+ * (zns_data_end(), ftl/zns.h), and a read of LBAs beyond the data of their
+ * zone returns zeroes whatever the storage holds.  So a reset takes effect
+ * whole when it is fetched, and nothing of it is left to a worker that a
+ * controller reset could cut short or that could run after a write the
+ * host already saw completed.  What a read returns is decided when it is
+ * fetched (nvmev_zns_check_io): the common read of written data is a plain
+ * copy; one that reaches beyond the data carries where each zone's data
+ * ended (struct nvmev_zone_ends) and the worker zero-fills the rest.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -163,11 +171,6 @@ void nvmev_zns_effects(struct nvme_effects_log *e)
 
 /* ---- Zone Management Send ------------------------------------------------ */
 
-void nvmev_zero_list_free(struct nvmev_zero_list *zl)
-{
-	kfree(zl);
-}
-
 struct send_ctx {
 	struct nvmev_ns *ns;
 	struct nvmev_req *req;
@@ -176,67 +179,17 @@ struct send_ctx {
 	bool any;
 };
 
-/* Zero [@off, @off + @len) on the worker, with the request's other ranges. */
-static void add_zero_range(struct send_ctx *s, u64 off, u64 len)
-{
-	struct nvmev_req *req = s->req;
-	struct nvmev_zero_list *zl = req->zero;
-
-	if (req->xfer == NVMEV_XFER_NONE) {
-		req->xfer = NVMEV_XFER_ZERO;
-		req->off = off;
-		req->len = len;
-		return;
-	}
-	if (req->xfer == NVMEV_XFER_ZERO) {
-		if (req->off + req->len == off) {
-			req->len += len;
-			return;
-		}
-		zl = kmalloc(struct_size(zl, r, 16), GFP_KERNEL);
-		if (!zl)
-			goto now;
-		zl->max = 16;
-		zl->nr = 1;
-		zl->r[0].off = req->off;
-		zl->r[0].len = req->len;
-		req->zero = zl;
-		req->xfer = NVMEV_XFER_ZERO_LIST;
-	}
-	if (zl->r[zl->nr - 1].off + zl->r[zl->nr - 1].len == off) {
-		zl->r[zl->nr - 1].len += len;
-		return;
-	}
-	if (zl->nr == zl->max) {
-		struct nvmev_zero_list *bigger;
-
-		bigger = krealloc(zl, struct_size(zl, r, zl->max * 2),
-				  GFP_KERNEL);
-		if (!bigger)
-			goto now;
-		zl = bigger;
-		zl->max *= 2;
-		req->zero = zl;
-	}
-	zl->r[zl->nr].off = off;
-	zl->r[zl->nr].len = len;
-	zl->nr++;
-	return;
-now:
-	/* no memory for the list: zero here rather than not at all */
-	memset(s->ns->data + off, 0, len);
-}
-
-/* Called by zns_mgmt_send() for each zone reset or finished. */
+/*
+ * Called by zns_mgmt_send() for each zone reset or finished: what the
+ * media does (an erase, programming the rest) takes time.  The data needs
+ * nothing (see the top of the file).
+ */
 static void zone_changed(void *arg, u64 slba, u64 nlb)
 {
 	struct send_ctx *s = arg;
 	struct nvmev_ns *ns = s->ns;
 	u64 zslba = round_down(slba, ns->zones->p.zone_size);
 
-	if (s->op == MODEL_ZONE_RESET)
-		add_zero_range(s, slba << ns->lba_shift, nlb << ns->lba_shift);
-	/* finish: the blocks above the write pointer are zero already */
 	s->m->op = s->op;
 	s->m->slba_bytes = zslba << ns->lba_shift;
 	s->m->len = ns->zones->p.zone_size << ns->lba_shift;
@@ -337,22 +290,84 @@ static void note_peaks(struct nvmev_ns *ns)
 }
 
 /*
+ * A read of [@slba, @slba + @nlb) that reaches beyond the data of a zone
+ * gets the data ends of the zones it spans; one of written data gets
+ * nothing and is a plain copy.
+ */
+static u16 read_ends(struct nvmev_ns *ns, struct nvmev_req *req, u64 slba,
+		     u64 nlb)
+{
+	struct zns *z = ns->zones;
+	u32 first = slba >> z->zone_shift, last = (slba + nlb - 1) >> z->zone_shift;
+	struct nvmev_zone_ends *ze;
+	u32 i;
+
+	for (i = first; i <= last; i++)
+		if (zns_data_end(z, i) < min(slba + nlb, ((u64)i + 1) << z->zone_shift))
+			break;
+	if (i > last)
+		return NVME_SC_SUCCESS;
+	ze = kmalloc(struct_size(ze, end, last - first + 1),
+		     GFP_NOWAIT | __GFP_NOWARN);
+	if (!ze)
+		return NVME_SC_INTERNAL;	/* the host may retry */
+	ze->zone_bytes = z->p.zone_size << ns->lba_shift;
+	ze->nr = last - first + 1;
+	for (i = first; i <= last; i++)
+		ze->end[i - first] = zns_data_end(z, i) << ns->lba_shift;
+	req->zends = ze;
+	return NVME_SC_SUCCESS;
+}
+
+/*
  * Reads, writes and Write Zeroes of any namespace (io.c): on a zoned one,
  * writes only at a write pointer and within a zone, which they advance,
- * and reads not of offline zones.
+ * and reads not of offline zones, returning zeroes beyond the data.
  */
-u16 nvmev_zns_check_io(struct nvmev_ns *ns, u8 opcode, u64 slba, u64 nlb)
+u16 nvmev_zns_check_io(struct nvmev_ns *ns, struct nvmev_req *req, u8 opcode,
+		       u64 slba, u64 nlb)
 {
 	u32 zone;
 	u16 st;
 
 	if (!ns->zones)
 		return NVME_SC_SUCCESS;
-	if (opcode != nvme_cmd_write && opcode != nvme_cmd_write_zeroes)
-		return NVMEV_ERR_ZNS(zns_read_check(ns->zones, slba, nlb));
+	if (opcode != nvme_cmd_write && opcode != nvme_cmd_write_zeroes) {
+		st = NVMEV_ERR_ZNS(zns_read_check(ns->zones, slba, nlb));
+		if (!st && opcode != nvme_cmd_verify)
+			st = read_ends(ns, req, slba, nlb);
+		return st;
+	}
 	st = NVMEV_ERR_ZNS(zns_write(ns->zones, slba, nlb, &zone));
 	note_peaks(ns);
 	return st;
+}
+
+/*
+ * The data a zoned read returns, in a buffer of req->len bytes to free
+ * with kvfree(): the storage up to where each zone's data ended when the
+ * read was fetched, zeroes beyond.  NULL without memory.
+ */
+void *nvmev_zns_read_view(struct nvmev_ns *ns, struct nvmev_req *req)
+{
+	const struct nvmev_zone_ends *ze = req->zends;
+	u64 pos = req->off, end = req->off + req->len;
+	unsigned int k;
+	u8 *buf;
+
+	buf = kvmalloc(req->len, GFP_KERNEL);
+	if (!buf)
+		return NULL;
+	for (k = 0; k < ze->nr && pos < end; k++) {
+		u64 zone_end = min(round_down(pos, ze->zone_bytes) +
+				   ze->zone_bytes, end);
+		u64 data = clamp(ze->end[k], pos, zone_end);
+
+		memcpy(buf + (pos - req->off), ns->data + pos, data - pos);
+		memset(buf + (data - req->off), 0, zone_end - data);
+		pos = zone_end;
+	}
+	return buf;
 }
 
 /*

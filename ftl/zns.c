@@ -98,6 +98,8 @@ const char *zns_check_params(const struct zns_params *p)
 		return "nr_lbas / zone_size: at most ZNS_MAX_ZONES (4194304) zones";
 	if (!p->zone_cap || p->zone_cap > p->zone_size)
 		return "zone_cap: must be 1 .. zone_size";
+	if (p->zone_cap > U32_MAX)
+		return "zone_cap: at most 2^32 - 1 LBAs";
 	if (p->max_open > nr_zones)
 		return "max_open: must be 0 (no limit) .. number of zones";
 	if (p->max_active > nr_zones)
@@ -303,6 +305,7 @@ static enum zns_status zns_do_write(struct zns *z, u32 i, u64 nlb)
 		zns_set_state(z, i, ZNS_ZSIO);
 	}
 	zz->wp = end;
+	zz->data = (u32)(end - zns_zslba(z, i));
 	if (end == cap_end)
 		zns_set_state(z, i, ZNS_ZSF);
 	return ZNS_OK;
@@ -373,6 +376,11 @@ enum zns_status zns_read_check(const struct zns *z, u64 slba, u64 nlb)
 		if (z->zones[i].state == ZNS_ZSO)
 			return ZNS_ZONE_OFFLINE;
 	return ZNS_OK;
+}
+
+u64 zns_data_end(const struct zns *z, u32 zone)
+{
+	return zns_zslba(z, zone) + z->zones[zone].data;
 }
 
 static enum zns_status zns_act_open(struct zns *z, u32 i)
@@ -448,6 +456,7 @@ static enum zns_status zns_act_reset(struct zns *z, u32 i, zns_range_fn fn,
 		if (fn && zz->wp > zslba)
 			fn(arg, zslba, zz->wp - zslba);
 		zz->wp = zslba;
+		zz->data = 0;
 		zns_set_state(z, i, ZNS_ZSE);
 		return ZNS_OK;
 	case ZNS_ZSE:

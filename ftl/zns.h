@@ -80,9 +80,18 @@
  * zones.  nlb == 0 -> ZNS_INVALID_FIELD; slba + nlb > nsze ->
  * ZNS_LBA_OUT_OF_RANGE; any zone of the range in ZSO -> ZNS_ZONE_OFFLINE;
  * otherwise success.  Reads at or beyond a write pointer (and of the LBAs
- * between zone_cap and zone_size) succeed: the data is whatever the caller
- * keeps there, which is zeroes as long as the caller zeroes the ranges
- * reported by Reset and Finish.
+ * between zone_cap and zone_size) succeed and must return zeroes.
+ *
+ * ==== Data (zns_data_end) ====
+ *
+ * The caller keeps the data, and never has to erase any: a zone's data is
+ * [ZSLBA, zns_data_end()), and every LBA of the zone above it reads as
+ * zeroes whatever the caller's storage holds there.  A write or append
+ * moves the end with the write pointer; Reset moves it back to ZSLBA (so
+ * a reset is all or nothing: it takes effect entirely when the command is
+ * processed, and nothing is left to do later); Finish leaves it where the
+ * data ends, as the LBAs it skips read as zeroes.  Read only and offline
+ * zones keep theirs.
  *
  * ==== Zone Management Send (zns_mgmt_send) ====
  *
@@ -101,10 +110,11 @@
  *
  * (* needs resources as described above.)  Finish sets wp = ZSLBA +
  * zone_cap and calls fn(arg, old wp, ZSLBA + zone_cap - old wp) when that
- * range is not empty: the caller must make those LBAs read as zeroes.
+ * range is not empty (LBAs that now read as zeroes without being written).
  * Reset sets wp = ZSLBA and calls fn(arg, ZSLBA, old wp - ZSLBA) when not
- * empty (for a ZSF zone old wp = ZSLBA + zone_cap): the caller zeroes the
- * data.  No other action calls fn.  fn may be NULL.
+ * empty (for a ZSF zone old wp = ZSLBA + zone_cap: the LBAs whose data is
+ * discarded).  fn is for timing (what the media does); the data needs
+ * nothing (see Data).  No other action calls fn.  fn may be NULL.
  *
  * With Select All, zslba is ignored and the action applies, in zone order,
  * to every zone in the states listed here (other zones are untouched):
@@ -248,7 +258,7 @@ enum zns_report_opt {
  * @nr_lbas:    LBAs of the namespace's backing space (the tail beyond the
  *              last whole zone is unused, see zns_tail_lbas())
  * @zone_size:  ZSZE, a power of two, 1 .. nr_lbas
- * @zone_cap:   ZCAP, 1 .. zone_size
+ * @zone_cap:   ZCAP, 1 .. zone_size, at most 2^32 - 1
  * @max_open:   MOR + 1, 0 = no limit; <= nr_zones
  * @max_active: MAR + 1, 0 = no limit; <= nr_zones; when not 0, max_open
  *              must be 1 .. max_active (ZNS: MOR <= MAR)
@@ -267,6 +277,7 @@ struct zns_params {
 /* Per-zone state (16 bytes); private to zns.c. */
 struct zns_zone {
 	u64 wp;		/* absolute LBA; ZSLBA + zone_cap when ZSF */
+	u32 data;	/* LBAs of data from ZSLBA (see Data above) */
 	u8 state;	/* enum zns_state */
 	u8 attrs;	/* zone attributes, always 0 (see top of file) */
 };
@@ -372,6 +383,9 @@ enum zns_status zns_append(struct zns *z, u64 zslba, u64 nlb, u64 *out_lba);
 
 /* May a Read of @nlb LBAs at @slba proceed? */
 enum zns_status zns_read_check(const struct zns *z, u64 slba, u64 nlb);
+
+/* The end (absolute LBA) of the data of zone @zone (< nr_zones). */
+u64 zns_data_end(const struct zns *z, u32 zone);
 
 /* Zone Management Send; @action is a Zone Send Action code. */
 enum zns_status zns_mgmt_send(struct zns *z, u32 action, u64 zslba,

@@ -202,6 +202,7 @@ static void test_invalid_params(void)
 		{ { 64, 8, 8, 8, 9, 0 }, "max_active:" },
 		{ { 64, 8, 8, 0, 4, 0 }, "max_open:" },
 		{ { 64, 8, 8, 5, 4, 0 }, "max_open:" },
+		{ { 1ULL << 33, 1ULL << 33, 1ULL << 32, 0, 0, 0 }, "zone_cap:" },
 	};
 	static const struct zns_params good[] = {
 		{ 64, 8, 8, 0, 0, 0 },
@@ -209,7 +210,7 @@ static void test_invalid_params(void)
 		{ 64, 8, 8, 3, 0, 7 },
 		{ 64, 8, 8, 3, 5, 7 },
 		{ ZNS_MAX_ZONES, 1, 1, 0, 0, 0 },
-		{ 1ULL << 63, 1ULL << 63, 1ULL << 63, 1, 1, 0 },
+		{ 1ULL << 63, 1ULL << 63, U32_MAX, 1, 1, 0 },
 	};
 	struct zns z;
 	size_t i;
@@ -1088,6 +1089,56 @@ static void test_read_check(void)
 	zns_exit(&z);
 }
 
+/*
+ * The data of a zone ends with the write pointer, except after Finish, and
+ * a reset discards it at once: nothing above the end is ever data, so no
+ * zeroing is left for later (a stale reset cannot leave old data behind).
+ */
+static void test_data_end(void)
+{
+	struct zns_params p = { 64, 8, 6, 0, 0, 0 };
+	struct zns z;
+	u32 i;
+
+	EXPECT_EQ_INT(zns_init(&z, &p), 0);
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ_U64(zns_data_end(&z, i), 8 * i);
+	EXPECT_EQ_INT(wr(&z, 8, 2), ZNS_OK);
+	EXPECT_EQ_U64(zns_data_end(&z, 1), 10);
+	EXPECT_EQ_INT(wr(&z, 10, 1), ZNS_OK);
+	EXPECT_EQ_U64(zns_data_end(&z, 1), 11);
+	/* a failed write changes nothing */
+	EXPECT_EQ_INT(wr(&z, 12, 1), ZNS_ZONE_INVALID_WRITE);
+	EXPECT_EQ_INT(wr(&z, 11, 4), ZNS_ZONE_BOUNDARY_ERROR);
+	EXPECT_EQ_U64(zns_data_end(&z, 1), 11);
+	/* finish: the write pointer moves to the capacity, the data does not */
+	EXPECT_EQ_INT(act(&z, ZNS_ACT_FINISH, 8), ZNS_OK);
+	EXPECT_EQ_U64(wp(&z, 1), 14);
+	EXPECT_EQ_U64(zns_data_end(&z, 1), 11);
+	/* reset of the full zone: no data at all */
+	EXPECT_EQ_INT(act(&z, ZNS_ACT_RESET, 8), ZNS_OK);
+	EXPECT_EQ_U64(zns_data_end(&z, 1), 8);
+	/* filled to the capacity by writes and appends */
+	EXPECT_EQ_INT(wr(&z, 16, 4), ZNS_OK);
+	EXPECT_EQ_INT(zns_append(&z, 16, 2, NULL), ZNS_OK);
+	EXPECT_EQ_INT(st(&z, 2), ZNS_ZSF);
+	EXPECT_EQ_U64(zns_data_end(&z, 2), 22);
+	/* select-all reset discards every zone's data */
+	EXPECT_EQ_INT(wr(&z, 24, 3), ZNS_OK);
+	EXPECT_EQ_INT(zns_mgmt_send(&z, ZNS_ACT_RESET, 0, true, NULL, NULL),
+		      ZNS_OK);
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ_U64(zns_data_end(&z, i), 8 * i);
+	/* read only and offline keep theirs; a reset of them is refused */
+	EXPECT_EQ_INT(wr(&z, 32, 5), ZNS_OK);
+	EXPECT_EQ_INT(zns_set_read_only(&z, 4), ZNS_OK);
+	EXPECT_EQ_U64(zns_data_end(&z, 4), 37);
+	EXPECT_EQ_INT(act(&z, ZNS_ACT_RESET, 32), ZNS_INVALID_TRANSITION);
+	EXPECT_EQ_INT(zns_set_offline(&z, 4), ZNS_OK);
+	EXPECT_EQ_U64(zns_data_end(&z, 4), 37);
+	zns_exit(&z);
+}
+
 /* ---- controller-initiated transitions ---- */
 
 static void test_fault_hooks(void)
@@ -1561,6 +1612,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(report_filters),
 	UNIT_TEST(report_paging),
 	UNIT_TEST(read_check),
+	UNIT_TEST(data_end),
 	UNIT_TEST(fault_hooks),
 	UNIT_TEST(fault_hooks_bad_zone),
 	UNIT_TEST(read_only_frees_resources),

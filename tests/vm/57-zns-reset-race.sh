@@ -1,0 +1,127 @@
+#!/bin/sh
+# shellcheck shell=dash
+# shellcheck disable=SC2317,SC2015,SC2086 # helpers via t_check; t_pass never fails; word lists
+# A zone reset is all or nothing, even when a controller reset cuts in:
+# a full 256 MiB zone is reset and, a moment later, the controller is
+# reset.  Whatever happened to the command, a zone that reports Empty must
+# read as zeroes (DLFEAT), and one that is still Full must hold its data.
+# Then writes into the zone must read back, and reset-all leaves every
+# zone empty and zero.  Three rounds, with the controller reset 0, 30 and
+# 150 ms after the zone reset was sent.
+# shellcheck source=tests/vm/lib.sh
+. /tests/lib.sh
+
+P=zns-race
+nv_configfs_mount
+
+ZONE=268435456          # bytes
+ZSE=0x10 ZSF=0xe0
+
+insmod "$NVMEV_KO" memmap_start=4G memmap_size=2G nr_ctrls=0 cpus=2,3 ||
+    { t_fail $P/insmod "insmod failed"; exit 0; }
+t_pass $P/insmod
+mkdir $NV/zr
+nv_mkns zr 1 1G zns zone_size=256M && t_pass $P/ns-enable || t_fail $P/ns-enable "see dmesg"
+echo 2,3 >$NV/zr/cpus
+echo 1 >$NV/zr/enable
+Z=$(nv_wait_dev zr 1) || { t_fail $P/device "no block device"; nv_rmctrl zr; rmmod nvmev; exit 0; }
+CTRL=$(echo "${Z#/dev/}" | sed 's/n[0-9]*$//')
+echo mq-deadline >/sys/block/${Z#/dev/}/queue/scheduler
+
+zstate() {  # <zslba>: state byte of the zone
+    nvme zns report-zones "$Z" -s "$1" -d 1 2>/dev/null | awk '/^SLBA:/ { print $8; exit }'
+}
+live() {
+    local tries=100
+    while [ $tries -gt 0 ]; do
+        [ "$(cat /sys/class/nvme/$CTRL/state)" = live ] && return 0
+        usleep 100000
+        tries=$((tries - 1))
+    done
+    return 1
+}
+# non-zero bytes in zone <n>
+nonzero() {
+    /usr/bin/dd if="$Z" bs=1M skip=$(($1 * 256)) count=256 iflag=direct 2>/dev/null |
+        tr -d '\000' | wc -c
+}
+fill() {  # <zone>: write the whole zone with 0xa5
+    fio --name=fill --filename="$Z" --ioengine=libaio --direct=1 --rw=write --bs=1M \
+        --iodepth=4 --offset=$(($1 * ZONE)) --size=$ZONE --zonemode=zbd \
+        --buffer_pattern=0xa5 --eta=never >/dev/null
+}
+
+# Reads of zone 3 keep the worker busy, so that the zone reset is queued to
+# it rather than served by the dispatcher at once.
+busy_reads() {
+    fio --name=busy --filename="$Z" --ioengine=libaio --direct=1 --rw=randread \
+        --bs=4k --iodepth=16 --offset=$((3 * ZONE)) --size=$ZONE --time_based \
+        --runtime=600 --eta=never >/dev/null 2>&1 &
+    BUSY=$!
+    sleep 1
+}
+
+round() {  # <zone> <delay us>
+    local n=$1 zslba=$(($1 * ZONE / 512)) pid st left
+    t_check $P/d$2-fill fill $n || return
+    t_eq $P/d$2-full-before $ZSF "$(zstate $zslba)"
+    busy_reads
+    nvme zns reset-zone "$Z" -s $zslba >/tmp/zr.out 2>&1 &
+    pid=$!
+    [ "$2" -eq 0 ] || usleep "$2"
+    echo 1 >/sys/class/nvme/$CTRL/reset_controller
+    wait $pid
+    kill $BUSY
+    wait $BUSY
+    t_log "reset-zone after a controller reset $2 us later: $(tr '\n' ' ' </tmp/zr.out)"
+    t_check $P/d$2-ctrl-live live
+    st=$(zstate $zslba)
+    left=$(nonzero $n)
+    case "$st" in
+        $ZSE) t_eq $P/d$2-empty-zone-reads-zeroes 0 "$left" ;;
+        $ZSF) t_eq $P/d$2-full-zone-keeps-data $ZONE "$left" ;;
+        *) t_fail $P/d$2-zone-state "state $st after a reset cut short" ;;
+    esac
+    # the host's retry: reset again, then the zone is empty and zero
+    nvme_run nvme zns reset-zone "$Z" -s $zslba
+    t_eq $P/d$2-retry-ok 0x0 "$ST"
+    t_eq $P/d$2-empty-after-retry $ZSE "$(zstate $zslba)"
+    t_eq $P/d$2-zero-after-retry 0 "$(nonzero $n)"
+    # new data lands and reads back
+    head -c 1048576 /dev/urandom >/tmp/zr.pat
+    /usr/bin/dd if=/tmp/zr.pat of="$Z" bs=1M seek=$((n * 256)) oflag=direct 2>/dev/null
+    t_check $P/d$2-new-data sh -c "/usr/bin/dd if=$Z bs=1M skip=$((n * 256)) count=1 iflag=direct 2>/dev/null | cmp -s - /tmp/zr.pat"
+    t_eq $P/d$2-rest-of-zone-zero 0 "$(/usr/bin/dd if=$Z bs=1M skip=$((n * 256 + 1)) count=255 iflag=direct 2>/dev/null | tr -d '\000' | wc -c)"
+}
+round 0 0
+round 1 30000
+round 2 150000
+
+# reset-all (select all) leaves every zone empty and zero
+t_check $P/fill-zone-3 fill 3
+nvme_run nvme zns reset-zone "$Z" -a
+t_eq $P/reset-all 0x0 "$ST"
+for n in 0 1 2 3; do
+    t_eq $P/reset-all-zone$n-empty $ZSE "$(zstate $((n * ZONE / 512)))"
+    t_eq $P/reset-all-zone$n-zero 0 "$(nonzero $n)"
+done
+
+# Finish: the LBAs it skips read as zeroes, the data before them stays
+head -c 1048576 /dev/urandom >/tmp/zr.pat
+/usr/bin/dd if=/tmp/zr.pat of="$Z" bs=1M oflag=direct 2>/dev/null
+nvme_run nvme zns finish-zone "$Z" -s 0
+t_eq $P/finish $ZSF "$(zstate 0)"
+t_check $P/finish-keeps-data sh -c "/usr/bin/dd if=$Z bs=1M count=1 iflag=direct 2>/dev/null | cmp -s - /tmp/zr.pat"
+t_eq $P/finish-rest-zero 0 "$(/usr/bin/dd if=$Z bs=1M skip=1 count=255 iflag=direct 2>/dev/null | tr -d '\000' | wc -c)"
+# a read across the data's end: data, then zeroes, in one command
+nvme_run nvme read "$Z" -s 1536 -c 1023 -z 524288 -d /tmp/zr.rd
+t_eq $P/read-across-data-end 0x0 "$ST"
+/usr/bin/dd if=/tmp/zr.pat of=/tmp/zr.exp bs=256K skip=3 count=1 2>/dev/null
+t_check $P/read-across-data-end-head sh -c "head -c 262144 /tmp/zr.rd | cmp -s - /tmp/zr.exp"
+t_eq $P/read-across-data-end-tail 0 "$(tail -c 262144 /tmp/zr.rd | tr -d '\000' | wc -c)"
+
+nv_rmctrl zr
+t_check $P/rmmod rmmod nvmev
+rm -f /tmp/zr.*
+t_dmesg_clean $P/dmesg-clean
+exit 0
