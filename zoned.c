@@ -51,9 +51,20 @@ static const char *zns_params(struct nvmev_ns *ns, u64 nr_lbas,
 				  c->max_open, c->max_active);
 	if (why)
 		return why;
-	if (ns->ctrl->zasl)
-		p->zasl = (SZ_4K << ns->ctrl->zasl) >> shift;
 	return zns_check_params(p);
+}
+
+/*
+ * The controller's Zone Append Size Limit in LBAs of @ns (0: MDTS).  It is
+ * a controller attribute that configfs may change while the namespace is
+ * enabled (not while the controller is live): taken at each append, so
+ * what is enforced is what Identify reports.
+ */
+static u32 zasl_lbas(struct nvmev_ns *ns)
+{
+	u8 zasl = ns->ctrl->zasl;
+
+	return zasl ? (SZ_4K << zasl) >> ns->lba_shift : 0;
 }
 
 /* The timing model's view of the zones of @ns (after nvmev_zns_start). */
@@ -389,6 +400,7 @@ static u16 zns_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		nlb = (u64)le16_to_cpu(cmd->rw.length) + 1;
 		if (nlb << ns->lba_shift > NVMEV_MAX_XFER)
 			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		zns_set_zasl(ns->zones, zasl_lbas(ns));
 		st = NVMEV_ERR_ZNS(zns_append(ns->zones, le64_to_cpu(cmd->rw.slba),
 					nlb, &lba));
 		if (st)

@@ -341,6 +341,11 @@ enum zns_status zns_write(struct zns *z, u64 slba, u64 nlb, u32 *zone)
 	return st;
 }
 
+void zns_set_zasl(struct zns *z, u32 zasl)
+{
+	z->p.zasl = zasl;
+}
+
 enum zns_status zns_append(struct zns *z, u64 zslba, u64 nlb, u64 *out_lba)
 {
 	enum zns_status st = zns_range_check(z, zslba, nlb);

@@ -378,6 +378,9 @@ void zns_zone_desc(const struct zns *z, u32 zone, struct zns_desc *d);
 /* Write of @nlb LBAs at @slba; on success *@zone = the zone written. */
 enum zns_status zns_write(struct zns *z, u64 slba, u64 nlb, u32 *zone);
 
+/* Set the Zone Append Size Limit (LBAs, 0: MDTS, not checked here). */
+void zns_set_zasl(struct zns *z, u32 zasl);
+
 /* Zone Append of @nlb LBAs to the zone starting at @zslba. */
 enum zns_status zns_append(struct zns *z, u64 zslba, u64 nlb, u64 *out_lba);
 
