@@ -202,7 +202,7 @@ static ssize_t ctrl_pci_show(struct config_item *item, char *page)
 	ssize_t n;
 
 	mutex_lock(&nvmev_cfg_lock);
-	n = sysfs_emit(page, "%s\n", ctrl->live ? pci_name(ctrl->pdev) : "");
+	n = sysfs_emit(page, "%s\n", ctrl->live ? ctrl->pci_name : "");
 	mutex_unlock(&nvmev_cfg_lock);
 	return n;
 }

@@ -116,6 +116,7 @@ struct nvmev_ctrl *nvmev_ctrl_alloc(const char *name)
 	spin_lock_init(&ctrl->errlog_lock);
 	spin_lock_init(&ctrl->aen_lock);
 	spin_lock_init(&ctrl->cfg_lock);
+	mutex_init(&ctrl->pdev_lock);
 	ctrl->kept = RB_ROOT_CACHED;
 	snprintf(ctrl->serial, sizeof(ctrl->serial), "NVMEV%04X%08llX",
 		 ctrl->id, (u64)p->memmap_start >> 20);
@@ -348,7 +349,7 @@ int nvmev_ctrl_enable(struct nvmev_ctrl *ctrl)
 	if (ret)
 		goto detach;
 	pr_info("%s: controller %s ready: %llu MiB in namespaces, dispatcher on CPU %u, %u I/O worker(s)\n",
-		ctrl->name, pci_name(ctrl->pdev),
+		ctrl->name, ctrl->pci_name,
 		nvmev_ctrl_capacity(ctrl) >> 20, ctrl->cpus[0],
 		ctrl->nr_workers);
 	return 0;

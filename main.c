@@ -344,10 +344,13 @@ static int __init nvmev_init(void)
 	ret = nvmev_req_cache_init();
 	if (ret)
 		return ret;
+	ret = nvmev_pci_init();
+	if (ret)
+		goto cache;
 	if (p->memmap_size) {
 		ret = nvmev_pool_init(p->memmap_start, p->memmap_size);
 		if (ret)
-			goto cache;
+			goto pci;
 	}
 	ret = nvmev_configfs_init();
 	if (ret)
@@ -362,6 +365,8 @@ configfs:
 	nvmev_configfs_exit();
 pool:
 	nvmev_pool_exit();
+pci:
+	nvmev_pci_exit();
 cache:
 	nvmev_req_cache_exit();
 	return ret;
@@ -372,6 +377,7 @@ static void __exit nvmev_exit(void)
 	default_ctrl_destroy();
 	nvmev_configfs_exit();
 	nvmev_pool_exit();
+	nvmev_pci_exit();
 	nvmev_req_cache_exit();
 	pr_info("removed\n");
 }

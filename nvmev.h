@@ -395,7 +395,9 @@ struct nvmev_ctrl {
 	/* PCI function */
 	struct pci_sysdata sysdata;
 	struct pci_bus *bus;
-	struct pci_dev *pdev;
+	struct mutex pdev_lock;		/* pdev: removed and rescanned (pci.c) */
+	struct pci_dev *pdev;		/* NULL while removed */
+	char pci_name[16];		/* its address, removed or not */
 	u8 cfg[PCI_CFG_SPACE_EXP_SIZE];
 	u8 cfg_wmask[PCI_CFG_SPACE_EXP_SIZE];
 	spinlock_t cfg_lock;
@@ -499,6 +501,8 @@ int nvmev_configfs_add_default(struct nvmev_ctrl *ctrl);
 void nvmev_configfs_remove_default(struct nvmev_ctrl *ctrl);
 
 /* pci.c */
+int nvmev_pci_init(void);
+void nvmev_pci_exit(void);
 int nvmev_pci_create(struct nvmev_ctrl *ctrl);
 void nvmev_pci_destroy(struct nvmev_ctrl *ctrl);
 void nvmev_signal_irq(struct nvmev_ctrl *ctrl, unsigned int vector);

@@ -8,6 +8,11 @@
  * dispatcher polls.  Interrupts are raised by retriggering the Linux irq
  * behind the MSI-X (or MSI) vector the host programmed.
  *
+ * The function can be removed and found again like a hot-plugged one
+ * (sysfs "remove", then "rescan"): a notifier on the PCI bus follows the
+ * pci_dev of each controller's bus, claims BAR0 for every new one before
+ * the PCI core would assign it elsewhere, and forgets one being removed.
+ *
  * This file knows nothing of NVMe commands.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -200,7 +205,8 @@ static u16 cfg_read16(struct nvmev_ctrl *ctrl, unsigned int off)
 
 /*
  * Resolve the Linux irq for @vector.  May sleep (msi_get_virq() takes the
- * device's MSI descriptor mutex), so only threads call this.
+ * device's MSI descriptor mutex), so only threads call this.  The pci_dev
+ * may be going away (sysfs remove): its lock keeps it while it is asked.
  */
 static unsigned int vec_to_virq(struct nvmev_ctrl *ctrl, unsigned int vector,
 				struct nvmev_vec *v, bool msix)
@@ -209,13 +215,15 @@ static unsigned int vec_to_virq(struct nvmev_ctrl *ctrl, unsigned int vector,
 
 	if (virq)
 		return virq;
-	if (!ctrl->pdev)
-		return 0;
-	virq = msix ? msi_get_virq(&ctrl->pdev->dev, vector) :
-		      pci_irq_vector(ctrl->pdev, 0);
-	if ((int)virq < 0)
-		virq = 0;
-	WRITE_ONCE(v->virq, virq);
+	mutex_lock(&ctrl->pdev_lock);
+	if (ctrl->pdev) {
+		virq = msix ? msi_get_virq(&ctrl->pdev->dev, vector) :
+			      pci_irq_vector(ctrl->pdev, 0);
+		if ((int)virq < 0)
+			virq = 0;
+		WRITE_ONCE(v->virq, virq);
+	}
+	mutex_unlock(&ctrl->pdev_lock);
 	return virq;
 }
 
@@ -321,11 +329,75 @@ static int pick_domain(void)
 	return -EBUSY;
 }
 
+/*
+ * A pci_dev appears on @ctrl's bus (at creation, or by a rescan after a
+ * remove): claim BAR0 where it is, in the reserved range, so that the PCI
+ * core neither moves it nor refuses to enable it, and remember the device.
+ */
+static void pdev_added(struct nvmev_ctrl *ctrl, struct pci_dev *pdev)
+{
+	struct resource *res = &pdev->resource[0];
+
+	if (pdev->devfn != 0)
+		return;
+	if (nvmev_claim(res, pci_name(pdev), res->start, res->end)) {
+		res->parent = NULL;
+		return;
+	}
+	mutex_lock(&ctrl->pdev_lock);
+	ctrl->pdev = pci_dev_get(pdev);
+	mutex_unlock(&ctrl->pdev_lock);
+}
+
+/* The pci_dev of @ctrl goes (sysfs remove, or the bus is torn down). */
+static void pdev_removed(struct nvmev_ctrl *ctrl, struct pci_dev *pdev)
+{
+	unsigned int i;
+
+	mutex_lock(&ctrl->pdev_lock);
+	if (ctrl->pdev != pdev) {
+		mutex_unlock(&ctrl->pdev_lock);
+		return;
+	}
+	ctrl->pdev = NULL;
+	for (i = 0; i < NVMEV_NR_VECTORS; i++)
+		WRITE_ONCE(ctrl->vecs[i].virq, 0);
+	mutex_unlock(&ctrl->pdev_lock);
+	pci_dev_put(pdev);
+}
+
+static int pci_notify(struct notifier_block *nb, unsigned long action,
+		      void *data)
+{
+	struct pci_dev *pdev = to_pci_dev(data);
+
+	if (pdev->bus->ops != &nvmev_pci_ops)
+		return NOTIFY_DONE;
+	if (action == BUS_NOTIFY_ADD_DEVICE)
+		pdev_added(bus_to_ctrl(pdev->bus), pdev);
+	else if (action == BUS_NOTIFY_DEL_DEVICE)
+		pdev_removed(bus_to_ctrl(pdev->bus), pdev);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block pci_nb = {
+	.notifier_call = pci_notify,
+};
+
+int nvmev_pci_init(void)
+{
+	return bus_register_notifier(&pci_bus_type, &pci_nb);
+}
+
+void nvmev_pci_exit(void)
+{
+	bus_unregister_notifier(&pci_bus_type, &pci_nb);
+}
+
 int nvmev_pci_create(struct nvmev_ctrl *ctrl)
 {
 	struct pci_bus *bus;
-	struct pci_dev *pdev;
-	int domain, ret;
+	int domain;
 
 	spin_lock_init(&ctrl->cfg_lock);
 	cfg_build(ctrl);
@@ -337,6 +409,8 @@ int nvmev_pci_create(struct nvmev_ctrl *ctrl)
 	}
 	ctrl->sysdata.domain = domain;
 	ctrl->sysdata.node = cpu_to_node(ctrl->cpus[0]);
+	snprintf(ctrl->pci_name, sizeof(ctrl->pci_name), "%04x:00:00.0",
+		 domain);
 
 	pci_lock_rescan_remove();
 	bus = pci_scan_bus(0, &nvmev_pci_ops, &ctrl->sysdata);
@@ -345,39 +419,24 @@ int nvmev_pci_create(struct nvmev_ctrl *ctrl)
 		pr_err("cannot create the virtual PCI bus\n");
 		return -ENODEV;
 	}
-	pdev = pci_get_slot(bus, 0);
-	if (!pdev) {
-		ret = -ENODEV;
-		goto remove;
-	}
-	/* Claim BAR0 in the reserved range so pci_enable_device() accepts it. */
-	ret = nvmev_claim(&pdev->resource[0], pci_name(pdev),
-			  pdev->resource[0].start, pdev->resource[0].end);
-	if (ret) {
-		pdev->resource[0].parent = NULL;
-		pci_dev_put(pdev);
-		goto remove;
-	}
 	ctrl->bus = bus;
-	ctrl->pdev = pdev;
+	if (!ctrl->pdev) {	/* pdev_added() could not claim BAR0 */
+		pci_stop_root_bus(bus);
+		pci_remove_root_bus(bus);
+		pci_unlock_rescan_remove();
+		ctrl->bus = NULL;
+		return -EBUSY;
+	}
 	pci_bus_add_devices(bus);
 	pci_unlock_rescan_remove();
 	return 0;
-
-remove:
-	pci_stop_root_bus(bus);
-	pci_remove_root_bus(bus);
-	pci_unlock_rescan_remove();
-	return ret;
 }
 
 void nvmev_pci_destroy(struct nvmev_ctrl *ctrl)
 {
 	pci_lock_rescan_remove();
 	pci_stop_root_bus(ctrl->bus);
-	pci_dev_put(ctrl->pdev);
-	ctrl->pdev = NULL;
-	pci_remove_root_bus(ctrl->bus);
+	pci_remove_root_bus(ctrl->bus);	/* pdev_removed() drops ctrl->pdev */
 	pci_unlock_rescan_remove();
 	ctrl->bus = NULL;
 }

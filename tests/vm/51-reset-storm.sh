@@ -1,0 +1,208 @@
+#!/bin/sh
+# shellcheck shell=dash
+# shellcheck disable=SC2317,SC2015,SC2086 # helpers via t_check; t_pass never fails; word lists
+# Storms:
+#  - 30 controller resets in 30 s while two fio jobs write with crc32c
+#    verify headers at queue depth 32 on every queue they use, then a
+#    verify pass over everything written (a lost acknowledged write reads
+#    back as zeroes: the region is zeroed first).  Queues are deleted and
+#    created under load each time (the Delete CQ path of the reset);
+#  - PCI remove and rescan of the function (sysfs), idle and under I/O:
+#    the device goes, comes back at the same address with BAR0 claimed,
+#    the nvme driver binds again and the data is intact;
+#  - rmmod while the function is removed, then a reload that finds the data.
+# shellcheck source=tests/vm/lib.sh
+. /tests/lib.sh
+
+P=storm
+BLKDISCARD=/usr/sbin/blkdiscard
+RESET_LIMIT=60
+
+t_check $P/insmod nvmev_load || {
+    t_dmesg_clean $P/dmesg-clean
+    exit 0
+}
+CTRL=${NVMEV_CTRL#/dev/}
+
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+wait_for() {  # <pid> <seconds>: 0 iff it ended (status in WAIT_RC)
+    local tries=$(($2 * 10))
+    while kill -0 "$1" 2>/dev/null; do
+        tries=$((tries - 1))
+        [ $tries -gt 0 ] || return 1
+        usleep 100000
+    done
+    wait "$1"
+    WAIT_RC=$?
+    return 0
+}
+
+HUNG=0
+do_reset() {  # one reset through sysfs; fails if it errors or hangs
+    local pid
+    sh -c "echo 1 >/sys/class/nvme/$CTRL/reset_controller" &
+    pid=$!
+    if ! wait_for $pid $RESET_LIMIT; then
+        HUNG=1
+        return 1
+    fi
+    [ "$WAIT_RC" -eq 0 ]
+}
+
+ctrl_live() {
+    local tries=100
+    while [ $tries -gt 0 ]; do
+        [ "$(cat /sys/class/nvme/"$CTRL"/state 2>/dev/null)" = live ] && return 0
+        usleep 100000
+        tries=$((tries - 1))
+    done
+    return 1
+}
+
+finish() {
+    if [ $HUNG -eq 1 ]; then
+        t_fail $P/rmmod "skipped: a reset or removal hung"
+    else
+        grep -q '^nvmev ' /proc/modules && t_check $P/rmmod nvmev_unload
+    fi
+    t_dmesg_clean $P/dmesg-clean
+    exit 0
+}
+
+# ---- 30 resets in 30 s under verified writes
+
+JOB=768M
+SEED=$(($(od -An -N4 -tu4 /dev/urandom | tr -d ' ') + 1))
+FIO_JOB="--name=storm --filename=$NVMEV_NS --ioengine=libaio --direct=1
+    --rw=randwrite --bs=4k --iodepth=32 --numjobs=2 --size=$JOB
+    --offset=0 --offset_increment=$JOB --randseed=$SEED
+    --verify=crc32c --verify_fatal=1 --verify_dump=0 --group_reporting"
+
+reset_storm() {
+    local i pid during=0 start took slow=0 t0
+    t_check $P/zero-region $BLKDISCARD -f -z -o 0 -l $((2 * 768 * 1048576)) "$NVMEV_NS" || return
+    fio $FIO_JOB --do_verify=0 --eta=never --output=/tmp/s.fio.log &
+    pid=$!
+    sleep 1
+    t0=$(now_ms)
+    i=1
+    while [ $i -le 30 ]; do
+        start=$(now_ms)
+        kill -0 $pid 2>/dev/null && during=$((during + 1))
+        if ! do_reset; then
+            t_fail $P/reset-$i "reset $i failed or hung (state $(cat /sys/class/nvme/"$CTRL"/state))"
+            [ $HUNG -eq 1 ] && return
+        fi
+        took=$(($(now_ms) - start))
+        [ $took -le 1000 ] || slow=$((slow + 1))
+        [ $took -ge 1000 ] || usleep $(((1000 - took) * 1000))
+        i=$((i + 1))
+    done
+    t_log "30 resets in $(($(now_ms) - t0)) ms; $slow took over a second"
+    t_eq $P/30-resets-during-writes 30 $during
+    if ! wait_for $pid 900; then
+        kill $pid
+        t_fail $P/fio-writes "fio did not finish within 900 s after the resets"
+        return
+    fi
+    if [ "$WAIT_RC" -eq 0 ]; then
+        t_pass $P/fio-writes-no-errors
+    else
+        tail -n 30 /tmp/s.fio.log | sed 's/^/##   /'
+        t_fail $P/fio-writes-no-errors "fio exited with status $WAIT_RC"
+    fi
+    t_check $P/ctrl-live-after-storm ctrl_live
+    t_check $P/verify-everything-written fio $FIO_JOB --do_verify=1 --verify_only --eta=never
+    rm -f /tmp/s.fio.log
+}
+reset_storm
+[ $HUNG -eq 1 ] && finish
+
+# ---- PCI remove and rescan
+
+BDF=$(nvmev_pci_devs)
+PCI=/sys/bus/pci/devices/$BDF
+pattern_at() {  # <byte offset>: write 1 MiB of random data there, keep it
+    head -c 1048576 /dev/urandom >/tmp/s.pat.$1 &&
+        /usr/bin/dd if=/tmp/s.pat.$1 of="$NVMEV_NS" bs=64K oflag=direct,seek_bytes seek="$1" 2>/dev/null
+}
+pattern_ok() {  # <byte offset>
+    /usr/bin/dd if="$NVMEV_NS" of=/tmp/s.rd bs=64K iflag=direct,skip_bytes,count_bytes \
+        skip="$1" count=1048576 2>/dev/null &&
+        cmp -s /tmp/s.pat.$1 /tmp/s.rd
+}
+gone() {  # the function and its nvme devices are gone
+    local tries=100
+    while [ $tries -gt 0 ]; do
+        [ ! -e "$PCI" ] && [ ! -e "$NVMEV_CTRL" ] && return 0
+        usleep 100000
+        tries=$((tries - 1))
+    done
+    return 1
+}
+back() {  # rescan; the function comes back and nvme binds
+    echo 1 >/sys/bus/pci/rescan && [ -e "$PCI" ] &&
+        nvme_wait_device "$NVMEV_MODEL_PATTERN" 30 && CTRL=${NVMEV_CTRL#/dev/} &&
+        ctrl_live
+}
+remove() {
+    sh -c "echo 1 >$PCI/remove" &
+    local pid=$!
+    wait_for $pid 60 || { HUNG=1; return 1; }
+    [ "$WAIT_RC" -eq 0 ] && gone
+}
+
+if [ -z "$BDF" ] || [ ! -e "$PCI" ]; then
+    t_fail $P/pci-function "no nvmev PCI function found"
+    finish
+fi
+t_check $P/pattern-before-remove pattern_at $((1600 * 1048576))
+t_check $P/remove-idle remove || { [ $HUNG -eq 1 ] && finish; }
+t_check $P/bar-unclaimed-while-removed sh -c "! grep -q '$BDF' /proc/iomem"
+t_check $P/configfs-keeps-address grep -qx "$BDF" /sys/kernel/config/nvmev/nvmev0/pci
+t_check $P/rescan-idle back
+t_check $P/bar-claimed-again grep -q "$BDF" /proc/iomem
+t_check $P/same-address test -e "$PCI"
+t_check $P/data-after-rescan pattern_ok $((1600 * 1048576))
+t_check $P/io-after-rescan fio --name=after --filename="$NVMEV_NS" --ioengine=libaio \
+    --direct=1 --rw=randwrite --bs=4k --iodepth=16 --size=16M --offset=1700M \
+    --verify=crc32c --do_verify=1 --verify_fatal=1 --eta=never
+
+# under I/O: the writes in flight fail (the device is gone), the rest stays
+t_check $P/pattern-before-busy-remove pattern_at $((1650 * 1048576))
+fio --name=busy --filename="$NVMEV_NS" --ioengine=libaio --direct=1 --rw=randwrite \
+    --bs=4k --iodepth=32 --numjobs=2 --size=64M --offset=0 --time_based --runtime=600 \
+    --eta=never --output=/tmp/s.busy.log &
+FIO=$!
+sleep 2
+if kill -0 $FIO 2>/dev/null; then
+    t_pass $P/fio-running-at-remove
+else
+    t_fail $P/fio-running-at-remove "fio ended early: $(tail -n 3 /tmp/s.busy.log)"
+fi
+t_check $P/remove-under-io remove || { [ $HUNG -eq 1 ] && finish; }
+if wait_for $FIO 60; then
+    t_pass $P/fio-ends-after-remove
+else
+    kill -9 $FIO
+    t_fail $P/fio-ends-after-remove "fio still running 60 s after the device was removed"
+fi
+t_check $P/rescan-after-busy-remove back
+t_check $P/data-after-busy-remove pattern_ok $((1650 * 1048576))
+t_check $P/earlier-data-still-there pattern_ok $((1600 * 1048576))
+t_check $P/io-after-busy-rescan fio --name=after2 --filename="$NVMEV_NS" --ioengine=libaio \
+    --direct=1 --rw=randwrite --bs=4k --iodepth=16 --size=16M --offset=1700M \
+    --verify=crc32c --do_verify=1 --verify_fatal=1 --eta=never
+
+# ---- unload while removed, then reload: the data is kept
+t_check $P/remove-before-rmmod remove || { [ $HUNG -eq 1 ] && finish; }
+t_check $P/rmmod-while-removed rmmod nvmev
+t_check $P/nothing-left-after-rmmod nvmev_gone
+if t_check $P/reload nvmev_load; then
+    t_check $P/data-after-reload pattern_ok $((1650 * 1048576))
+    t_check $P/rmmod-after-reload nvmev_unload
+fi
+rm -f /tmp/s.*
+t_dmesg_clean $P/dmesg-clean
+exit 0
