@@ -283,13 +283,11 @@ static ssize_t ns_size_store(struct config_item *item, const char *page,
 			     size_t count)
 {
 	struct nvmev_ns *ns = to_ns(item);
-	char buf[32], *v = value(page, count, buf, sizeof(buf)), *end;
+	char buf[32], *v = value(page, count, buf, sizeof(buf));
 	u64 size = 0;
 	int ret;
 
-	if (v && *v)
-		size = memparse(v, &end);
-	if (!v || !*v || *end || size < SZ_1M) {
+	if (!v || nvmev_parse_bytes(v, &size) || size < SZ_1M) {
 		pr_err("%s/%u: size=%s: use a size of at least 1M, with an optional K/M/G/T suffix, e.g. 1G\n",
 		       ns->ctrl->name, ns->nsid, v ? v : "(too long)");
 		return -EINVAL;
@@ -577,13 +575,11 @@ CONFIGFS_ATTR(ns_, io_unit_shift);
 static ssize_t zone_bytes_store(struct nvmev_ns *ns, const char *attr,
 				u64 *dst, const char *page, size_t count)
 {
-	char buf[32], *v = value(page, count, buf, sizeof(buf)), *end;
+	char buf[32], *v = value(page, count, buf, sizeof(buf));
 	u64 size = 0;
 	int ret;
 
-	if (v && *v)
-		size = memparse(v, &end);
-	if (!v || !*v || *end) {
+	if (!v || nvmev_parse_bytes(v, &size)) {
 		pr_err("%s/%u: %s=%s: use a size in bytes with an optional K/M/G suffix, or 0 for automatic\n",
 		       ns->ctrl->name, ns->nsid, attr, v ? v : "(too long)");
 		return -EINVAL;

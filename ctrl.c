@@ -15,6 +15,8 @@
 #include <linux/idr.h>
 #include <linux/string.h>
 #include <linux/cpumask.h>
+#include <linux/ctype.h>
+#include <linux/overflow.h>
 
 #include "nvmev.h"
 
@@ -93,6 +95,35 @@ int nvmev_parse_cpus(const char *who, const char *list, unsigned int *cpus,
 		ret = -EINVAL;
 	}
 	return ret;
+}
+
+/*
+ * A size in bytes with an optional K/M/G/T/P/E suffix, like memparse() but
+ * refusing what memparse() would wrap around.  @s ends at its NUL.
+ */
+int nvmev_parse_bytes(const char *s, u64 *out)
+{
+	static const char suffixes[] = "kmgtpe";
+	char digits[24];
+	const char *sfx;
+	size_t n = strlen(s);
+	unsigned int shift = 0;
+	u64 v;
+
+	sfx = n ? strchr(suffixes, tolower(s[n - 1])) : NULL;
+	if (sfx && *sfx) {
+		shift = 10 * (sfx - suffixes + 1);
+		n--;
+	}
+	if (!n || n >= sizeof(digits))
+		return -EINVAL;
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	if (kstrtou64(digits, 0, &v))
+		return -EINVAL;
+	if (check_shl_overflow(v, shift, out))
+		return -ERANGE;
+	return 0;
 }
 
 /* A controller with default settings; not live. */

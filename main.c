@@ -94,17 +94,17 @@ static struct nvmev_ctrl *default_ctrl;	/* nvmev0, from the parameters */
 
 static int parse_size(const char *name, const char *s, u64 *out)
 {
-	char *end;
+	char buf[32];
 
 	if (!s || !*s) {
 		pr_err("%s is missing: load with memmap_start=4G memmap_size=2G after booting with memmap=2G$4G\n",
 		       name);
 		return -EINVAL;
 	}
-	*out = memparse(s, &end);
-	if (*end == '\n')
-		end++;
-	if (*end || *out == 0) {
+	strscpy(buf, s, sizeof(buf));
+	buf[strcspn(buf, "\n")] = '\0';
+	if (strlen(s) >= sizeof(buf) || nvmev_parse_bytes(buf, out) ||
+	    *out == 0) {
 		pr_err("%s=%s is not a size: use a number with an optional K/M/G/T suffix, e.g. %s=4G\n",
 		       name, s, name);
 		return -EINVAL;

@@ -237,6 +237,17 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 		       ns->nsid);
 		return -EINVAL;
 	}
+	if (!nvmev_pool_present()) {
+		pr_err("%s/%u: no reserved region: load nvmev with memmap_start= and memmap_size= (after booting with memmap=<size>$<start>)\n",
+		       ctrl->name, ns->nsid);
+		return -ENODEV;
+	}
+	if (ns->cfg.size > nvmev_pool_size()) {
+		pr_err("%s/%u: size=%llu is larger than the whole reserved region (%llu MiB, %llu MiB of it free): reserve more with memmap= or ask for less\n",
+		       ctrl->name, ns->nsid, ns->cfg.size,
+		       nvmev_pool_size() >> 20, nvmev_pool_free_bytes() >> 20);
+		return -ENOSPC;
+	}
 	ret = model_check(ns, round_down(ns->cfg.size, 1U << ns->cfg.lba_shift));
 	if (ret)
 		return ret;

@@ -467,6 +467,8 @@ extern const struct nvmev_params *nvmev_module_params;
 int nvmev_pool_init(phys_addr_t start, u64 size);
 void nvmev_pool_exit(void);
 bool nvmev_pool_present(void);
+u64 nvmev_pool_size(void);
+u64 nvmev_pool_free_bytes(void);
 int nvmev_pool_alloc(u64 len, phys_addr_t want, const char *owner,
 		     phys_addr_t *out);
 void nvmev_pool_free(phys_addr_t addr);
@@ -492,6 +494,7 @@ void nvmev_ctrl_region_put(struct nvmev_ctrl *ctrl);
 u64 nvmev_ctrl_capacity(struct nvmev_ctrl *ctrl);
 int nvmev_parse_cpus(const char *who, const char *list, unsigned int *cpus,
 		     unsigned int *nr);
+int nvmev_parse_bytes(const char *s, u64 *out);
 extern struct mutex nvmev_cfg_lock;
 
 /* configfs.c */

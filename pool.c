@@ -70,12 +70,19 @@ bool nvmev_pool_present(void)
 	return pool.present;
 }
 
+u64 nvmev_pool_size(void)
+{
+	return pool.present ? pool.size : 0;
+}
+
+
 /* Free space: the gaps between extents. Caller holds pool.lock. */
 static void pool_free_space(u64 *total, u64 *largest)
 {
 	phys_addr_t cursor = pool.start;
 	struct extent *e;
 
+	lockdep_assert_held(&pool.lock);
 	*total = 0;
 	*largest = 0;
 	list_for_each_entry(e, &pool.extents, node) {
@@ -87,6 +94,17 @@ static void pool_free_space(u64 *total, u64 *largest)
 	}
 	*total += pool.start + pool.size - cursor;
 	*largest = max_t(u64, *largest, pool.start + pool.size - cursor);
+}
+
+u64 nvmev_pool_free_bytes(void)
+{
+	u64 total = 0, largest;
+
+	mutex_lock(&pool.lock);
+	if (pool.present)
+		pool_free_space(&total, &largest);
+	mutex_unlock(&pool.lock);
+	return total;
 }
 
 /*
@@ -105,6 +123,12 @@ int nvmev_pool_alloc(u64 len, phys_addr_t want, const char *owner,
 		       owner);
 		return -ENODEV;
 	}
+	/* every sum below stays inside the pool: nothing wraps */
+	if (!len || len > pool.size) {
+		pr_err("%s: needs %llu bytes, but the reserved region has %llu MiB: reserve more with memmap= or ask for less\n",
+		       owner, len, pool.size >> 20);
+		return -ENOSPC;
+	}
 	len = round_up(len, POOL_UNIT);
 	new = kzalloc(sizeof(*new), GFP_KERNEL);
 	if (!new)
@@ -115,7 +139,7 @@ int nvmev_pool_alloc(u64 len, phys_addr_t want, const char *owner,
 	cursor = pool.start;
 	list_for_each_entry(e, &pool.extents, node) {
 		end = want ? want : cursor;
-		if (end >= cursor && end + len <= e->start) {
+		if (end >= cursor && end <= e->start && len <= e->start - end) {
 			next = e;
 			cursor = end;
 			goto found;
@@ -123,8 +147,8 @@ int nvmev_pool_alloc(u64 len, phys_addr_t want, const char *owner,
 		cursor = e->start + e->len;
 	}
 	end = want ? want : cursor;
-	if (end >= cursor && len <= pool.start + pool.size - end &&
-	    end + len > end) {
+	if (end >= cursor && end <= pool.start + pool.size &&
+	    len <= pool.start + pool.size - end) {
 		cursor = end;
 		goto found;
 	}
