@@ -295,7 +295,10 @@ u64 nvmev_ctrl_capacity(struct nvmev_ctrl *ctrl)
  */
 bool nvmev_ctrl_poll(struct nvmev_ctrl *ctrl, u64 *due)
 {
-	bool busy = nvmev_regs_poll(ctrl);
+	bool busy;
+
+	lockdep_assert_held(&ctrl->disp->lock);
+	busy = nvmev_regs_poll(ctrl);
 
 	if (ctrl->ready) {
 		busy |= nvmev_admin_poll(ctrl);
@@ -330,6 +333,7 @@ int nvmev_ctrl_enable(struct nvmev_ctrl *ctrl)
 	unsigned int i;
 	int ret;
 
+	lockdep_assert_held(&nvmev_cfg_lock);
 	if (ctrl->live)
 		return 0;
 	if (serial_in_use(ctrl))
@@ -399,6 +403,7 @@ region:
 /* Remove the PCI function.  The caller holds nvmev_cfg_lock. */
 void nvmev_ctrl_disable(struct nvmev_ctrl *ctrl)
 {
+	lockdep_assert_held(&nvmev_cfg_lock);
 	if (!ctrl->live)
 		return;
 	/* The nvme driver unbinds first and shuts the controller down. */

@@ -456,6 +456,7 @@ static void complete_one(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 	u64 lat = nvmev_now() - req->fetched_at;
 	u8 opcode = req->cmd.common.opcode;
 
+	lockdep_assert_held(&ctrl->workers[req->cq->worker]->lock);
 	nvmev_stats_account(&ctrl->io_stats, opcode, req->len, req->status, lat);
 	if (req->ns)
 		nvmev_stats_account(&req->ns->stats, opcode, req->len,

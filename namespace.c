@@ -230,6 +230,7 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 	char owner[48];
 	int ret;
 
+	lockdep_assert_held(&nvmev_cfg_lock);
 	if (ns->enabled)
 		return 0;
 	if (!ns->cfg.size) {
@@ -323,6 +324,7 @@ void nvmev_ns_disable(struct nvmev_ns *ns)
 {
 	struct nvmev_ctrl *ctrl = ns->ctrl;
 
+	lockdep_assert_held(&nvmev_cfg_lock);
 	if (!ns->enabled)
 		return;
 	nvmev_disp_lock(ctrl);

@@ -89,6 +89,7 @@ void nvmev_ctrl_quiesce(struct nvmev_ctrl *ctrl)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&ctrl->disp->lock);
 	WRITE_ONCE(ctrl->epoch, ctrl->epoch + 1);
 	nvmev_workers_sync(ctrl);
 	nvmev_io_drop_kept(ctrl);

@@ -447,6 +447,7 @@ int nvmev_zns_fault(struct nvmev_ns *ns, u32 zone, bool offline)
 {
 	enum zns_status st;
 
+	lockdep_assert_held(&nvmev_cfg_lock);
 	if (zone >= zns_nr_zones(ns->zones))
 		return -ERANGE;
 	nvmev_disp_lock(ns->ctrl);
