@@ -304,32 +304,56 @@ static int st_dump(struct state *s, int argc, char **argv)
 	return S_OK;
 }
 
-/* cmp NAME NAME [LEN]: fails on the first difference */
-static int st_cmp(struct state *s, int argc, char **argv)
+/* NAME or NAME+OFF: a buffer and an offset inside it */
+static int buf_off_arg(struct state *s, const char *a, struct buf **b,
+		       uint64_t *off)
 {
-	const uint8_t *x, *y;
-	struct buf *a, *b;
-	uint64_t len, i;
+	char name[SCR_NAME_MAX];
+	const char *plus = strchr(a, '+');
+	size_t n = plus ? (size_t)(plus - a) : strlen(a);
 	int ret;
 
-	if ((ret = buf_arg(s, argv[1], &a)) || (ret = buf_arg(s, argv[2], &b)))
+	if (n >= sizeof(name))
+		return err(s, S_USAGE, "no buffer '%s'", a);
+	memcpy(name, a, n);
+	name[n] = 0;
+	*off = 0;
+	if ((ret = buf_arg(s, name, b)) ||
+	    (plus && (ret = size_arg(s, plus + 1, off))))
 		return ret;
-	len = a->d.size < b->d.size ? a->d.size : b->d.size;
+	if (*off > (*b)->d.size)
+		return err(s, S_USAGE, "offset %" PRIu64 " is beyond buffer %s",
+			   *off, name);
+	return S_OK;
+}
+
+/* cmp NAME[+OFF] NAME[+OFF] [LEN]: fails on the first difference */
+static int st_cmp(struct state *s, int argc, char **argv)
+{
+	uint64_t len, i, xo, yo;
+	const uint8_t *x, *y;
+	struct buf *a, *b;
+	int ret;
+
+	if ((ret = buf_off_arg(s, argv[1], &a, &xo)) ||
+	    (ret = buf_off_arg(s, argv[2], &b, &yo)))
+		return ret;
+	len = a->d.size - xo;
 	if (argc > 3 && (ret = size_arg(s, argv[3], &len)))
 		return ret;
-	if (argc <= 3 && a->d.size != b->d.size)
-		return err(s, S_FAIL, "%s has %zu bytes, %s %zu (give LEN)",
-			   a->name, a->d.size, b->name, b->d.size);
-	if (len > a->d.size || len > b->d.size)
-		return err(s, S_USAGE, "LEN %" PRIu64 " is beyond a buffer",
-			   len);
-	x = a->d.va;
-	y = b->d.va;
+	if (argc <= 3 && a->d.size - xo != b->d.size - yo)
+		return err(s, S_USAGE, "%s and %s differ in size: give LEN",
+			   argv[1], argv[2]);
+	if (len > a->d.size - xo || len > b->d.size - yo)
+		return err(s, S_USAGE, "%" PRIu64 " bytes do not fit %s or %s",
+			   len, argv[1], argv[2]);
+	x = (const uint8_t *)a->d.va + xo;
+	y = (const uint8_t *)b->d.va + yo;
 	for (i = 0; i < len; i++)
 		if (x[i] != y[i])
 			return err(s, S_FAIL, "%s and %s differ at byte %" PRIu64 " (0x%02x, 0x%02x)",
-				   a->name, b->name, i, x[i], y[i]);
-	printf("cmp %s %s: %" PRIu64 " bytes equal\n", a->name, b->name, len);
+				   argv[1], argv[2], i, x[i], y[i]);
+	printf("cmp %s %s: %" PRIu64 " bytes equal\n", argv[1], argv[2], len);
 	return S_OK;
 }
 
@@ -1104,7 +1128,7 @@ static const struct stmt {
 	{ "fill", 2, 4, st_fill, "NAME PATTERN [OFF [LEN]]" },
 	{ "print-phys", 1, 2, st_print_phys, "NAME [PAGE|all]" },
 	{ "dump", 1, 3, st_dump, "NAME [OFF [LEN]]" },
-	{ "cmp", 2, 3, st_cmp, "NAME NAME [LEN]" },
+	{ "cmp", 2, 3, st_cmp, "NAME[+OFF] NAME[+OFF] [LEN]" },
 	{ "save", 2, 4, st_save, "NAME FILE [OFF [LEN]]" },
 	{ "load", 2, 3, st_load, "NAME FILE [OFF]" },
 	{ "admin", 1, SCR_MAX_ARGS, st_admin, "opc=N [FIELD=VALUE...]" },
