@@ -170,11 +170,23 @@ static void field_set(enum field f, uint64_t x, struct scr_cmd *c)
 	uint32_t d = (uint32_t)x;
 
 	switch (f) {
-	case F_OPC: s->opc = (uint8_t)x; c->set |= SCR_SET_OPC; break;
-	case F_FLAGS: s->flags = (uint8_t)x; break;
-	case F_FUSE: s->flags = (uint8_t)((s->flags & ~3u) | x); break;
-	case F_PSDT: s->flags = (uint8_t)((s->flags & 0x3fu) | x << 6); break;
-	case F_CID: s->cid = (uint16_t)x; c->set |= SCR_SET_CID; break;
+	case F_OPC:
+		s->opc = (uint8_t)x;
+		c->set |= SCR_SET_OPC;
+		break;
+	case F_FLAGS:
+		s->flags = (uint8_t)x;
+		break;
+	case F_FUSE:
+		s->flags = (uint8_t)((s->flags & ~3u) | x);
+		break;
+	case F_PSDT:
+		s->flags = (uint8_t)((s->flags & 0x3fu) | x << 6);
+		break;
+	case F_CID:
+		s->cid = (uint16_t)x;
+		c->set |= SCR_SET_CID;
+		break;
 	case F_CDW0:
 		/* OPC 7:0, FUSE and PSDT 15:8, CID 31:16 (Figure 104) */
 		s->opc = (uint8_t)x;
@@ -182,27 +194,63 @@ static void field_set(enum field f, uint64_t x, struct scr_cmd *c)
 		s->cid = (uint16_t)(x >> 16);
 		c->set |= SCR_SET_OPC | SCR_SET_CID;
 		break;
-	case F_NSID: s->nsid = d; break;
-	case F_CDW2: s->cdw2 = d; break;
-	case F_CDW3: s->cdw3 = d; break;
-	case F_MPTR: s->mptr = x; break;
-	case F_PRP1: s->prp1 = x; c->set |= SCR_SET_PRP1; break;
-	case F_PRP2: s->prp2 = x; c->set |= SCR_SET_PRP2; break;
-	case F_CDW10: s->cdw10 = d; break;
-	case F_CDW11: s->cdw11 = d; break;
-	case F_CDW12: s->cdw12 = d; break;
-	case F_CDW13: s->cdw13 = d; break;
-	case F_CDW14: s->cdw14 = d; break;
-	case F_CDW15: s->cdw15 = d; break;
+	case F_NSID:
+		s->nsid = d;
+		break;
+	case F_CDW2:
+		s->cdw2 = d;
+		break;
+	case F_CDW3:
+		s->cdw3 = d;
+		break;
+	case F_MPTR:
+		s->mptr = x;
+		break;
+	case F_PRP1:
+		s->prp1 = x;
+		c->set |= SCR_SET_PRP1;
+		break;
+	case F_PRP2:
+		s->prp2 = x;
+		c->set |= SCR_SET_PRP2;
+		break;
+	case F_CDW10:
+		s->cdw10 = d;
+		break;
+	case F_CDW11:
+		s->cdw11 = d;
+		break;
+	case F_CDW12:
+		s->cdw12 = d;
+		break;
+	case F_CDW13:
+		s->cdw13 = d;
+		break;
+	case F_CDW14:
+		s->cdw14 = d;
+		break;
+	case F_CDW15:
+		s->cdw15 = d;
+		break;
 	case F_SLBA:
 		s->cdw10 = d;
 		s->cdw11 = (uint32_t)(x >> 32);
 		break;
 	/* NLB, CDW12 bits 15:0, is 0's based; the other bits stay */
-	case F_NLB: s->cdw12 = (s->cdw12 & 0xffff0000u) | d; break;
-	case F_BLOCKS: s->cdw12 = (s->cdw12 & 0xffff0000u) | (d - 1); break;
-	case F_LEN: c->len = x; c->set |= SCR_SET_LEN; break;
-	case F_TIMEOUT: c->timeout_ms = x; c->set |= SCR_SET_TIMEOUT; break;
+	case F_NLB:
+		s->cdw12 = (s->cdw12 & 0xffff0000u) | d;
+		break;
+	case F_BLOCKS:
+		s->cdw12 = (s->cdw12 & 0xffff0000u) | (d - 1);
+		break;
+	case F_LEN:
+		c->len = x;
+		c->set |= SCR_SET_LEN;
+		break;
+	case F_TIMEOUT:
+		c->timeout_ms = x;
+		c->set |= SCR_SET_TIMEOUT;
+		break;
 	}
 }
 
