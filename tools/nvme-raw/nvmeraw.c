@@ -719,8 +719,10 @@ int nvr_open_fake(void *bar, size_t bar_size, const struct nvr_mem_ops *mem,
 	snprintf(c->bdf, sizeof(c->bdf), "fake");
 	c->bar = bar;
 	c->bar_size = bar_size;
-	c->mem = mem;
-	c->mem_ctx = mem_ctx;
+	if (mem) {
+		c->mem = mem;
+		c->mem_ctx = mem_ctx;
+	}
 	c->reg_written = reg_written;
 	c->idle = idle;
 	c->hook_ctx = hook_ctx;

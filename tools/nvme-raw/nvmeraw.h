@@ -218,7 +218,8 @@ const char *nvr_errmsg(void);
  */
 int nvr_open(const char *bdf, struct nvr_ctrl **out);
 /*
- * The same over a BAR in memory and caller's hooks (a fake controller).
+ * The same over a BAR in memory and caller's hooks (a fake controller);
+ * @mem NULL: real memory through /proc/self/pagemap.
  */
 int nvr_open_fake(void *bar, size_t bar_size, const struct nvr_mem_ops *mem,
 		  void *mem_ctx, void (*reg_written)(void *, uint32_t,
