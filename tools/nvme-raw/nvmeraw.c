@@ -317,14 +317,20 @@ static size_t round_up(size_t v, size_t to)
 	return (v + to - 1) / to * to;
 }
 
-/* Anonymous, locked, touched memory: every page present from now on */
-static void *pinned_mmap(size_t size, int extra_flags)
+/*
+ * Anonymous, locked, touched memory: every page present from now on.
+ * @thp asks for transparent huge pages (physically contiguous 2 MiB) where
+ * the system gives them only on request.
+ */
+static void *pinned_mmap(size_t size, int extra_flags, int thp)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
+	if (thp)
+		madvise(p, size, MADV_HUGEPAGE);
 	if (mlock(p, size)) {
 		int err = errno;
 
@@ -362,7 +368,7 @@ static int dma_setup(struct nvr_ctrl *c, struct nvr_dma *d, void *map,
 static int dma_alloc_huge(struct nvr_ctrl *c, size_t size, struct nvr_dma *d)
 {
 	size_t map_size = round_up(size, HUGE_SIZE);
-	void *p = pinned_mmap(map_size, MAP_HUGETLB | (21 << MAP_HUGE_SHIFT));
+	void *p = pinned_mmap(map_size, MAP_HUGETLB | (21 << MAP_HUGE_SHIFT), 0);
 	int ret;
 
 	if (!p)
@@ -376,46 +382,57 @@ static int dma_alloc_huge(struct nvr_ctrl *c, size_t size, struct nvr_dma *d)
 
 /*
  * Physically contiguous memory without hugetlb pages: map a larger 2 MiB
- * aligned area (a transparent huge page, usually) and look for a run of
- * consecutive pages in it.  The whole area stays mapped.
+ * aligned area (transparent huge pages, where the system has them) and
+ * look for a run of consecutive pages in it.  The whole area stays mapped.
+ * -EAGAIN: no run in this area.
  */
-static int dma_alloc_contig(struct nvr_ctrl *c, size_t size, struct nvr_dma *d)
+static int contig_try(struct nvr_ctrl *c, size_t size, size_t area,
+		      struct nvr_dma *d)
 {
-	size_t need = size / NVR_PAGE_SIZE, area, n, i, run;
+	size_t need = size / NVR_PAGE_SIZE, n, i, run = 0;
 	uint64_t *phys;
 	uint8_t *p, *start;
 	int ret;
 
-	area = round_up(size * 4, HUGE_SIZE) + HUGE_SIZE;
-	p = pinned_mmap(area, 0);
+	p = pinned_mmap(area, 0, 1);
 	if (!p)
 		return fail(-errno, "mmap/mlock %zu bytes: %s", area,
 			    strerror(errno));
 	start = (uint8_t *)round_up((uintptr_t)p, HUGE_SIZE);
 	n = (area - (size_t)(start - p)) / NVR_PAGE_SIZE;
 	phys = calloc(n, sizeof(*phys));
-	if (!phys) {
-		munmap(p, area);
-		return fail(-ENOMEM, "out of memory");
-	}
-	ret = c->mem->map(c->mem_ctx, start, n, 0, phys);
-	for (i = 0, run = 0; !ret && i < n; i++) {
+	ret = phys ? c->mem->map(c->mem_ctx, start, n, 0, phys) :
+		     fail(-ENOMEM, "out of memory");
+	for (i = 0; !ret && i < n; i++) {
 		run = (run && phys[i] == phys[i - 1] + NVR_PAGE_SIZE) ? run + 1 : 1;
 		if (run == need)
 			break;
 	}
-	if (!ret)
+	if (phys && !ret)
 		c->mem->unmap(c->mem_ctx, start, n);
 	free(phys);
-	if (!ret && run == need) {
-		start += (i + 1 - need) * NVR_PAGE_SIZE;
-		ret = dma_setup(c, d, p, area, start, size, 1);
-	} else if (!ret) {
-		ret = fail(-ENOMEM, "no %zu physically contiguous bytes found (try hugepages)",
-			   size);
-	}
+	if (!ret && run == need)
+		ret = dma_setup(c, d, p, area,
+				start + (i + 1 - need) * NVR_PAGE_SIZE, size, 1);
+	else if (!ret)
+		ret = -EAGAIN;
 	if (ret)
 		munmap(p, area);
+	return ret;
+}
+
+/* Larger areas in turn, as fragmented memory may need them */
+static int dma_alloc_contig(struct nvr_ctrl *c, size_t size, struct nvr_dma *d)
+{
+	size_t area = round_up(size * 4, HUGE_SIZE) + HUGE_SIZE;
+	unsigned int i;
+	int ret = -EAGAIN;
+
+	for (i = 0; i < 3 && ret == -EAGAIN; i++, area *= 2)
+		ret = contig_try(c, size, area, d);
+	if (ret == -EAGAIN)
+		ret = fail(-ENOMEM, "no %zu physically contiguous bytes found (reserve hugepages: /proc/sys/vm/nr_hugepages)",
+			   size);
 	return ret;
 }
 
@@ -434,7 +451,7 @@ int nvr_dma_alloc(struct nvr_ctrl *c, size_t size, unsigned int flags,
 	if ((flags & NVR_DMA_CONTIG) && size > NVR_PAGE_SIZE &&
 	    size <= HUGE_SIZE && !dma_alloc_huge(c, size, d))
 		return 0;
-	p = pinned_mmap(size, 0);
+	p = pinned_mmap(size, 0, 0);
 	if (!p)
 		return fail(-errno, "mmap/mlock %zu bytes: %s", size,
 			    strerror(errno));

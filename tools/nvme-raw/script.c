@@ -72,9 +72,18 @@ int scr_size(const char *s, uint64_t *v, char *err, size_t errlen)
 
 	if (n && n < sizeof(num) && !(n > 2 && s[0] == '0' && s[1] == 'x')) {
 		switch (s[n - 1]) {
-		case 'k': case 'K': shift = 10; break;
-		case 'm': case 'M': shift = 20; break;
-		case 'g': case 'G': shift = 30; break;
+		case 'k':
+		case 'K':
+			shift = 10;
+			break;
+		case 'm':
+		case 'M':
+			shift = 20;
+			break;
+		case 'g':
+		case 'G':
+			shift = 30;
+			break;
 		}
 	}
 	if (!shift || n >= sizeof(num))

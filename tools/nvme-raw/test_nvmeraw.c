@@ -658,8 +658,9 @@ static void test_pagemap(void)
 		CHECK(i == 0 || d.phys[i] != d.phys[i - 1]);
 	}
 	/* a queue of 16 KiB: contiguous, whichever way it was found */
-	CHECK_EQ(nvr_dma_alloc(c, 16 << 10, NVR_DMA_CONTIG, &q), 0);
-	for (i = 1; i < q.npages; i++)
+	ret = nvr_dma_alloc(c, 16 << 10, NVR_DMA_CONTIG, &q);
+	check(!ret, __LINE__, "contiguous 16 KiB: %s", nvr_errmsg());
+	for (i = 1; !ret && i < q.npages; i++)
 		CHECK_EQ(q.phys[i], q.phys[0] + i * NVR_PAGE_SIZE);
 	nvr_dma_free(c, &q);
 	nvr_dma_free(c, &d);
