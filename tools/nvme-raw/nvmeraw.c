@@ -999,6 +999,9 @@ static int wait_csts(struct nvr_ctrl *c, uint32_t mask, uint32_t want,
 				    what);
 		if ((csts & mask) == want)
 			return 0;
+		if ((mask & ~want & csts) & NVR_CSTS_CFS)
+			return fail(-EIO, "Controller Fatal Status (CSTS 0x%x) while waiting for %s",
+				    csts, what);
 		if (now_ms() - start >= c->ready_ms)
 			break;
 		poll_pause(c, &loops);
@@ -1014,8 +1017,12 @@ int nvr_ctrl_disable(struct nvr_ctrl *c)
 
 	c->naer = 0;
 	if (cc & NVR_CC_EN) {
-		/* CC.EN should not change while CSTS.RDY disagrees (3.5.1) */
-		wait_csts(c, NVR_CSTS_RDY, NVR_CSTS_RDY, "CSTS.RDY = 1");
+		/*
+		 * CC.EN should not change while CSTS.RDY disagrees (3.5.1),
+		 * unless the controller is dead anyway (CSTS.CFS)
+		 */
+		wait_csts(c, NVR_CSTS_RDY | NVR_CSTS_CFS, NVR_CSTS_RDY,
+			  "CSTS.RDY = 1");
 		wr32(c, NVR_REG_CC, cc & ~NVR_CC_EN);
 	}
 	ret = wait_csts(c, NVR_CSTS_RDY, 0, "CSTS.RDY = 0 after CC.EN = 0");

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fake.h"
 #include "nvmeraw.h"
@@ -627,6 +628,62 @@ static void test_contig(void)
 	fake_down();
 }
 
+/* A controller that reports Controller Fatal Status once enabled */
+static uint32_t fatal_bar[1024];
+static uint64_t fatal_next = 0x40000000;
+
+static int plain_map(void *ctx, void *va, size_t npages, int contig,
+		     uint64_t *phys)
+{
+	size_t i;
+
+	(void)ctx;
+	(void)va;
+	(void)contig;
+	for (i = 0; i < npages; i++, fatal_next += NVR_PAGE_SIZE)
+		phys[i] = fatal_next;
+	return 0;
+}
+
+static void plain_unmap(void *ctx, void *va, size_t npages)
+{
+	(void)ctx;
+	(void)va;
+	(void)npages;
+}
+
+static void fatal_written(void *ctx, uint32_t off, uint32_t val)
+{
+	(void)ctx;
+	if (off == NVR_REG_CC)
+		fatal_bar[NVR_REG_CSTS / 4] = val & NVR_CC_EN ?
+					      NVR_CSTS_CFS : 0;
+}
+
+static void test_fatal(void)
+{
+	static const struct nvr_mem_ops ops = { plain_map, plain_unmap };
+	struct nvr_ctrl *c;
+	struct timespec t0, t1;
+
+	memset(fatal_bar, 0, sizeof(fatal_bar));
+	fatal_bar[0] = 0x3ff | 20u << 24;	/* CAP.TO 20: 10 s */
+	if (nvr_open_fake(fatal_bar, sizeof(fatal_bar), &ops, NULL,
+			  fatal_written, NULL, NULL, &c)) {
+		check(0, __LINE__, "%s", nvr_errmsg());
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_EQ(nvr_ctrl_reset(c, 2), -EIO);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK(strstr(nvr_errmsg(), "Controller Fatal Status (CSTS 0x2) while waiting for CSTS.RDY = 1"));
+	/* at once, not after CAP.TO; so is the disable of the close */
+	CHECK(t1.tv_sec - t0.tv_sec < 2);
+	nvr_close(c);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(t0.tv_sec - t1.tv_sec < 2);
+}
+
 /*
  * Real memory through /proc/self/pagemap: needs root (else the frame
  * numbers read as 0 and the test only checks that this is said).
@@ -687,6 +744,7 @@ int main(void)
 	run("fake-io-prp", test_io_prp);
 	run("fake-aer", test_aer);
 	run("fake-contig", test_contig);
+	run("fatal-status", test_fatal);
 	run("pagemap-dma", test_pagemap);
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail ? 1 : 0;
