@@ -4,7 +4,7 @@
 #   2. build nvmev.ko            (make KDIR=/lib/modules/<K>/build)
 #   3. unit tests                (make -C tests/unit check,
 #                                 tests/nvmevctl-selftest.sh, make -C tools/sim check,
-#                                 make -C tools/kv check)
+#                                 make -C tools/kv check, make -C tools/nvme-raw check)
 #   4. build the initramfs       (scripts/vm/initramfs.sh)
 #   5. VM tests                  (tests/vm/NN-*.sh, booted with scripts/vm/run.sh)
 # and print every failure, per-group counts and finally "N passed, N failed".
@@ -95,11 +95,13 @@ run_unit_tests() {
 }
 
 # Host-side tools, no VM needed: nvmevctl against a fake configfs tree, the
-# simulator (built here; the initramfs ships it for the VM tests) and the KV
-# client (its encoding, and end to end through an LD_PRELOAD fake device).
+# simulator (built here; the initramfs ships it for the VM tests), the KV
+# client (its encoding, and end to end through an LD_PRELOAD fake device) and
+# the userspace NVMe driver tools (unit tests and a fake controller; built
+# here for the VM tests too).
 run_tool_tests() {
     local name log status
-    for name in nvmevctl-selftest sim kv; do
+    for name in nvmevctl-selftest sim kv nvme-raw; do
         log="$LOG_DIR/$name.log"
         status=0
         case $name in
@@ -112,6 +114,9 @@ run_tool_tests() {
             kv)
                 step "KV client (make -C tools/kv check)"
                 make -C "$NVMEV_ROOT/tools/kv" check >"$log" 2>&1 || status=$? ;;
+            nvme-raw)
+                step "userspace NVMe driver (make -C tools/nvme-raw check)"
+                make -C "$NVMEV_ROOT/tools/nvme-raw" check >"$log" 2>&1 || status=$? ;;
         esac
         collect_results "$log"
         tail -n 1 "$log"

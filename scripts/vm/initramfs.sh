@@ -7,7 +7,8 @@
 # tools, GNU dd, f2fs-tools and btrfs-progs with their shared libraries; the kernel modules the tests
 # need (plus dependencies, depmod'ed for busybox modprobe); nvmev.ko at
 # /lib/modules/nvmev.ko when it exists; tests/vm/ at /tests;
-# scripts/nvmevctl at /usr/bin/nvmevctl; nvmev-sim and nvmev-kv when built;
+# scripts/nvmevctl at /usr/bin/nvmevctl; nvmev-sim, nvmev-kv, nvme-raw and
+# nvme-raw-identify when built;
 # and scripts/vm/guest-init.sh as
 # /init.  Always rebuilt from scratch (a few seconds), so it can never be
 # stale.
@@ -169,6 +170,16 @@ install_nvmev_module() {
     fi
 }
 
+# tools/<path> at /usr/bin/<its name> with its shared libraries, if built
+install_built_tool() {  # <path under tools/>
+    local path="$NVMEV_ROOT/tools/$1" lib
+    [ -x "$path" ] || return 0
+    stage_file "$path" "/usr/bin/${path##*/}"
+    for lib in $(shared_libraries "$path"); do
+        [ -e "$STAGE$lib" ] || stage_file "$lib"
+    done
+}
+
 install_tests_and_init() {
     mkdir -p "$STAGE/tests"
     cp -r "$NVMEV_ROOT/tests/vm/." "$STAGE/tests/"
@@ -183,6 +194,9 @@ install_tests_and_init() {
     if [ -x "$NVMEV_ROOT/tools/kv/build/nvmev-kv" ]; then
         stage_file "$NVMEV_ROOT/tools/kv/build/nvmev-kv" /usr/bin/nvmev-kv
     fi
+    # the userspace NVMe driver tools, when built (make -C tools/nvme-raw)
+    install_built_tool nvme-raw/build/nvme-raw
+    install_built_tool nvme-raw/build/nvme-raw-identify
     cp "$NVMEV_ROOT/scripts/vm/guest-init.sh" "$STAGE/init"
     chmod 755 "$STAGE/init"
     echo "$KVER" >"$STAGE/etc/nvmev/kernel-version"
