@@ -1,6 +1,6 @@
 #!/bin/sh
 # shellcheck shell=dash
-# shellcheck disable=SC2317,SC2015 # helpers via t_check; t_pass never fails
+# shellcheck disable=SC2317,SC2015,SC2086 # helpers via t_check; t_pass never fails; word lists
 # Sizes and offsets from configfs and module parameters are bounded: a size
 # that would wrap a sum (2^64 - 4 GiB), overflow a suffix (16E) or exceed
 # the reserved region is refused with one line, takes nothing from the

@@ -6,8 +6,8 @@
 # reset.  Whatever happened to the command, a zone that reports Empty must
 # read as zeroes (DLFEAT), and one that is still Full must hold its data.
 # Then writes into the zone must read back, and reset-all leaves every
-# zone empty and zero.  Three rounds, with the controller reset 0, 30 and
-# 150 ms after the zone reset was sent.
+# zone empty and zero.  Five rounds, with the controller reset 150 to
+# 600 ms after nvme-cli was started to send the zone reset.
 # shellcheck source=tests/vm/lib.sh
 . /tests/lib.sh
 
@@ -21,7 +21,7 @@ insmod "$NVMEV_KO" memmap_start=4G memmap_size=2G nr_ctrls=0 cpus=2,3 ||
     { t_fail $P/insmod "insmod failed"; exit 0; }
 t_pass $P/insmod
 mkdir $NV/zr
-nv_mkns zr 1 1G zns zone_size=256M && t_pass $P/ns-enable || t_fail $P/ns-enable "see dmesg"
+nv_mkns zr 1 1536M zns zone_size=256M && t_pass $P/ns-enable || t_fail $P/ns-enable "see dmesg"
 echo 2,3 >$NV/zr/cpus
 echo 1 >$NV/zr/enable
 Z=$(nv_wait_dev zr 1) || { t_fail $P/device "no block device"; nv_rmctrl zr; rmmod nvmev; exit 0; }
@@ -40,22 +40,24 @@ live() {
     done
     return 1
 }
+sched() { echo mq-deadline >/sys/block/${Z#/dev/}/queue/scheduler; }
 # non-zero bytes in zone <n>
 nonzero() {
     /usr/bin/dd if="$Z" bs=1M skip=$(($1 * 256)) count=256 iflag=direct 2>/dev/null |
         tr -d '\000' | wc -c
 }
 fill() {  # <zone>: write the whole zone with 0xa5
+    sched
     fio --name=fill --filename="$Z" --ioengine=libaio --direct=1 --rw=write --bs=1M \
         --iodepth=4 --offset=$(($1 * ZONE)) --size=$ZONE --zonemode=zbd \
         --buffer_pattern=0xa5 --eta=never >/dev/null
 }
 
-# Reads of zone 3 keep the worker busy, so that the zone reset is queued to
+# Reads of zone 5 keep the worker busy, so that the zone reset is queued to
 # it rather than served by the dispatcher at once.
 busy_reads() {
     fio --name=busy --filename="$Z" --ioengine=libaio --direct=1 --rw=randread \
-        --bs=4k --iodepth=16 --offset=$((3 * ZONE)) --size=$ZONE --time_based \
+        --bs=4k --iodepth=16 --offset=$((5 * ZONE)) --size=$ZONE --time_based \
         --runtime=600 --eta=never >/dev/null 2>&1 &
     BUSY=$!
     sleep 1
@@ -78,8 +80,8 @@ round() {  # <zone> <delay us>
     st=$(zstate $zslba)
     left=$(nonzero $n)
     case "$st" in
-        $ZSE) t_eq $P/d$2-empty-zone-reads-zeroes 0 "$left" ;;
-        $ZSF) t_eq $P/d$2-full-zone-keeps-data $ZONE "$left" ;;
+        "$ZSE") t_eq $P/d$2-empty-zone-reads-zeroes 0 "$left" ;;
+        "$ZSF") t_eq $P/d$2-full-zone-keeps-data $ZONE "$left" ;;
         *) t_fail $P/d$2-zone-state "state $st after a reset cut short" ;;
     esac
     # the host's retry: reset again, then the zone is empty and zero
@@ -88,20 +90,24 @@ round() {  # <zone> <delay us>
     t_eq $P/d$2-empty-after-retry $ZSE "$(zstate $zslba)"
     t_eq $P/d$2-zero-after-retry 0 "$(nonzero $n)"
     # new data lands and reads back
+    t_log "scheduler after the reset: $(cat /sys/block/${Z#/dev/}/queue/scheduler)"
+    sched
     head -c 1048576 /dev/urandom >/tmp/zr.pat
     /usr/bin/dd if=/tmp/zr.pat of="$Z" bs=1M seek=$((n * 256)) oflag=direct 2>/dev/null
     t_check $P/d$2-new-data sh -c "/usr/bin/dd if=$Z bs=1M skip=$((n * 256)) count=1 iflag=direct 2>/dev/null | cmp -s - /tmp/zr.pat"
     t_eq $P/d$2-rest-of-zone-zero 0 "$(/usr/bin/dd if=$Z bs=1M skip=$((n * 256 + 1)) count=255 iflag=direct 2>/dev/null | tr -d '\000' | wc -c)"
 }
-round 0 0
-round 1 30000
-round 2 150000
+round 0 150000
+round 1 250000
+round 2 350000
+round 3 450000
+round 4 600000
 
 # reset-all (select all) leaves every zone empty and zero
-t_check $P/fill-zone-3 fill 3
+t_check $P/fill-zone-5 fill 5
 nvme_run nvme zns reset-zone "$Z" -a
 t_eq $P/reset-all 0x0 "$ST"
-for n in 0 1 2 3; do
+for n in 0 1 2 3 4 5; do
     t_eq $P/reset-all-zone$n-empty $ZSE "$(zstate $((n * ZONE / 512)))"
     t_eq $P/reset-all-zone$n-zero 0 "$(nonzero $n)"
 done
