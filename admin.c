@@ -666,6 +666,7 @@ static u16 admin_create_cq(struct admin_ctx *a)
 	cq->vector = vector;
 	cq->worker = (qid - 1) % ctrl->nr_workers;
 	cq->db_bad = ~0U;
+	cq->db_range_bad = ~0U;
 	/* a queue starts at head 0, whatever an earlier one left there */
 	WRITE_ONCE(*nvmev_db(ctrl, 2 * qid + 1), 0);
 	ctrl->cqs[qid] = cq;
@@ -854,11 +855,13 @@ void nvmev_sq_bad_tail(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq, u32 tail)
 }
 
 /*
- * Doorbells of queues that do not exist: a non-zero value is a write the
- * host should not have made.  Reported, then cleared; looked at no more
- * than once a millisecond (a 4 KiB read).
+ * The doorbells, looked at from the dispatcher no more than once a
+ * millisecond (a 4 KiB read), so that a bad value is seen even on a queue
+ * that has nothing to do: a non-zero doorbell of a queue that does not
+ * exist (reported, then cleared), an SQ tail or a CQ head beyond its
+ * queue.  Each bad value is reported once.
  */
-static void scan_unused_doorbells(struct nvmev_ctrl *ctrl)
+static void scan_doorbells(struct nvmev_ctrl *ctrl)
 {
 	u32 *db = nvmev_db(ctrl, 0);
 	unsigned int i, n = (NVMEV_MSIX_TABLE_OFF - NVME_REG_DBS) / 4;
@@ -869,18 +872,29 @@ static void scan_unused_doorbells(struct nvmev_ctrl *ctrl)
 	ctrl->db_scan_ns = now;
 	for (i = 0; i < n; i++) {
 		unsigned int qid = i / 2;
+		struct nvmev_sq *sq = qid <= NVMEV_MAX_IOQ && !(i & 1) ?
+				      ctrl->sqs[qid] : NULL;
+		struct nvmev_cq *cq = qid <= NVMEV_MAX_IOQ && (i & 1) ?
+				      ctrl->cqs[qid] : NULL;
 		u32 v = READ_ONCE(db[i]);
 
-		if (!v)
-			continue;
-		if (qid <= NVMEV_MAX_IOQ &&
-		    (i & 1 ? ctrl->cqs[qid] != NULL : ctrl->sqs[qid] != NULL))
-			continue;
-		WRITE_ONCE(db[i], 0);
-		async_error(ctrl, NVMEV_AER_ERROR_INVALID_DB_REG,
-			    i & 1 ? "doorbell write to a CQ that does not exist" :
-				    "doorbell write to an SQ that does not exist",
-			    qid, v);
+		if (sq) {
+			if (v >= sq->size)
+				nvmev_sq_bad_tail(ctrl, sq, v);
+		} else if (cq) {
+			if (v >= cq->size && v != cq->db_range_bad) {
+				cq->db_range_bad = v;
+				async_error(ctrl, NVMEV_AER_ERROR_INVALID_DB_VAL,
+					    "invalid CQ head doorbell value",
+					    qid, v);
+			}
+		} else if (v) {
+			WRITE_ONCE(db[i], 0);
+			async_error(ctrl, NVMEV_AER_ERROR_INVALID_DB_REG,
+				    i & 1 ? "doorbell write to a CQ that does not exist" :
+					    "doorbell write to an SQ that does not exist",
+				    qid, v);
+		}
 	}
 }
 
@@ -963,17 +977,18 @@ void nvmev_log_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid, u16 status,
 }
 
 /*
- * Take the host's CQ head doorbell.  A head beyond the queue or past the
- * entries posted is ignored and reported once.  Called by the one thread
- * that posts to @cq at a time.
+ * Take the host's CQ head doorbell.  A head beyond the queue (reported by
+ * scan_doorbells()) or past the entries posted (reported here, once) is
+ * ignored.  Called by the one thread that posts to @cq at a time.
  */
 static void cq_update_head(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
 			   u32 head)
 {
 	u32 posted = (cq->tail + cq->size - cq->head) % cq->size;
 
-	if (head < cq->size &&
-	    (head + cq->size - cq->head) % cq->size <= posted) {
+	if (head >= cq->size)
+		return;
+	if ((head + cq->size - cq->head) % cq->size <= posted) {
 		cq->head = head;
 		return;
 	}
@@ -1018,7 +1033,7 @@ bool nvmev_admin_poll(struct nvmev_ctrl *ctrl)
 	u32 tail = READ_ONCE(*nvmev_db(ctrl, 0));
 	bool posted = false;
 
-	scan_unused_doorbells(ctrl);
+	scan_doorbells(ctrl);
 	if (post_event(ctrl))
 		return true;
 	if (tail >= sq->size) {

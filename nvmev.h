@@ -220,7 +220,8 @@ struct nvmev_cq {
 	bool ien;
 	unsigned int nr_sqs;		/* SQs attached; blocks deletion */
 	unsigned int worker;		/* the only thread that posts here */
-	u32 db_bad;			/* invalid head last reported, or ~0 */
+	u32 db_bad;			/* head past the entries, reported */
+	u32 db_range_bad;		/* head beyond the queue, reported */
 };
 
 struct nvmev_sq {

@@ -22,6 +22,7 @@
 #include <linux/irq.h>
 #include <linux/msi.h>
 #include <linux/slab.h>
+#include <linux/iommu.h>
 
 #include "nvmev.h"
 
@@ -330,6 +331,22 @@ static int pick_domain(void)
 }
 
 /*
+ * The device's virtual PCI domain belongs to no IOMMU unit on the machines
+ * seen so far (DMAR units cover PCI segments of the firmware's tables), so
+ * the DMA API hands the nvme driver physical addresses, even with
+ * intel_iommu=on.  Should an IOMMU ever translate for it, the addresses
+ * the driver puts into commands would not be physical ones: refuse then.
+ * (The IOMMU core attaches its domain when the device is added, before
+ * this module's notifier runs.)
+ */
+static bool dma_translated(struct pci_dev *pdev)
+{
+	struct iommu_domain *dom = iommu_get_domain_for_dev(&pdev->dev);
+
+	return dom && dom->type != IOMMU_DOMAIN_IDENTITY;
+}
+
+/*
  * A pci_dev appears on @ctrl's bus (at creation, or by a rescan after a
  * remove): claim BAR0 where it is, in the reserved range, so that the PCI
  * core neither moves it nor refuses to enable it, and remember the device.
@@ -340,6 +357,11 @@ static void pdev_added(struct nvmev_ctrl *ctrl, struct pci_dev *pdev)
 
 	if (pdev->devfn != 0)
 		return;
+	if (dma_translated(pdev)) {
+		pr_err("%s: an IOMMU translates DMA for %s, but nvmev reads host memory at physical addresses: boot with iommu=pt (or without the IOMMU for this PCI domain)\n",
+		       ctrl->name, pci_name(pdev));
+		return;
+	}
 	if (nvmev_claim(res, pci_name(pdev), res->start, res->end)) {
 		res->parent = NULL;
 		return;

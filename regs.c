@@ -135,6 +135,9 @@ static int admin_queues_create(struct nvmev_ctrl *ctrl)
 	cq->phase = 1;
 	cq->ien = true;
 	cq->nr_sqs = 1;
+	sq->db_bad = ~0U;
+	cq->db_bad = ~0U;
+	cq->db_range_bad = ~0U;
 	ctrl->sqs[0] = sq;
 	ctrl->cqs[0] = cq;
 	return 0;
@@ -151,7 +154,8 @@ static void ctrl_fatal(struct nvmev_ctrl *ctrl, const char *why)
 	ctrl->ready = false;
 }
 
-static void ctrl_enable(struct nvmev_ctrl *ctrl, u32 cc)
+/* Bring the controller up; false (and CSTS.CFS) when it cannot. */
+static bool ctrl_enable(struct nvmev_ctrl *ctrl, u32 cc)
 {
 	u32 css = cc & NVME_CC_CSS_MASK;
 	u32 mps = (cc >> NVME_CC_MPS_SHIFT) & 0xf;
@@ -161,12 +165,12 @@ static void ctrl_enable(struct nvmev_ctrl *ctrl, u32 cc)
 	if ((css != NVME_CC_CSS_NVM && css != NVME_CC_CSS_CSI) || mps != 0 ||
 	    ams != 0) {
 		ctrl_fatal(ctrl, "unsupported CC value");
-		return;
+		return false;
 	}
 	ctrl->css_all = css == NVME_CC_CSS_CSI;
 	if (admin_queues_create(ctrl)) {
 		ctrl_fatal(ctrl, "bad admin queue registers");
-		return;
+		return false;
 	}
 	memset(&ctrl->feat, 0, sizeof(ctrl->feat));
 	ctrl->feat.temp_over = NVMEV_WCTEMP;
@@ -176,6 +180,7 @@ static void ctrl_enable(struct nvmev_ctrl *ctrl, u32 cc)
 	ctrl->feat.nr_queues = ((NVMEV_MAX_IOQ - 1) << 16) | (NVMEV_MAX_IOQ - 1);
 	ctrl->ready = true;
 	reg_write32(ctrl, NVME_REG_CSTS, NVME_CSTS_RDY);
+	return true;
 }
 
 static void ctrl_disable(struct nvmev_ctrl *ctrl)
@@ -199,8 +204,14 @@ bool nvmev_regs_poll(struct nvmev_ctrl *ctrl)
 		ctrl_disable(ctrl);
 		return true;
 	}
-	if (!(old & NVME_CC_ENABLE) && (cc & NVME_CC_ENABLE))
-		ctrl_enable(ctrl, cc);
+	/*
+	 * After a failed enable CSTS.RDY never became 1, so a host may clear
+	 * CC.EN and set it again before this thread looks: keep EN clear in
+	 * the copy, so that the next CC written with EN set is an enable.
+	 */
+	if (!(old & NVME_CC_ENABLE) && (cc & NVME_CC_ENABLE) &&
+	    !ctrl_enable(ctrl, cc))
+		ctrl->cc &= ~NVME_CC_ENABLE;
 
 	if ((cc & NVME_CC_SHN_MASK) && !(old & NVME_CC_SHN_MASK)) {
 		u32 csts = reg_read32(ctrl, NVME_REG_CSTS);

@@ -75,7 +75,7 @@ t_eq $P/zone-size-8E-pool-untouched "$FREE" "$(pool free)"
 t_put_fails $P/zone-size-overflow-refused 16E $D/zone_size
 
 # ---- a sane namespace still works in the same pool
-echo nvm >$D/preset
+echo nvm >$D/type
 t_put $P/sane-size 64M $D/size
 t_put $P/sane-enable 1 $D/enable
 if DEV=$(nv_wait_dev b 1); then
