@@ -16,6 +16,9 @@
 #   --qemu-args ARGS   extra QEMU arguments, split on spaces [NVMEV_VM_QEMU_ARGS]
 #   --qemu-nvme SIZE   also attach QEMU's own NVMe controller backed by a
 #                      fresh sparse file build/vm/<name>.qemu-nvme.img
+#   --iommu MODE       a q35 machine with an Intel IOMMU doing interrupt
+#                      remapping; MODE "on" boots with intel_iommu=on, "pt"
+#                      adds iommu=pt (passthrough for DMA)
 #   --timeout SECONDS  kill the VM after this long [NVMEV_VM_TIMEOUT, 1200]
 #   --shell            interactive shell on this terminal instead of tests
 # V=1 streams the console live to stdout.
@@ -38,6 +41,7 @@ SMP="${NVMEV_VM_SMP:-4}"
 APPEND="${NVMEV_VM_APPEND:-}"
 QEMU_EXTRA="${NVMEV_VM_QEMU_ARGS:-}"
 QEMU_NVME_SIZE=""
+IOMMU=""
 TIMEOUT="${NVMEV_VM_TIMEOUT:-1200}"
 SHELL_MODE=0
 
@@ -59,6 +63,7 @@ parse_args() {
             --append) APPEND=$2; shift ;;
             --qemu-args) QEMU_EXTRA=$2; shift ;;
             --qemu-nvme) QEMU_NVME_SIZE=$2; shift ;;
+            --iommu) IOMMU=$2; shift ;;
             --timeout) TIMEOUT=$2; shift ;;
             --shell) SHELL_MODE=1 ;;
             -h | --help) usage 0 ;;
@@ -97,6 +102,12 @@ qemu_command() {
     else
         cmdline+=" nvmev_run=$RUN"
     fi
+    case "$IOMMU" in
+        "") ;;
+        on) cmdline+=" intel_iommu=on" ;;
+        pt) cmdline+=" intel_iommu=on iommu=pt" ;;
+        *) say "--iommu $IOMMU: use on or pt"; exit 2 ;;
+    esac
     [ -z "$APPEND" ] || cmdline+=" $APPEND"
     # shellcheck disable=SC2054 # commas are part of QEMU option values
     QEMU=(qemu-system-x86_64
@@ -107,6 +118,11 @@ qemu_command() {
         QEMU+=(-serial stdio -serial "file:$OUT")
     else
         QEMU+=(-serial "file:$LOG" -serial "file:$OUT")
+    fi
+    if [ -n "$IOMMU" ]; then
+        # interrupt remapping needs the split irqchip (KVM's word; TCG
+        # accepts it)
+        QEMU+=(-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on)
     fi
     if [ -n "$QEMU_NVME_SIZE" ]; then
         local image="$NVMEV_VM_DIR/$NAME.qemu-nvme.img"
