@@ -196,6 +196,10 @@ bool nvmev_regs_poll(struct nvmev_ctrl *ctrl)
 	u32 cc = reg_read32(ctrl, NVME_REG_CC);
 	u32 old = ctrl->cc;
 
+	/* CC.EN = 0 after a fatal error: the reset is done, CFS goes */
+	if (!(cc & NVME_CC_ENABLE) &&
+	    (reg_read32(ctrl, NVME_REG_CSTS) & NVME_CSTS_CFS))
+		reg_write32(ctrl, NVME_REG_CSTS, 0);
 	if (cc == old)
 		return false;
 	ctrl->cc = cc;

@@ -985,6 +985,11 @@ int nvr_cmd(struct nvr_ctrl *c, uint16_t qid, struct nvr_sqe *cmd,
 
 /* ---- controller state ---- */
 
+/*
+ * Wait until (CSTS & @mask) == @want.  When @mask has CFS and @want does
+ * not have it cleared on purpose (i.e. @want sets RDY), a fatal status
+ * ends the wait at once: the controller will not get there.
+ */
 static int wait_csts(struct nvr_ctrl *c, uint32_t mask, uint32_t want,
 		     const char *what)
 {
@@ -999,7 +1004,7 @@ static int wait_csts(struct nvr_ctrl *c, uint32_t mask, uint32_t want,
 				    what);
 		if ((csts & mask) == want)
 			return 0;
-		if ((mask & ~want & csts) & NVR_CSTS_CFS)
+		if ((want & NVR_CSTS_RDY) && (mask & csts & NVR_CSTS_CFS))
 			return fail(-EIO, "Controller Fatal Status (CSTS 0x%x) while waiting for %s",
 				    csts, what);
 		if (now_ms() - start >= c->ready_ms)
@@ -1025,7 +1030,13 @@ int nvr_ctrl_disable(struct nvr_ctrl *c)
 			  "CSTS.RDY = 1");
 		wr32(c, NVR_REG_CC, cc & ~NVR_CC_EN);
 	}
-	ret = wait_csts(c, NVR_CSTS_RDY, 0, "CSTS.RDY = 0 after CC.EN = 0");
+	/*
+	 * The reset also ends a fatal status: wait for CSTS.CFS to clear as
+	 * well, or the next enable would see the old CFS before the
+	 * controller has noticed the reset (RDY may have been 0 all along).
+	 */
+	ret = wait_csts(c, NVR_CSTS_RDY | NVR_CSTS_CFS, 0,
+			"CSTS.RDY = 0 and CSTS.CFS = 0 after CC.EN = 0");
 	queues_free(c);
 	return ret;
 }
