@@ -96,6 +96,9 @@ round() {  # <zone> <delay us>
     /usr/bin/dd if=/tmp/zr.pat of="$Z" bs=1M seek=$((n * 256)) oflag=direct 2>/dev/null
     t_check $P/d$2-new-data sh -c "/usr/bin/dd if=$Z bs=1M skip=$((n * 256)) count=1 iflag=direct 2>/dev/null | cmp -s - /tmp/zr.pat"
     t_eq $P/d$2-rest-of-zone-zero 0 "$(/usr/bin/dd if=$Z bs=1M skip=$((n * 256 + 1)) count=255 iflag=direct 2>/dev/null | tr -d '\000' | wc -c)"
+    # finished, the zone no longer holds one of the 5 active resources
+    nvme_run nvme zns finish-zone "$Z" -s $zslba
+    t_eq $P/d$2-finish 0x0 "$ST"
 }
 round 0 150000
 round 1 250000

@@ -234,7 +234,7 @@ if nvme_wait_device "$NVMEV_MODEL_PATTERN" 20; then
 else
     t_fail $P/rebind "the nvme driver did not come back"
 fi
-t_check $P/kernel-log-names-refusals sh -c "dmesg | grep -q 'refused host address $KCODE'"
+t_check $P/kernel-log-names-refusals sh -c "dmesg -s 1048576 | grep -q 'refused host address $KCODE+4096: reserved memory'"
 t_check $P/rmmod nvmev_unload
 rm -rf "$T"
 t_dmesg_clean $P/dmesg-clean

@@ -97,6 +97,10 @@ t_eq() {  # <name> <expected> <actual>
 
 # ---------------------------------------------------------------- dmesg
 
+# The whole kernel log: busybox's dmesg reads only the last 16 KiB unless
+# told a size, and a long script's warning can be older than that.
+t_klog_all() { dmesg -s 1048576; }
+
 # A marker in the kernel log, so t_dmesg_clean only looks at what this
 # script caused. Call t_dmesg_mark again to start a new window.
 t_dmesg_mark() {
@@ -106,7 +110,7 @@ t_dmesg_mark() {
 
 # Kernel log since the mark (all of it if the mark scrolled out).
 t_dmesg_since_mark() {
-    dmesg | awk -v mark="$T_DMESG_MARK" '
+    t_klog_all | awk -v mark="$T_DMESG_MARK" '
         { line[NR] = $0 }
         index($0, mark) { start = NR }
         END { for (i = start + 1; i <= NR; i++) print line[i] }'
@@ -123,7 +127,7 @@ t_kmsg_mark() {
 }
 
 t_kmsg_since() {
-    dmesg | awk -v m="$T_KMSG_MARK" 'f { print } index($0, m) { f = 1 }' |
+    t_klog_all | awk -v m="$T_KMSG_MARK" 'f { print } index($0, m) { f = 1 }' |
         sed 's/^\[[^]]*\] //'
 }
 
