@@ -60,6 +60,7 @@ usage() {
 
 say() { echo "bench: $*"; }
 
+ARGS="$*"            # for host.txt: the loop below consumes them
 while [ $# -gt 0 ]; do
     case "$1" in
         --full) MODE=full ;;
@@ -127,6 +128,15 @@ if { [ -n "$BASELINE" ] || [ -n "$BASELINE_KO" ]; } && [ -n "$DEVS" ] &&
     echo "bench.sh: a baseline needs nvmev among --devs ($DEVS)" >&2
     exit 2
 fi
+# Checked before anything is built
+if [ -n "$BASELINE" ]; then
+    BASELINE_SHA=$(git -C "$NVMEV_ROOT" rev-parse --verify --quiet "$BASELINE^{commit}") ||
+        { echo "bench.sh: --baseline $BASELINE: no such commit" >&2; exit 2; }
+fi
+if [ -n "$BASELINE_KO" ] && [ ! -f "$BASELINE_KO" ]; then
+    echo "bench.sh: --baseline-ko $BASELINE_KO: no such file" >&2
+    exit 2
+fi
 
 # shellcheck disable=SC2317 # reached through the EXIT trap only
 cleanup() {
@@ -151,8 +161,6 @@ check_vermagic() {  # <nvmev.ko>
 # final name only once nvmev.ko is in it.
 build_baseline() {
     local dir
-    BASELINE_SHA=$(git -C "$NVMEV_ROOT" rev-parse --verify --quiet "$BASELINE^{commit}") ||
-        { say "--baseline $BASELINE: no such commit"; exit 2; }
     dir="$NVMEV_BUILD_DIR/baseline/$BASELINE_SHA-$KVER"
     BASELINE_KO="$dir/nvmev.ko"
     if [ -f "$BASELINE_KO" ]; then
@@ -162,6 +170,7 @@ build_baseline() {
     say "baseline $BASELINE (${BASELINE_SHA:0:7}): building nvmev.ko from a git archive export"
     mkdir -p "$NVMEV_BUILD_DIR/baseline"
     BASELINE_TMP=$(mktemp -d "$NVMEV_BUILD_DIR/baseline/.tmp-${BASELINE_SHA:0:7}.XXXXXX")
+    chmod 755 "$BASELINE_TMP"      # mktemp's 0700 would stay on the final folder
     mkdir "$BASELINE_TMP/src"
     git -C "$NVMEV_ROOT" archive --format=tar "$BASELINE_SHA" | tar -x -C "$BASELINE_TMP/src" ||
         { say "git archive $BASELINE_SHA failed"; exit 1; }
@@ -202,7 +211,7 @@ APPEND="nvmev_bench=$MODE isolcpus=2,3"
 
 say "results: $OUT"
 {
-    echo "command=scripts/bench.sh $*"
+    echo "command=scripts/bench.sh $ARGS"
     echo "mode=$MODE"
     echo "append=$APPEND"
     echo "date_utc=$(date -u '+%Y-%m-%d %H:%M:%S')"
@@ -227,7 +236,6 @@ make -C "$NVMEV_ROOT/tools/sim" >>"$OUT/build.log" 2>&1 ||
 INITRAMFS_ARGS=(-k "$KVER" -m "$NVMEV_ROOT/nvmev.ko")
 if [ -n "$BASELINE$BASELINE_KO" ]; then
     [ -z "$BASELINE" ] || build_baseline
-    [ -f "$BASELINE_KO" ] || { say "baseline module $BASELINE_KO not found"; exit 1; }
     BASELINE_KO=$(realpath "$BASELINE_KO")
     check_vermagic "$BASELINE_KO"
     # srcversion: a digest of the module's sources; equal ones mean the two
