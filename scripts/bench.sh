@@ -12,8 +12,8 @@
 #   --runtime S       override the seconds per fio run    (development)
 #   --devs LIST       subset of nvmev,null_blk,brd,qemu_nvme
 #   --parts LIST      subset of matrix,idle,model,presets
-#   --timeout S       VM time limit (default 1500 quick, 5400 full; half
-#                     as much again with a baseline)
+#   --timeout S       VM time limit (default 1500 quick, 5400 full; twice
+#                     that with a baseline)
 #   --baseline REF    compare with nvmev.ko built at git revision REF (HEAD~1,
 #                     main, a commit id): both modules in one VM, as device
 #                     nvmev_base beside nvmev, the matrix and idle parts run
@@ -23,11 +23,13 @@
 #                     in build/baseline/<sha>-<kernel>/ from a git archive
 #                     export; the working tree is not touched
 #   --baseline-ko F   the same with a module built elsewhere (file F)
+#                     With either, the default repetitions are even (quick 4,
+#                     full 6), so each build goes first equally often
 #   --report-only DIR re-run scripts/bench_report.py on an existing folder
 #
 # Before/after an I/O path change, in one run (host noise makes two runs
-# incomparable; an even --reps lets each build go first equally often):
-#   scripts/bench.sh --baseline main --parts matrix,idle --reps 4
+# incomparable):
+#   scripts/bench.sh --baseline main --parts matrix,idle
 #
 # Steps: make (nvmev.ko), scripts/vm/initramfs.sh, one VM booted with
 # scripts/vm/run.sh --qemu-nvme 2G running tests/vm/bench.sh (mode passed as
@@ -191,10 +193,14 @@ KVER=$(nvmev_kernel_version)
 [ -n "$OUT" ] || OUT="$NVMEV_BUILD_DIR/bench/$(date -u +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT/raw"
 OUT=$(cd "$OUT" && pwd)
+# ABBA balances the order only over an even number of repetitions
+if [ -n "$BASELINE$BASELINE_KO" ] && [ -z "$REPS" ]; then
+    [ "$MODE" = full ] && REPS=6 || REPS=4
+fi
 if [ -z "$TIMEOUT" ]; then
     [ "$MODE" = full ] && TIMEOUT=5400 || TIMEOUT=1500
-    # the matrix and idle parts run nvmev twice
-    [ -z "$BASELINE$BASELINE_KO" ] || TIMEOUT=$((TIMEOUT * 3 / 2))
+    # nvmev's share of the matrix and idle parts twice, one more repetition
+    [ -z "$BASELINE$BASELINE_KO" ] || TIMEOUT=$((TIMEOUT * 2))
 fi
 
 # CPUs 2 and 3 belong to nvmev (cpus=2,3): isolated from the scheduler, as
