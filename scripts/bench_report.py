@@ -567,7 +567,9 @@ class Report:
                                 by_rep(base, lambda x: idle_share(x, wkey))))
         self.summary["baseline"] = {"name": self.baseline_name(), "rows": summary}
 
-        head = ["job", f"current (git {h.get('git', '?')})", f"baseline ({self.baseline_name()})",
+        # a module file's path is too long for a column: the title has it
+        short = self.baseline_name() if h.get("baseline_ref") else "--baseline-ko"
+        head = ["job", f"current (git {h.get('git', '?')})", f"baseline ({short})",
                 "current / baseline", "per repetition", "ranges"]
         text = (f"The same jobs on two builds of nvmev in this one VM: *current* is the working tree "
                 f"(git {h.get('git', '?')}), *baseline* `{h.get('baseline_ko') or self.baseline_name()}`. "
@@ -582,8 +584,10 @@ class Report:
                 "builds that do not differ have their ranges apart by chance with probability "
                 "2/C(2n, n) for n repetitions: 33% at 2, 10% at 3, 2.9% at 4, 0.8% at 5"
                 + (f" ({n} here: {chance * 100:.1f}%)" if chance else "") +
-                ". A ratio inside the ranges' overlap is noise; on this host, where repetitions vary up to "
-                "2x, trust only ranges apart over 4 or more repetitions.")
+                ", and over many rows some are apart by chance alone (at 4 repetitions about one row in 35). "
+                "A ratio inside the ranges' overlap is noise; on this host, where repetitions vary up to "
+                "2x, trust only ranges apart over 4 or more repetitions. Host load that changes over minutes "
+                "moves the rows of one half together, so rows that agree are no extra evidence.")
         self.add(f"## nvmev against its baseline ({self.baseline_name()})", "", text, "")
         if same:
             self.add(f"**Both builds have the same sources** (srcversion {h['baseline_srcversion']}): an "
