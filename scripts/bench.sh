@@ -12,8 +12,24 @@
 #   --runtime S       override the seconds per fio run    (development)
 #   --devs LIST       subset of nvmev,null_blk,brd,qemu_nvme
 #   --parts LIST      subset of matrix,idle,model,presets
-#   --timeout S       VM time limit (default 1500 quick, 5400 full)
+#   --timeout S       VM time limit (default 1500 quick, 5400 full; twice
+#                     that with a baseline)
+#   --baseline REF    compare with nvmev.ko built at git revision REF (HEAD~1,
+#                     main, a commit id): both modules in one VM, as device
+#                     nvmev_base beside nvmev, the matrix and idle parts run
+#                     on each build in turn (the model and presets parts stay
+#                     on the current build); the report opens with "nvmev
+#                     against its baseline". Built once per commit and kernel
+#                     in build/baseline/<sha>-<kernel>/ from a git archive
+#                     export; the working tree is not touched
+#   --baseline-ko F   the same with a module built elsewhere (file F)
+#                     With either, the default repetitions are even (quick 4,
+#                     full 6), so each build goes first equally often
 #   --report-only DIR re-run scripts/bench_report.py on an existing folder
+#
+# Before/after an I/O path change, in one run (host noise makes two runs
+# incomparable):
+#   scripts/bench.sh --baseline main --parts matrix,idle
 #
 # Steps: make (nvmev.ko), scripts/vm/initramfs.sh, one VM booted with
 # scripts/vm/run.sh --qemu-nvme 2G running tests/vm/bench.sh (mode passed as
@@ -33,6 +49,11 @@ DEVS=""
 PARTS=""
 TIMEOUT=""
 REPORT_ONLY=""
+BASELINE=""          # --baseline REF
+BASELINE_KO=""       # --baseline-ko FILE, or the module built from REF
+BASELINE_SHA=""
+BASELINE_TMP=""      # an unfinished baseline build, removed on exit
+MONITOR=""
 
 usage() {
     sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
@@ -41,6 +62,7 @@ usage() {
 
 say() { echo "bench: $*"; }
 
+ARGS="$*"            # for host.txt: the loop below consumes them
 while [ $# -gt 0 ]; do
     case "$1" in
         --full) MODE=full ;;
@@ -52,6 +74,8 @@ while [ $# -gt 0 ]; do
         --parts) PARTS=$2; shift ;;
         --timeout) TIMEOUT=$2; shift ;;
         --report-only) REPORT_ONLY=$2; shift ;;
+        --baseline) BASELINE=$2; shift ;;
+        --baseline-ko) BASELINE_KO=$2; shift ;;
         -h | --help) usage 0 ;;
         *) echo "bench.sh: unknown argument $1" >&2; usage 2 ;;
     esac
@@ -95,12 +119,89 @@ if [ -n "$REPORT_ONLY" ]; then
     exit $?
 fi
 
+if [ -n "$BASELINE" ] && [ -n "$BASELINE_KO" ]; then
+    echo "bench.sh: --baseline and --baseline-ko exclude each other" >&2
+    exit 2
+fi
+# The baseline is another build of nvmev: without nvmev there is nothing to
+# compare it with.
+if { [ -n "$BASELINE" ] || [ -n "$BASELINE_KO" ]; } && [ -n "$DEVS" ] &&
+    [[ ",$DEVS," != *,nvmev,* ]]; then
+    echo "bench.sh: a baseline needs nvmev among --devs ($DEVS)" >&2
+    exit 2
+fi
+# Checked before anything is built
+if [ -n "$BASELINE" ]; then
+    BASELINE_SHA=$(git -C "$NVMEV_ROOT" rev-parse --verify --quiet "$BASELINE^{commit}") ||
+        { echo "bench.sh: --baseline $BASELINE: no such commit" >&2; exit 2; }
+fi
+if [ -n "$BASELINE_KO" ] && [ ! -f "$BASELINE_KO" ]; then
+    echo "bench.sh: --baseline-ko $BASELINE_KO: no such file" >&2
+    exit 2
+fi
+
+# shellcheck disable=SC2317 # reached through the EXIT trap only
+cleanup() {
+    [ -z "$MONITOR" ] || kill "$MONITOR" 2>/dev/null || true
+    [ -z "$BASELINE_TMP" ] || rm -rf "$BASELINE_TMP"
+}
+trap cleanup EXIT
+
+# The module's kernel, from its vermagic: a module for another kernel would
+# only fail at insmod, minutes into the VM run.
+check_vermagic() {  # <nvmev.ko>
+    local vm
+    vm=$(modinfo -F vermagic "$1" 2>/dev/null) || { say "$1: not a kernel module"; exit 1; }
+    [ "${vm%% *}" = "$KVER" ] || { say "$1 is built for ${vm%% *}, the guest runs $KVER"; exit 1; }
+}
+
+# nvmev.ko at git revision $BASELINE, in build/baseline/<sha>-<kernel>/,
+# reused by later runs. The sources come from `git archive` into a fresh
+# folder: no checkout, so neither the working tree nor the repository's list
+# of worktrees (shared with every other worktree) changes, and an
+# interrupted build leaves nothing registered anywhere. The folder gets its
+# final name only once nvmev.ko is in it.
+build_baseline() {
+    local dir
+    dir="$NVMEV_BUILD_DIR/baseline/$BASELINE_SHA-$KVER"
+    BASELINE_KO="$dir/nvmev.ko"
+    if [ -f "$BASELINE_KO" ]; then
+        say "baseline $BASELINE (${BASELINE_SHA:0:7}): reusing ${BASELINE_KO#"$NVMEV_ROOT"/}"
+        return 0
+    fi
+    say "baseline $BASELINE (${BASELINE_SHA:0:7}): building nvmev.ko from a git archive export"
+    mkdir -p "$NVMEV_BUILD_DIR/baseline"
+    BASELINE_TMP=$(mktemp -d "$NVMEV_BUILD_DIR/baseline/.tmp-${BASELINE_SHA:0:7}.XXXXXX")
+    chmod 755 "$BASELINE_TMP"      # mktemp's 0700 would stay on the final folder
+    mkdir "$BASELINE_TMP/src"
+    git -C "$NVMEV_ROOT" archive --format=tar "$BASELINE_SHA" | tar -x -C "$BASELINE_TMP/src" ||
+        { say "git archive $BASELINE_SHA failed"; exit 1; }
+    make -C "$BASELINE_TMP/src" -j"$(nproc)" KDIR="/lib/modules/$KVER/build" \
+        >"$OUT/build-baseline.log" 2>&1 ||
+        { tail -n 30 "$OUT/build-baseline.log"; say "baseline module build failed"; exit 1; }
+    cp "$BASELINE_TMP/src/nvmev.ko" "$BASELINE_TMP/nvmev.ko"
+    cp "$OUT/build-baseline.log" "$BASELINE_TMP/build.log"
+    rm -rf "$BASELINE_TMP/src"
+    # A concurrent run of the same commit may have finished first: its
+    # module is as good as ours.
+    mv -T "$BASELINE_TMP" "$dir" 2>/dev/null || rm -rf "$BASELINE_TMP"
+    BASELINE_TMP=""
+}
+
 START=$SECONDS
 KVER=$(nvmev_kernel_version)
 [ -n "$OUT" ] || OUT="$NVMEV_BUILD_DIR/bench/$(date -u +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT/raw"
 OUT=$(cd "$OUT" && pwd)
-[ -n "$TIMEOUT" ] || { [ "$MODE" = full ] && TIMEOUT=5400 || TIMEOUT=1500; }
+# ABBA balances the order only over an even number of repetitions
+if [ -n "$BASELINE$BASELINE_KO" ] && [ -z "$REPS" ]; then
+    [ "$MODE" = full ] && REPS=6 || REPS=4
+fi
+if [ -z "$TIMEOUT" ]; then
+    [ "$MODE" = full ] && TIMEOUT=5400 || TIMEOUT=1500
+    # nvmev's share of the matrix and idle parts twice, one more repetition
+    [ -z "$BASELINE$BASELINE_KO" ] || TIMEOUT=$((TIMEOUT * 2))
+fi
 
 # CPUs 2 and 3 belong to nvmev (cpus=2,3): isolated from the scheduler, as
 # recommended for dedicated emulator CPUs (README); the peers' fio runs on
@@ -112,10 +213,11 @@ APPEND="nvmev_bench=$MODE isolcpus=2,3"
 [ -z "$RUNTIME" ] || APPEND+=" nvmev_bench_runtime=$RUNTIME"
 [ -z "$DEVS" ] || APPEND+=" nvmev_bench_devs=$DEVS"
 [ -z "$PARTS" ] || APPEND+=" nvmev_bench_parts=$PARTS"
+[ -z "$BASELINE$BASELINE_KO" ] || APPEND+=" nvmev_bench_baseline=1"
 
 say "results: $OUT"
 {
-    echo "command=scripts/bench.sh $*"
+    echo "command=scripts/bench.sh $ARGS"
     echo "mode=$MODE"
     echo "append=$APPEND"
     echo "date_utc=$(date -u '+%Y-%m-%d %H:%M:%S')"
@@ -137,9 +239,26 @@ say "building nvmev-sim (the models in userspace: expected figures of the preset
 make -C "$NVMEV_ROOT/tools/sim" >>"$OUT/build.log" 2>&1 ||
     { tail -n 30 "$OUT/build.log"; say "nvmev-sim build failed"; exit 1; }
 
+INITRAMFS_ARGS=(-k "$KVER" -m "$NVMEV_ROOT/nvmev.ko")
+if [ -n "$BASELINE$BASELINE_KO" ]; then
+    [ -z "$BASELINE" ] || build_baseline
+    BASELINE_KO=$(realpath "$BASELINE_KO")
+    check_vermagic "$BASELINE_KO"
+    # srcversion: a digest of the module's sources; equal ones mean the two
+    # builds compare the same code (an A/A run: every difference is noise)
+    {
+        echo "baseline_ref=$BASELINE"
+        echo "baseline_sha=$BASELINE_SHA"
+        echo "baseline_ko=$BASELINE_KO"
+        echo "baseline_srcversion=$(modinfo -F srcversion "$BASELINE_KO" 2>/dev/null)"
+        echo "nvmev_srcversion=$(modinfo -F srcversion "$NVMEV_ROOT/nvmev.ko" 2>/dev/null)"
+    } >>"$OUT/host.txt"
+    INITRAMFS_ARGS+=(-b "$BASELINE_KO")
+fi
+
 INITRD="$NVMEV_BUILD_DIR/bench/initramfs-$KVER.cpio.gz"
 say "building the initramfs"
-"$NVMEV_ROOT/scripts/vm/initramfs.sh" -k "$KVER" -o "$INITRD" -m "$NVMEV_ROOT/nvmev.ko" >"$OUT/initramfs.log" 2>&1 ||
+"$NVMEV_ROOT/scripts/vm/initramfs.sh" "${INITRAMFS_ARGS[@]}" -o "$INITRD" >"$OUT/initramfs.log" 2>&1 ||
     { tail -n 30 "$OUT/initramfs.log"; say "initramfs build failed"; exit 1; }
 
 # Host load while the VM runs: other QEMUs share the 2 host cores.
@@ -149,7 +268,6 @@ say "building the initramfs"
     done
 ) >"$OUT/host-load.txt" 2>/dev/null &
 MONITOR=$!
-trap 'kill "$MONITOR" 2>/dev/null || true' EXIT
 
 # Follow the VM's results port live; at each "#BENCH begin|end <tag>" mark
 # of the guest, record the host CPU counters (schedstat: run ns, runnable-

@@ -17,6 +17,7 @@ import sys
 
 USER_HZ = 100                     # /proc/stat and /proc/<pid>/stat tick unit
 DEV_ORDER = ["nvmev", "null_blk", "brd", "qemu_nvme"]
+BASE = "nvmev_base"               # nvmev loaded from the baseline build (bench.sh --baseline)
 DEV_LABEL = {"nvmev": "nvmev", "null_blk": "null_blk", "brd": "brd", "qemu_nvme": "QEMU nvme"}
 MATRIX_JOBS = [
     ("rr4k_qd1", "4K randread QD1"),
@@ -345,6 +346,18 @@ def fmt_ms(xs, scale=1.0, digits=None):
     return f"{fmt(m, digits)} [{fmt(lo, digits)}–{fmt(hi, digits)}]"
 
 
+def apart(cur, base):
+    """Whether every value of one build lies above every value of the other."""
+    c, b = [x for x in cur if x is not None], [x for x in base if x is not None]
+    if len(c) < 2 or len(b) < 2:
+        return "–"
+    if min(c) > max(b):
+        return "apart: current higher"
+    if max(c) < min(b):
+        return "apart: current lower"
+    return "overlap"
+
+
 def pct_str(x, digits=1):
     return "–" if x is None else f"{x * 100:+.{digits}f}%"
 
@@ -415,11 +428,14 @@ class Report:
     def header(self):
         i, h = self.info, self.host
         reps = i.get("reps", "?")
+        order = "for rep: for job: for device"
+        if self.has_baseline():
+            order += "; with a baseline, the two builds first, one after the other, see below"
         self.add("# nvmev benchmark results", "",
                  f"- date (UTC): {h.get('date_utc', '?')}; command: `{h.get('command', 'scripts/bench.sh').strip()}`; "
                  f"git {h.get('git', '?')}",
                  f"- mode **{i.get('mode', '?')}**: {reps} repetitions, {i.get('runtime_s', '?')} s per fio run, "
-                 f"runs interleaved (for rep: for job: for device); cells are the median over repetitions "
+                 f"runs interleaved ({order}); cells are the median over repetitions "
                  f"with [min–max]",
                  f"- guest: kernel {i.get('kernel', '?')}, {self.guest_ncpus()} vCPUs ({i.get('cpu_model', '?')}), "
                  f"{int(i.get('mem_total_kb', '0') or 0) // 1024} MiB, {i.get('fio', '?')}; fio pinned to CPU 0 "
@@ -459,6 +475,130 @@ class Report:
             notes.append(f"**{DEV_LABEL[d]}** {i.get('dev.' + d, '')} {extra}, scheduler "
                          f"{(i.get('dev_sched.' + d, '') or '?').strip()}")
         return notes
+
+    # -- nvmev against its baseline
+
+    def has_baseline(self):
+        return any(r["dev"] == BASE for r in self.runs) or any(x["dev"] == BASE for x in self.idle)
+
+    def baseline_name(self):
+        h = self.host
+        if h.get("baseline_ref"):
+            return f"{h['baseline_ref']}, {h.get('baseline_sha', '?')[:7]}"
+        return h.get("baseline_ko") or self.info.get("baseline_ko", "?")
+
+    def swaps_note(self):
+        """What swaps.txt says about the module loads of the two builds."""
+        try:
+            with open(os.path.join(self.dir, "raw", "swaps.txt"), errors="replace") as f:
+                lines = [ln.split() for ln in f]
+        except OSError:
+            return ""
+        # "r<rep> <build> key=value...", one line per load
+        loads = [dict(kv.split("=", 1) for kv in w[2:] if "=" in kv) for w in lines if len(w) > 2]
+        if not loads:
+            return ""
+        failed = sum(1 for x in loads if x.get("load") == "failed")
+        lost = sum(1 for x in loads if x.get("data_kept") == "no")
+        secs = med([float(x["load_s"]) for x in loads if "load_s" in x])
+        note = [f"{len(loads)} swaps (rmmod, insmod, device back), median {fmt(secs)} s each"]
+        if lost:
+            note.append(f"**{lost} found the data not kept** and wrote the region again")
+        else:
+            note.append("the data was kept across every one (a marker outside the jobs' region read back)")
+        if failed:
+            note.append(f"**{failed} failed to load** (see vm.log)")
+        return "; ".join(note) + ". "
+
+    def baseline(self):
+        if not self.has_baseline():
+            return
+        h = self.host
+        n = max([r["rep"] for r in self.runs + self.idle if r["dev"] == BASE] or [0])
+        chance = 2 / math.comb(2 * n, n) if n >= 2 else None
+        same = h.get("baseline_srcversion") and h.get("baseline_srcversion") == h.get("nvmev_srcversion")
+        rows, summary = [], []
+        self.base_plot = []
+
+        def row(label, cur, base, plot=False):
+            """cur, base: {rep: value}"""
+            a, b = med(list(cur.values())), med(list(base.values()))
+            per = [cur[k] / base[k] for k in sorted(cur) if k in base and cur[k] and base[k]]
+            r = [label, fmt_ms(list(cur.values())), fmt_ms(list(base.values())),
+                 f"{a / b:.2f}x" if a and b else "–", " ".join(f"{x:.2f}" for x in per) or "–",
+                 apart(list(cur.values()), list(base.values()))]
+            summary.append(dict(zip(("row", "current", "baseline", "ratio", "per_rep", "ranges"), r)))
+            if plot and a and b:
+                self.base_plot.append((label, a / b, per))
+            return r
+
+        def by_rep(runs, value):
+            return {r["rep"]: value(r) for r in runs}
+
+        for job, label in MATRIX_JOBS:
+            key, scale, unit = ("bw", 1e-6, "MB/s") if job in SEQ_JOBS else ("iops", 1, "IOPS")
+            cur, base = self.group("matrix", job, "nvmev"), self.group("matrix", job, BASE)
+            if cur and base:
+                rows.append(row(f"{label} ({unit})", by_rep(cur, lambda r: r[key] * scale),
+                                by_rep(base, lambda r: r[key] * scale), plot=True))
+
+        def cpu_per_io(r):
+            ios = ios_of(r)
+            if "cnt" not in r or not ios:
+                return None
+            return sum(t["run_ns"] for t in r["cnt"]["threads"].values()) / ios
+        cost = []
+        for job, label in MATRIX_JOBS:
+            cur, base = self.group("matrix", job, "nvmev"), self.group("matrix", job, BASE)
+            if cur and base:
+                cost.append(row(f"{label}: ns CPU / I/O", by_rep(cur, cpu_per_io), by_rep(base, cpu_per_io)))
+
+        def idle_share(x, wkey):
+            w = x[wkey]
+            if not w["threads"] or not w["wall_ns"]:
+                return None
+            return sum(t["run_ns"] for t in w["threads"].values()) / w["wall_ns"] * 100
+        for wkey, wname in (("w0", "[0, 100 ms]"), ("w1", "[1 s, 2 s]")):
+            cur = [x for x in self.idle if x["dev"] == "nvmev"]
+            base = [x for x in self.idle if x["dev"] == BASE]
+            if cur and base:
+                cost.append(row(f"idle {wname}: threads % of one CPU",
+                                by_rep(cur, lambda x: idle_share(x, wkey)),
+                                by_rep(base, lambda x: idle_share(x, wkey))))
+        self.summary["baseline"] = {"name": self.baseline_name(), "rows": summary}
+
+        # a module file's path is too long for a column: the title has it
+        short = self.baseline_name() if h.get("baseline_ref") else "--baseline-ko"
+        head = ["job", f"current (git {h.get('git', '?')})", f"baseline ({short})",
+                "current / baseline", "per repetition", "ranges"]
+        text = (f"The same jobs on two builds of nvmev in this one VM: *current* is the working tree "
+                f"(git {h.get('git', '?')}), *baseline* `{h.get('baseline_ko') or self.baseline_name()}`. "
+                "Only one can be loaded at a time (both are module nvmev), so each repetition runs every "
+                "job on one build, reloads nvmev from the other with the same parameters on the same "
+                "storage and runs them again, then runs the other devices; the order of the builds "
+                "alternates (current first in odd repetitions: ABBA), so a drift of the host weighs on "
+                "both alike. " + self.swaps_note() +
+                "Cells: median over repetitions [min–max]; *current / baseline*: ratio of the medians; "
+                "*per repetition*: the ratio within each repetition, whose two halves are minutes apart. "
+                "*Ranges apart*: every repetition of one build above every repetition of the other. Two "
+                "builds that do not differ have their ranges apart by chance with probability "
+                "2/C(2n, n) for n repetitions: 33% at 2, 10% at 3, 2.9% at 4, 0.8% at 5"
+                + (f" ({n} here: {chance * 100:.1f}%)" if chance else "") +
+                ", and over many rows some are apart by chance alone (at 4 repetitions about one row in 35). "
+                "A ratio inside the ranges' overlap is noise; on this host, where repetitions vary up to "
+                "2x, trust only ranges apart over 4 or more repetitions. Host load that changes over minutes "
+                "moves the rows of one half together, so rows that agree are no extra evidence.")
+        self.add(f"## nvmev against its baseline ({self.baseline_name()})", "", text, "")
+        if same:
+            self.add(f"**Both builds have the same sources** (srcversion {h['baseline_srcversion']}): an "
+                     "A/A run, every difference below is noise.", "")
+        align = ["l", "r", "r", "r", "r", "l"]
+        if rows:
+            self.add(table(head, rows, align), "")
+        if cost:
+            self.add("Emulator cost on each build: CPU time of the nvmev threads (schedstat) per I/O the "
+                     "namespace completed, and their share of one CPU while idle (as in the sections "
+                     "below):", "", table(["what"] + head[1:], cost, align), "")
 
     def throughput(self):
         devs = self.devs
@@ -1009,6 +1149,29 @@ class Report:
             fig.tight_layout()
             self.save(fig, "throughput_vs_null_blk.png", "Throughput relative to null_blk")
 
+        # nvmev against its baseline: ratio of the medians and of each repetition
+        base_plot = getattr(self, "base_plot", [])
+        if base_plot:
+            fig, ax = plt.subplots(figsize=(8, 0.45 * len(base_plot) + 1.6))
+            ys = range(len(base_plot))
+            ax.barh(ys, [r - 1 for _, r, _ in base_plot], left=1, color="tab:red", alpha=0.35,
+                    label="ratio of the medians")
+            for y, (_, _, per) in zip(ys, base_plot):
+                ax.plot(per, [y] * len(per), "k|", ms=12)
+            ax.plot([], [], "k|", ms=12, label="each repetition")
+            ax.axvline(1.0, color="black", lw=0.8)
+            # symmetric about 1, so a gain and a loss look alike
+            dev = max(abs(x - 1) for _, r, per in base_plot for x in per + [r])
+            ax.set_xlim(1 - dev * 1.15 - 0.02, 1 + dev * 1.15 + 0.02)
+            ax.set_yticks(list(ys), [label for label, _, _ in base_plot], fontsize=8)
+            ax.invert_yaxis()
+            ax.set_xlabel("throughput, current ÷ baseline")
+            ax.set_title(f"nvmev against its baseline ({self.baseline_name()})")
+            ax.grid(True, axis="x", alpha=0.3)
+            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
+            fig.tight_layout()
+            self.save(fig, "baseline.png", "nvmev against its baseline")
+
         # fidelity
         pts = [p for p in getattr(self, "fid_plot", []) if p[2] is not None and p[2] > 0]
         if pts:
@@ -1039,6 +1202,7 @@ class Report:
 
     def build(self):
         self.header()
+        self.baseline()
         self.target_at = len(self.md)
         if not self.runs:
             self.add("**No fio results found** in raw/ (see vm.log).", "")

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Build the guest initramfs (cpio.gz) used by scripts/vm/run.sh.
 #
-#   scripts/vm/initramfs.sh [-o OUTPUT] [-k KVER] [-m NVMEV_KO]
+#   scripts/vm/initramfs.sh [-o OUTPUT] [-k KVER] [-m NVMEV_KO] [-b BASE_KO]
 #
 # Contents: busybox (all applets), nvme-cli, fio, e2fsprogs, util-linux block
 # tools, GNU dd, f2fs-tools and btrfs-progs with their shared libraries; the kernel modules the tests
 # need (plus dependencies, depmod'ed for busybox modprobe); nvmev.ko at
-# /lib/modules/nvmev.ko when it exists; tests/vm/ at /tests;
+# /lib/modules/nvmev.ko when it exists; with -b, a second build of nvmev
+# (another revision, for scripts/bench.sh --baseline) at
+# /lib/modules/nvmev-base.ko; tests/vm/ at /tests;
 # scripts/nvmevctl at /usr/bin/nvmevctl; nvmev-sim, nvmev-kv, nvme-raw and
 # nvme-raw-identify when built;
 # and scripts/vm/guest-init.sh as
@@ -32,6 +34,7 @@ TEST_MODULES=(null_blk brd loop f2fs btrfs zonefs)
 OUTPUT=""
 KVER=""
 NVMEV_KO="${NVMEV_KO:-$NVMEV_ROOT/nvmev.ko}"
+BASE_KO=""
 STAGE=""
 
 usage() {
@@ -44,11 +47,12 @@ die() { echo "initramfs: $*" >&2; exit 1; }
 cleanup() { [ -z "$STAGE" ] || rm -rf "$STAGE"; }
 
 parse_args() {
-    while getopts "o:k:m:h" opt; do
+    while getopts "o:k:m:b:h" opt; do
         case "$opt" in
             o) OUTPUT=$OPTARG ;;
             k) KVER=$OPTARG ;;
             m) NVMEV_KO=$OPTARG ;;
+            b) BASE_KO=$OPTARG ;;
             h) usage 0 ;;
             *) usage 2 ;;
         esac
@@ -167,6 +171,13 @@ install_nvmev_module() {
         echo "initramfs: nvmev module: $NVMEV_KO"
     else
         echo "initramfs: note: $NVMEV_KO not found (run make); guest tests that load nvmev will fail"
+    fi
+    # Asked for explicitly, so a missing file is an error, not a note: the
+    # benchmark would otherwise run without the build it was to compare.
+    if [ -n "$BASE_KO" ]; then
+        [ -f "$BASE_KO" ] || die "baseline module $BASE_KO not found"
+        stage_file "$BASE_KO" /lib/modules/nvmev-base.ko
+        echo "initramfs: nvmev baseline module: $BASE_KO"
     fi
 }
 

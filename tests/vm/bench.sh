@@ -9,6 +9,15 @@
 #                              timing-model runs, full 8)
 #   nvmev_bench_devs=a,b       subset of nvmev,null_blk,brd,qemu_nvme
 #   nvmev_bench_parts=a,b      subset of matrix,idle,model,presets (default all)
+#   nvmev_bench_baseline=1     also the device nvmev_base: nvmev loaded from
+#                              /lib/modules/nvmev-base.ko, another build
+#                              (scripts/bench.sh --baseline REF), on the same
+#                              storage. Only one nvmev is loaded at a time, so
+#                              each repetition of the matrix and idle parts
+#                              runs on one build, swaps modules, runs on the
+#                              other (the order alternating: ABBA), then on
+#                              the other devices; the model and presets parts
+#                              use the current build
 #
 # Every fio run writes <tag>.fio.json (fio --output-format=json) and
 # <tag>.snap (raw /proc counters before and after the run: /proc/stat,
@@ -47,6 +56,9 @@ RUNTIME=$(cmdline_arg nvmev_bench_runtime "$RUNTIME")
 MODEL_RUNTIME=$(cmdline_arg nvmev_bench_runtime "$MODEL_RUNTIME")
 DEVS=$(cmdline_arg nvmev_bench_devs "nvmev,null_blk,brd,qemu_nvme" | tr ',' ' ')
 PARTS=$(cmdline_arg nvmev_bench_parts "matrix,idle,model,presets" | tr ',' ' ')
+BASELINE=$(cmdline_arg nvmev_bench_baseline 0)
+NVMEV_KO_CUR=$NVMEV_KO
+NVMEV_KO_BASE=/lib/modules/nvmev-base.ko
 
 REGION=1g                 # every device: offsets 0 .. 1 GiB
 FIO_CPUS=0,1              # fio threads (one job: CPU 0 only); nvmev owns CPUs 2 (dispatcher), 3 (I/O worker)
@@ -148,7 +160,9 @@ DEV_nvmev=""
 DEV_null_blk=""
 DEV_brd=""
 DEV_qemu_nvme=""
+DEV_nvmev_base=""
 NVMEV_CFG=""
+NVMEV_BUILD=""            # the build loaded now: nvmev, nvmev_base or empty
 
 dev_path() { eval "echo \$DEV_$1"; }
 
@@ -159,17 +173,30 @@ set_scheduler_none() {  # <block device path>
     return 0
 }
 
-load_nvmev() {  # <config name> <params...>
-    local cfg=$1
-    shift
+# Load build <nvmev|nvmev_base> with <params> in place of the nvmev loaded
+# now: both are module "nvmev", one at a time. Sets DEV_<build> and finds the
+# new threads.
+load_build() {  # <build> <config name> <params...>
+    local build=$1 cfg=$2 st
+    shift 2
+    NVMEV_BUILD=""
     if lsmod | grep -q '^nvmev '; then
         nvmev_unload || return 1
     fi
-    nvmev_load cpus=$NVMEV_CPUS "$@" || return 1
-    DEV_nvmev=$NVMEV_NS
+    [ "$build" = nvmev ] || NVMEV_KO=$NVMEV_KO_BASE
+    nvmev_load cpus=$NVMEV_CPUS "$@"
+    st=$?
+    NVMEV_KO=$NVMEV_KO_CUR
+    [ "$st" -eq 0 ] || return 1
+    eval "DEV_$build=\$NVMEV_NS"
+    NVMEV_BUILD=$build
     NVMEV_CFG=$cfg
-    set_scheduler_none "$DEV_nvmev"
+    set_scheduler_none "$NVMEV_NS"
     find_nvmev_threads
+}
+
+load_nvmev() {  # <config name> <params...>: the current build
+    load_build nvmev "$@"
 }
 
 # The nvme driver with one poll queue, for polled (io_uring --hipri) runs:
@@ -211,6 +238,15 @@ setup_devices() {
     if has_word nvmev $DEVS; then
             load_nvmev base $ZERO || t_log "nvmev load failed"
     fi
+    # the baseline: loaded in its turn, on the storage nvmev leaves behind
+    if [ "$BASELINE" = 1 ] && [ -n "$DEV_nvmev" ]; then
+        if [ -f "$NVMEV_KO_BASE" ]; then
+            DEV_nvmev_base=$DEV_nvmev
+            DEVS=$(echo " $DEVS " | sed 's/ nvmev / nvmev nvmev_base /')
+        else
+            t_fail bench/baseline-module "$NVMEV_KO_BASE missing: no baseline runs"
+        fi
+    fi
     ACTIVE=""
     for d in $DEVS; do
         [ -n "$(dev_path "$d")" ] && [ -b "$(dev_path "$d")" ] && ACTIVE="$ACTIVE $d"
@@ -218,18 +254,80 @@ setup_devices() {
     t_log "devices:$(for d in $ACTIVE; do printf ' %s=%s' "$d" "$(dev_path "$d")"; done)"
 }
 
-# Write the first 1 GiB of every device so that reads hit written data.
+# Write the first 1 GiB of a device (of every device: precondition) so that
+# reads hit written data.
+precondition_dev() {  # <device name>
+    local d=$1 path start
+    path=$(dev_path "$d")
+    start=$(cut -d' ' -f1 /proc/uptime)
+    fio --name=precondition --filename="$path" --ioengine=libaio --direct=1 \
+        --rw=write --bs=1m --iodepth=8 --size=$REGION --cpus_allowed=$FIO_CPUS \
+        --output-format=terse >/dev/null 2>"$OUT/pre.err" ||
+        t_log "precondition $d failed: $(tail -n 2 "$OUT/pre.err")"
+    echo "precondition_s.$d=$(awk -v a="$start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { print b - a }')" >>"$OUT/info.txt"
+}
+
 precondition() {
-    local d path start
+    local d
     for d in $ACTIVE; do
-        path=$(dev_path "$d")
-        start=$(cut -d' ' -f1 /proc/uptime)
-        fio --name=precondition --filename="$path" --ioengine=libaio --direct=1 \
-            --rw=write --bs=1m --iodepth=8 --size=$REGION --cpus_allowed=$FIO_CPUS \
-            --output-format=terse >/dev/null 2>"$OUT/pre.err" ||
-            t_log "precondition $d failed: $(tail -n 2 "$OUT/pre.err")"
-        echo "precondition_s.$d=$(awk -v a="$start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { print b - a }')" >>"$OUT/info.txt"
+        # nvmev_base is nvmev's storage under the other build
+        [ "$d" = nvmev_base ] || precondition_dev "$d"
     done
+    [ -z "$DEV_nvmev_base" ] || write_marker
+}
+
+# ---------------------------------------------------------------- two builds
+
+# Both builds of nvmev share the storage: the same memmap region, loaded
+# without wipe, keeps its data across loads. A marker of 1 MiB of random data
+# just past the region the jobs write shows whether it did after a swap.
+MARK_MB=1024
+MARK_SUM=""
+SWAPS=$OUT/swaps.txt
+
+read_marker() {  # of the build loaded now
+    dd if="$(dev_path "$NVMEV_BUILD")" bs=1M count=1 skip=$MARK_MB iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1
+}
+
+write_marker() {  # through the build loaded now
+    local path
+    path=$(dev_path "$NVMEV_BUILD")
+    MARK_SUM=""
+    [ "$(blockdev --getsize64 "$path")" -ge $(((MARK_MB + 1) * 1048576)) ] ||
+        { t_log "nvmev too small for the data marker: not checked across swaps"; return 0; }
+    dd if=/dev/urandom of="$path" bs=1M count=1 seek=$MARK_MB iflag=fullblock oflag=direct 2>/dev/null &&
+        MARK_SUM=$(read_marker)
+}
+
+# The order of the builds in repetition <rep>: the current one first in odd
+# repetitions, the baseline first in even ones (ABBA), so a drift of the
+# host weighs on both alike; a repetition starts with the build the one
+# before it ended with, so it costs one swap.
+build_order() {  # <rep>
+    if [ $(($1 % 2)) -eq 1 ]; then echo "nvmev nvmev_base"; else echo "nvmev_base nvmev"; fi
+}
+
+# Build <nvmev|nvmev_base> loaded with the matrix's parameters, its storage
+# as the other build left it (else written again). A build that does not load
+# leaves ACTIVE, once. One line per load in swaps.txt.
+use_build() {  # <build> <rep>
+    local b=$1 start kept=yes size
+    [ "$NVMEV_BUILD" = "$b" ] && return 0
+    start=$(cut -d' ' -f1 /proc/uptime)
+    if ! load_build "$b" base $ZERO; then
+        t_fail "bench/load-$b" "r$2: loading $b failed: its runs are left out from here on"
+        ACTIVE=$(for d in $ACTIVE; do [ "$d" = "$b" ] || printf ' %s' "$d"; done)
+        echo "r$2 $b load=failed" >>"$SWAPS"
+        return 1
+    fi
+    size=$(blockdev --getsize64 "$NVMEV_NS")
+    if [ -n "$MARK_SUM" ] && [ "$(read_marker)" != "$MARK_SUM" ]; then
+        kept=no
+        t_log "r$2: $b did not find the data the other build left: writing $REGION again"
+        precondition_dev "$b"
+        write_marker
+    fi
+    echo "r$2 $b load_s=$(awk -v a="$start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { print b - a }') bytes=$size data_kept=$kept" >>"$SWAPS"
 }
 
 write_info() {
@@ -248,6 +346,11 @@ write_info() {
         echo "null_blk_args=$NULL_BLK_ARGS"
         echo "brd_args=$BRD_ARGS"
         echo "nvmev_params=$ZERO"
+        if [ -n "$DEV_nvmev_base" ]; then
+            echo "baseline_ko=$NVMEV_KO_BASE"
+            echo "ko_md5.nvmev=$(md5sum <"$NVMEV_KO_CUR" | cut -d' ' -f1)"
+            echo "ko_md5.nvmev_base=$(md5sum <"$NVMEV_KO_BASE" | cut -d' ' -f1)"
+        fi
         echo "kernel=$(uname -r)"
         echo "fio=$(fio --version)"
         echo "ncpus=$(grep -c '^processor' /proc/cpuinfo)"
@@ -277,7 +380,12 @@ SEQ=0
 run_fio() {  # <set> <rep> <job> <dev>
     local set=$1 rep=$2 job=$3 dev=$4 path tag args snap cfg="" cpus
     path=$(dev_path "$dev")
-    [ "$dev" = nvmev ] && cfg=$NVMEV_CFG
+    case "$dev" in
+        nvmev | nvmev_base)
+            # never a run labelled with the build that is not loaded
+            [ "$dev" = "$NVMEV_BUILD" ] || { t_log "run_fio $job: $dev is not loaded"; return 1; }
+            cfg=$NVMEV_CFG ;;
+    esac
     SEQ=$((SEQ + 1))
     tag="$set-r$rep-$job-$dev${cfg:+-$cfg}"
     RUN_S=$RUNTIME
@@ -296,7 +404,7 @@ run_fio() {  # <set> <rep> <job> <dev>
         echo "seq=$SEQ"
         echo "path=$path"
         echo "args=$args"
-        [ "$dev" != nvmev ] || echo "nvmev_params=$(cd /sys/module/nvmev/parameters && grep -H '' ./* | sed 's|^\./||' | tr '\n' ' ')"
+        [ -z "$cfg" ] || echo "nvmev_params=$(cd /sys/module/nvmev/parameters && grep -H '' ./* | sed 's|^\./||' | tr '\n' ' ')"
     } >"$snap"
     host_mark begin "$tag"
     fio --name="$job" --filename="$path" --ioengine=libaio --direct=1 \
@@ -350,25 +458,52 @@ write_info
 precondition
 t_emit "$OUT/info.txt" info.txt
 
+# One repetition's matrix, then its idle cost, on <devices> (at most one
+# build of nvmev: loaded first if it is not; one that failed to load before
+# is left out).
+bench_devices() {  # <rep> <devices...>
+    local rep=$1 devs="" job d
+    shift
+    for d in "$@"; do
+        case "$d" in
+            nvmev | nvmev_base)
+                if ! has_word "$d" $ACTIVE || ! use_build "$d" "$rep"; then continue; fi ;;
+        esac
+        devs="$devs $d"
+    done
+    if has_word matrix $PARTS; then
+        for job in $JOBS; do
+            for d in $devs; do
+                # brd has no poll queues (io_uring --hipri fails)
+                case "$job.$d" in *_poll.brd) continue ;; esac
+                run_fio matrix "$rep" "$job" "$d"
+            done
+        done
+    fi
+    if has_word idle $PARTS; then
+        for d in nvmev nvmev_base null_blk; do
+            has_word "$d" $devs && measure_idle "$rep" "$d"
+        done
+    fi
+}
+
 if has_word matrix $PARTS || has_word idle $PARTS; then
+    others=$(for d in $ACTIVE; do case "$d" in nvmev*) ;; *) printf ' %s' "$d" ;; esac; done)
     rep=1
     while [ "$rep" -le "$REPS" ]; do
-        if has_word matrix $PARTS; then
-            for job in $JOBS; do
-                for d in $ACTIVE; do
-                    # brd has no poll queues (io_uring --hipri fails)
-                    case "$job.$d" in *_poll.brd) continue ;; esac
-                    run_fio matrix "$rep" "$job" "$d"
-                done
-            done
-        fi
-        if has_word idle $PARTS; then
-            for d in nvmev null_blk; do
-                has_word "$d" $ACTIVE && measure_idle "$rep" "$d"
-            done
+        if has_word nvmev_base $ACTIVE; then
+            # the two builds back to back, under the same conditions (no
+            # other device between their jobs), then the other devices
+            order=$(build_order "$rep")
+            bench_devices "$rep" "${order% *}"
+            bench_devices "$rep" "${order#* }"
+            [ -z "$others" ] || bench_devices "$rep" $others
+        else
+            bench_devices "$rep" $ACTIVE
         fi
         rep=$((rep + 1))
     done
+    [ ! -f "$SWAPS" ] || t_emit "$SWAPS" swaps.txt
 fi
 
 # Timing model: wake cost (idle_spin_us), latency with interrupts
@@ -478,6 +613,7 @@ fid_fill() {  # <dev> <preset>
 measure_presets() {
     local n dev p rep tag ng ctl a f v
     lsmod | grep -q '^nvmev ' && nvmev_unload
+    NVMEV_BUILD=""
     insmod "$NVMEV_KO" memmap_start=4G memmap_size=2G nr_ctrls=0 cpus=$NVMEV_CPUS ||
         { t_fail bench/presets-insmod "insmod failed"; return; }
     nv_configfs_mount
