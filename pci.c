@@ -367,7 +367,8 @@ static void pdev_added(struct nvmev_ctrl *ctrl, struct pci_dev *pdev)
 		return;
 	}
 	mutex_lock(&ctrl->pdev_lock);
-	ctrl->pdev = pci_dev_get(pdev);
+	if (!ctrl->pdev)	/* one function per bus: never two at once */
+		ctrl->pdev = pci_dev_get(pdev);
 	mutex_unlock(&ctrl->pdev_lock);
 }
 
