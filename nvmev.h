@@ -408,6 +408,8 @@ struct nvmev_ctrl {
 
 	/* Controller state, owned by the dispatcher */
 	u32 cc;
+	bool enable_failed;		/* CSTS.CFS: the last enable failed */
+	u64 failed_aq[3];		/* its AQA, ASQ and ACQ */
 	bool css_all;			/* CC.CSS: every I/O command set */
 	bool enabled;
 	bool ready;

@@ -65,6 +65,7 @@ void nvmev_regs_init(struct nvmev_ctrl *ctrl)
 	regs_reset(ctrl);
 	ctrl->cc = 0;
 	ctrl->enabled = false;
+	ctrl->enable_failed = false;
 	ctrl->ready = false;
 }
 
@@ -113,8 +114,8 @@ static int admin_queues_create(struct nvmev_ctrl *ctrl)
 	struct nvmev_cq *cq;
 
 	if (sqs < 2 || cqs < 2 || (asq | acq) & (NVMEV_PAGE_SIZE - 1)) {
-		pr_warn("invalid admin queue attributes: AQA %#x ASQ %#llx ACQ %#llx\n",
-			aqa, asq, acq);
+		pr_warn_ratelimited("%s: invalid admin queue attributes: AQA %#x ASQ %#llx ACQ %#llx\n",
+				    ctrl->name, aqa, asq, acq);
 		return -EINVAL;
 	}
 	sq = kzalloc(sizeof(*sq), GFP_KERNEL);
@@ -124,8 +125,8 @@ static int admin_queues_create(struct nvmev_ctrl *ctrl)
 	sq->cmds = nvmev_host_va(ctrl, asq, (size_t)sqs * sizeof(struct nvme_command));
 	cq->cqes = nvmev_host_va(ctrl, acq, (size_t)cqs * sizeof(struct nvme_completion));
 	if (!sq->cmds || !cq->cqes) {
-		pr_warn("admin queues at ASQ %#llx ACQ %#llx are not host memory\n",
-			asq, acq);
+		pr_warn_ratelimited("%s: admin queues at ASQ %#llx ACQ %#llx are not host memory\n",
+				    ctrl->name, asq, acq);
 		kfree(sq);
 		kfree(cq);
 		return -EINVAL;
@@ -149,7 +150,8 @@ nomem:
 
 static void ctrl_fatal(struct nvmev_ctrl *ctrl, const char *why)
 {
-	pr_err("controller fatal status: %s\n", why);
+	pr_err_ratelimited("%s: controller fatal status: %s\n", ctrl->name,
+			   why);
 	reg_write32(ctrl, NVME_REG_CSTS, NVME_CSTS_CFS);
 	ctrl->ready = false;
 }
@@ -190,16 +192,50 @@ static void ctrl_disable(struct nvmev_ctrl *ctrl)
 	regs_reset(ctrl);
 }
 
+/* The admin queue registers a failed enable was given. */
+static void note_failed_enable(struct nvmev_ctrl *ctrl)
+{
+	ctrl->enable_failed = true;
+	ctrl->failed_aq[0] = reg_read32(ctrl, NVME_REG_AQA);
+	ctrl->failed_aq[1] = reg_read64(ctrl, NVME_REG_ASQ);
+	ctrl->failed_aq[2] = reg_read64(ctrl, NVME_REG_ACQ);
+}
+
+/*
+ * After a failed enable (CSTS.CFS, RDY never 1) the host resets the
+ * controller, but as RDY is already 0 it may clear CC.EN and set it again
+ * before this thread looks.  CC.EN seen clear ends the fatal state; with
+ * EN set, a CC or admin queue register that changed is a new enable (the
+ * same values would fail the same way).
+ */
+static bool enable_retry(struct nvmev_ctrl *ctrl, u32 cc)
+{
+	if (!(cc & NVME_CC_ENABLE)) {
+		ctrl->enable_failed = false;
+		ctrl->cc = cc;
+		reg_write32(ctrl, NVME_REG_CSTS, 0);
+		return true;
+	}
+	if (cc == ctrl->cc &&
+	    ctrl->failed_aq[0] == reg_read32(ctrl, NVME_REG_AQA) &&
+	    ctrl->failed_aq[1] == reg_read64(ctrl, NVME_REG_ASQ) &&
+	    ctrl->failed_aq[2] == reg_read64(ctrl, NVME_REG_ACQ))
+		return false;
+	ctrl->cc = cc;
+	ctrl->enable_failed = false;
+	if (!ctrl_enable(ctrl, cc))
+		note_failed_enable(ctrl);
+	return true;
+}
+
 /* Returns true when something changed. */
 bool nvmev_regs_poll(struct nvmev_ctrl *ctrl)
 {
 	u32 cc = reg_read32(ctrl, NVME_REG_CC);
 	u32 old = ctrl->cc;
 
-	/* CC.EN = 0 after a fatal error: the reset is done, CFS goes */
-	if (!(cc & NVME_CC_ENABLE) &&
-	    (reg_read32(ctrl, NVME_REG_CSTS) & NVME_CSTS_CFS))
-		reg_write32(ctrl, NVME_REG_CSTS, 0);
+	if (unlikely(ctrl->enable_failed))
+		return enable_retry(ctrl, cc);
 	if (cc == old)
 		return false;
 	ctrl->cc = cc;
@@ -208,14 +244,11 @@ bool nvmev_regs_poll(struct nvmev_ctrl *ctrl)
 		ctrl_disable(ctrl);
 		return true;
 	}
-	/*
-	 * After a failed enable CSTS.RDY never became 1, so a host may clear
-	 * CC.EN and set it again before this thread looks: keep EN clear in
-	 * the copy, so that the next CC written with EN set is an enable.
-	 */
 	if (!(old & NVME_CC_ENABLE) && (cc & NVME_CC_ENABLE) &&
-	    !ctrl_enable(ctrl, cc))
-		ctrl->cc &= ~NVME_CC_ENABLE;
+	    !ctrl_enable(ctrl, cc)) {
+		note_failed_enable(ctrl);
+		return true;
+	}
 
 	if ((cc & NVME_CC_SHN_MASK) && !(old & NVME_CC_SHN_MASK)) {
 		u32 csts = reg_read32(ctrl, NVME_REG_CSTS);
