@@ -84,7 +84,10 @@ static void free_queues(struct nvmev_ctrl *ctrl)
 
 /*
  * Stop all I/O of the current controller session: nothing fetched before
- * this call touches host memory or posts a completion after it returns.
+ * this call touches host memory or posts a completion after it returns,
+ * and every request of it is gone (a zoned write that never moved its data
+ * has zeroed its LBAs), so nothing of the old session can land after a
+ * command of the next one.
  */
 void nvmev_ctrl_quiesce(struct nvmev_ctrl *ctrl)
 {
@@ -92,8 +95,8 @@ void nvmev_ctrl_quiesce(struct nvmev_ctrl *ctrl)
 
 	lockdep_assert_held(&ctrl->disp->lock);
 	WRITE_ONCE(ctrl->epoch, ctrl->epoch + 1);
-	nvmev_workers_sync(ctrl);
 	nvmev_io_drop_kept(ctrl);
+	nvmev_workers_purge(ctrl);
 	/* the discarded commands no longer occupy the media */
 	for (i = 0; i < NVMEV_MAX_NS; i++)
 		if (ctrl->ns[i])
