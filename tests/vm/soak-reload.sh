@@ -17,8 +17,8 @@ NVMEV_DEV_BEFORE=$(echo /dev/nvme*)
 MEMFREE0=$(awk '/MemFree/ { print $2 }' /proc/meminfo)
 
 block() {  # <cycle>: the 4 KiB block of that cycle, as a file
-    printf 'nvmev soak cycle %08d\n' "$1" >/tmp/soak.blk
-    /usr/bin/dd if=/dev/zero bs=1 count=$((4096 - 24)) 2>/dev/null >>/tmp/soak.blk
+    { printf 'nvmev soak cycle %08d\n' "$1"; head -c 4096 /dev/zero; } |
+        head -c 4096 >/tmp/soak.blk
 }
 offset() { echo $((($1 % 4096) * 4096 + 1048576)); }   # bytes
 
