@@ -105,6 +105,7 @@ qemu_command() {
     else
         cmdline+=" nvmev_run=$RUN"
     fi
+    [ -z "$NVMEV_K_APPEND" ] || cmdline+=" $NVMEV_K_APPEND"
     [ -z "$APPEND" ] || cmdline+=" $APPEND"
     # shellcheck disable=SC2054 # commas are part of QEMU option values
     QEMU=(qemu-system-x86_64
