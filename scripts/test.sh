@@ -23,7 +23,7 @@
 #   NVMEV_KVER=<release>             old form of NVMEV_KERNELS=<release>
 #   NVMEV_TESTS="00-smoke 10-admin"  run only these guest scripts
 #   NVMEV_SKIP_DEPS=1                do not run scripts/deps.sh
-#   NVMEV_VM_TIMEOUT=<seconds>       per-VM time limit (default 1200, times 4
+#   NVMEV_VM_TIMEOUT=<seconds>       per-VM time limit (default 1800, times 4
 #                                    on debug kernels)
 #   V=1                              stream VM consoles live
 #
@@ -207,7 +207,9 @@ vm_args_of() {  # <script name>: its "# nvmev-vm-args:" value, if any
 run_vm_group() {  # <kernel> <boot name> <vm args> <names>
     local kernel=$1 name=$2 args=$3 names=$4 status=0 reason
     local runner_log="$LOG_DIR/$kernel/vm-$name.runner.log"
-    local timeout=$((${NVMEV_VM_TIMEOUT:-1200} * NVMEV_K_SLOWDOWN))
+    # 1800 s: one boot runs the whole suite (about 15 min alone on 2 cores),
+    # and another VM or a build on the same host can add half again
+    local timeout=$((${NVMEV_VM_TIMEOUT:-1800} * NVMEV_K_SLOWDOWN))
     local -a extra=()
     [ -z "$args" ] || read -r -a extra <<<"$args"
     step "VM $kernel/$name: ${names//,/ }${args:+ ($args)}"
