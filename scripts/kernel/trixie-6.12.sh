@@ -43,6 +43,7 @@ debian_mirror() {
         return
     fi
     local uri
+    # shellcheck disable=SC2016 # $(...) are apt's own format fields
     uri=$(apt-get indextargets --format '$(REPO_URI) $(ORIGIN) $(RELEASE)' 2>/dev/null |
         awk '$2 == "Debian" && $3 !~ /-(security|updates|backports)$/ { print $1; exit }')
     if [ -z "$uri" ]; then
@@ -101,8 +102,9 @@ make_kit() {
     in_chroot apt-get update -qq >/dev/null || die "apt-get update failed in $CHROOT"
     image=$(versioned_package "$META_IMAGE" linux-image-6.12) || true
     headers=$(versioned_package "$META_HEADERS" linux-headers-6.12) || true
-    [ -n "$image" ] && [ -n "$headers" ] ||
+    if [ -z "$image" ] || [ -z "$headers" ]; then
         die "$SUITE has no linux-image-6.12*/linux-headers-6.12* behind $META_IMAGE/$META_HEADERS"
+    fi
     kver=${image#linux-image-}
     # headers-<kver> depends on headers-<ver>-common and linux-kbuild-6.12*
     mapfile -t pkgs < <(in_chroot apt-cache depends "$headers" |
