@@ -9,6 +9,8 @@ PACKAGES=(
     gcc make bc libelf-dev sparse kmod linux-headers-amd64 linux-source-6.1
     # the kernel booted in the guest, and the VM itself
     linux-image-amd64 qemu-system-x86 qemu-system-data
+    # a Debian 13 chroot for the 6.12 guest kernel (scripts/kernel/trixie-6.12.sh)
+    debootstrap
     # initramfs construction and guest userland
     busybox-static cpio gzip xz-utils nvme-cli fio e2fsprogs util-linux
     f2fs-tools btrfs-progs

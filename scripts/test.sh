@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
 # Run the whole nvmev test suite (what CI runs):
 #   1. install dependencies      (scripts/deps.sh; skip with NVMEV_SKIP_DEPS=1)
-#   2. build nvmev.ko            (make KDIR=/lib/modules/<K>/build)
-#   3. unit tests                (make -C tests/unit check,
+#   2. unit tests                (make -C tests/unit check,
 #                                 tests/nvmevctl-selftest.sh, make -C tools/sim check,
-#                                 make -C tools/kv check, make -C tools/nvme-raw check)
-#   4. build the initramfs       (scripts/vm/initramfs.sh)
-#   5. VM tests                  (tests/vm/NN-*.sh, booted with scripts/vm/run.sh)
+#                                 make -C tools/kv check, make -C tools/nvme-raw check), once
+#   then for each guest kernel (NVMEV_KERNELS, default "6.1 6.12"):
+#   3. set up its kit if missing (6.12: scripts/kernel/trixie-6.12.sh)
+#   4. build nvmev.ko for it     (into build/<kernel>/nvmev.ko)
+#   5. build the initramfs       (scripts/vm/initramfs.sh -K <kernel>)
+#   6. VM tests                  (tests/vm/NN-*.sh, booted with scripts/vm/run.sh)
 # and print every failure, per-group counts and finally "N passed, N failed".
+# Every result of steps 3-6 is named <kernel>/..., e.g. 6.12/smoke/insmod,
+# 6.12/build/module; VM logs are build/vm/<kernel>/<group>.log.
 #
 # Environment:
+#   NVMEV_KERNELS="6.1 6.12"         guest kernels, by name (scripts/vm/common.sh):
+#                                    6.1 (Debian 12's installed kernel), 6.12
+#                                    (Debian 13's, a kit set up on demand),
+#                                    6.1-debug (KASAN+lockdep kit, built by
+#                                    scripts/kernel/debug-6.1.sh), or an
+#                                    installed release such as 6.1.0-57-amd64
+#   NVMEV_KVER=<release>             old form of NVMEV_KERNELS=<release>
 #   NVMEV_TESTS="00-smoke 10-admin"  run only these guest scripts
 #   NVMEV_SKIP_DEPS=1                do not run scripts/deps.sh
-#   NVMEV_KVER=<version>             guest kernel (default: newest installed)
-#   NVMEV_VM_TIMEOUT=<seconds>       per-VM time limit (default 1200)
+#   NVMEV_VM_TIMEOUT=<seconds>       per-VM time limit (default 1800, times 4
+#                                    on debug kernels)
 #   V=1                              stream VM consoles live
 #
 # Guest scripts that share VM settings run in one boot, in name order. A
@@ -21,7 +32,8 @@
 #   # nvmev-vm-args: --qemu-nvme 1G --mem 8G
 # (options of scripts/vm/run.sh, split on spaces); it then gets its own boot
 # together with the scripts that declare the same line.
-# Logs: build/logs/ (build, unit tests), build/vm/ (VM consoles and results).
+# Logs: build/logs/ (unit tests; per kernel: build/logs/<kernel>/), build/vm/<kernel>/
+# (VM consoles and results).
 # Exit status 0 iff nothing failed and something passed.
 set -euo pipefail
 
@@ -30,17 +42,19 @@ source "$(dirname "${BASH_SOURCE[0]}")/vm/common.sh"
 
 LOG_DIR="$NVMEV_BUILD_DIR/logs"
 RESULTS="$NVMEV_BUILD_DIR/test-results.txt"   # "PASS <name>" / "FAIL <name>: <reason>"
-MODULE_BUILT=1
+KERNELS=()        # guest kernel names, in order
+KERNEL_TIMES=()   # "<name> <seconds>" per kernel, for the report
 
 step() { printf '\n==> %s\n' "$*"; }
 
 record_pass() { echo "PASS $1" >>"$RESULTS"; }
 record_fail() { echo "FAIL $1: $(printf '%s' "$2" | tr '\n\r\t' '   ' | cut -c1-400)" >>"$RESULTS"; }
 
-# Append "@@RESULT PASS|FAIL ..." lines from a file to the results.
-collect_results() {  # <file>
+# Append "@@RESULT PASS|FAIL ..." lines from a file to the results, with
+# <prefix> (e.g. "6.12/") before each name.
+collect_results() {  # <file> [<prefix>]
     tr -d '\r' <"$1" | grep -ao '@@RESULT \(PASS\|FAIL\) .*' |
-        sed 's/^@@RESULT //' >>"$RESULTS" || true
+        sed "s|^@@RESULT \\([A-Z]*\\) |\\1 ${2:-}|" >>"$RESULTS" || true
 }
 
 install_deps() {
@@ -52,22 +66,48 @@ install_deps() {
     "$NVMEV_ROOT/scripts/deps.sh"
 }
 
-build_module() {
+# Set up kernel <name>'s kit when a script can do it unattended (6.12);
+# sets the NVMEV_K_* variables (scripts/vm/common.sh).
+prepare_kernel() {  # <name>
+    local name=$1 script log="$LOG_DIR/$1/kit.log" why
+    if nvmev_kernel_resolve "$name" 2>/dev/null; then
+        return 0
+    fi
+    if [ "$name" = 6.12 ] && script=$(nvmev_kit_script "$name"); then
+        step "kernel $name: setting up its kit (${script#"$NVMEV_ROOT"/}; log: ${log#"$NVMEV_ROOT"/})"
+        local start=$SECONDS
+        if "$script" >"$log" 2>&1; then
+            cat "$log"
+            echo "kit set up in $((SECONDS - start)) s"
+        else
+            tail -n 20 "$log"
+            record_fail "$name/kit" "${script#"$NVMEV_ROOT"/} failed: $(tail -n 1 "$log")"
+            return 1
+        fi
+    fi
+    why=$(nvmev_kernel_resolve "$name" 2>&1) && return 0
+    echo "$why"
+    record_fail "$name/kit" "$why"
+    return 1
+}
+
+build_module() {  # <kernel name>: sets MODULE_KO, or returns 1
+    local name=$1 dir="$NVMEV_BUILD_DIR/$1" log="$LOG_DIR/$1/module-build.log"
+    MODULE_KO="$dir/nvmev.ko"
     if [ ! -f "$NVMEV_ROOT/Makefile" ]; then
         step "module build: skipped (no Makefile)"
-        return
+        return 0
     fi
-    step "module build (make KDIR=/lib/modules/$KVER/build)"
-    local log="$LOG_DIR/module-build.log"
-    if make -C "$NVMEV_ROOT" -j"$(nproc)" KDIR="/lib/modules/$KVER/build" >"$log" 2>&1; then
-        record_pass build/module
-        echo "built:" "$NVMEV_ROOT"/*.ko
+    step "kernel $name: module build (against $NVMEV_K_BUILD${NVMEV_K_CHROOT:+, in the chroot $NVMEV_K_CHROOT})"
+    if nvmev_build_module "$dir" >"$log" 2>&1; then
+        record_pass "$name/build/module"
+        echo "built: ${MODULE_KO#"$NVMEV_ROOT"/}"
         # Compiler warnings are worth seeing even when the build passes.
         grep -E 'warning:' "$log" | head -n 20 || true
     else
-        MODULE_BUILT=0
         tail -n 30 "$log"
-        record_fail build/module "make failed, see ${log#"$NVMEV_ROOT"/}: $(grep -m1 -E 'error' "$log" || tail -n 1 "$log")"
+        record_fail "$name/build/module" "make failed, see ${log#"$NVMEV_ROOT"/}: $(grep -m1 -E 'error' "$log" || tail -n 1 "$log")"
+        return 1
     fi
 }
 
@@ -138,12 +178,12 @@ record_summary_counts() {  # <group> <log>
     done
 }
 
-build_initramfs() {
-    step "initramfs"
-    if "$NVMEV_ROOT/scripts/vm/initramfs.sh" -k "$KVER" -m "$NVMEV_ROOT/nvmev.ko"; then
+build_initramfs() {  # <kernel name>
+    step "kernel $1: initramfs"
+    if "$NVMEV_ROOT/scripts/vm/initramfs.sh" -K "$1" -m "$MODULE_KO"; then
         return 0
     fi
-    record_fail vm/initramfs "scripts/vm/initramfs.sh failed (output above)"
+    record_fail "$1/vm/initramfs" "scripts/vm/initramfs.sh failed (output above)"
     return 1
 }
 
@@ -167,30 +207,34 @@ vm_args_of() {  # <script name>: its "# nvmev-vm-args:" value, if any
     sed -n 's/^# nvmev-vm-args:[[:space:]]*//p' "$path" | head -n 1
 }
 
-# Boot one VM for <names> (comma-separated) and collect its results.
-run_vm_group() {  # <boot name> <vm args> <names>
-    local name=$1 args=$2 names=$3 status=0 reason
-    local runner_log="$LOG_DIR/vm-$name.runner.log"
+# Boot one VM of kernel <kernel> for <names> (comma-separated) and collect
+# its results, as <kernel>/<result name>.
+run_vm_group() {  # <kernel> <boot name> <vm args> <names>
+    local kernel=$1 name=$2 args=$3 names=$4 status=0 reason
+    local runner_log="$LOG_DIR/$kernel/vm-$name.runner.log"
+    # 1800 s: one boot runs the whole suite (about 15 min alone on 2 cores),
+    # and another VM or a build on the same host can add half again
+    local timeout=$((${NVMEV_VM_TIMEOUT:-1800} * NVMEV_K_SLOWDOWN))
     local -a extra=()
     [ -z "$args" ] || read -r -a extra <<<"$args"
-    step "VM $name: ${names//,/ }${args:+ ($args)}"
-    "$NVMEV_ROOT/scripts/vm/run.sh" --name "$name" "${extra[@]}" "$names" 2>&1 |
-        tee "$runner_log" || status=$?
-    local out="$NVMEV_VM_DIR/$name.out" console="$NVMEV_VM_DIR/$name.log"
+    step "VM $kernel/$name: ${names//,/ }${args:+ ($args)}"
+    "$NVMEV_ROOT/scripts/vm/run.sh" --kernel "$kernel" --name "$kernel/$name" \
+        --timeout "$timeout" "${extra[@]}" "$names" 2>&1 | tee "$runner_log" || status=$?
+    local out="$NVMEV_VM_DIR/$kernel/$name.out" console="$NVMEV_VM_DIR/$kernel/$name.log"
     if [ -f "$out" ] && grep -aq '^@@RESULT ' "$out"; then
-        collect_results "$out"
+        collect_results "$out" "$kernel/"
     elif [ -f "$console" ]; then
-        collect_results "$console"
+        collect_results "$console" "$kernel/"
     fi
     if [ "$status" -ne 0 ]; then
         reason=$(grep -m1 'FAILED after' "$runner_log" | sed 's/^vm [^:]*: //') ||
             reason="scripts/vm/run.sh exited with status $status"
-        record_fail "vm/$name/completed" "$reason (console: build/vm/$name.log)"
+        record_fail "$kernel/vm/$name/completed" "$reason (console: build/vm/$kernel/$name.log)"
     fi
 }
 
-run_vm_tests() {
-    local script args key
+run_vm_tests() {  # <kernel>
+    local kernel=$1 script args key
     local -a order=()
     declare -A members=()
     for script in $(selected_scripts); do
@@ -210,9 +254,9 @@ run_vm_tests() {
     for key in "${order[@]}"; do
         args=${key#args:}
         if [ -z "$args" ]; then
-            run_vm_group suite "" "${members[$key]}"
+            run_vm_group "$kernel" suite "" "${members[$key]}"
         else
-            run_vm_group "${members[$key]//,/+}" "$args" "${members[$key]}"
+            run_vm_group "$kernel" "${members[$key]//,/+}" "$args" "${members[$key]}"
         fi
     done
 }
@@ -224,8 +268,10 @@ print_report() {
     if [ -n "$duplicates" ]; then
         record_fail harness/unique-names "result names reported more than once: $(echo "$duplicates" | tr '\n' ' ')"
     fi
-    # Per group (first component of the result name).
-    awk '{ name = $2; sub(/:$/, "", name); split(name, part, "/"); g = part[1]
+    # Per group: the first component of the result name, the first two for
+    # per-kernel results (6.12/smoke).
+    awk -v kernels=" ${KERNELS[*]} " '{ name = $2; sub(/:$/, "", name); split(name, part, "/"); g = part[1]
+           if (index(kernels, " " g " ") && (2 in part)) g = g "/" part[2]
            if (!(g in seen)) { seen[g] = 1; order[++n] = g }
            if ($1 == "PASS") pass[g]++; else fail[g]++ }
          END { for (i = 1; i <= n; i++)
@@ -238,26 +284,45 @@ print_report() {
     passed=$(grep -c '^PASS ' "$RESULTS" || true)
     failed=$(grep -c '^FAIL ' "$RESULTS" || true)
     echo
+    local entry kernel seconds
+    for entry in "${KERNEL_TIMES[@]}"; do
+        read -r kernel seconds <<<"$entry"
+        printf 'Kernel %s: %d min %d s\n' "$kernel" $((seconds / 60)) $((seconds % 60))
+    done
     echo "Total time $((SECONDS / 60)) min $((SECONDS % 60)) s; results in ${RESULTS#"$NVMEV_ROOT"/}"
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
 }
 
+# Everything that runs per kernel: kit, module, initramfs, VM tests.
+run_kernel() {  # <name>
+    local name=$1 start=$SECONDS
+    mkdir -p "$LOG_DIR/$name"
+    step "kernel $name"
+    if prepare_kernel "$name"; then
+        echo "kernel $name: $NVMEV_K_KVER ($NVMEV_K_IMAGE)"
+        if ! build_module "$name"; then
+            step "kernel $name: VM tests skipped because the module did not build"
+        elif build_initramfs "$name"; then
+            run_vm_tests "$name"
+        fi
+    fi
+    KERNEL_TIMES+=("$name $((SECONDS - start))")
+}
+
 main() {
     cd "$NVMEV_ROOT"
     install_deps
-    KVER=$(nvmev_kernel_version)
+    read -r -a KERNELS <<<"$(nvmev_kernel_names)"
     mkdir -p "$LOG_DIR" "$NVMEV_VM_DIR"
     : >"$RESULTS"
-    echo "guest kernel: $KVER"
-    build_module
+    echo "guest kernels: ${KERNELS[*]}"
     run_unit_tests
     run_tool_tests
-    if [ "$MODULE_BUILT" -eq 0 ]; then
-        step "VM tests: skipped because the module did not build"
-    elif build_initramfs; then
-        run_vm_tests
-    fi
+    local kernel
+    for kernel in "${KERNELS[@]}"; do
+        run_kernel "$kernel"
+    done
     print_report
 }
 

@@ -1,6 +1,16 @@
 # shellcheck shell=bash
 # Shared helpers for the VM scripts: repository paths and guest kernel choice.
 # Source it; it defines functions and variables only.
+#
+# Guest kernels have names (NVMEV_KERNELS="6.1 6.12"):
+#   6.1         Debian 12's installed kernel (/boot/vmlinuz-<K>, /lib/modules/<K>),
+#               the newest one with headers; NVMEV_KVER=<K> picks another
+#   <release>   an installed kernel by its release string, e.g. 6.1.0-57-amd64
+#   <kit>       a kit in $NVMEV_CACHE/kernels/<kit>/: kver, vmlinuz,
+#               modules/lib/modules/<kver>/, build (headers) and, when its
+#               headers need another compiler, chroot (the root to build in).
+#               6.12: scripts/kernel/trixie-6.12.sh (set up on demand);
+#               6.1-debug: scripts/kernel/debug-6.1.sh (an hour; by hand)
 
 NVMEV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 NVMEV_BUILD_DIR="${NVMEV_BUILD_DIR:-$NVMEV_ROOT/build}"
@@ -36,4 +46,118 @@ nvmev_kernel_version() {
 
 nvmev_initramfs_path() {  # <kver>
     echo "$NVMEV_VM_DIR/initramfs-$1.cpio.gz"
+}
+
+# The kernels scripts/test.sh runs on: the first is the default kernel.
+NVMEV_DEFAULT_KERNELS="6.1 6.12"
+
+nvmev_kernel_names() {  # print NVMEV_KERNELS, else NVMEV_KVER, else the default
+    if [ -n "${NVMEV_KERNELS:-}" ]; then
+        echo "$NVMEV_KERNELS"
+    elif [ -n "${NVMEV_KVER:-}" ]; then
+        echo "$NVMEV_KVER"       # before NVMEV_KERNELS, this chose the one kernel
+    else
+        echo "$NVMEV_DEFAULT_KERNELS"
+    fi
+}
+
+# The script that sets up kit <name>, if there is one.
+nvmev_kit_script() {  # <name>
+    case $1 in
+        6.12) echo "$NVMEV_ROOT/scripts/kernel/trixie-6.12.sh" ;;
+        6.1-debug) echo "$NVMEV_ROOT/scripts/kernel/debug-6.1.sh" ;;
+        *) return 1 ;;
+    esac
+}
+
+# Resolve a kernel name (see the top of this file; "" = the default
+# installed kernel, as before kernels had names) and set:
+#   NVMEV_K_NAME     the name
+#   NVMEV_K_KVER     release string (uname -r in the guest)
+#   NVMEV_K_IMAGE    kernel image to boot
+#   NVMEV_K_MODROOT  root the modules are under (<root>/lib/modules/<kver>),
+#                    for modprobe -d / depmod -b
+#   NVMEV_K_BUILD    the tree to build external modules against
+#   NVMEV_K_CHROOT   "" or the root to build in (NVMEV_K_BUILD is inside it)
+#   NVMEV_K_SLOWDOWN how much slower the guest runs than a plain kernel
+#                    (debug kernels: 4), to scale time limits
+#   NVMEV_K_APPEND   guest kernel parameters this kernel needs in our VMs
+# Prints one line and returns 1 when the kernel is not there.
+# shellcheck disable=SC2034 # the NVMEV_K_* variables are for the caller
+nvmev_kernel_resolve() {  # <name>
+    local name=$1 kit kver script
+    NVMEV_K_NAME=$name NVMEV_K_CHROOT="" NVMEV_K_SLOWDOWN=1 NVMEV_K_APPEND=""
+    if [ -z "$name" ] || [ "$name" = 6.1 ] || [ -e "/boot/vmlinuz-$name" ]; then
+        if [ -z "$name" ] || [ "$name" = 6.1 ]; then
+            kver=$(nvmev_kernel_version) || return 1
+            [ -n "$name" ] || NVMEV_K_NAME=6.1
+        else
+            kver=$name
+        fi
+        NVMEV_K_KVER=$kver
+        NVMEV_K_IMAGE="/boot/vmlinuz-$kver"
+        NVMEV_K_MODROOT=/
+        NVMEV_K_BUILD="/lib/modules/$kver/build"
+        [ -d "/lib/modules/$kver" ] || { echo "kernel $name: /lib/modules/$kver missing" >&2; return 1; }
+        return 0
+    fi
+    kit="$NVMEV_CACHE/kernels/$name"
+    if [ ! -f "$kit/kver" ] || [ ! -f "$kit/vmlinuz" ]; then
+        local how="no such kit (kernels: 6.1, an installed release, or a kit in $NVMEV_CACHE/kernels/)"
+        ! script=$(nvmev_kit_script "$name") || how="set it up with ${script#"$NVMEV_ROOT"/}"
+        echo "kernel $name: $kit is missing or incomplete; $how" >&2
+        return 1
+    fi
+    kver=$(cat "$kit/kver")
+    NVMEV_K_KVER=$kver
+    NVMEV_K_IMAGE="$kit/vmlinuz"
+    NVMEV_K_MODROOT="$kit/modules"
+    NVMEV_K_BUILD="$kit/build"
+    [ ! -f "$kit/chroot" ] || NVMEV_K_CHROOT=$(cat "$kit/chroot")
+    case $kver in *debug*) NVMEV_K_SLOWDOWN=4 ;; esac
+    # 6.12 keeps the TSC as its clocksource under TCG (6.1 declares it
+    # unsynchronized at boot and uses the HPET) and marks sched_clock
+    # stable; if the clocksource watchdog later calls the TSC unstable (a
+    # vCPU thread descheduled on a busy host), the kernel live-patches the
+    # sched_clock_stable static key, and TCG can execute a half-patched
+    # int3 on another vCPU: "Oops: int3" (README, Guest kernels). QEMU
+    # derives every vCPU's TSC from one host clock, so it is reliable:
+    # say so, and the watchdog leaves it alone.
+    [ "$name" != 6.12 ] || NVMEV_K_APPEND="tsc=reliable"
+    if [ ! -d "$NVMEV_K_MODROOT/lib/modules/$kver" ]; then
+        echo "kernel $name: $NVMEV_K_MODROOT/lib/modules/$kver missing" >&2
+        return 1
+    fi
+}
+
+# Build nvmev.ko for the resolved kernel (nvmev_kernel_resolve) from a copy
+# of the source in <dir>/src, so kernels never share object files, and
+# leave it at <dir>/nvmev.ko. For a kit with a chroot the copy is made and
+# built inside the chroot (plain chroot, no mounts to leave behind) and
+# then removed. Extra arguments go to make (e.g. W=1).
+nvmev_build_module() {  # <dir> [make args...]
+    local dir=$1 src status=0
+    shift
+    rm -f "$dir/nvmev.ko"
+    mkdir -p "$dir"
+    if [ -n "$NVMEV_K_CHROOT" ]; then
+        [ -d "$NVMEV_K_CHROOT" ] || { echo "chroot $NVMEV_K_CHROOT missing" >&2; return 1; }
+        src=$(mktemp -d "$NVMEV_K_CHROOT/tmp/nvmev-src.XXXXXX")
+    else
+        src="$dir/src"
+        rm -rf "$src"
+        mkdir -p "$src"
+    fi
+    tar -C "$NVMEV_ROOT" --exclude=./build --exclude=./.git -cf - . | tar -C "$src" -xf -
+    if [ -n "$NVMEV_K_CHROOT" ]; then
+        local build
+        build=$(readlink -f "$NVMEV_K_BUILD")
+        chroot "$NVMEV_K_CHROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C \
+            make -C "${src#"$NVMEV_K_CHROOT"}" -j"$(nproc)" KDIR="${build#"$NVMEV_K_CHROOT"}" "$@" || status=$?
+    else
+        make -C "$src" -j"$(nproc)" KDIR="$NVMEV_K_BUILD" "$@" || status=$?
+    fi
+    [ "$status" -ne 0 ] || cp "$src/nvmev.ko" "$dir/nvmev.ko" || status=$?
+    [ -z "$NVMEV_K_CHROOT" ] || rm -rf "$src"
+    return "$status"
 }

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Build the guest initramfs (cpio.gz) used by scripts/vm/run.sh.
 #
-#   scripts/vm/initramfs.sh [-o OUTPUT] [-k KVER] [-m NVMEV_KO] [-b BASE_KO]
+#   scripts/vm/initramfs.sh [-o OUTPUT] [-K KERNEL | -k KVER] [-m NVMEV_KO] [-b BASE_KO]
+#
+# -K KERNEL: a kernel name as in scripts/vm/common.sh (6.1, 6.12, 6.1-debug,
+# an installed release); -k KVER: an installed kernel by release (as before).
+# Default: the default installed kernel. The modules come from that kernel
+# (its kit's module tree for a kit).
 #
 # Contents: busybox (all applets), nvme-cli, fio, e2fsprogs, util-linux block
 # tools, GNU dd, f2fs-tools and btrfs-progs with their shared libraries; the kernel modules the tests
@@ -32,7 +37,9 @@ BOOT_MODULES=(configfs crc32c_generic ext4 nvme)
 TEST_MODULES=(null_blk brd loop f2fs btrfs zonefs)
 
 OUTPUT=""
+KERNEL=""
 KVER=""
+MODROOT=/     # the modules are under $MODROOT/lib/modules/$KVER
 NVMEV_KO="${NVMEV_KO:-$NVMEV_ROOT/nvmev.ko}"
 BASE_KO=""
 STAGE=""
@@ -47,19 +54,21 @@ die() { echo "initramfs: $*" >&2; exit 1; }
 cleanup() { [ -z "$STAGE" ] || rm -rf "$STAGE"; }
 
 parse_args() {
-    while getopts "o:k:m:b:h" opt; do
+    while getopts "o:K:k:m:b:h" opt; do
         case "$opt" in
             o) OUTPUT=$OPTARG ;;
-            k) KVER=$OPTARG ;;
+            K) KERNEL=$OPTARG ;;
+            k) KERNEL=$OPTARG ;;   # an installed release is a kernel name too
             m) NVMEV_KO=$OPTARG ;;
             b) BASE_KO=$OPTARG ;;
             h) usage 0 ;;
             *) usage 2 ;;
         esac
     done
-    [ -n "$KVER" ] || KVER=$(nvmev_kernel_version)
+    nvmev_kernel_resolve "$KERNEL" || die "no kernel ${KERNEL:-(default)}"
+    KVER=$NVMEV_K_KVER
+    MODROOT=$NVMEV_K_MODROOT
     [ -n "$OUTPUT" ] || OUTPUT=$(nvmev_initramfs_path "$KVER")
-    [ -d "/lib/modules/$KVER" ] || die "/lib/modules/$KVER not found"
 }
 
 # Copy a host file to the same path inside the stage, dereferencing symlinks.
@@ -133,16 +142,18 @@ install_binaries() {
 module_files() {  # <module>...
     local mod
     for mod in "$@"; do
-        modprobe -S "$KVER" --show-depends "$mod" ||
-            die "modprobe --show-depends $mod failed for kernel $KVER"
+        modprobe -d "$MODROOT" -S "$KVER" --show-depends "$mod" ||
+            die "modprobe --show-depends $mod failed for kernel $KVER (modules in $MODROOT)"
     done | awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++'
 }
 
-# Copy one module into the stage, decompressing .ko.{xz,zst,gz}: busybox
-# insmod/modprobe only read plain .ko files.
+# Copy one module into the stage at its path below the module root,
+# decompressing .ko.{xz,zst,gz}: busybox insmod/modprobe only read plain .ko
+# files.
 stage_module() {  # <host module path>
     local src=$1 dst
-    dst="$STAGE${src%.xz}"; dst="${dst%.zst}"; dst="${dst%.gz}"
+    dst="$STAGE${src#"${MODROOT%/}"}"
+    dst="${dst%.xz}"; dst="${dst%.zst}"; dst="${dst%.gz}"
     mkdir -p "$(dirname "$dst")"
     case "$src" in
         *.ko.xz) xz -dc "$src" >"$dst" ;;
@@ -154,12 +165,12 @@ stage_module() {  # <host module path>
 }
 
 install_modules() {
-    local moddir="/lib/modules/$KVER" file mod
+    local moddir="${MODROOT%/}/lib/modules/$KVER" file mod
     for file in $(module_files "${BOOT_MODULES[@]}" "${TEST_MODULES[@]}"); do
         stage_module "$file"
     done
     for file in modules.order modules.builtin modules.builtin.modinfo; do
-        [ ! -e "$moddir/$file" ] || stage_file "$moddir/$file"
+        [ ! -e "$moddir/$file" ] || stage_file "$moddir/$file" "/lib/modules/$KVER/$file"
     done
     depmod -b "$STAGE" "$KVER" || die "depmod -b $STAGE $KVER failed"
     for mod in "${BOOT_MODULES[@]}"; do echo "$mod"; done >"$STAGE/etc/nvmev/boot-modules"

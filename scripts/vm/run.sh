@@ -7,7 +7,11 @@
 # order) or a comma-separated list of script names ("00-smoke,10-admin").
 #
 # Options (environment variable in brackets):
-#   --name NAME        log name (default: <run> with commas replaced by "+")
+#   --kernel NAME      guest kernel: 6.1, 6.12, 6.1-debug, an installed release
+#                      (see scripts/vm/common.sh) [NVMEV_KERNEL; default: the
+#                      installed Debian kernel, or NVMEV_KVER]
+#   --name NAME        log name (default: <run> with commas replaced by "+");
+#                      may contain a "/" (scripts/test.sh: <kernel>/<group>)
 #   --initrd FILE      initramfs (default: build/vm/initramfs-<K>.cpio.gz)
 #   --mem SIZE         guest RAM [NVMEV_VM_MEM, 6G]
 #   --memmap SPEC      reserved RAM for nvmev, size$start [NVMEV_VM_MEMMAP, 2G$4G]
@@ -33,6 +37,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 RUN=""
+KERNEL_NAME="${NVMEV_KERNEL:-}"
 NAME=""
 INITRD=""
 MEM="${NVMEV_VM_MEM:-6G}"
@@ -55,6 +60,7 @@ say() { echo "vm ${NAME:-?}: $*"; }
 parse_args() {
     while [ $# -gt 0 ]; do
         case "$1" in
+            --kernel) KERNEL_NAME=$2; shift ;;
             --name) NAME=$2; shift ;;
             --initrd) INITRD=$2; shift ;;
             --mem) MEM=$2; shift ;;
@@ -81,8 +87,9 @@ parse_args() {
 }
 
 prepare() {
-    KVER=$(nvmev_kernel_version)
-    KERNEL="/boot/vmlinuz-$KVER"
+    nvmev_kernel_resolve "$KERNEL_NAME" || exit 1
+    KVER=$NVMEV_K_KVER
+    KERNEL=$NVMEV_K_IMAGE
     [ -n "$INITRD" ] || INITRD=$(nvmev_initramfs_path "$KVER")
     [ -r "$KERNEL" ] || { say "cannot read $KERNEL (run as root?)"; exit 1; }
     [ -f "$INITRD" ] || { say "no initramfs $INITRD; build it: scripts/vm/initramfs.sh"; exit 1; }
@@ -92,6 +99,7 @@ prepare() {
     OUT="$NVMEV_VM_DIR/$NAME.out"
     QEMU_LOG="$NVMEV_VM_DIR/$NAME.qemu.log"
     FILES_DIR="$NVMEV_VM_DIR/$NAME.files"
+    mkdir -p "$(dirname "$LOG")"
     rm -rf "$LOG" "$OUT" "$QEMU_LOG" "$FILES_DIR"
 }
 
@@ -111,6 +119,7 @@ qemu_command() {
         pt) cmdline+=" intel_iommu=on iommu=pt no_timer_check" ;;
         *) say "--iommu $IOMMU: use on or pt"; exit 2 ;;
     esac
+    [ -z "$NVMEV_K_APPEND" ] || cmdline+=" $NVMEV_K_APPEND"
     [ -z "$APPEND" ] || cmdline+=" $APPEND"
     # shellcheck disable=SC2054 # commas are part of QEMU option values
     QEMU=(qemu-system-x86_64
@@ -144,7 +153,7 @@ qemu_command() {
 # Run QEMU under a timeout; sets QEMU_STATUS (124 = timed out).
 boot() {
     local pid tail_pid=""
-    say "booting kernel $KVER ($SMP cpus, $MEM, memmap=$MEMMAP, timeout ${TIMEOUT}s); console: ${LOG#"$NVMEV_ROOT"/}"
+    say "booting kernel $NVMEV_K_NAME: $KVER ($SMP cpus, $MEM, memmap=$MEMMAP, timeout ${TIMEOUT}s); console: ${LOG#"$NVMEV_ROOT"/}"
     timeout --signal=TERM --kill-after=10 "$TIMEOUT" "${QEMU[@]}" 2>"$QEMU_LOG" &
     pid=$!
     if [ "${V:-0}" = 1 ]; then

@@ -386,7 +386,7 @@ awk -v seed="$((SEED + 1))" -v n="$FUZZ_N" -v nlb="$NLB" 'BEGIN {
 # builtins besides nvme itself: forks are slow under TCG.
 fuzz() {
     local kind=$1 list=$2 dev supported op nsid c10 c11 c12 c13 c14 c15 dlen dir
-    local count=0 nostatus=0 nodnr=0 wrong=0 okcount=0 first="" dopt rc msg st line
+    local count=0 nostatus=0 nodnr=0 wrong=0 okcount=0 refused=0 first="" dopt rc msg st line
     if [ "$kind" = admin ]; then
         dev=$CTRL
         supported=" 0 1 2 4 5 6 8 9 10 "
@@ -437,12 +437,18 @@ fuzz() {
                 esac
                 ;;
             *)
-                nostatus=$((nostatus + 1))
-                first="${first:-$line}"
+                # Set Features of a driver-managed feature never reaches
+                # the device on 6.12 (lib.sh): no completion to check
+                if [ "$kind" = admin ] && [ "$op" = 9 ] && nvme_host_refused_setf "$c10" "$st"; then
+                    refused=$((refused + 1))
+                else
+                    nostatus=$((nostatus + 1))
+                    first="${first:-$line}"
+                fi
                 ;;
         esac
     done <"$list"
-    t_log "fuzz $kind: $count commands, $okcount succeeded"
+    t_log "fuzz $kind: $count commands, $okcount succeeded, $refused refused by the host kernel"
     [ -n "$first" ] && t_log "fuzz $kind: first problem: $first"
     t_eq "passthru/fuzz/$kind/count" "$FUZZ_N" "$count"
     t_eq "passthru/fuzz/$kind/all-completed" 0 "$nostatus"

@@ -280,6 +280,25 @@ nvme_run() {
     fi
 }
 
+# Linux 6.12 refuses Set Features passthrough of the features its nvme
+# driver manages itself, with EACCES before the command reaches the device
+# (drivers/nvme/host/ioctl.c, nvme_cmd_allowed()): Number of Queues (07h),
+# Autonomous Power State Transition (0Ch), Host Memory Buffer (0Dh), Keep
+# Alive Timer (0Fh) and Host Behavior Support (16h); 6.1 passes them on.
+# Succeeds iff <status> (ST of nvme_run, or the fuzzer's) is that refusal
+# for a Set Features of <fid> (cdw10, only its low byte counts): then the
+# device's answer cannot be observed on this kernel.
+nvme_host_refused_setf() {  # <fid or cdw10> <status>
+    case $(($1 & 0xff)) in
+        7 | 12 | 13 | 15 | 22) ;;
+        *) return 1 ;;
+    esac
+    case $2 in
+        "rc="*"Permission denied"*) return 0 ;;
+    esac
+    return 1
+}
+
 nvmev_load() {  # [param=value...]
     local defaults="" key value
     if [ ! -f "$NVMEV_KO" ]; then
