@@ -231,6 +231,22 @@ run_vm_group() {  # <kernel> <boot name> <vm args> <names>
             reason="scripts/vm/run.sh exited with status $status"
         record_fail "$kernel/vm/$name/completed" "$reason (console: build/vm/$kernel/$name.log)"
     fi
+    check_console "$kernel" "$name" "$console"
+}
+
+# A kernel report anywhere in a boot's console (during boot, between
+# scripts, one that scrolled out of the guest's log buffer) is a failure
+# of that boot: each script's t_dmesg_clean only sees its own window.
+KERNEL_REPORTS='BUG:|WARNING:|KASAN|Oops|Call Trace|general protection|possible circular locking|possible recursive locking|inconsistent lock state|sleeping function called'
+check_console() {  # <kernel> <boot name> <console log>
+    local bad
+    [ -f "$3" ] || return 0
+    bad=$(tr -d '\r' <"$3" | grep -aE "$KERNEL_REPORTS" | head -n 3)
+    if [ -z "$bad" ]; then
+        record_pass "$1/vm/$2/console-clean"
+    else
+        record_fail "$1/vm/$2/console-clean" "kernel reports in build/vm/$1/$2.log: $bad"
+    fi
 }
 
 run_vm_tests() {  # <kernel>
