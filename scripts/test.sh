@@ -23,7 +23,7 @@
 #   NVMEV_KVER=<release>             old form of NVMEV_KERNELS=<release>
 #   NVMEV_TESTS="00-smoke 10-admin"  run only these guest scripts
 #   NVMEV_SKIP_DEPS=1                do not run scripts/deps.sh
-#   NVMEV_VM_TIMEOUT=<seconds>       per-VM time limit (default 1800, times 4
+#   NVMEV_VM_TIMEOUT=<seconds>       per-VM time limit (default 1800, times 8
 #                                    on debug kernels)
 #   V=1                              stream VM consoles live
 #
