@@ -855,19 +855,21 @@ void nvmev_sq_bad_tail(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq, u32 tail)
 }
 
 /*
- * The doorbells, looked at from the dispatcher no more than once a
- * millisecond (a 4 KiB read), so that a bad value is seen even on a queue
- * that has nothing to do: a non-zero doorbell of a queue that does not
+ * The doorbells, looked at from the dispatcher every DB_SCAN_NS (a 4 KiB
+ * read, so not on every pass: an idle dispatcher wakes up to every 10 us),
+ * so that a bad value is seen even on a queue that has nothing to do: a non-zero doorbell of a queue that does not
  * exist (reported, then cleared), an SQ tail or a CQ head beyond its
  * queue.  Each bad value is reported once.
  */
+#define DB_SCAN_NS	(10 * NSEC_PER_MSEC)
+
 static void scan_doorbells(struct nvmev_ctrl *ctrl)
 {
 	u32 *db = nvmev_db(ctrl, 0);
 	unsigned int i, n = (NVMEV_MSIX_TABLE_OFF - NVME_REG_DBS) / 4;
 	u64 now = nvmev_now();
 
-	if (now - ctrl->db_scan_ns < NSEC_PER_MSEC)
+	if (now - ctrl->db_scan_ns < DB_SCAN_NS)
 		return;
 	ctrl->db_scan_ns = now;
 	for (i = 0; i < n; i++) {
