@@ -7,7 +7,8 @@
 # read as zeroes (DLFEAT), and one that is still Full must hold its data.
 # Then writes into the zone must read back, and reset-all leaves every
 # zone empty and zero.  Three rounds, with the controller reset 150 to
-# 450 ms after nvme-cli was started to send the zone reset.
+# 450 ms after nvme-cli was started to send the zone reset.  Then a reset
+# of all zones of a namespace with 131200 partly written zones.
 # shellcheck source=tests/vm/lib.sh
 . /tests/lib.sh
 
@@ -129,6 +130,28 @@ t_check $P/read-across-data-end-head sh -c "head -c 262144 /tmp/zr.rd | cmp -s -
 t_eq $P/read-across-data-end-tail 0 "$(tail -c 262144 /tmp/zr.rd | tr -d '\000' | wc -c)"
 
 nv_rmctrl zr
+
+# ---- a reset of every zone with more written ranges than a list could
+# hold: 131200 zones of 8 KiB with one 4 KiB block each (the old zeroing
+# list grew with krealloc() to an order-11 request here, a kernel WARN)
+mkdir $NV/zm
+nv_mkns zm 1 1100M zns lba_size=4096 zone_size=8K max_open=0 max_active=0 &&
+    t_pass $P/many-zones-enable || t_fail $P/many-zones-enable "see dmesg"
+echo 2,3 >$NV/zm/cpus
+echo 1 >$NV/zm/enable
+if M=$(nv_wait_dev zm 1); then
+    t_check $P/many-zones-write fio --name=many --filename="$M" --ioengine=libaio \
+        --direct=1 --rw=write --bs=4k --iodepth=32 --offset=0 --size=$((131200 * 8))k \
+        --zonemode=strided --zonerange=8k --zonesize=4k --buffer_pattern=0x5a --eta=never
+    t_eq $P/many-zones-open 131200 "$(nv_stat zm/1 zones_active)"
+    nvme_run nvme zns reset-zone "$M" -a
+    t_eq $P/many-zones-reset-all 0x0 "$ST"
+    t_eq $P/many-zones-none-active 0 "$(nv_stat zm/1 zones_active)"
+    t_eq $P/many-zones-read-zeroes 0 "$(/usr/bin/dd if=$M bs=1M count=16 iflag=direct 2>/dev/null | tr -d '\000' | wc -c)"
+else
+    t_fail $P/many-zones-device "no block device"
+fi
+nv_rmctrl zm
 t_check $P/rmmod rmmod nvmev
 rm -f /tmp/zr.*
 t_dmesg_clean $P/dmesg-clean
