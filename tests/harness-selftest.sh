@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Self test of the suite's own harness, scripts/test.sh: its functions are
+# sourced (under its set -euo pipefail) and run against a stub VM runner in
+# a temporary tree; no module, no VM.  Checks that a boot's results are
+# collected under the kernel's name, that a clean console and a console
+# with a kernel report are told apart without ending the suite, that a
+# failed boot is a failure, and the final report.  Ends with
+# "N passed, N failed".
+#   tests/harness-selftest.sh
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/harness-selftest.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+PASSED=0
+FAILED=0
+
+check() {  # <name> <expected> <actual>
+    local n=harness-selftest/$1
+    if [ "$2" = "$3" ]; then
+        PASSED=$((PASSED + 1))
+        echo "@@RESULT PASS $n"
+    else
+        FAILED=$((FAILED + 1))
+        echo "@@RESULT FAIL $n: expected '$2', got '$3'" | tr '\n' ' ' | cut -c1-400
+        echo
+    fi
+}
+
+# The stub of scripts/vm/run.sh: writes the results and the console that
+# the boot named by --name ($STUB_<boot>) is set up to produce.
+mkdir -p "$TMP/root/scripts/vm"
+cat >"$TMP/root/scripts/vm/run.sh" <<'EOF'
+#!/usr/bin/env bash
+name=
+while [ $# -gt 1 ]; do
+    case $1 in --name) name=$2; shift 2 ;; --*) shift 2 ;; *) shift ;; esac
+done
+mkdir -p "$(dirname "$VM_DIR/$name")"
+case ${name#*/} in
+    clean)
+        printf '@@RESULT PASS smoke/insmod\n@@RESULT FAIL smoke/io: status 0x4004\n' >"$VM_DIR/$name.out"
+        printf '[    1.0] nvmev: controller ready\r\n@@RESULT PASS smoke/insmod\r\n' >"$VM_DIR/$name.log" ;;
+    report)
+        printf '@@RESULT PASS kasan/insmod\n' >"$VM_DIR/$name.out"
+        printf '[    2.0] BUG: KASAN: slab-use-after-free in nvmev_io_worker\r\n' >"$VM_DIR/$name.log" ;;
+    timeout)
+        printf '[    3.0] booting\r\n@@RESULT PASS late/insmod\r\n' >"$VM_DIR/$name.log"
+        echo "vm $name: FAILED after 1800 s (time limit)"
+        exit 1 ;;
+esac
+exit 0
+EOF
+chmod +x "$TMP/root/scripts/vm/run.sh"
+
+# Each step runs in a subshell of the sourced harness: "exit" there is the
+# harness ending the whole suite, which is what these checks catch.
+harness() {  # <bash code run after sourcing scripts/test.sh>
+    (
+        # shellcheck source=scripts/test.sh
+        source "$ROOT/scripts/test.sh"
+        NVMEV_ROOT=$TMP/root
+        NVMEV_VM_DIR=$TMP/vm
+        LOG_DIR=$TMP/logs
+        RESULTS=$TMP/results.txt
+        NVMEV_K_SLOWDOWN=1
+        export VM_DIR=$NVMEV_VM_DIR
+        mkdir -p "$LOG_DIR/k1" "$NVMEV_VM_DIR"
+        eval "$1"
+        echo "harness-alive"
+    ) >"$TMP/out" 2>&1
+    echo $?
+}
+
+: >"$TMP/results.txt"
+check clean-boot-survives "0" "$(harness 'run_vm_group k1 clean "" a,b')"
+check clean-boot-alive "1" "$(grep -c '^harness-alive$' "$TMP/out")"
+check clean-boot-results "PASS k1/smoke/insmod|FAIL k1/smoke/io: status 0x4004|PASS k1/vm/clean/console-clean" \
+    "$(paste -sd'|' "$TMP/results.txt")"
+
+: >"$TMP/results.txt"
+check report-boot-survives "0" "$(harness 'run_vm_group k1 report "" a')"
+check report-boot-console-fails "1" \
+    "$(grep -c '^FAIL k1/vm/report/console-clean: kernel reports in build/vm/k1/report.log: .*BUG: KASAN: slab-use-after-free' "$TMP/results.txt")"
+check report-boot-results "1" "$(grep -c '^PASS k1/kasan/insmod$' "$TMP/results.txt")"
+
+: >"$TMP/results.txt"
+check failed-boot-survives "0" "$(harness 'run_vm_group k1 timeout "" a')"
+check failed-boot-results-from-console "1" "$(grep -c '^PASS k1/late/insmod$' "$TMP/results.txt")"
+check failed-boot-is-a-failure "1" \
+    "$(grep -c '^FAIL k1/vm/timeout/completed: FAILED after 1800 s' "$TMP/results.txt")"
+
+# no console at all (the VM never started): nothing about the console
+: >"$TMP/results.txt"
+# shellcheck disable=SC2016 # expanded by the harness
+check no-console-survives "0" "$(harness 'check_console k1 none "$NVMEV_VM_DIR/k1/none.log"')"
+check no-console-nothing "0" "$(wc -l <"$TMP/results.txt")"
+
+# the report: counts per group and the last line; its status says failed
+printf 'PASS k1/a/x\nPASS k1/a/y\nFAIL k1/b/z: why\nPASS unit/u\n' >"$TMP/results.txt"
+check report-status "1" "$(harness 'KERNELS=(k1); print_report')"
+check report-last-line "3 passed, 1 failed" "$(grep -v '^harness-alive$' "$TMP/out" | tail -n 1)"
+check report-lists-failure "1" "$(grep -c '^  FAIL k1/b/z: why$' "$TMP/out")"
+check report-group-counts "1" "$(grep -c '^  k1/a  *2 passed, 0 failed$' "$TMP/out")"
+printf 'PASS k1/a/x\n' >"$TMP/results.txt"
+check report-status-all-passed "0" "$(harness 'KERNELS=(k1); print_report')"
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
