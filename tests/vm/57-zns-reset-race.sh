@@ -42,6 +42,13 @@ live() {
     done
     return 1
 }
+# A zone the test writes through the block device is finished through it
+# too (blkzone): from 6.10 the block layer keeps each zone's write pointer
+# (zone write plugging) and fails, without a line in the log, a write that
+# is not at the pointer it saw last; a passthrough Finish leaves it behind,
+# and the next write at the start of that zone after a reset never reaches
+# the device.  The resets stay passthrough (the race needs nvme-cli): they
+# only reset zones the block layer saw filled, for which it keeps nothing.
 sched() { echo mq-deadline >/sys/block/${Z#/dev/}/queue/scheduler; }
 # non-zero bytes in zone <n>
 nonzero() {
@@ -95,12 +102,12 @@ round() {  # <zone> <delay us>
     t_log "scheduler after the reset: $(cat /sys/block/${Z#/dev/}/queue/scheduler)"
     sched
     head -c 1048576 /dev/urandom >/tmp/zr.pat
-    /usr/bin/dd if=/tmp/zr.pat of="$Z" bs=1M seek=$((n * ZMB)) oflag=direct 2>/dev/null
+    t_check $P/d$2-write /usr/bin/dd if=/tmp/zr.pat of="$Z" bs=1M seek=$((n * ZMB)) oflag=direct
     t_check $P/d$2-new-data sh -c "/usr/bin/dd if=$Z bs=1M skip=$((n * ZMB)) count=1 iflag=direct 2>/dev/null | cmp -s - /tmp/zr.pat"
     t_eq $P/d$2-rest-of-zone-zero 0 "$(/usr/bin/dd if=$Z bs=1M skip=$((n * ZMB + 1)) count=$((ZMB - 1)) iflag=direct 2>/dev/null | tr -d '\000' | wc -c)"
     # finished, the zone no longer holds one of the 5 active resources
-    nvme_run nvme zns finish-zone "$Z" -s $zslba
-    t_eq $P/d$2-finish 0x0 "$ST"
+    t_check $P/d$2-finish blkzone finish -o $zslba -c 1 "$Z"
+    t_eq $P/d$2-finished $ZSF "$(zstate $zslba)"
 }
 round 0 150000
 round 1 300000
@@ -117,9 +124,9 @@ done
 
 # Finish: the LBAs it skips read as zeroes, the data before them stays
 head -c 1048576 /dev/urandom >/tmp/zr.pat
-/usr/bin/dd if=/tmp/zr.pat of="$Z" bs=1M oflag=direct 2>/dev/null
-nvme_run nvme zns finish-zone "$Z" -s 0
-t_eq $P/finish $ZSF "$(zstate 0)"
+t_check $P/finish-write /usr/bin/dd if=/tmp/zr.pat of="$Z" bs=1M oflag=direct
+t_check $P/finish blkzone finish -o 0 -c 1 "$Z"
+t_eq $P/finished $ZSF "$(zstate 0)"
 t_check $P/finish-keeps-data sh -c "/usr/bin/dd if=$Z bs=1M count=1 iflag=direct 2>/dev/null | cmp -s - /tmp/zr.pat"
 t_eq $P/finish-rest-zero 0 "$(/usr/bin/dd if=$Z bs=1M skip=1 count=$((ZMB - 1)) iflag=direct 2>/dev/null | tr -d '\000' | wc -c)"
 # a read across the data's end: data, then zeroes, in one command
