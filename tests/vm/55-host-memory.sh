@@ -35,9 +35,17 @@ data_sum() {
 page0_sum() {
     /usr/bin/dd if=/dev/mem bs=4096 count=1 2>/dev/null | sum
 }
+# Error Count of the newest Error Information entry
 err_count() {
     nvme error-log "$CTRL" -e 1 -o json 2>/dev/null |
         sed -n 's/^ *"error_count":\([0-9]*\).*/\1/p' | head -n 1
+}
+# the lifetime count (SMART), which the storage keeps across loads: the
+# log's entries are not kept, so after a reload of a controller that had
+# errors the newest entry is an empty one (Error Count 0, not valid)
+smart_errs() {
+    nvme smart-log "$CTRL" -o json 2>/dev/null |
+        sed -n 's/^ *"num_err_log_entries":\([0-9]*\).*/\1/p' | head -n 1
 }
 err_status() {
     nvme error-log "$CTRL" -e 1 -o json 2>/dev/null |
@@ -55,7 +63,8 @@ else
     PAGE0_SEEN=0
     t_log "physical page 0 reads as zeroes through /dev/mem: its check below proves less"
 fi
-ERRS0=$(err_count)
+ERRS0=$(smart_errs)
+t_check $P/smart-error-count-read test -n "$ERRS0"
 t_kmsg_mark
 
 # ---- admin commands that return data, without a buffer
@@ -99,6 +108,7 @@ t_check $P/kernel-log-names-page-0 sh -c "echo '$KMSG' | grep -q 'refused host a
 
 # ---- every refusal is in the error log, with its status
 t_eq $P/error-log-counts-each "$((ERRS0 + 14))" "$(err_count)"
+t_eq $P/smart-counts-each "$((ERRS0 + 14))" "$(smart_errs)"
 t_eq $P/error-log-status $((DTE)) "$(err_status)"
 
 # ---- the device works
