@@ -45,7 +45,7 @@ err_count() {
 # errors the newest entry is an empty one (Error Count 0, not valid)
 smart_errs() {
     nvme smart-log "$CTRL" -o json 2>/dev/null |
-        sed -n 's/^ *"num_err_log_entries":\([0-9]*\).*/\1/p' | head -n 1
+        sed -n 's/^ *"num_err_log_entries":"\{0,1\}\([0-9]*\).*/\1/p' | head -n 1
 }
 err_status() {
     nvme error-log "$CTRL" -e 1 -o json 2>/dev/null |
