@@ -49,6 +49,25 @@ load_boot_modules() {
     fi
 }
 
+# A script with the line "# nvmev-needs: nvme-trace" gets the event
+# nvme:nvme_setup_cmd enabled here, before any NVMe device works, with
+# recording off (tests turn tracing_on on and off around what they trace).
+# Enabling an event live-patches the code where it fires (a static key),
+# and QEMU's multi-threaded TCG can run another vCPU into the half-patched
+# code: a guest stuck for good, seen once when 10-identity switched the
+# event off again after its commands.  Nothing runs that code yet here,
+# and it is never patched back.
+arm_nvme_trace() {  # <script paths>
+    local tr=/sys/kernel/tracing
+    # shellcheck disable=SC2086 # a list of paths
+    grep -qs '^# nvmev-needs: nvme-trace' $1 || return 0
+    [ -e $tr/trace ] || mount -t tracefs nodev $tr 2>/dev/null
+    if ! { echo 0 >$tr/tracing_on && echo 1 >$tr/events/nvme/nvme_setup_cmd/enable; }; then
+        say "warning: cannot enable the trace event nvme:nvme_setup_cmd"
+    fi
+    : >$tr/trace
+}
+
 cmdline_value() {  # <parameter name>: print its value from /proc/cmdline
     read -r cmdline </proc/cmdline
     for arg in $cmdline; do
@@ -117,6 +136,7 @@ main() {
     if [ -z "$run" ]; then
         t_fail "vm/nvmev_run" "no nvmev_run=<name> on the kernel command line"
     else
+        arm_nvme_trace "$(scripts_for "$run")"
         for path in $(scripts_for "$run"); do
             run_script "$path"
         done
