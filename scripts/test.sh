@@ -85,7 +85,13 @@ prepare_kernel() {  # <name>
             return 1
         fi
     fi
-    why=$(nvmev_kernel_resolve "$name" 2>&1) && return 0
+    # not in a $(...) subshell: the NVMEV_K_* it sets are what the module
+    # build and the VMs use (a subshell left those of the kernel before,
+    # and a fresh machine built the 6.12 module against 6.1's headers)
+    if nvmev_kernel_resolve "$name" 2>"$log.resolve"; then
+        return 0
+    fi
+    why=$(cat "$log.resolve")
     echo "$why"
     record_fail "$name/kit" "$why"
     return 1

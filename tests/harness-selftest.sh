@@ -95,6 +95,26 @@ check failed-boot-is-a-failure "1" \
 check no-console-survives "0" "$(harness 'check_console k1 none "$NVMEV_VM_DIR/k1/none.log"')"
 check no-console-nothing "0" "$(wc -l <"$TMP/results.txt")"
 
+# A kit set up on demand (6.12 on a fresh machine): the kernel's settings
+# after it are the kit's, not those of the kernel before
+printf '#!/bin/sh\ntouch "%s/kit-6.12"\necho kit made\n' "$TMP" >"$TMP/root/kit.sh"
+chmod +x "$TMP/root/kit.sh"
+# shellcheck disable=SC2016 # expanded by the harness
+kit_code='nvmev_kit_script() { echo "$NVMEV_ROOT/kit.sh"; }
+    nvmev_kernel_resolve() {
+        [ -f "$TMP/kit-$1" ] || { echo "kernel $1: no such kit" >&2; return 1; }
+        NVMEV_K_KVER=kver-$1
+    }
+    NVMEV_K_KVER=kver-6.1
+    mkdir -p "$LOG_DIR/$K"
+    if prepare_kernel "$K"; then echo "resolved $NVMEV_K_KVER"; fi'
+: >"$TMP/results.txt"
+check kit-made-survives "0" "$(harness "K=6.12; $kit_code")"
+check kit-made-settings-are-its-own "resolved kver-6.12" "$(grep '^resolved ' "$TMP/out")"
+check kit-made-no-failure "0" "$(wc -l <"$TMP/results.txt")"
+check kit-missing-survives "0" "$(harness "K=6.99; $kit_code")"
+check kit-missing-is-a-failure "1" "$(grep -c '^FAIL 6.99/kit: kernel 6.99: no such kit$' "$TMP/results.txt")"
+
 # the report: counts per group and the last line; its status says failed
 printf 'PASS k1/a/x\nPASS k1/a/y\nFAIL k1/b/z: why\nPASS unit/u\n' >"$TMP/results.txt"
 check report-status "1" "$(harness 'KERNELS=(k1); print_report')"
