@@ -19,7 +19,8 @@
 #      differ by 500 us +-10%.  Asserted on the fastest I/O (robust to the
 #      host preempting the VM, which only ever adds latency) and "never
 #      early" (the fastest I/O with the delay takes >= 500 us); asserted
-#      on the mean only when the run is quiet (base mean < 1.5 x base
+#      on the mean (-10% to +60%: it also carries the guest's wake-up from
+#      idle, +190 us on 6.12 under TCG) only when the run is quiet (base mean < 1.5 x base
 #      median) or nvmev_strict_timing=1 is on the kernel command line: under
 #      TCG on a busy host the mean of the delayed run carries milliseconds
 #      of vCPU wake-up latency that the base run (completed inline by the
@@ -243,10 +244,17 @@ check_delta() {
     else
         t_fail "$P/$name-never-early" "fastest $dir with ${dir}_delay=$DELAY_NS took $dmin us (< $e us)"
     fi
-    if in_range "$dmean_d" $e 0.1; then
+    # the mean of the delayed run also carries the guest's wake-up from
+    # idle on every completion, which the base run does not have: about
+    # nothing on 6.1, about 190 us on 6.12 (quiet host, 2026-12-06; its
+    # device-side mean was +3%); above the delay it may exceed 10% by 60%
+    # unless nvmev_strict_timing=1
+    local hi=0.6
+    [ $STRICT -eq 0 ] || hi=0.1
+    if echo "$dmean_d $e $hi" | awk '{ exit !($1 >= $2 * 0.9 && $1 <= $2 * (1 + $3)) }'; then
         t_pass "$P/$name-mean-difference"
     elif [ $STRICT -eq 1 ] || echo "$bmean $bmed" | awk '{ exit !($1 < 1.5 * $2) }'; then
-        t_fail "$P/$name-mean-difference" "mean latency went from $bmean to $dmean us: +$dmean_d us, expected +$e us +-10%"
+        t_fail "$P/$name-mean-difference" "mean latency went from $bmean to $dmean us: +$dmean_d us, expected +$e us -10% to +$(echo "$hi" | awk '{ print $1 * 100 }')%"
     else
         figure "fidelity: $dir mean difference not asserted: the host is too noisy (base mean $bmean us vs median $bmed us; boot with nvmev_strict_timing=1 to assert anyway)"
     fi
