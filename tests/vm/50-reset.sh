@@ -20,23 +20,6 @@ t_check $P/insmod nvmev_load || {
 CTRL=${NVMEV_CTRL#/dev/}
 RESET_ATTR=/sys/class/nvme/$CTRL/reset_controller
 
-now_ms() {
-    awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
-}
-
-# Wait for <pid> at most <seconds>; 0 iff it ended (its status in WAIT_RC).
-wait_for() {  # <pid> <seconds>
-    local tries=$(($2 * 10))
-    while kill -0 "$1" 2>/dev/null; do
-        tries=$((tries - 1))
-        [ $tries -gt 0 ] || return 1
-        usleep 100000
-    done
-    wait "$1"
-    WAIT_RC=$?
-    return 0
-}
-
 HUNG=0
 # One reset through sysfs; sets RESET_MS. Fails if it errors or hangs.
 do_reset() {

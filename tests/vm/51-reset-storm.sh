@@ -24,20 +24,6 @@ t_check $P/insmod nvmev_load || {
 }
 CTRL=${NVMEV_CTRL#/dev/}
 
-now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
-
-wait_for() {  # <pid> <seconds>: 0 iff it ended (status in WAIT_RC)
-    local tries=$(($2 * 10))
-    while kill -0 "$1" 2>/dev/null; do
-        tries=$((tries - 1))
-        [ $tries -gt 0 ] || return 1
-        usleep 100000
-    done
-    wait "$1"
-    WAIT_RC=$?
-    return 0
-}
-
 HUNG=0
 do_reset() {  # one reset through sysfs; fails if it errors or hangs
     local pid

@@ -101,6 +101,22 @@ t_eq() {  # <name> <expected> <actual>
 # told a size, and a long script's warning can be older than that.
 t_klog_all() { dmesg -s 1048576; }
 
+# Milliseconds since boot.
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+# Wait for <pid> at most <seconds>; 0 iff it ended (its status in WAIT_RC).
+wait_for() {  # <pid> <seconds>
+    local tries=$(($2 * 10))
+    while kill -0 "$1" 2>/dev/null; do
+        tries=$((tries - 1))
+        [ $tries -gt 0 ] || return 1
+        usleep 100000
+    done
+    wait "$1"
+    WAIT_RC=$?
+    return 0
+}
+
 # A marker in the kernel log, so t_dmesg_clean only looks at what this
 # script caused. Call t_dmesg_mark again to start a new window.
 t_dmesg_mark() {
