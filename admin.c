@@ -855,11 +855,11 @@ void nvmev_sq_bad_tail(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq, u32 tail)
 }
 
 /*
- * The doorbells, looked at from the dispatcher every DB_SCAN_NS (a 4 KiB
- * read, so not on every pass: an idle dispatcher wakes up to every 10 us),
- * so that a bad value is seen even on a queue that has nothing to do: a non-zero doorbell of a queue that does not
- * exist (reported, then cleared), an SQ tail or a CQ head beyond its
- * queue.  Each bad value is reported once.
+ * All doorbells, read by the dispatcher at most every DB_SCAN_NS (a 4 KiB
+ * read: not on every pass, which can come every few microseconds), so
+ * that a bad value is seen even on a queue with nothing to do: a non-zero
+ * doorbell of a queue that does not exist (reported, then cleared), an SQ
+ * tail or a CQ head beyond its queue.  Each bad value is reported once.
  */
 #define DB_SCAN_NS	(10 * NSEC_PER_MSEC)
 
