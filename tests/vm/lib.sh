@@ -113,6 +113,7 @@ wait_for() {  # <pid> <seconds>
         usleep 100000
     done
     wait "$1"
+    # shellcheck disable=SC2034 # read by the scripts
     WAIT_RC=$?
     return 0
 }
