@@ -43,6 +43,9 @@ case ${name#*/} in
     report)
         printf '@@RESULT PASS kasan/insmod\n' >"$VM_DIR/$name.out"
         printf '[    2.0] BUG: KASAN: slab-use-after-free in nvmev_io_worker\r\n' >"$VM_DIR/$name.log" ;;
+    clock)
+        printf '@@RESULT PASS clock/insmod\n' >"$VM_DIR/$name.out"
+        printf '[    6.6] sched_clock: Marking stable (6636142825, 33417033)\r\n' >"$VM_DIR/$name.log" ;;
     timeout)
         printf '[    3.0] booting\r\n@@RESULT PASS late/insmod\r\n' >"$VM_DIR/$name.log"
         echo "vm $name: FAILED after 1800 s (time limit)"
@@ -74,7 +77,7 @@ harness() {  # <bash code run after sourcing scripts/test.sh>
 : >"$TMP/results.txt"
 check clean-boot-survives "0" "$(harness 'run_vm_group k1 clean "" a,b')"
 check clean-boot-alive "1" "$(grep -c '^harness-alive$' "$TMP/out")"
-check clean-boot-results "PASS k1/smoke/insmod|FAIL k1/smoke/io: status 0x4004|PASS k1/vm/clean/console-clean" \
+check clean-boot-results "PASS k1/smoke/insmod|FAIL k1/smoke/io: status 0x4004|PASS k1/vm/clean/console-clean|PASS k1/vm/clean/no-clock-patching" \
     "$(paste -sd'|' "$TMP/results.txt")"
 
 : >"$TMP/results.txt"
@@ -88,6 +91,17 @@ check failed-boot-survives "0" "$(harness 'run_vm_group k1 timeout "" a')"
 check failed-boot-results-from-console "1" "$(grep -c '^PASS k1/late/insmod$' "$TMP/results.txt")"
 check failed-boot-is-a-failure "1" \
     "$(grep -c '^FAIL k1/vm/timeout/completed: FAILED after 1800 s' "$TMP/results.txt")"
+
+# a boot that live-patched sched_clock (6.12 under TCG without
+# tsc=unstable) fails, a clean one passes
+: >"$TMP/results.txt"
+check clock-boot-survives "0" "$(harness 'run_vm_group k1 clock "" a')"
+check clock-boot-fails "1" \
+    "$(grep -c '^FAIL k1/vm/clock/no-clock-patching: the guest live-patched sched_clock .*Marking stable' "$TMP/results.txt")"
+check clock-boot-console-clean "1" "$(grep -c '^PASS k1/vm/clock/console-clean$' "$TMP/results.txt")"
+: >"$TMP/results.txt"
+harness 'run_vm_group k1 clean "" a' >/dev/null
+check clean-boot-no-clock-patching "1" "$(grep -c '^PASS k1/vm/clean/no-clock-patching$' "$TMP/results.txt")"
 
 # no console at all (the VM never started): nothing about the console
 : >"$TMP/results.txt"
