@@ -138,5 +138,67 @@ check report-group-counts "1" "$(grep -c '^  k1/a  *2 passed, 0 failed$' "$TMP/o
 printf 'PASS k1/a/x\n' >"$TMP/results.txt"
 check report-status-all-passed "0" "$(harness 'KERNELS=(k1); print_report')"
 
+# scripts/vm/run.sh's boot watchdog, against a stub QEMU: a boot whose
+# console stops before /init is started again (three boots at most); one
+# that hangs after /init is not.  The stub reads what boot N does from
+# $RS/boot<N>: "stall", "hang" or (anything else) complete.
+RS=$TMP/rs
+mkdir -p "$RS/scripts/vm" "$RS/bin" "$RS/vm"
+cp "$ROOT/scripts/vm/run.sh" "$RS/scripts/vm/run.sh"
+{
+    echo "NVMEV_ROOT=$RS"
+    echo "NVMEV_VM_DIR=$RS/vm"
+    echo "nvmev_kernel_resolve() {"
+    echo "    NVMEV_K_NAME=stub NVMEV_K_KVER=stub NVMEV_K_IMAGE=$RS/vmlinuz"
+    echo "    NVMEV_K_SLOWDOWN=1 NVMEV_K_APPEND=''"
+    echo "}"
+    echo "nvmev_initramfs_path() { echo $RS/initrd; }"
+} >"$RS/scripts/vm/common.sh"
+{
+    echo '#!/usr/bin/env bash'
+    echo 'log=""'
+    echo 'while [ $# -gt 0 ]; do'
+    echo '    if [ "$1" = -serial ] && [ -z "$log" ]; then log=${2#file:}; fi'
+    echo '    shift'
+    echo 'done'
+    echo 'n=$(($(cat "$RS/boots" 2>/dev/null || echo 0) + 1))'
+    echo 'echo "$n" >"$RS/boots"'
+    echo 'printf "[    1.0] pnp: PnP ACPI: found 7 devices\r\n" >"$log"'
+    echo 'case $(cat "$RS/boot$n" 2>/dev/null) in'
+    echo '    stall) exec sleep 30 ;;'
+    echo '    hang) printf "[    7.0] Run /init as init process\r\n" >>"$log"; exec sleep 30 ;;'
+    echo '    *) printf "[    7.0] Run /init as init process\r\n@@NVMEV-DONE\r\n" >>"$log" ;;'
+    echo 'esac'
+} >"$RS/bin/qemu-system-x86_64"
+chmod +x "$RS/bin/qemu-system-x86_64"
+: >"$RS/vmlinuz"
+: >"$RS/initrd"
+runvm() {  # <what boots 1, 2, ... do>: run.sh's output, then "status N"
+    local n=1 b
+    rm -f "$RS/boots" "$RS"/boot[0-9]*
+    for b in "$@"; do
+        echo "$b" >"$RS/boot$n"
+        n=$((n + 1))
+    done
+    RS=$RS PATH="$RS/bin:$PATH" NVMEV_VM_BOOT_STALL=2 \
+        "$RS/scripts/vm/run.sh" --kernel stub --name w --timeout 6 a 2>&1
+    echo "status $?"
+}
+out=$(runvm stall done)
+check stall-then-boot-passes "status 0" "$(echo "$out" | tail -n 1)"
+check stall-then-boot-two-boots "2" "$(cat "$RS/boots")"
+check stall-said "1" "$(echo "$out" | grep -c 'boot 1 of 3 stalled before /init: no console output for 2s after: \[    1.0\] pnp: PnP ACPI: found 7 devices')"
+check stall-console-kept "1" "$(grep -c 'pnp: PnP ACPI' "$RS/vm/w.log.stalled1")"
+out=$(runvm stall stall stall done)
+check three-stalls-fail "status 1" "$(echo "$out" | tail -n 1)"
+check three-stalls-three-boots "3" "$(cat "$RS/boots")"
+check three-stalls-reason "1" "$(echo "$out" | grep -c 'FAILED after .*every boot (3) stalled before /init')"
+out=$(runvm hang done)
+check hang-after-init-fails "status 1" "$(echo "$out" | tail -n 1)"
+check hang-after-init-one-boot "1" "$(cat "$RS/boots")"
+check hang-after-init-timed-out "1" "$(echo "$out" | grep -c 'FAILED after .*timed out after 6s')"
+out=$(runvm done)
+check plain-boot-passes "status 0" "$(echo "$out" | tail -n 1)"
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
