@@ -11,7 +11,6 @@
 
 #include <linux/io.h>
 #include <linux/slab.h>
-#include <linux/delay.h>
 
 #include "nvmev.h"
 
@@ -616,159 +615,6 @@ static u16 admin_features(struct admin_ctx *a, bool set)
 	}
 }
 
-/* ---- Queues ------------------------------------------------------------ */
-
-/*
- * The host memory of a physically contiguous queue: page aligned, and
- * memory the device may use (dma.c), checked once here for its lifetime.
- */
-static u16 queue_mem(struct nvmev_ctrl *ctrl, u64 prp1, size_t len, void **va)
-{
-	if (prp1 & (NVMEV_PAGE_SIZE - 1))
-		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-	*va = nvmev_host_va(ctrl, prp1, len);
-	return *va ? NVME_SC_SUCCESS : NVMEV_ERR(NVME_SC_DATA_XFER_ERROR);
-}
-
-static u16 admin_create_cq(struct admin_ctx *a)
-{
-	struct nvmev_ctrl *ctrl = a->ctrl;
-	struct nvme_create_cq *c = &a->cmd->create_cq;
-	u16 qid = le16_to_cpu(c->cqid), flags = le16_to_cpu(c->cq_flags);
-	u16 vector = le16_to_cpu(c->irq_vector);
-	u32 size = le16_to_cpu(c->qsize) + 1;
-	u32 ncqa = (ctrl->feat.nr_queues >> 16) + 1;
-	struct nvmev_cq *cq;
-	void *mem;
-	u16 st;
-
-	if (qid == 0 || qid > ncqa || ctrl->cqs[qid])
-		return NVMEV_ERR(NVME_SC_QID_INVALID);
-	if (size < 2 || size > NVMEV_MQES + 1)
-		return NVMEV_ERR(NVME_SC_QUEUE_SIZE);
-	if (!(flags & NVME_QUEUE_PHYS_CONTIG) ||
-	    ((ctrl->cc >> NVME_CC_IOCQES_SHIFT) & 0xf) != NVME_NVM_IOCQES)
-		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-	if ((flags & NVME_CQ_IRQ_ENABLED) && vector >= NVMEV_NR_VECTORS)
-		return NVMEV_ERR(NVME_SC_INVALID_VECTOR);
-	st = queue_mem(ctrl, le64_to_cpu(c->prp1),
-		       size * sizeof(struct nvme_completion), &mem);
-	if (st)
-		return st;
-	cq = kzalloc(sizeof(*cq), GFP_KERNEL);
-	if (!cq)
-		return NVME_SC_INTERNAL;
-	cq->cqes = mem;
-	cq->size = size;
-	cq->qid = qid;
-	cq->phase = 1;
-	cq->ien = flags & NVME_CQ_IRQ_ENABLED;
-	cq->vector = vector;
-	cq->worker = (qid - 1) % ctrl->nr_workers;
-	cq->db_bad = ~0U;
-	cq->db_range_bad = ~0U;
-	/* a queue starts at head 0, whatever an earlier one left there */
-	WRITE_ONCE(*nvmev_db(ctrl, 2 * qid + 1), 0);
-	ctrl->cqs[qid] = cq;
-	return NVME_SC_SUCCESS;
-}
-
-static u16 admin_create_sq(struct admin_ctx *a)
-{
-	struct nvmev_ctrl *ctrl = a->ctrl;
-	struct nvme_create_sq *c = &a->cmd->create_sq;
-	u16 qid = le16_to_cpu(c->sqid), cqid = le16_to_cpu(c->cqid);
-	u16 flags = le16_to_cpu(c->sq_flags);
-	u32 size = le16_to_cpu(c->qsize) + 1;
-	u32 nsqa = (ctrl->feat.nr_queues & 0xffff) + 1;
-	struct nvmev_sq *sq;
-	void *mem;
-	u16 st;
-
-	if (qid == 0 || qid > nsqa || ctrl->sqs[qid])
-		return NVMEV_ERR(NVME_SC_QID_INVALID);
-	if (cqid == 0 || cqid > NVMEV_MAX_IOQ || !ctrl->cqs[cqid])
-		return NVMEV_ERR(NVME_SC_CQ_INVALID);
-	if (size < 2 || size > NVMEV_MQES + 1)
-		return NVMEV_ERR(NVME_SC_QUEUE_SIZE);
-	if (!(flags & NVME_QUEUE_PHYS_CONTIG) ||
-	    ((ctrl->cc >> NVME_CC_IOSQES_SHIFT) & 0xf) != NVME_NVM_IOSQES)
-		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-	st = queue_mem(ctrl, le64_to_cpu(c->prp1),
-		       size * sizeof(struct nvme_command), &mem);
-	if (st)
-		return st;
-	sq = kzalloc(sizeof(*sq), GFP_KERNEL);
-	if (!sq)
-		return NVME_SC_INTERNAL;
-	sq->cmds = mem;
-	sq->size = size;
-	sq->qid = qid;
-	sq->cqid = cqid;
-	atomic_set(&sq->inflight, 0);
-	sq->db_bad = ~0U;
-	/* a queue starts at tail 0: never replay an earlier queue's value */
-	WRITE_ONCE(*nvmev_db(ctrl, 2 * qid), 0);
-	ctrl->cqs[cqid]->nr_sqs++;
-	ctrl->sqs[qid] = sq;
-	ctrl->active_sqs[ctrl->nr_active_sqs++] = qid;
-	return NVME_SC_SUCCESS;
-}
-
-static u16 admin_delete_sq(struct admin_ctx *a)
-{
-	struct nvmev_ctrl *ctrl = a->ctrl;
-	u16 qid = le16_to_cpu(a->cmd->delete_queue.qid);
-	struct nvmev_sq *sq;
-	unsigned int i, waited = 0;
-
-	if (qid == 0 || qid > NVMEV_MAX_IOQ || !ctrl->sqs[qid])
-		return NVMEV_ERR(NVME_SC_QID_INVALID);
-	sq = ctrl->sqs[qid];
-	/* Let the commands already fetched complete (bounded by the model). */
-	while (atomic_read_acquire(&sq->inflight) && waited++ < 100000) {
-		if (!nvmev_io_complete_kept(ctrl))
-			usleep_range(10, 20);
-	}
-	if (atomic_read_acquire(&sq->inflight)) {
-		pr_warn("SQ %u deleted with commands in flight\n", qid);
-		return NVME_SC_INTERNAL;
-	}
-	for (i = 0; i < ctrl->nr_active_sqs; i++) {
-		if (ctrl->active_sqs[i] == qid) {
-			ctrl->active_sqs[i] =
-				ctrl->active_sqs[--ctrl->nr_active_sqs];
-			break;
-		}
-	}
-	ctrl->cqs[sq->cqid]->nr_sqs--;
-	ctrl->sqs[qid] = NULL;
-	WRITE_ONCE(*nvmev_db(ctrl, 2 * qid), 0);
-	kfree(sq);
-	return NVME_SC_SUCCESS;
-}
-
-static u16 admin_delete_cq(struct admin_ctx *a)
-{
-	struct nvmev_ctrl *ctrl = a->ctrl;
-	u16 qid = le16_to_cpu(a->cmd->delete_queue.qid);
-
-	if (qid == 0 || qid > NVMEV_MAX_IOQ || !ctrl->cqs[qid])
-		return NVMEV_ERR(NVME_SC_QID_INVALID);
-	if (ctrl->cqs[qid]->nr_sqs)
-		return NVMEV_ERR(NVME_SC_INVALID_QUEUE);
-	/*
-	 * Its SQs are gone, and a worker looks at a CQ only before it drops
-	 * an SQ's in-flight count; wait for any worker still in that pass
-	 * all the same, as the memory is freed next.
-	 */
-	nvmev_workers_sync(ctrl);
-	kfree(ctrl->cqs[qid]);
-	ctrl->cqs[qid] = NULL;
-	WRITE_ONCE(*nvmev_db(ctrl, 2 * qid + 1), 0);
-	return NVME_SC_SUCCESS;
-}
-
 /* ---- Dispatch ---------------------------------------------------------- */
 
 static u16 admin_execute(struct admin_ctx *a)
@@ -789,13 +635,15 @@ static u16 admin_execute(struct admin_ctx *a)
 	case nvme_admin_get_features:
 		return admin_features(a, false);
 	case nvme_admin_create_cq:
-		return admin_create_cq(a);
+		return nvmev_create_cq(ctrl, &cmd->create_cq);
 	case nvme_admin_create_sq:
-		return admin_create_sq(a);
+		return nvmev_create_sq(ctrl, &cmd->create_sq);
 	case nvme_admin_delete_sq:
-		return admin_delete_sq(a);
+		return nvmev_delete_sq(ctrl,
+				       le16_to_cpu(cmd->delete_queue.qid));
 	case nvme_admin_delete_cq:
-		return admin_delete_cq(a);
+		return nvmev_delete_cq(ctrl,
+				       le16_to_cpu(cmd->delete_queue.qid));
 	case nvme_admin_abort_cmd:
 		/* Best effort, as the spec allows: never aborted. */
 		a->result = 1;
@@ -829,8 +677,8 @@ void nvmev_admin_reset(struct nvmev_ctrl *ctrl)
  * reads the Error Information log (as the spec masks an event type).
  * Called from any thread.
  */
-static void async_error(struct nvmev_ctrl *ctrl, u8 info, const char *what,
-			u32 qid, u32 value)
+void nvmev_async_error(struct nvmev_ctrl *ctrl, u8 info, const char *what,
+		       u32 qid, u32 value)
 {
 	unsigned long flags;
 
@@ -842,62 +690,6 @@ static void async_error(struct nvmev_ctrl *ctrl, u8 info, const char *what,
 		ctrl->aen_error_info = info;
 	}
 	spin_unlock_irqrestore(&ctrl->aen_lock, flags);
-}
-
-/* An SQ tail doorbell beyond the queue: ignored, and reported once. */
-void nvmev_sq_bad_tail(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq, u32 tail)
-{
-	if (sq->db_bad == tail)
-		return;
-	sq->db_bad = tail;
-	async_error(ctrl, NVMEV_AER_ERROR_INVALID_DB_VAL,
-		    "invalid SQ tail doorbell value", sq->qid, tail);
-}
-
-/*
- * All doorbells, read by the dispatcher at most every DB_SCAN_NS (a 4 KiB
- * read: not on every pass, which can come every few microseconds), so
- * that a bad value is seen even on a queue with nothing to do: a non-zero
- * doorbell of a queue that does not exist (reported, then cleared), an SQ
- * tail or a CQ head beyond its queue.  Each bad value is reported once.
- */
-#define DB_SCAN_NS	(10 * NSEC_PER_MSEC)
-
-static void scan_doorbells(struct nvmev_ctrl *ctrl)
-{
-	u32 *db = nvmev_db(ctrl, 0);
-	unsigned int i, n = (NVMEV_MSIX_TABLE_OFF - NVME_REG_DBS) / 4;
-	u64 now = nvmev_now();
-
-	if (now - ctrl->db_scan_ns < DB_SCAN_NS)
-		return;
-	ctrl->db_scan_ns = now;
-	for (i = 0; i < n; i++) {
-		unsigned int qid = i / 2;
-		struct nvmev_sq *sq = qid <= NVMEV_MAX_IOQ && !(i & 1) ?
-				      ctrl->sqs[qid] : NULL;
-		struct nvmev_cq *cq = qid <= NVMEV_MAX_IOQ && (i & 1) ?
-				      ctrl->cqs[qid] : NULL;
-		u32 v = READ_ONCE(db[i]);
-
-		if (sq) {
-			if (v >= sq->size)
-				nvmev_sq_bad_tail(ctrl, sq, v);
-		} else if (cq) {
-			if (v >= cq->size && v != cq->db_range_bad) {
-				cq->db_range_bad = v;
-				async_error(ctrl, NVMEV_AER_ERROR_INVALID_DB_VAL,
-					    "invalid CQ head doorbell value",
-					    qid, v);
-			}
-		} else if (v) {
-			WRITE_ONCE(db[i], 0);
-			async_error(ctrl, NVMEV_AER_ERROR_INVALID_DB_REG,
-				    i & 1 ? "doorbell write to a CQ that does not exist" :
-					    "doorbell write to an SQ that does not exist",
-				    qid, v);
-		}
-	}
 }
 
 /*
@@ -958,93 +750,18 @@ static bool post_event(struct nvmev_ctrl *ctrl)
 	return true;
 }
 
-void nvmev_log_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid, u16 status,
-		     u32 nsid, u64 lba)
-{
-	struct nvme_error_slot *e;
-	unsigned long flags;
-
-	spin_lock_irqsave(&ctrl->errlog_lock, flags);
-	e = &ctrl->errlog[ctrl->err_count % (NVMEV_ELPE + 1)];
-	memset(e, 0, sizeof(*e));
-	ctrl->err_count++;
-	e->error_count = cpu_to_le64(ctrl->err_count);
-	e->sqid = cpu_to_le16(sqid);
-	e->cmdid = (__force __le16)cid;	/* the host's value, as it sent it */
-	e->status_field = cpu_to_le16(status << 1);
-	e->param_error_location = cpu_to_le16(0xffff);
-	e->lba = cpu_to_le64(lba);
-	e->nsid = cpu_to_le32(nsid);
-	spin_unlock_irqrestore(&ctrl->errlog_lock, flags);
-}
-
-/*
- * Take the host's CQ head doorbell.  A head beyond the queue (reported by
- * scan_doorbells()) or past the entries posted (reported here, once) is
- * ignored.  Called by the one thread that posts to @cq at a time.
- */
-static void cq_update_head(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
-			   u32 head)
-{
-	u32 posted = (cq->tail + cq->size - cq->head) % cq->size;
-
-	if (head >= cq->size)
-		return;
-	if ((head + cq->size - cq->head) % cq->size <= posted) {
-		cq->head = head;
-		return;
-	}
-	if (cq->db_bad == head)
-		return;
-	cq->db_bad = head;
-	async_error(ctrl, NVMEV_AER_ERROR_INVALID_DB_VAL,
-		    "invalid CQ head doorbell value", cq->qid, head);
-}
-
-bool nvmev_cq_full(struct nvmev_cq *cq, struct nvmev_ctrl *ctrl)
-{
-	u32 head = READ_ONCE(*nvmev_db(ctrl, 2 * cq->qid + 1));
-
-	if (head != cq->head)
-		cq_update_head(ctrl, cq, head);
-	return (cq->tail + 1) % cq->size == cq->head;
-}
-
-void nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
-		    u16 sqid, u16 sq_head, u16 cid, u16 status, u64 result)
-{
-	struct nvme_completion *e = &cq->cqes[cq->tail];
-
-	e->result.u64 = cpu_to_le64(result);
-	e->sq_head = cpu_to_le16(sq_head);
-	e->sq_id = cpu_to_le16(sqid);
-	e->command_id = cid;
-	/* the phase bit tells the host the entry is valid: write it last */
-	dma_wmb();
-	WRITE_ONCE(e->status, cpu_to_le16((status << 1) | cq->phase));
-	if (++cq->tail == cq->size) {
-		cq->tail = 0;
-		cq->phase ^= 1;
-	}
-}
-
 bool nvmev_admin_poll(struct nvmev_ctrl *ctrl)
 {
 	struct nvmev_sq *sq = ctrl->sqs[0];
 	struct nvmev_cq *cq = ctrl->cqs[0];
-	u32 tail = READ_ONCE(*nvmev_db(ctrl, 0));
 	bool posted = false;
+	u32 tail;
 
-	scan_doorbells(ctrl);
+	nvmev_scan_doorbells(ctrl);
 	if (post_event(ctrl))
 		return true;
-	if (tail >= sq->size) {
-		nvmev_sq_bad_tail(ctrl, sq, tail);
+	if (!nvmev_sq_tail(ctrl, sq, &tail))
 		return false;
-	}
-	if (tail == sq->head)
-		return false;
-	dma_rmb();	/* entries written before the doorbell are visible */
 
 	while (sq->head != tail && ctrl->ready) {
 		struct nvme_command cmd;
@@ -1053,8 +770,7 @@ bool nvmev_admin_poll(struct nvmev_ctrl *ctrl)
 
 		if (nvmev_cq_full(cq, ctrl))
 			break;
-		memcpy(&cmd, &sq->cmds[sq->head], sizeof(cmd));
-		sq->head = (sq->head + 1) % sq->size;
+		nvmev_sq_fetch(sq, &cmd);
 		st = admin_execute(&a);
 		atomic64_inc(&ctrl->admin_cmds);
 		if (a.hold)

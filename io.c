@@ -644,17 +644,12 @@ static void hand_to_worker(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 
 static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 {
-	u32 tail = READ_ONCE(*nvmev_db(ctrl, 2 * sq->qid));
 	struct nvmev_cq *cq = ctrl->cqs[sq->cqid];
 	unsigned int fetched = 0;
+	u32 tail;
 
-	if (unlikely(tail >= sq->size)) {
-		nvmev_sq_bad_tail(ctrl, sq, tail);
+	if (!nvmev_sq_tail(ctrl, sq, &tail))
 		return false;
-	}
-	if (tail == sq->head)
-		return false;
-	dma_rmb();	/* entries written before the doorbell are visible */
 
 	while (sq->head != tail && fetched < 64) {
 		struct nvmev_req *req;
@@ -671,8 +666,7 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 		req = kmem_cache_alloc(req_cache, GFP_NOWAIT | __GFP_NOWARN);
 		if (!req)
 			break;		/* try again on the next pass */
-		memcpy(&req->cmd, &sq->cmds[sq->head], sizeof(req->cmd));
-		sq->head = (sq->head + 1) % sq->size;
+		nvmev_sq_fetch(sq, &req->cmd);
 
 		req->ctrl = ctrl;
 		req->ns = NULL;

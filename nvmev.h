@@ -220,8 +220,7 @@ struct nvmev_cq {
 	bool ien;
 	unsigned int nr_sqs;		/* SQs attached; blocks deletion */
 	unsigned int worker;		/* the only thread that posts here */
-	u32 db_bad;			/* head past the entries, reported */
-	u32 db_range_bad;		/* head beyond the queue, reported */
+	u32 db_bad;			/* bad head last reported, or ~0 */
 };
 
 struct nvmev_sq {
@@ -523,15 +522,28 @@ static inline u32 *nvmev_db(struct nvmev_ctrl *ctrl, unsigned int idx)
 	return (u32 *)(ctrl->bar + NVME_REG_DBS) + idx;
 }
 
+/* queue.c: queue objects and lifetime, fetch, post, error log */
+void nvmev_scan_doorbells(struct nvmev_ctrl *ctrl);
+bool nvmev_sq_tail(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq, u32 *tail);
+void nvmev_sq_fetch(struct nvmev_sq *sq, struct nvme_command *cmd);
+bool nvmev_cq_full(struct nvmev_cq *cq, struct nvmev_ctrl *ctrl);
+void nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
+		    u16 sqid, u16 sq_head, u16 cid, u16 status, u64 result);
+void nvmev_log_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid, u16 status,
+		     u32 nsid, u64 lba);
+int nvmev_admin_queues_create(struct nvmev_ctrl *ctrl, u32 aqa, u64 asq,
+			      u64 acq);
+void nvmev_queues_free(struct nvmev_ctrl *ctrl);
+u16 nvmev_create_cq(struct nvmev_ctrl *ctrl, const struct nvme_create_cq *c);
+u16 nvmev_create_sq(struct nvmev_ctrl *ctrl, const struct nvme_create_sq *c);
+u16 nvmev_delete_sq(struct nvmev_ctrl *ctrl, u16 qid);
+u16 nvmev_delete_cq(struct nvmev_ctrl *ctrl, u16 qid);
+
 /* admin.c */
 bool nvmev_admin_poll(struct nvmev_ctrl *ctrl);
 void nvmev_admin_reset(struct nvmev_ctrl *ctrl);
-void nvmev_post_cqe(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
-		    u16 sqid, u16 sq_head, u16 cid, u16 status, u64 result);
-bool nvmev_cq_full(struct nvmev_cq *cq, struct nvmev_ctrl *ctrl);
-void nvmev_sq_bad_tail(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq, u32 tail);
-void nvmev_log_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid, u16 status,
-		     u32 nsid, u64 lba);
+void nvmev_async_error(struct nvmev_ctrl *ctrl, u8 info, const char *what,
+		       u32 qid, u32 value);
 void nvmev_ns_changed(struct nvmev_ctrl *ctrl, u32 nsid);
 
 /* io.c */

@@ -11,7 +11,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/io.h>
-#include <linux/slab.h>
 
 #include "nvmev.h"
 
@@ -69,19 +68,6 @@ void nvmev_regs_init(struct nvmev_ctrl *ctrl)
 	ctrl->ready = false;
 }
 
-static void free_queues(struct nvmev_ctrl *ctrl)
-{
-	unsigned int i;
-
-	for (i = 0; i <= NVMEV_MAX_IOQ; i++) {
-		kfree(ctrl->sqs[i]);
-		ctrl->sqs[i] = NULL;
-		kfree(ctrl->cqs[i]);
-		ctrl->cqs[i] = NULL;
-	}
-	ctrl->nr_active_sqs = 0;
-}
-
 /*
  * Stop all I/O of the current controller session: nothing fetched before
  * this call touches host memory or posts a completion after it returns,
@@ -102,53 +88,8 @@ void nvmev_ctrl_quiesce(struct nvmev_ctrl *ctrl)
 		if (ctrl->ns[i])
 			ctrl->ns[i]->model_ops->reset(ctrl->ns[i]->model);
 	nvmev_admin_reset(ctrl);
-	free_queues(ctrl);
+	nvmev_queues_free(ctrl);
 	memset(ctrl->bar + NVME_REG_DBS, 0, NVMEV_MSIX_TABLE_OFF - NVME_REG_DBS);
-}
-
-/* Host memory for the admin queues, from AQA/ASQ/ACQ. */
-static int admin_queues_create(struct nvmev_ctrl *ctrl)
-{
-	u32 aqa = reg_read32(ctrl, NVME_REG_AQA);
-	u64 asq = reg_read64(ctrl, NVME_REG_ASQ);
-	u64 acq = reg_read64(ctrl, NVME_REG_ACQ);
-	u32 sqs = (aqa & 0xfff) + 1, cqs = ((aqa >> 16) & 0xfff) + 1;
-	struct nvmev_sq *sq;
-	struct nvmev_cq *cq;
-
-	if (sqs < 2 || cqs < 2 || (asq | acq) & (NVMEV_PAGE_SIZE - 1)) {
-		pr_warn_ratelimited("%s: invalid admin queue attributes: AQA %#x ASQ %#llx ACQ %#llx\n",
-				    ctrl->name, aqa, asq, acq);
-		return -EINVAL;
-	}
-	sq = kzalloc(sizeof(*sq), GFP_KERNEL);
-	cq = kzalloc(sizeof(*cq), GFP_KERNEL);
-	if (!sq || !cq)
-		goto nomem;
-	sq->cmds = nvmev_host_va(ctrl, asq, (size_t)sqs * sizeof(struct nvme_command));
-	cq->cqes = nvmev_host_va(ctrl, acq, (size_t)cqs * sizeof(struct nvme_completion));
-	if (!sq->cmds || !cq->cqes) {
-		pr_warn_ratelimited("%s: admin queues at ASQ %#llx ACQ %#llx are not host memory\n",
-				    ctrl->name, asq, acq);
-		kfree(sq);
-		kfree(cq);
-		return -EINVAL;
-	}
-	sq->size = sqs;
-	cq->size = cqs;
-	cq->phase = 1;
-	cq->ien = true;
-	cq->nr_sqs = 1;
-	sq->db_bad = ~0U;
-	cq->db_bad = ~0U;
-	cq->db_range_bad = ~0U;
-	ctrl->sqs[0] = sq;
-	ctrl->cqs[0] = cq;
-	return 0;
-nomem:
-	kfree(sq);
-	kfree(cq);
-	return -ENOMEM;
 }
 
 static void ctrl_fatal(struct nvmev_ctrl *ctrl, const char *why)
@@ -173,7 +114,9 @@ static bool ctrl_enable(struct nvmev_ctrl *ctrl, u32 cc)
 		return false;
 	}
 	ctrl->css_all = css == NVME_CC_CSS_CSI;
-	if (admin_queues_create(ctrl)) {
+	if (nvmev_admin_queues_create(ctrl, reg_read32(ctrl, NVME_REG_AQA),
+				      reg_read64(ctrl, NVME_REG_ASQ),
+				      reg_read64(ctrl, NVME_REG_ACQ))) {
 		ctrl_fatal(ctrl, "bad admin queue registers");
 		return false;
 	}
