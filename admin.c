@@ -324,32 +324,18 @@ static void fill_ocp_c0(struct nvmev_ctrl *ctrl, u8 *log)
 
 static void fill_effects(struct nvme_effects_log *e, u8 csi)
 {
-	static const u8 admin_ops[] = {
-		nvme_admin_delete_sq, nvme_admin_create_sq,
-		nvme_admin_get_log_page, nvme_admin_delete_cq,
-		nvme_admin_create_cq, nvme_admin_identify,
-		nvme_admin_abort_cmd, nvme_admin_set_features,
-		nvme_admin_get_features, nvme_admin_async_event,
-	};
-	static const u8 read_ops[] = {
-		nvme_cmd_flush, nvme_cmd_read, nvme_cmd_compare, nvme_cmd_verify,
-	};
-	static const u8 write_ops[] = {
-		nvme_cmd_write, nvme_cmd_write_zeroes, nvme_cmd_dsm,
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(admin_ops); i++)
-		e->acs[admin_ops[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP);
-	for (i = 0; i < ARRAY_SIZE(read_ops); i++)
-		e->iocs[read_ops[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP);
-	for (i = 0; i < ARRAY_SIZE(write_ops); i++)
-		e->iocs[write_ops[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
-						    NVME_CMD_EFFECTS_LBCC);
-	if (csi == NVME_CSI_ZNS)
-		nvmev_zns_effects(e);
-	if (csi == KV_CSI)
-		nvmev_kv_effects(e);	/* replaces the NVM commands */
+	nvmev_cmd_set_effects(&nvmev_admin_cmds, e->acs);
+	switch (csi) {
+	case NVME_CSI_ZNS:
+		nvmev_cmd_set_effects(&nvmev_zns_cmds, e->iocs);
+		break;
+	case KV_CSI:
+		nvmev_cmd_set_effects(&nvmev_kv_cmds, e->iocs);
+		break;
+	default:
+		nvmev_cmd_set_effects(&nvmev_nvm_cmds, e->iocs);
+		break;
+	}
 }
 
 #define OCP_C0_LID		0xc0
@@ -616,6 +602,24 @@ static u16 admin_features(struct admin_ctx *a, bool set)
 }
 
 /* ---- Dispatch ---------------------------------------------------------- */
+
+static const struct nvmev_op admin_ops[] = {
+	NVMEV_OP(nvme_admin_delete_sq, NVMEV_OP_OTHER, 0, 0),
+	NVMEV_OP(nvme_admin_create_sq, NVMEV_OP_OTHER, 0, 0),
+	NVMEV_OP(nvme_admin_get_log_page, NVMEV_OP_OTHER, 0, 0),
+	NVMEV_OP(nvme_admin_delete_cq, NVMEV_OP_OTHER, 0, 0),
+	NVMEV_OP(nvme_admin_create_cq, NVMEV_OP_OTHER, 0, 0),
+	NVMEV_OP(nvme_admin_identify, NVMEV_OP_OTHER, 0, 0),
+	NVMEV_OP(nvme_admin_abort_cmd, NVMEV_OP_OTHER, 0, 0),
+	NVMEV_OP(nvme_admin_set_features, NVMEV_OP_OTHER, 0, 0),
+	NVMEV_OP(nvme_admin_get_features, NVMEV_OP_OTHER, 0, 0),
+	NVMEV_OP(nvme_admin_async_event, NVMEV_OP_OTHER, 0, 0),
+};
+
+const struct nvmev_cmd_set nvmev_admin_cmds = {
+	.ops = admin_ops,
+	.nr_ops = ARRAY_SIZE(admin_ops),
+};
 
 static u16 admin_execute(struct admin_ctx *a)
 {

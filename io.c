@@ -53,6 +53,27 @@ static void req_free(struct nvmev_req *req)
 
 /* ---- Dispatcher side: parse and schedule --------------------------------- */
 
+#define LBA_READ	(NVMEV_OPF_LBA | NVMEV_OPF_HOST_READ)
+#define LBA_WRITE	(NVMEV_OPF_LBA | NVMEV_OPF_HOST_WRITE)
+
+static const struct nvmev_op nvm_ops[] = {
+	NVMEV_OP(nvme_cmd_flush, NVMEV_OP_FLUSH, 0, 0),
+	NVMEV_OP(nvme_cmd_write, NVMEV_OP_WRITE, LBA_WRITE | NVMEV_OPF_UNITS,
+		 NVME_CMD_EFFECTS_LBCC),
+	NVMEV_OP(nvme_cmd_read, NVMEV_OP_READ, LBA_READ | NVMEV_OPF_UNITS, 0),
+	NVMEV_OP(nvme_cmd_compare, NVMEV_OP_COMPARE,
+		 LBA_READ | NVMEV_OPF_UNITS, 0),
+	NVMEV_OP(nvme_cmd_write_zeroes, NVMEV_OP_WRITE_ZEROES, LBA_WRITE,
+		 NVME_CMD_EFFECTS_LBCC),
+	NVMEV_OP(nvme_cmd_dsm, NVMEV_OP_DSM, 0, NVME_CMD_EFFECTS_LBCC),
+	NVMEV_OP(nvme_cmd_verify, NVMEV_OP_VERIFY, LBA_READ, 0),
+};
+
+const struct nvmev_cmd_set nvmev_nvm_cmds = {
+	.ops = nvm_ops,
+	.nr_ops = ARRAY_SIZE(nvm_ops),
+};
+
 static u16 check_range(struct nvmev_ns *ns, u64 slba, u64 nlb)
 {
 	if (slba >= ns->nr_lbas || nlb > ns->nr_lbas - slba)
@@ -136,23 +157,16 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	if (cmd->common.flags & (NVME_CMD_FUSE_FIRST | NVME_CMD_FUSE_SECOND))
 		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
 
+	ns = nvmev_ns_find(ctrl, nsid);
+	req->op = nvmev_op_find(nvmev_ns_cmd_set(ns), cmd->common.opcode);
 	if (cmd->common.opcode == nvme_cmd_flush && nsid == NVME_NSID_ALL) {
 		flush_all(ctrl, req, m);
 		return NVME_SC_SUCCESS;
 	}
-	ns = nvmev_ns_find(ctrl, nsid);
-	if (!ns) {
-		switch (cmd->common.opcode) {
-		case nvme_cmd_flush: case nvme_cmd_write: case nvme_cmd_read:
-		case nvme_cmd_compare: case nvme_cmd_write_zeroes:
-		case nvme_cmd_dsm: case nvme_cmd_verify:
-		case nvme_cmd_zone_mgmt_send: case nvme_cmd_zone_mgmt_recv:
-		case nvme_cmd_zone_append:
-			return NVMEV_ERR(NVME_SC_INVALID_NS);
-		default:
-			return NVMEV_ERR(NVME_SC_INVALID_OPCODE);
-		}
-	}
+	if (!req->op)
+		return NVMEV_ERR(NVME_SC_INVALID_OPCODE);
+	if (!ns)	/* every opcode of the table addresses a namespace */
+		return NVMEV_ERR(NVME_SC_INVALID_NS);
 	req->ns = ns;
 	if (ns->kv)	/* opcodes of another command set */
 		return nvmev_kv_parse(ctrl, req, m);
@@ -233,27 +247,21 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 
 /* ---- Worker side: data, ordering, completion ----------------------------- */
 
+/* SMART's host commands and data units */
 static void account(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
 	struct nvmev_stats *s = &ctrl->stats;
+	u16 flags = req->op ? req->op->flags : 0;
+	bool units = flags & NVMEV_OPF_UNITS;
 
-	switch (req->cmd.common.opcode) {
-	case nvme_cmd_read:
-	case nvme_cmd_compare:
+	if (flags & NVMEV_OPF_HOST_READ) {
 		atomic64_inc(&s->host_reads);
-		atomic64_add(req->len >> 9, &s->units_read);
-		break;
-	case nvme_cmd_verify:
-		atomic64_inc(&s->host_reads);
-		break;
-	case nvme_cmd_write:
-	case nvme_cmd_zone_append:
+		if (units)
+			atomic64_add(req->len >> 9, &s->units_read);
+	} else if (flags & NVMEV_OPF_HOST_WRITE) {
 		atomic64_inc(&s->host_writes);
-		atomic64_add(req->len >> 9, &s->units_written);
-		break;
-	case nvme_cmd_write_zeroes:
-		atomic64_inc(&s->host_writes);
-		break;
+		if (units)
+			atomic64_add(req->len >> 9, &s->units_written);
 	}
 }
 
@@ -454,20 +462,15 @@ void nvmev_worker_drop(struct nvmev_worker *w, struct nvmev_ctrl *ctrl)
 static void complete_one(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
 	u64 lat = nvmev_now() - req->fetched_at;
-	u8 opcode = req->cmd.common.opcode;
+	unsigned int stat = req->op ? req->op->stat : NVMEV_OP_OTHER;
 
 	lockdep_assert_held(&ctrl->workers[req->cq->worker]->lock);
-	nvmev_stats_account(&ctrl->io_stats, opcode, req->len, req->status, lat);
+	nvmev_stats_account(&ctrl->io_stats, stat, req->len, req->status, lat);
 	if (req->ns)
-		nvmev_stats_account(&req->ns->stats, opcode, req->len,
+		nvmev_stats_account(&req->ns->stats, stat, req->len,
 				    req->status, lat);
 	if (req->status) {
-		u8 op = req->cmd.common.opcode;
-		bool has_lba = (!req->ns || !req->ns->kv) &&
-			       (op == nvme_cmd_read || op == nvme_cmd_write ||
-			       op == nvme_cmd_compare || op == nvme_cmd_verify ||
-			       op == nvme_cmd_write_zeroes ||
-			       op == nvme_cmd_zone_append);
+		bool has_lba = req->op && (req->op->flags & NVMEV_OPF_LBA);
 
 		nvmev_log_error(ctrl, req->sqid, req->cmd.common.command_id,
 				req->status, le32_to_cpu(req->cmd.common.nsid),
@@ -670,6 +673,7 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 
 		req->ctrl = ctrl;
 		req->ns = NULL;
+		req->op = NULL;
 		req->off = 0;
 		req->len = 0;
 		req->xfer = NVMEV_XFER_NONE;

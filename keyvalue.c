@@ -118,22 +118,26 @@ void nvmev_kv_id_ctrl(u8 *id)
 	put_unaligned_le32(KV_ID_CTRL_VER, id);
 }
 
-/* The KV I/O commands; Flush is the base specification's. */
-void nvmev_kv_effects(struct nvme_effects_log *e)
-{
-	static const u8 changing[] = { KV_OPC_STORE, KV_OPC_DELETE };
-	static const u8 reading[] = {
-		nvme_cmd_flush, KV_OPC_RETRIEVE, KV_OPC_LIST, KV_OPC_EXIST,
-	};
-	unsigned int i;
+/*
+ * The KV I/O commands (Flush is the base specification's); the opcodes
+ * mean other things than in the NVM command set, which this one does not
+ * extend.
+ */
+static const struct nvmev_op kv_ops[] = {
+	NVMEV_OP(nvme_cmd_flush, NVMEV_OP_FLUSH, 0, 0),
+	NVMEV_OP(KV_OPC_STORE, NVMEV_OP_WRITE,
+		 NVMEV_OPF_HOST_WRITE | NVMEV_OPF_UNITS, NVME_CMD_EFFECTS_LBCC),
+	NVMEV_OP(KV_OPC_RETRIEVE, NVMEV_OP_READ,
+		 NVMEV_OPF_HOST_READ | NVMEV_OPF_UNITS, 0),
+	NVMEV_OP(KV_OPC_LIST, NVMEV_OP_OTHER, 0, 0),
+	NVMEV_OP(KV_OPC_DELETE, NVMEV_OP_OTHER, 0, NVME_CMD_EFFECTS_LBCC),
+	NVMEV_OP(KV_OPC_EXIST, NVMEV_OP_OTHER, 0, 0),
+};
 
-	memset(e->iocs, 0, sizeof(e->iocs));
-	for (i = 0; i < ARRAY_SIZE(changing); i++)
-		e->iocs[changing[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
-						   NVME_CMD_EFFECTS_LBCC);
-	for (i = 0; i < ARRAY_SIZE(reading); i++)
-		e->iocs[reading[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP);
-}
+const struct nvmev_cmd_set nvmev_kv_cmds = {
+	.ops = kv_ops,
+	.nr_ops = ARRAY_SIZE(kv_ops),
+};
 
 /* ---- I/O ------------------------------------------------------------------ */
 

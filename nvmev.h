@@ -233,6 +233,35 @@ struct nvmev_sq {
 	u32 db_bad;			/* invalid tail last reported, or ~0 */
 };
 
+/*
+ * What the device knows of one opcode of a command set.  One table per
+ * command set (admin.c, io.c, zoned.c, keyvalue.c) answers Invalid Opcode
+ * for what it does not list, and gives the Commands Supported and Effects
+ * log, the statistics class, SMART's host commands and data units and the
+ * error log's LBA, so that these agree by construction.
+ */
+struct nvmev_op {
+	u8 opcode;
+	u8 stat;			/* enum nvmev_stat_op */
+	u16 flags;			/* NVMEV_OPF_* */
+	u32 effects;			/* NVME_CMD_EFFECTS_*; CSUPP implied */
+};
+
+#define NVMEV_OPF_LBA		BIT(0)	/* SLBA in CDW10-11: the error log's LBA */
+#define NVMEV_OPF_HOST_READ	BIT(1)	/* a SMART Host Read Command */
+#define NVMEV_OPF_HOST_WRITE	BIT(2)	/* a SMART Host Write Command */
+#define NVMEV_OPF_UNITS		BIT(3)	/* its bytes are SMART Data Units */
+
+#define NVMEV_OP(opc, st, fl, eff) \
+	{ .opcode = (opc), .stat = (st), .flags = (fl), .effects = (eff) }
+
+/* A command set: its own opcodes, then those of the set it extends. */
+struct nvmev_cmd_set {
+	const struct nvmev_op *ops;
+	unsigned int nr_ops;
+	const struct nvmev_cmd_set *base;
+};
+
 /* Work the I/O worker does for a request before completing it. */
 enum nvmev_xfer {
 	NVMEV_XFER_NONE,
@@ -260,6 +289,7 @@ struct nvmev_req {
 	struct nvme_command cmd;	/* copied out of the SQ */
 	struct nvmev_ctrl *ctrl;
 	struct nvmev_ns *ns;
+	const struct nvmev_op *op;	/* NULL: an opcode the set lacks */
 	struct nvmev_sq *sq;		/* valid while epoch is current */
 	struct nvmev_cq *cq;
 	u64 fetched_at;			/* ns, ktime_get_ns() clock */
@@ -539,6 +569,16 @@ u16 nvmev_create_sq(struct nvmev_ctrl *ctrl, const struct nvme_create_sq *c);
 u16 nvmev_delete_sq(struct nvmev_ctrl *ctrl, u16 qid);
 u16 nvmev_delete_cq(struct nvmev_ctrl *ctrl, u16 qid);
 
+/* cmdset.c: the opcode tables of the command sets */
+const struct nvmev_op *nvmev_op_find(const struct nvmev_cmd_set *set,
+				     u8 opcode);
+void nvmev_cmd_set_effects(const struct nvmev_cmd_set *set, __le32 *effects);
+const struct nvmev_cmd_set *nvmev_ns_cmd_set(const struct nvmev_ns *ns);
+extern const struct nvmev_cmd_set nvmev_admin_cmds;
+extern const struct nvmev_cmd_set nvmev_nvm_cmds;
+extern const struct nvmev_cmd_set nvmev_zns_cmds;
+extern const struct nvmev_cmd_set nvmev_kv_cmds;
+
 /* admin.c */
 bool nvmev_admin_poll(struct nvmev_ctrl *ctrl);
 void nvmev_admin_reset(struct nvmev_ctrl *ctrl);
@@ -556,8 +596,8 @@ int nvmev_req_cache_init(void);
 void nvmev_req_cache_exit(void);
 
 /* stats.c */
-void nvmev_stats_account(struct nvmev_io_stats *s, u8 opcode, u64 bytes,
-			 u16 status, u64 lat_ns);
+void nvmev_stats_account(struct nvmev_io_stats *s, unsigned int stat,
+			 u64 bytes, u16 status, u64 lat_ns);
 ssize_t nvmev_stats_show(const struct nvmev_io_stats *s, long inflight,
 			 char *buf, size_t size);
 ssize_t nvmev_model_stats_show(const struct model_stats *st, char *buf,
@@ -608,7 +648,6 @@ u16 nvmev_zns_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		    struct model_req *m);
 void nvmev_zns_id_ns(struct nvmev_ns *ns, struct nvme_id_ns_zns *id);
 void nvmev_zns_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl_zns *id);
-void nvmev_zns_effects(struct nvme_effects_log *e);
 int nvmev_zns_fault(struct nvmev_ns *ns, u32 zone, bool offline);
 ssize_t nvmev_zns_stats_show(struct nvmev_ns *ns, char *buf, size_t size);
 
@@ -620,7 +659,6 @@ u16 nvmev_kv_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		   struct model_req *m);
 void nvmev_kv_id_ns(struct nvmev_ns *ns, u8 *id);
 void nvmev_kv_id_ctrl(u8 *id);
-void nvmev_kv_effects(struct nvme_effects_log *e);
 ssize_t nvmev_kv_stats_show(struct nvmev_ns *ns, char *buf, size_t size);
 
 static inline u64 nvmev_now(void)

@@ -33,23 +33,6 @@ static bool op_has_bytes(unsigned int op)
 	       op == NVMEV_OP_VERIFY || op == NVMEV_OP_ZONE_APPEND;
 }
 
-static unsigned int op_of(u8 opcode)
-{
-	switch (opcode) {
-	case nvme_cmd_read:		return NVMEV_OP_READ;
-	case nvme_cmd_write:		return NVMEV_OP_WRITE;
-	case nvme_cmd_flush:		return NVMEV_OP_FLUSH;
-	case nvme_cmd_write_zeroes:	return NVMEV_OP_WRITE_ZEROES;
-	case nvme_cmd_dsm:		return NVMEV_OP_DSM;
-	case nvme_cmd_compare:		return NVMEV_OP_COMPARE;
-	case nvme_cmd_verify:		return NVMEV_OP_VERIFY;
-	case nvme_cmd_zone_append:	return NVMEV_OP_ZONE_APPEND;
-	case nvme_cmd_zone_mgmt_send:	return NVMEV_OP_ZONE_SEND;
-	case nvme_cmd_zone_mgmt_recv:	return NVMEV_OP_ZONE_RECV;
-	default:			return NVMEV_OP_OTHER;
-	}
-}
-
 /* Bucket b counts latencies in (2^(b-1), 2^b] microseconds; 0: <= 1 us. */
 static unsigned int lat_bucket(u64 lat_ns)
 {
@@ -60,11 +43,10 @@ static unsigned int lat_bucket(u64 lat_ns)
 	return min_t(unsigned int, ilog2(us - 1) + 1, NVMEV_LAT_BUCKETS);
 }
 
-void nvmev_stats_account(struct nvmev_io_stats *s, u8 opcode, u64 bytes,
-			 u16 status, u64 lat_ns)
+/* A completed command of statistics class @op (enum nvmev_stat_op). */
+void nvmev_stats_account(struct nvmev_io_stats *s, unsigned int op,
+			 u64 bytes, u16 status, u64 lat_ns)
 {
-	unsigned int op = op_of(opcode);
-
 	atomic64_inc(&s->cmds[op]);
 	if (status)
 		atomic64_inc(&s->errors);

@@ -171,14 +171,20 @@ void nvmev_zns_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl_zns *id)
 }
 
 /* The ZNS I/O commands, on top of the NVM ones. */
-void nvmev_zns_effects(struct nvme_effects_log *e)
-{
-	e->iocs[nvme_cmd_zone_mgmt_send] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
-						       NVME_CMD_EFFECTS_LBCC);
-	e->iocs[nvme_cmd_zone_mgmt_recv] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP);
-	e->iocs[nvme_cmd_zone_append] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
-						    NVME_CMD_EFFECTS_LBCC);
-}
+static const struct nvmev_op zns_ops[] = {
+	NVMEV_OP(nvme_cmd_zone_append, NVMEV_OP_ZONE_APPEND,
+		 NVMEV_OPF_LBA | NVMEV_OPF_HOST_WRITE | NVMEV_OPF_UNITS,
+		 NVME_CMD_EFFECTS_LBCC),
+	NVMEV_OP(nvme_cmd_zone_mgmt_send, NVMEV_OP_ZONE_SEND, 0,
+		 NVME_CMD_EFFECTS_LBCC),
+	NVMEV_OP(nvme_cmd_zone_mgmt_recv, NVMEV_OP_ZONE_RECV, 0, 0),
+};
+
+const struct nvmev_cmd_set nvmev_zns_cmds = {
+	.ops = zns_ops,
+	.nr_ops = ARRAY_SIZE(zns_ops),
+	.base = &nvmev_nvm_cmds,
+};
 
 /* ---- Zone Management Send ------------------------------------------------ */
 
