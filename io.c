@@ -53,27 +53,6 @@ static void req_free(struct nvmev_req *req)
 
 /* ---- Dispatcher side: parse and schedule --------------------------------- */
 
-#define LBA_READ	(NVMEV_OPF_LBA | NVMEV_OPF_HOST_READ)
-#define LBA_WRITE	(NVMEV_OPF_LBA | NVMEV_OPF_HOST_WRITE)
-
-static const struct nvmev_op nvm_ops[] = {
-	NVMEV_OP(nvme_cmd_flush, NVMEV_OP_FLUSH, 0, 0),
-	NVMEV_OP(nvme_cmd_write, NVMEV_OP_WRITE, LBA_WRITE | NVMEV_OPF_UNITS,
-		 NVME_CMD_EFFECTS_LBCC),
-	NVMEV_OP(nvme_cmd_read, NVMEV_OP_READ, LBA_READ | NVMEV_OPF_UNITS, 0),
-	NVMEV_OP(nvme_cmd_compare, NVMEV_OP_COMPARE,
-		 LBA_READ | NVMEV_OPF_UNITS, 0),
-	NVMEV_OP(nvme_cmd_write_zeroes, NVMEV_OP_WRITE_ZEROES, LBA_WRITE,
-		 NVME_CMD_EFFECTS_LBCC),
-	NVMEV_OP(nvme_cmd_dsm, NVMEV_OP_DSM, 0, NVME_CMD_EFFECTS_LBCC),
-	NVMEV_OP(nvme_cmd_verify, NVMEV_OP_VERIFY, LBA_READ, 0),
-};
-
-const struct nvmev_cmd_set nvmev_nvm_cmds = {
-	.ops = nvm_ops,
-	.nr_ops = ARRAY_SIZE(nvm_ops),
-};
-
 static u16 check_range(struct nvmev_ns *ns, u64 slba, u64 nlb)
 {
 	if (slba >= ns->nr_lbas || nlb > ns->nr_lbas - slba)
@@ -141,6 +120,144 @@ static u16 schedule_dsm(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	return st;
 }
 
+/* ---- The NVM command set --------------------------------------------------- */
+
+/* The LBAs of @req are what the model sees, for operation @op. */
+static u16 model_lbas(struct nvmev_req *req, struct model_req *m,
+		      enum model_op op)
+{
+	m->op = op;
+	m->slba_bytes = req->off;
+	m->len = req->len;
+	return NVME_SC_SUCCESS;
+}
+
+/*
+ * SLBA and NLB of a command that addresses LBAs: in range, and on a zoned
+ * namespace where a zone allows it; sets the byte range of @req.  One that
+ * moves data (@xfer: Read, Write, Compare) has PRPs and at most MDTS.
+ */
+static u16 check_lbas(struct nvmev_req *req, bool xfer)
+{
+	struct nvme_command *cmd = &req->cmd;
+	u64 slba = le64_to_cpu(cmd->rw.slba);
+	u64 nlb = (u64)le16_to_cpu(cmd->rw.length) + 1;
+	u16 st;
+
+	if (xfer && (cmd->common.flags & NVME_CMD_SGL_ALL))
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	st = set_range(req->ns, req, slba, nlb);
+	if (st)
+		return st;
+	if (xfer && req->len > NVMEV_MAX_XFER)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	return nvmev_zns_check_io(req->ns, req, cmd->common.opcode, slba, nlb);
+}
+
+static u16 parse_flush(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		       struct model_req *m)
+{
+	m->op = MODEL_FLUSH;
+	return NVME_SC_SUCCESS;
+}
+
+static u16 parse_read(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		      struct model_req *m)
+{
+	u16 st = check_lbas(req, true);
+
+	if (st)
+		return st;
+	req->xfer = NVMEV_XFER_READ;
+	return model_lbas(req, m, MODEL_READ);
+}
+
+static u16 parse_compare(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			 struct model_req *m)
+{
+	u16 st = check_lbas(req, true);
+
+	if (st)
+		return st;
+	req->xfer = NVMEV_XFER_COMPARE;
+	return model_lbas(req, m, MODEL_READ);
+}
+
+static u16 parse_write(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		       struct model_req *m)
+{
+	u16 st = check_lbas(req, true);
+
+	if (st)
+		return st;
+	req->xfer = NVMEV_XFER_WRITE;
+	/* without an enabled cache the host sees, write through */
+	m->fua = (le16_to_cpu(req->cmd.rw.control) & NVME_RW_FUA) ||
+		 !ctrl->feat.wce;
+	return model_lbas(req, m, MODEL_WRITE);
+}
+
+static u16 parse_write_zeroes(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			      struct model_req *m)
+{
+	u16 st = check_lbas(req, false);
+
+	if (st)
+		return st;
+	req->xfer = NVMEV_XFER_ZERO;
+	return model_lbas(req, m, MODEL_WRITE_ZEROES);
+}
+
+/* No protection information: verifying reads nothing back. */
+static u16 parse_verify(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			struct model_req *m)
+{
+	u16 st = check_lbas(req, false);
+
+	if (st)
+		return st;
+	return model_lbas(req, m, MODEL_READ);
+}
+
+static u16 parse_dsm(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		     struct model_req *m)
+{
+	struct nvme_command *cmd = &req->cmd;
+	u32 nr = (le32_to_cpu(cmd->dsm.nr) & 0xff) + 1;
+
+	if (cmd->common.flags & NVME_CMD_SGL_ALL)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	req->len = nr * sizeof(struct nvme_dsm_range);
+	if (le32_to_cpu(cmd->dsm.attributes) & NVME_DSMGMT_AD) {
+		req->xfer = NVMEV_XFER_DSM;
+		return schedule_dsm(ctrl, req, m);
+	}
+	return model_lbas(req, m, MODEL_OTHER);	/* hints only */
+}
+
+#define LBA_READ	(NVMEV_OPF_LBA | NVMEV_OPF_HOST_READ)
+#define LBA_WRITE	(NVMEV_OPF_LBA | NVMEV_OPF_HOST_WRITE)
+
+static const struct nvmev_op nvm_ops[] = {
+	NVMEV_OP(nvme_cmd_flush, NVMEV_OP_FLUSH, 0, 0, parse_flush),
+	NVMEV_OP(nvme_cmd_write, NVMEV_OP_WRITE, LBA_WRITE | NVMEV_OPF_UNITS,
+		 NVME_CMD_EFFECTS_LBCC, parse_write),
+	NVMEV_OP(nvme_cmd_read, NVMEV_OP_READ, LBA_READ | NVMEV_OPF_UNITS, 0,
+		 parse_read),
+	NVMEV_OP(nvme_cmd_compare, NVMEV_OP_COMPARE,
+		 LBA_READ | NVMEV_OPF_UNITS, 0, parse_compare),
+	NVMEV_OP(nvme_cmd_write_zeroes, NVMEV_OP_WRITE_ZEROES, LBA_WRITE,
+		 NVME_CMD_EFFECTS_LBCC, parse_write_zeroes),
+	NVMEV_OP(nvme_cmd_dsm, NVMEV_OP_DSM, 0, NVME_CMD_EFFECTS_LBCC,
+		 parse_dsm),
+	NVMEV_OP(nvme_cmd_verify, NVMEV_OP_VERIFY, LBA_READ, 0, parse_verify),
+};
+
+const struct nvmev_cmd_set nvmev_nvm_cmds = {
+	.ops = nvm_ops,
+	.nr_ops = ARRAY_SIZE(nvm_ops),
+};
+
 /*
  * Decide what @req needs: returns an NVMe status, and on success sets the
  * transfer the worker does and the model operation.
@@ -151,8 +268,6 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	struct nvme_command *cmd = &req->cmd;
 	u32 nsid = le32_to_cpu(cmd->common.nsid);
 	struct nvmev_ns *ns;
-	u64 slba, nlb;
-	u16 st;
 
 	if (cmd->common.flags & (NVME_CMD_FUSE_FIRST | NVME_CMD_FUSE_SECOND))
 		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
@@ -168,81 +283,7 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	if (!ns)	/* every opcode of the table addresses a namespace */
 		return NVMEV_ERR(NVME_SC_INVALID_NS);
 	req->ns = ns;
-	if (ns->kv)	/* opcodes of another command set */
-		return nvmev_kv_parse(ctrl, req, m);
-	slba = le64_to_cpu(cmd->rw.slba);
-	nlb = (u64)le16_to_cpu(cmd->rw.length) + 1;
-
-	switch (cmd->common.opcode) {
-	case nvme_cmd_flush:
-		m->op = MODEL_FLUSH;
-		return NVME_SC_SUCCESS;
-	case nvme_cmd_read:
-	case nvme_cmd_write:
-	case nvme_cmd_compare:
-		if (cmd->common.flags & NVME_CMD_SGL_ALL)
-			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-		st = set_range(ns, req, slba, nlb);
-		if (st)
-			return st;
-		if (req->len > NVMEV_MAX_XFER)
-			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-		st = nvmev_zns_check_io(ns, req, cmd->common.opcode, slba, nlb);
-		if (st)
-			return st;
-		if (cmd->common.opcode == nvme_cmd_write) {
-			req->xfer = NVMEV_XFER_WRITE;
-			m->op = MODEL_WRITE;
-			/* without an enabled cache the host sees, write through */
-			m->fua = (le16_to_cpu(cmd->rw.control) & NVME_RW_FUA) ||
-				 !ctrl->feat.wce;
-		} else {
-			req->xfer = cmd->common.opcode == nvme_cmd_read ?
-				    NVMEV_XFER_READ : NVMEV_XFER_COMPARE;
-			m->op = MODEL_READ;
-		}
-		break;
-	case nvme_cmd_write_zeroes:
-		st = set_range(ns, req, slba, nlb);
-		if (!st)
-			st = nvmev_zns_check_io(ns, req, cmd->common.opcode,
-						slba, nlb);
-		if (st)
-			return st;
-		req->xfer = NVMEV_XFER_ZERO;
-		m->op = MODEL_WRITE_ZEROES;
-		break;
-	case nvme_cmd_verify:
-		/* No protection information: verifying reads nothing back. */
-		st = set_range(ns, req, slba, nlb);
-		if (!st)
-			st = nvmev_zns_check_io(ns, req, cmd->common.opcode,
-						slba, nlb);
-		if (st)
-			return st;
-		m->op = MODEL_READ;
-		break;
-	case nvme_cmd_dsm: {
-		u32 nr = (le32_to_cpu(cmd->dsm.nr) & 0xff) + 1;
-
-		if (cmd->common.flags & NVME_CMD_SGL_ALL)
-			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-		req->len = nr * sizeof(struct nvme_dsm_range);
-		if (le32_to_cpu(cmd->dsm.attributes) & NVME_DSMGMT_AD) {
-			req->xfer = NVMEV_XFER_DSM;
-			return schedule_dsm(ctrl, req, m);
-		}
-		m->op = MODEL_OTHER;	/* hints only */
-		break;
-	}
-	default:
-		if (ns->zones)
-			return nvmev_zns_parse(ctrl, req, m);
-		return NVMEV_ERR(NVME_SC_INVALID_OPCODE);
-	}
-	m->slba_bytes = req->off;
-	m->len = req->len;
-	return NVME_SC_SUCCESS;
+	return req->op->parse(ctrl, req, m);
 }
 
 /* ---- Worker side: data, ordering, completion ----------------------------- */

@@ -118,27 +118,6 @@ void nvmev_kv_id_ctrl(u8 *id)
 	put_unaligned_le32(KV_ID_CTRL_VER, id);
 }
 
-/*
- * The KV I/O commands (Flush is the base specification's); the opcodes
- * mean other things than in the NVM command set, which this one does not
- * extend.
- */
-static const struct nvmev_op kv_ops[] = {
-	NVMEV_OP(nvme_cmd_flush, NVMEV_OP_FLUSH, 0, 0),
-	NVMEV_OP(KV_OPC_STORE, NVMEV_OP_WRITE,
-		 NVMEV_OPF_HOST_WRITE | NVMEV_OPF_UNITS, NVME_CMD_EFFECTS_LBCC),
-	NVMEV_OP(KV_OPC_RETRIEVE, NVMEV_OP_READ,
-		 NVMEV_OPF_HOST_READ | NVMEV_OPF_UNITS, 0),
-	NVMEV_OP(KV_OPC_LIST, NVMEV_OP_OTHER, 0, 0),
-	NVMEV_OP(KV_OPC_DELETE, NVMEV_OP_OTHER, 0, NVME_CMD_EFFECTS_LBCC),
-	NVMEV_OP(KV_OPC_EXIST, NVMEV_OP_OTHER, 0, 0),
-};
-
-const struct nvmev_cmd_set nvmev_kv_cmds = {
-	.ops = kv_ops,
-	.nr_ops = ARRAY_SIZE(kv_ops),
-};
-
 /* ---- I/O ------------------------------------------------------------------ */
 
 /* The key: command bytes 8..15 (CDW2-3) and 56..63 (CDW14-15). */
@@ -151,9 +130,11 @@ static void cmd_key(const struct nvme_command *cmd, u8 *key)
 }
 
 static u16 kv_store(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-		    const u8 *key, u32 kl, u32 dw10, u32 dw11)
+		    const u8 *key, u32 kl)
 {
 	struct nvmev_ns *ns = req->ns;
+	u32 dw10 = le32_to_cpu(req->cmd.common.cdw10);
+	u32 dw11 = le32_to_cpu(req->cmd.common.cdw11);
 	enum kv_status st;
 	void *dst;
 	u16 ret;
@@ -172,9 +153,10 @@ static u16 kv_store(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 }
 
 static u16 kv_retrieve_cmd(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-			   const u8 *key, u32 kl, u32 dw10)
+			   const u8 *key, u32 kl)
 {
 	struct nvmev_ns *ns = req->ns;
+	u32 dw10 = le32_to_cpu(req->cmd.common.cdw10);
 	enum kv_status st;
 	const void *src;
 	u32 len, vsize;
@@ -192,8 +174,9 @@ static u16 kv_retrieve_cmd(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 }
 
 static u16 kv_list_cmd(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-		       const u8 *key, u32 kl, u32 dw10)
+		       const u8 *key, u32 kl)
 {
+	u32 dw10 = le32_to_cpu(req->cmd.common.cdw10);
 	u32 len = min_t(u32, dw10, NVMEV_MAX_XFER), nr, used;
 	enum kv_status st;
 	void *buf;
@@ -212,60 +195,112 @@ static u16 kv_list_cmd(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	return ret;
 }
 
+static u16 kv_delete_cmd(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			 const u8 *key, u32 kl)
+{
+	return kv_err(kv_delete(req->ns->kv, key, kl));
+}
+
+static u16 kv_exist_cmd(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			const u8 *key, u32 kl)
+{
+	return kv_err(kv_exist(req->ns->kv, key, kl, NULL));
+}
+
+/* Values are durable when a Store completes: nothing to do. */
+static u16 kv_flush_cmd(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			const u8 *key, u32 kl)
+{
+	return NVME_SC_SUCCESS;
+}
+
 /*
- * Run a command of a KV namespace (the opcodes mean other things than in
- * the NVM command set) and time it: the index lookup, then the value.
+ * Run a command of a KV namespace with @run and time it as model
+ * operation @op: the index lookup, then the value.
  */
-u16 nvmev_kv_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-		   struct model_req *m)
+static u16 kv_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		    struct model_req *m, enum model_op op,
+		    u16 (*run)(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			       const u8 *key, u32 kl))
 {
 	struct nvme_command *cmd = &req->cmd;
 	struct nvmev_ns *ns = req->ns;
-	u32 dw10 = le32_to_cpu(cmd->common.cdw10);
-	u32 dw11 = le32_to_cpu(cmd->common.cdw11);
-	u32 kl = dw11 & 0xff;
 	u8 key[KV_MAX_KEY];
 	u16 st;
 
 	if (cmd->common.flags & NVME_CMD_SGL_ALL)
 		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
 	cmd_key(cmd, key);
-	m->op = MODEL_OTHER;
-	switch (cmd->common.opcode) {
-	case nvme_cmd_flush:
-		/* values are durable when a Store completes */
-		m->op = MODEL_FLUSH;
-		st = NVME_SC_SUCCESS;
-		break;
-	case KV_OPC_STORE:
-		st = kv_store(ctrl, req, key, kl, dw10, dw11);
-		m->op = MODEL_WRITE;
-		break;
-	case KV_OPC_RETRIEVE:
-		st = kv_retrieve_cmd(ctrl, req, key, kl, dw10);
-		m->op = MODEL_READ;
-		break;
-	case KV_OPC_LIST:
-		st = kv_list_cmd(ctrl, req, key, kl, dw10);
-		m->op = MODEL_READ;
-		break;
-	case KV_OPC_DELETE:
-		st = kv_err(kv_delete(ns->kv, key, kl));
-		break;
-	case KV_OPC_EXIST:
-		st = kv_err(kv_exist(ns->kv, key, kl, NULL));
-		break;
-	default:
-		return NVMEV_ERR(NVME_SC_INVALID_OPCODE);
-	}
+	st = run(ctrl, req, key, le32_to_cpu(cmd->common.cdw11) & 0xff);
 	if (st)
 		return st;
+	m->op = op;
 	m->now += ns->cfg.kv.index_ns;
 	m->slba_bytes = 0;
 	m->len = req->len;
 	req->done_at = ns->model_ops->schedule(ns->model, m);
 	return NVME_SC_SUCCESS;
 }
+
+static u16 parse_flush(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		       struct model_req *m)
+{
+	return kv_parse(ctrl, req, m, MODEL_FLUSH, kv_flush_cmd);
+}
+
+static u16 parse_store(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		       struct model_req *m)
+{
+	return kv_parse(ctrl, req, m, MODEL_WRITE, kv_store);
+}
+
+static u16 parse_retrieve(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			  struct model_req *m)
+{
+	return kv_parse(ctrl, req, m, MODEL_READ, kv_retrieve_cmd);
+}
+
+static u16 parse_list(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		      struct model_req *m)
+{
+	return kv_parse(ctrl, req, m, MODEL_READ, kv_list_cmd);
+}
+
+static u16 parse_delete(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			struct model_req *m)
+{
+	return kv_parse(ctrl, req, m, MODEL_OTHER, kv_delete_cmd);
+}
+
+static u16 parse_exist(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		       struct model_req *m)
+{
+	return kv_parse(ctrl, req, m, MODEL_OTHER, kv_exist_cmd);
+}
+
+/*
+ * The KV I/O commands (Flush is the base specification's); the opcodes
+ * mean other things than in the NVM command set, which this one does not
+ * extend.
+ */
+static const struct nvmev_op kv_ops[] = {
+	NVMEV_OP(nvme_cmd_flush, NVMEV_OP_FLUSH, 0, 0, parse_flush),
+	NVMEV_OP(KV_OPC_STORE, NVMEV_OP_WRITE,
+		 NVMEV_OPF_HOST_WRITE | NVMEV_OPF_UNITS, NVME_CMD_EFFECTS_LBCC,
+		 parse_store),
+	NVMEV_OP(KV_OPC_RETRIEVE, NVMEV_OP_READ,
+		 NVMEV_OPF_HOST_READ | NVMEV_OPF_UNITS, 0, parse_retrieve),
+	NVMEV_OP(KV_OPC_LIST, NVMEV_OP_OTHER, 0, 0, parse_list),
+	NVMEV_OP(KV_OPC_DELETE, NVMEV_OP_OTHER, 0, NVME_CMD_EFFECTS_LBCC,
+		 parse_delete),
+	NVMEV_OP(KV_OPC_EXIST, NVMEV_OP_OTHER, 0, 0, parse_exist),
+};
+
+const struct nvmev_cmd_set nvmev_kv_cmds = {
+	.ops = kv_ops,
+	.nr_ops = ARRAY_SIZE(kv_ops),
+};
+
 
 ssize_t nvmev_kv_stats_show(struct nvmev_ns *ns, char *buf, size_t size)
 {

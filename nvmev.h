@@ -92,6 +92,7 @@
 #define NVMEV_CCTEMP		358		/* 85 C */
 
 struct nvmev_ctrl;
+struct nvmev_req;
 
 #define NVMEV_MAX_CPUS		64	/* CPUs in one controller's list */
 #define NVMEV_MAX_CTRLS		32
@@ -245,6 +246,12 @@ struct nvmev_op {
 	u8 stat;			/* enum nvmev_stat_op */
 	u16 flags;			/* NVMEV_OPF_* */
 	u32 effects;			/* NVME_CMD_EFFECTS_*; CSUPP implied */
+	/*
+	 * I/O commands: check the command, set what the worker does and the
+	 * model request; an NVMe status.  On the dispatcher, in fetch order.
+	 */
+	u16 (*parse)(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		     struct model_req *m);
 };
 
 #define NVMEV_OPF_LBA		BIT(0)	/* SLBA in CDW10-11: the error log's LBA */
@@ -252,8 +259,9 @@ struct nvmev_op {
 #define NVMEV_OPF_HOST_WRITE	BIT(2)	/* a SMART Host Write Command */
 #define NVMEV_OPF_UNITS		BIT(3)	/* its bytes are SMART Data Units */
 
-#define NVMEV_OP(opc, st, fl, eff) \
-	{ .opcode = (opc), .stat = (st), .flags = (fl), .effects = (eff) }
+#define NVMEV_OP(opc, st, fl, eff, fn) \
+	{ .opcode = (opc), .stat = (st), .flags = (fl), .effects = (eff), \
+	  .parse = (fn) }
 
 /* A command set: its own opcodes, then those of the set it extends. */
 struct nvmev_cmd_set {
@@ -644,8 +652,6 @@ void nvmev_zns_stop(struct nvmev_ns *ns);
 u16 nvmev_zns_check_io(struct nvmev_ns *ns, struct nvmev_req *req, u8 opcode,
 		       u64 slba, u64 nlb);
 void *nvmev_zns_read_view(struct nvmev_ns *ns, struct nvmev_req *req);
-u16 nvmev_zns_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-		    struct model_req *m);
 void nvmev_zns_id_ns(struct nvmev_ns *ns, struct nvme_id_ns_zns *id);
 void nvmev_zns_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl_zns *id);
 int nvmev_zns_fault(struct nvmev_ns *ns, u32 zone, bool offline);
@@ -655,8 +661,6 @@ ssize_t nvmev_zns_stats_show(struct nvmev_ns *ns, char *buf, size_t size);
 int nvmev_kv_check(struct nvmev_ns *ns, u64 size);
 int nvmev_kv_start(struct nvmev_ns *ns, bool kept);
 void nvmev_kv_stop(struct nvmev_ns *ns);
-u16 nvmev_kv_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-		   struct model_req *m);
 void nvmev_kv_id_ns(struct nvmev_ns *ns, u8 *id);
 void nvmev_kv_id_ctrl(u8 *id);
 ssize_t nvmev_kv_stats_show(struct nvmev_ns *ns, char *buf, size_t size);

@@ -170,22 +170,6 @@ void nvmev_zns_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl_zns *id)
 	id->zasl = ctrl->zasl;
 }
 
-/* The ZNS I/O commands, on top of the NVM ones. */
-static const struct nvmev_op zns_ops[] = {
-	NVMEV_OP(nvme_cmd_zone_append, NVMEV_OP_ZONE_APPEND,
-		 NVMEV_OPF_LBA | NVMEV_OPF_HOST_WRITE | NVMEV_OPF_UNITS,
-		 NVME_CMD_EFFECTS_LBCC),
-	NVMEV_OP(nvme_cmd_zone_mgmt_send, NVMEV_OP_ZONE_SEND, 0,
-		 NVME_CMD_EFFECTS_LBCC),
-	NVMEV_OP(nvme_cmd_zone_mgmt_recv, NVMEV_OP_ZONE_RECV, 0, 0),
-};
-
-const struct nvmev_cmd_set nvmev_zns_cmds = {
-	.ops = zns_ops,
-	.nr_ops = ARRAY_SIZE(zns_ops),
-	.base = &nvmev_nvm_cmds,
-};
-
 /* ---- Zone Management Send ------------------------------------------------ */
 
 struct send_ctx {
@@ -387,60 +371,81 @@ void *nvmev_zns_read_view(struct nvmev_ns *ns, struct nvmev_req *req)
 	return buf;
 }
 
-/*
- * The zone commands (Zone Management Send / Receive, Zone Append) of a
- * zoned namespace.  Sets what the worker does and schedules the model.
- */
-static u16 zns_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-		     struct model_req *m)
+/* ---- The zone commands ---------------------------------------------------- */
+
+static u16 append(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		  struct model_req *m)
 {
 	struct nvme_command *cmd = &req->cmd;
 	struct nvmev_ns *ns = req->ns;
 	u64 nlb, lba;
 	u16 st;
 
-	switch (cmd->common.opcode) {
-	case nvme_cmd_zone_append:
-		if (cmd->common.flags & NVME_CMD_SGL_ALL)
-			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-		nlb = (u64)le16_to_cpu(cmd->rw.length) + 1;
-		if (nlb << ns->lba_shift > NVMEV_MAX_XFER)
-			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-		zns_set_zasl(ns->zones, zasl_lbas(ns));
-		st = NVMEV_ERR_ZNS(zns_append(ns->zones, le64_to_cpu(cmd->rw.slba),
-					nlb, &lba));
-		if (st)
-			return st;
-		req->off = lba << ns->lba_shift;
-		req->len = nlb << ns->lba_shift;
-		req->result = lba;
-		req->xfer = NVMEV_XFER_WRITE;
-		m->op = MODEL_WRITE;
-		m->fua = (le16_to_cpu(cmd->rw.control) & NVME_RW_FUA) ||
-			 !ctrl->feat.wce;
-		m->slba_bytes = req->off;
-		m->len = req->len;
-		return NVME_SC_SUCCESS;
-	case nvme_cmd_zone_mgmt_send:
-		return zone_mgmt_send(req, m);
-	case nvme_cmd_zone_mgmt_recv:
-		if (cmd->common.flags & NVME_CMD_SGL_ALL)
-			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-		m->op = MODEL_OTHER;
-		return zone_mgmt_recv(ctrl, req);
-	default:
-		return NVMEV_ERR(NVME_SC_INVALID_OPCODE);
-	}
+	if (cmd->common.flags & NVME_CMD_SGL_ALL)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	nlb = (u64)le16_to_cpu(cmd->rw.length) + 1;
+	if (nlb << ns->lba_shift > NVMEV_MAX_XFER)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	zns_set_zasl(ns->zones, zasl_lbas(ns));
+	st = NVMEV_ERR_ZNS(zns_append(ns->zones, le64_to_cpu(cmd->rw.slba),
+				      nlb, &lba));
+	if (st)
+		return st;
+	req->off = lba << ns->lba_shift;
+	req->len = nlb << ns->lba_shift;
+	req->result = lba;
+	req->xfer = NVMEV_XFER_WRITE;
+	m->op = MODEL_WRITE;
+	m->fua = (le16_to_cpu(cmd->rw.control) & NVME_RW_FUA) ||
+		 !ctrl->feat.wce;
+	m->slba_bytes = req->off;
+	m->len = req->len;
+	return NVME_SC_SUCCESS;
 }
 
-u16 nvmev_zns_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-		    struct model_req *m)
+static u16 parse_append(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			struct model_req *m)
 {
-	u16 st = zns_parse(ctrl, req, m);
+	u16 st = append(ctrl, req, m);
 
 	note_peaks(req->ns);
 	return st;
 }
+
+static u16 parse_zone_send(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			   struct model_req *m)
+{
+	u16 st = zone_mgmt_send(req, m);
+
+	note_peaks(req->ns);
+	return st;
+}
+
+static u16 parse_zone_recv(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			   struct model_req *m)
+{
+	if (req->cmd.common.flags & NVME_CMD_SGL_ALL)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	m->op = MODEL_OTHER;
+	return zone_mgmt_recv(ctrl, req);
+}
+
+/* The ZNS I/O commands, on top of the NVM ones. */
+static const struct nvmev_op zns_ops[] = {
+	NVMEV_OP(nvme_cmd_zone_append, NVMEV_OP_ZONE_APPEND,
+		 NVMEV_OPF_LBA | NVMEV_OPF_HOST_WRITE | NVMEV_OPF_UNITS,
+		 NVME_CMD_EFFECTS_LBCC, parse_append),
+	NVMEV_OP(nvme_cmd_zone_mgmt_send, NVMEV_OP_ZONE_SEND, 0,
+		 NVME_CMD_EFFECTS_LBCC, parse_zone_send),
+	NVMEV_OP(nvme_cmd_zone_mgmt_recv, NVMEV_OP_ZONE_RECV, 0, 0,
+		 parse_zone_recv),
+};
+
+const struct nvmev_cmd_set nvmev_zns_cmds = {
+	.ops = zns_ops,
+	.nr_ops = ARRAY_SIZE(zns_ops),
+	.base = &nvmev_nvm_cmds,
+};
 
 /* ---- Fault injection and statistics ------------------------------------- */
 
