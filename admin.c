@@ -604,16 +604,16 @@ static u16 admin_features(struct admin_ctx *a, bool set)
 /* ---- Dispatch ---------------------------------------------------------- */
 
 static const struct nvmev_op admin_ops[] = {
-	NVMEV_OP(nvme_admin_delete_sq, NVMEV_OP_OTHER, 0, 0, NULL),
-	NVMEV_OP(nvme_admin_create_sq, NVMEV_OP_OTHER, 0, 0, NULL),
-	NVMEV_OP(nvme_admin_get_log_page, NVMEV_OP_OTHER, 0, 0, NULL),
-	NVMEV_OP(nvme_admin_delete_cq, NVMEV_OP_OTHER, 0, 0, NULL),
-	NVMEV_OP(nvme_admin_create_cq, NVMEV_OP_OTHER, 0, 0, NULL),
-	NVMEV_OP(nvme_admin_identify, NVMEV_OP_OTHER, 0, 0, NULL),
-	NVMEV_OP(nvme_admin_abort_cmd, NVMEV_OP_OTHER, 0, 0, NULL),
-	NVMEV_OP(nvme_admin_set_features, NVMEV_OP_OTHER, 0, 0, NULL),
-	NVMEV_OP(nvme_admin_get_features, NVMEV_OP_OTHER, 0, 0, NULL),
-	NVMEV_OP(nvme_admin_async_event, NVMEV_OP_OTHER, 0, 0, NULL),
+	NVMEV_OP(nvme_admin_delete_sq, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
+	NVMEV_OP(nvme_admin_create_sq, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
+	NVMEV_OP(nvme_admin_get_log_page, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
+	NVMEV_OP(nvme_admin_delete_cq, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
+	NVMEV_OP(nvme_admin_create_cq, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
+	NVMEV_OP(nvme_admin_identify, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
+	NVMEV_OP(nvme_admin_abort_cmd, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
+	NVMEV_OP(nvme_admin_set_features, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
+	NVMEV_OP(nvme_admin_get_features, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
+	NVMEV_OP(nvme_admin_async_event, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
 };
 
 const struct nvmev_cmd_set nvmev_admin_cmds = {

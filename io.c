@@ -2,12 +2,14 @@
 /*
  * nvmev: the I/O path.
  *
- * The dispatcher fetches commands from the I/O submission queues, checks
- * them, asks the namespace's timing model when they complete, and hands
- * them to the worker that owns the target completion queue.  A worker
- * moves the data at once, keeps the requests ordered by completion time
- * (an rbtree, O(log n)), posts each completion when its time has come and
- * raises the queue's interrupt once per batch.
+ * The dispatcher fetches commands from the I/O submission queues, finds
+ * each opcode in the table of its namespace's command set (cmdset.c),
+ * runs its parse function, asks the namespace's timing model when it
+ * completes, and hands it to the worker that owns the target completion
+ * queue.  A worker runs the command's execute function at once (the data
+ * moves), keeps the requests ordered by completion time (an rbtree,
+ * O(log n)), posts each completion when its time has come and raises the
+ * queue's interrupt once per batch.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -48,215 +50,11 @@ static void req_free(struct nvmev_req *req)
 		atomic_dec(&req->ns->nr_reqs);
 	atomic_dec(&req->ctrl->nr_reqs);
 	kfree(req->zends);
+	kfree(req->ranges);
 	kmem_cache_free(req_cache, req);
 }
 
 /* ---- Dispatcher side: parse and schedule --------------------------------- */
-
-static u16 check_range(struct nvmev_ns *ns, u64 slba, u64 nlb)
-{
-	if (slba >= ns->nr_lbas || nlb > ns->nr_lbas - slba)
-		return NVMEV_ERR(NVME_SC_LBA_RANGE);
-	return NVME_SC_SUCCESS;
-}
-
-/* Check the LBA range of @req and set its byte offset and length. */
-static u16 set_range(struct nvmev_ns *ns, struct nvmev_req *req, u64 slba,
-		     u64 nlb)
-{
-	u16 st = check_range(ns, slba, nlb);
-
-	if (st)
-		return st;
-	req->off = slba << ns->lba_shift;
-	req->len = nlb << ns->lba_shift;
-	return NVME_SC_SUCCESS;
-}
-
-/* Flush of every namespace (NSID FFFFFFFFh): done when the last one is. */
-static void flush_all(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-		      struct model_req *m)
-{
-	unsigned int i;
-
-	m->op = MODEL_FLUSH;
-	req->done_at = m->now;
-	for (i = 0; i < NVMEV_MAX_NS; i++) {
-		struct nvmev_ns *ns = ctrl->ns[i];
-
-		if (ns)
-			req->done_at = max(req->done_at,
-					   ns->model_ops->schedule(ns->model, m));
-	}
-}
-
-/*
- * Deallocate: the model sees every range (an FTL unmaps them), so the
- * range list is read here; the worker reads it again to zero the data.
- */
-static u16 schedule_dsm(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-			struct model_req *m)
-{
-	struct nvmev_ns *ns = req->ns;
-	struct nvme_dsm_range *r;
-	unsigned int i, nr = req->len / sizeof(*r);
-	u16 st;
-
-	r = kmalloc(req->len, GFP_NOWAIT | __GFP_NOWARN);
-	if (!r)
-		return NVME_SC_INTERNAL;
-	st = nvmev_dma_xfer(ctrl, &req->cmd, r, req->len, false);
-	for (i = 0; !st && i < nr; i++)
-		st = check_range(ns, le64_to_cpu(r[i].slba), le32_to_cpu(r[i].nlb));
-	req->done_at = m->now;
-	m->op = MODEL_DISCARD;
-	for (i = 0; !st && i < nr; i++) {
-		m->slba_bytes = le64_to_cpu(r[i].slba) << ns->lba_shift;
-		m->len = (u64)le32_to_cpu(r[i].nlb) << ns->lba_shift;
-		req->done_at = max(req->done_at,
-				   ns->model_ops->schedule(ns->model, m));
-	}
-	kfree(r);
-	return st;
-}
-
-/* ---- The NVM command set --------------------------------------------------- */
-
-/* The LBAs of @req are what the model sees, for operation @op. */
-static u16 model_lbas(struct nvmev_req *req, struct model_req *m,
-		      enum model_op op)
-{
-	m->op = op;
-	m->slba_bytes = req->off;
-	m->len = req->len;
-	return NVME_SC_SUCCESS;
-}
-
-/*
- * SLBA and NLB of a command that addresses LBAs: in range, and on a zoned
- * namespace where a zone allows it; sets the byte range of @req.  One that
- * moves data (@xfer: Read, Write, Compare) has PRPs and at most MDTS.
- */
-static u16 check_lbas(struct nvmev_req *req, bool xfer)
-{
-	struct nvme_command *cmd = &req->cmd;
-	u64 slba = le64_to_cpu(cmd->rw.slba);
-	u64 nlb = (u64)le16_to_cpu(cmd->rw.length) + 1;
-	u16 st;
-
-	if (xfer && (cmd->common.flags & NVME_CMD_SGL_ALL))
-		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-	st = set_range(req->ns, req, slba, nlb);
-	if (st)
-		return st;
-	if (xfer && req->len > NVMEV_MAX_XFER)
-		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-	return nvmev_zns_check_io(req->ns, req, cmd->common.opcode, slba, nlb);
-}
-
-static u16 parse_flush(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-		       struct model_req *m)
-{
-	m->op = MODEL_FLUSH;
-	return NVME_SC_SUCCESS;
-}
-
-static u16 parse_read(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-		      struct model_req *m)
-{
-	u16 st = check_lbas(req, true);
-
-	if (st)
-		return st;
-	req->xfer = NVMEV_XFER_READ;
-	return model_lbas(req, m, MODEL_READ);
-}
-
-static u16 parse_compare(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-			 struct model_req *m)
-{
-	u16 st = check_lbas(req, true);
-
-	if (st)
-		return st;
-	req->xfer = NVMEV_XFER_COMPARE;
-	return model_lbas(req, m, MODEL_READ);
-}
-
-static u16 parse_write(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-		       struct model_req *m)
-{
-	u16 st = check_lbas(req, true);
-
-	if (st)
-		return st;
-	req->xfer = NVMEV_XFER_WRITE;
-	/* without an enabled cache the host sees, write through */
-	m->fua = (le16_to_cpu(req->cmd.rw.control) & NVME_RW_FUA) ||
-		 !ctrl->feat.wce;
-	return model_lbas(req, m, MODEL_WRITE);
-}
-
-static u16 parse_write_zeroes(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-			      struct model_req *m)
-{
-	u16 st = check_lbas(req, false);
-
-	if (st)
-		return st;
-	req->xfer = NVMEV_XFER_ZERO;
-	return model_lbas(req, m, MODEL_WRITE_ZEROES);
-}
-
-/* No protection information: verifying reads nothing back. */
-static u16 parse_verify(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-			struct model_req *m)
-{
-	u16 st = check_lbas(req, false);
-
-	if (st)
-		return st;
-	return model_lbas(req, m, MODEL_READ);
-}
-
-static u16 parse_dsm(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-		     struct model_req *m)
-{
-	struct nvme_command *cmd = &req->cmd;
-	u32 nr = (le32_to_cpu(cmd->dsm.nr) & 0xff) + 1;
-
-	if (cmd->common.flags & NVME_CMD_SGL_ALL)
-		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-	req->len = nr * sizeof(struct nvme_dsm_range);
-	if (le32_to_cpu(cmd->dsm.attributes) & NVME_DSMGMT_AD) {
-		req->xfer = NVMEV_XFER_DSM;
-		return schedule_dsm(ctrl, req, m);
-	}
-	return model_lbas(req, m, MODEL_OTHER);	/* hints only */
-}
-
-#define LBA_READ	(NVMEV_OPF_LBA | NVMEV_OPF_HOST_READ)
-#define LBA_WRITE	(NVMEV_OPF_LBA | NVMEV_OPF_HOST_WRITE)
-
-static const struct nvmev_op nvm_ops[] = {
-	NVMEV_OP(nvme_cmd_flush, NVMEV_OP_FLUSH, 0, 0, parse_flush),
-	NVMEV_OP(nvme_cmd_write, NVMEV_OP_WRITE, LBA_WRITE | NVMEV_OPF_UNITS,
-		 NVME_CMD_EFFECTS_LBCC, parse_write),
-	NVMEV_OP(nvme_cmd_read, NVMEV_OP_READ, LBA_READ | NVMEV_OPF_UNITS, 0,
-		 parse_read),
-	NVMEV_OP(nvme_cmd_compare, NVMEV_OP_COMPARE,
-		 LBA_READ | NVMEV_OPF_UNITS, 0, parse_compare),
-	NVMEV_OP(nvme_cmd_write_zeroes, NVMEV_OP_WRITE_ZEROES, LBA_WRITE,
-		 NVME_CMD_EFFECTS_LBCC, parse_write_zeroes),
-	NVMEV_OP(nvme_cmd_dsm, NVMEV_OP_DSM, 0, NVME_CMD_EFFECTS_LBCC,
-		 parse_dsm),
-	NVMEV_OP(nvme_cmd_verify, NVMEV_OP_VERIFY, LBA_READ, 0, parse_verify),
-};
-
-const struct nvmev_cmd_set nvmev_nvm_cmds = {
-	.ops = nvm_ops,
-	.nr_ops = ARRAY_SIZE(nvm_ops),
-};
 
 /*
  * Decide what @req needs: returns an NVMe status, and on success sets the
@@ -275,7 +73,7 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	ns = nvmev_ns_find(ctrl, nsid);
 	req->op = nvmev_op_find(nvmev_ns_cmd_set(ns), cmd->common.opcode);
 	if (cmd->common.opcode == nvme_cmd_flush && nsid == NVME_NSID_ALL) {
-		flush_all(ctrl, req, m);
+		nvmev_flush_all(ctrl, req, m);
 		return NVME_SC_SUCCESS;
 	}
 	if (!req->op)
@@ -306,110 +104,13 @@ static void account(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 	}
 }
 
-static bool stale(struct nvmev_req *req)
-{
-	return req->epoch != READ_ONCE(req->ctrl->epoch);
-}
-
-/*
- * Zero a range a MiB at a time.  A reset does not wait for a huge range:
- * once the request is stale it stops (its completion is dropped anyway),
- * except on a zoned namespace, where the write pointer already moved over
- * the range when the command was fetched: there it finishes, so that the
- * LBAs read as zeroes and not as a zone's earlier data.
- */
-static void zero_range(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-		       void *p, u64 len)
-{
-	bool may_stop = !req->ns->zones;
-
-	while (len && !(may_stop && stale(req))) {
-		u64 n = min_t(u64, len, SZ_1M);
-
-		memset(p, 0, n);
-		p += n;
-		len -= n;
-		cond_resched();
-	}
-}
-
-static u16 do_dsm(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
-{
-	struct nvmev_ns *ns = req->ns;
-	struct nvme_dsm_range *r;
-	unsigned int i, nr = req->len / sizeof(*r);
-	u16 st;
-
-	r = kmalloc(req->len, GFP_KERNEL);
-	if (!r)
-		return NVME_SC_INTERNAL;
-	st = nvmev_dma_xfer(ctrl, &req->cmd, r, req->len, false);
-	for (i = 0; !st && i < nr; i++)
-		st = check_range(ns, le64_to_cpu(r[i].slba), le32_to_cpu(r[i].nlb));
-	for (i = 0; !st && i < nr; i++)
-		zero_range(ctrl, req,
-			   ns->data + (le64_to_cpu(r[i].slba) << ns->lba_shift),
-			   (u64)le32_to_cpu(r[i].nlb) << ns->lba_shift);
-	kfree(r);
-	return st;
-}
-
-/*
- * A read of a zoned namespace beyond the data of a zone: the host gets (or
- * compares with) the data up to where it ended and zeroes beyond.
- */
-static u16 read_zoned(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
-{
-	void *view = nvmev_zns_read_view(req->ns, req);
-	u16 st;
-
-	if (!view)
-		return NVME_SC_INTERNAL;
-	if (req->xfer == NVMEV_XFER_READ)
-		st = nvmev_dma_xfer(ctrl, &req->cmd, view, req->len, true);
-	else
-		st = nvmev_dma_cmp(ctrl, &req->cmd, view, req->len);
-	kvfree(view);
-	return st;
-}
-
 /* Move the data now; the completion waits for the model's time. */
 static void do_xfer(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
-	struct nvmev_ns *ns = req->ns;
 	u16 st = NVME_SC_SUCCESS;
 
-	switch (req->xfer) {
-	case NVMEV_XFER_READ:
-		if (unlikely(req->zends)) {
-			st = read_zoned(ctrl, req);
-			break;
-		}
-		st = nvmev_dma_xfer(ctrl, &req->cmd, ns->data + req->off,
-				    req->len, true);
-		break;
-	case NVMEV_XFER_WRITE:
-		st = nvmev_dma_xfer(ctrl, &req->cmd, ns->data + req->off,
-				    req->len, false);
-		/* the write pointer moved: no earlier data shows there */
-		if (unlikely(st && ns->zones))
-			zero_range(ctrl, req, ns->data + req->off, req->len);
-		break;
-	case NVMEV_XFER_COMPARE:
-		if (unlikely(req->zends)) {
-			st = read_zoned(ctrl, req);
-			break;
-		}
-		st = nvmev_dma_cmp(ctrl, &req->cmd, ns->data + req->off,
-				   req->len);
-		break;
-	case NVMEV_XFER_ZERO:
-		zero_range(ctrl, req, ns->data + req->off, req->len);
-		break;
-	case NVMEV_XFER_DSM:
-		st = do_dsm(ctrl, req);
-		break;
-	}
+	if (req->op->execute)
+		st = req->op->execute(ctrl, req);
 	req->status = st;
 	if (!st)
 		account(ctrl, req);
@@ -435,8 +136,8 @@ static void drop_stale(struct nvmev_req *req)
 	struct nvmev_ns *ns = req->ns;
 
 	if (ns && ns->zones && !req->status &&
-	    (req->xfer == NVMEV_XFER_WRITE || req->xfer == NVMEV_XFER_ZERO))
-		zero_range(req->ctrl, req, ns->data + req->off, req->len);
+	    (req->op->flags & NVMEV_OPF_WRITES_LBAS) == NVMEV_OPF_WRITES_LBAS)
+		nvmev_zero_range(req, ns->data + req->off, req->len);
 	req_free(req);
 }
 
@@ -451,7 +152,7 @@ static bool take_incoming(struct nvmev_worker *w)
 	list = llist_reverse_order(list);
 	mutex_lock(&w->lock);
 	llist_for_each_entry_safe(req, next, list, ll) {
-		if (stale(req)) {
+		if (nvmev_req_stale(req)) {
 			drop_stale(req);
 			continue;
 		}
@@ -577,7 +278,7 @@ static u64 complete_due(struct nvmev_worker *w)
 		struct nvmev_cq *cq = req->cq;
 		struct nvmev_sq *sq = req->sq;
 
-		if (stale(req)) {
+		if (nvmev_req_stale(req)) {
 			/* from before a reset: its queues are gone */
 			rb_erase_cached(n, &w->pending);
 			req_free(req);
@@ -717,9 +418,9 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 		req->op = NULL;
 		req->off = 0;
 		req->len = 0;
-		req->xfer = NVMEV_XFER_NONE;
 		req->result = 0;
 		req->zends = NULL;
+		req->ranges = NULL;
 		req->sq = sq;
 		req->cq = cq;
 		req->sqid = sq->qid;

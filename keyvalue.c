@@ -284,16 +284,16 @@ static u16 parse_exist(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
  * extend.
  */
 static const struct nvmev_op kv_ops[] = {
-	NVMEV_OP(nvme_cmd_flush, NVMEV_OP_FLUSH, 0, 0, parse_flush),
+	NVMEV_OP(nvme_cmd_flush, NVMEV_OP_FLUSH, 0, 0, parse_flush, NULL),
 	NVMEV_OP(KV_OPC_STORE, NVMEV_OP_WRITE,
 		 NVMEV_OPF_HOST_WRITE | NVMEV_OPF_UNITS, NVME_CMD_EFFECTS_LBCC,
-		 parse_store),
+		 parse_store, NULL),
 	NVMEV_OP(KV_OPC_RETRIEVE, NVMEV_OP_READ,
-		 NVMEV_OPF_HOST_READ | NVMEV_OPF_UNITS, 0, parse_retrieve),
-	NVMEV_OP(KV_OPC_LIST, NVMEV_OP_OTHER, 0, 0, parse_list),
+		 NVMEV_OPF_HOST_READ | NVMEV_OPF_UNITS, 0, parse_retrieve, NULL),
+	NVMEV_OP(KV_OPC_LIST, NVMEV_OP_OTHER, 0, 0, parse_list, NULL),
 	NVMEV_OP(KV_OPC_DELETE, NVMEV_OP_OTHER, 0, NVME_CMD_EFFECTS_LBCC,
-		 parse_delete),
-	NVMEV_OP(KV_OPC_EXIST, NVMEV_OP_OTHER, 0, 0, parse_exist),
+		 parse_delete, NULL),
+	NVMEV_OP(KV_OPC_EXIST, NVMEV_OP_OTHER, 0, 0, parse_exist, NULL),
 };
 
 const struct nvmev_cmd_set nvmev_kv_cmds = {

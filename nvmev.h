@@ -252,32 +252,30 @@ struct nvmev_op {
 	 */
 	u16 (*parse)(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		     struct model_req *m);
+	/*
+	 * After a successful parse: move the data (a worker, or the
+	 * dispatcher for a command it keeps), before the completion is due.
+	 * NULL: nothing to move.
+	 */
+	u16 (*execute)(struct nvmev_ctrl *ctrl, struct nvmev_req *req);
 };
 
 #define NVMEV_OPF_LBA		BIT(0)	/* SLBA in CDW10-11: the error log's LBA */
 #define NVMEV_OPF_HOST_READ	BIT(1)	/* a SMART Host Read Command */
 #define NVMEV_OPF_HOST_WRITE	BIT(2)	/* a SMART Host Write Command */
 #define NVMEV_OPF_UNITS		BIT(3)	/* its bytes are SMART Data Units */
+/* writes the LBAs it addresses: a zoned write pointer moved when parsed */
+#define NVMEV_OPF_WRITES_LBAS	(NVMEV_OPF_LBA | NVMEV_OPF_HOST_WRITE)
 
-#define NVMEV_OP(opc, st, fl, eff, fn) \
+#define NVMEV_OP(opc, st, fl, eff, prs, exe) \
 	{ .opcode = (opc), .stat = (st), .flags = (fl), .effects = (eff), \
-	  .parse = (fn) }
+	  .parse = (prs), .execute = (exe) }
 
 /* A command set: its own opcodes, then those of the set it extends. */
 struct nvmev_cmd_set {
 	const struct nvmev_op *ops;
 	unsigned int nr_ops;
 	const struct nvmev_cmd_set *base;
-};
-
-/* Work the I/O worker does for a request before completing it. */
-enum nvmev_xfer {
-	NVMEV_XFER_NONE,
-	NVMEV_XFER_READ,		/* storage -> host */
-	NVMEV_XFER_WRITE,		/* host -> storage */
-	NVMEV_XFER_COMPARE,
-	NVMEV_XFER_ZERO,		/* zero [off, off + len) */
-	NVMEV_XFER_DSM,			/* deallocate the ranges in the PRP */
 };
 
 /*
@@ -307,12 +305,13 @@ struct nvmev_req {
 	u64 len;
 	u64 result;			/* completion dwords 0 and 1 */
 	struct nvmev_zone_ends *zends;	/* zoned reads of no data; freed with it */
+	struct nvme_dsm_range *ranges;	/* Deallocate's ranges; freed with it */
 	u32 epoch;
 	u16 status;
 	u16 sqid;
 	u16 sq_head;
-	u8 xfer;
 };
+
 
 /*
  * An I/O worker thread, one per CPU, shared by every controller whose CPU
@@ -499,6 +498,12 @@ struct nvmev_ctrl {
 	unsigned int nr_workers;
 };
 
+/* A request of a controller session a reset has ended. */
+static inline bool nvmev_req_stale(struct nvmev_req *req)
+{
+	return req->epoch != READ_ONCE(req->ctrl->epoch);
+}
+
 /* main.c */
 int nvmev_claim(struct resource *res, const char *name, u64 start, u64 end);
 extern const struct nvmev_params *nvmev_module_params;
@@ -593,6 +598,12 @@ void nvmev_admin_reset(struct nvmev_ctrl *ctrl);
 void nvmev_async_error(struct nvmev_ctrl *ctrl, u8 info, const char *what,
 		       u32 qid, u32 value);
 void nvmev_ns_changed(struct nvmev_ctrl *ctrl, u32 nsid);
+
+/* nvm_cmds.c: the NVM command set */
+void nvmev_zero_range(struct nvmev_req *req, void *p, u64 len);
+void nvmev_flush_all(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		     struct model_req *m);
+u16 nvmev_exec_write(struct nvmev_ctrl *ctrl, struct nvmev_req *req);
 
 /* io.c */
 bool nvmev_io_poll(struct nvmev_ctrl *ctrl, u64 *due);

@@ -394,7 +394,6 @@ static u16 append(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	req->off = lba << ns->lba_shift;
 	req->len = nlb << ns->lba_shift;
 	req->result = lba;
-	req->xfer = NVMEV_XFER_WRITE;
 	m->op = MODEL_WRITE;
 	m->fua = (le16_to_cpu(cmd->rw.control) & NVME_RW_FUA) ||
 		 !ctrl->feat.wce;
@@ -434,11 +433,11 @@ static u16 parse_zone_recv(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 static const struct nvmev_op zns_ops[] = {
 	NVMEV_OP(nvme_cmd_zone_append, NVMEV_OP_ZONE_APPEND,
 		 NVMEV_OPF_LBA | NVMEV_OPF_HOST_WRITE | NVMEV_OPF_UNITS,
-		 NVME_CMD_EFFECTS_LBCC, parse_append),
+		 NVME_CMD_EFFECTS_LBCC, parse_append, nvmev_exec_write),
 	NVMEV_OP(nvme_cmd_zone_mgmt_send, NVMEV_OP_ZONE_SEND, 0,
-		 NVME_CMD_EFFECTS_LBCC, parse_zone_send),
+		 NVME_CMD_EFFECTS_LBCC, parse_zone_send, NULL),
 	NVMEV_OP(nvme_cmd_zone_mgmt_recv, NVMEV_OP_ZONE_RECV, 0, 0,
-		 parse_zone_recv),
+		 parse_zone_recv, NULL),
 };
 
 const struct nvmev_cmd_set nvmev_zns_cmds = {
