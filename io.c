@@ -57,6 +57,17 @@ static void req_free(struct nvmev_req *req)
 /* ---- Dispatcher side: parse and schedule --------------------------------- */
 
 /*
+ * The one way to the timing models: ask the model of @ns when operation
+ * @m is done, and let @req complete no earlier.  Parse functions call it
+ * once or more (a range list, every namespace, every zone reset).
+ */
+void nvmev_schedule(struct nvmev_ns *ns, struct nvmev_req *req,
+		    struct model_req *m)
+{
+	req->done_at = max(req->done_at, ns->model_ops->schedule(ns->model, m));
+}
+
+/*
  * Decide what @req needs: returns an NVMe status, and on success sets the
  * transfer the worker does and the model operation.
  */
@@ -429,18 +440,14 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 
 		m.now = nvmev_now();
 		req->fetched_at = m.now;
-		req->done_at = 0;	/* io_parse may schedule itself */
+		req->done_at = m.now;
 		st = io_parse(ctrl, req, &m);
 		req->status = st;
 		atomic_inc(&ctrl->nr_reqs);
 		if (req->ns)
 			atomic_inc(&req->ns->nr_reqs);
-		if (st)
+		if (st)		/* an error completes at once */
 			req->done_at = m.now;
-		else if (!req->done_at)
-			req->done_at = req->ns ?
-				req->ns->model_ops->schedule(req->ns->model, &m) :
-				m.now;
 		fetched++;
 		atomic_inc(&sq->inflight);
 		if (ctrl->nr_kept < NVMEV_MAX_KEPT &&

@@ -238,7 +238,7 @@ static u16 kv_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	m->now += ns->cfg.kv.index_ns;
 	m->slba_bytes = 0;
 	m->len = req->len;
-	req->done_at = ns->model_ops->schedule(ns->model, m);
+	nvmev_schedule(ns, req, m);
 	return NVME_SC_SUCCESS;
 }
 

@@ -49,13 +49,14 @@ static u16 check_lbas(struct nvmev_req *req, bool xfer)
 	return nvmev_zns_check_io(ns, req, cmd->common.opcode, slba, nlb);
 }
 
-/* The LBAs of @req are what the model sees, for operation @op. */
+/* Time operation @op on the LBAs of @req. */
 static u16 model_lbas(struct nvmev_req *req, struct model_req *m,
 		      enum model_op op)
 {
 	m->op = op;
 	m->slba_bytes = req->off;
 	m->len = req->len;
+	nvmev_schedule(req->ns, req, m);
 	return NVME_SC_SUCCESS;
 }
 
@@ -86,6 +87,7 @@ static u16 parse_flush(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		       struct model_req *m)
 {
 	m->op = MODEL_FLUSH;
+	nvmev_schedule(req->ns, req, m);
 	return NVME_SC_SUCCESS;
 }
 
@@ -96,14 +98,9 @@ void nvmev_flush_all(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	unsigned int i;
 
 	m->op = MODEL_FLUSH;
-	req->done_at = m->now;
-	for (i = 0; i < NVMEV_MAX_NS; i++) {
-		struct nvmev_ns *ns = ctrl->ns[i];
-
-		if (ns)
-			req->done_at = max(req->done_at,
-					   ns->model_ops->schedule(ns->model, m));
-	}
+	for (i = 0; i < NVMEV_MAX_NS; i++)
+		if (ctrl->ns[i])
+			nvmev_schedule(ctrl->ns[i], req, m);
 }
 
 /* ---- Read, Compare ---------------------------------------------------- */
@@ -234,13 +231,11 @@ static u16 parse_dsm(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	st = nvmev_dma_xfer(ctrl, cmd, r, req->len, false);
 	for (i = 0; !st && i < nr; i++)
 		st = check_range(ns, le64_to_cpu(r[i].slba), le32_to_cpu(r[i].nlb));
-	req->done_at = m->now;
 	m->op = MODEL_DISCARD;
 	for (i = 0; !st && i < nr; i++) {
 		m->slba_bytes = le64_to_cpu(r[i].slba) << ns->lba_shift;
 		m->len = (u64)le32_to_cpu(r[i].nlb) << ns->lba_shift;
-		req->done_at = max(req->done_at,
-				   ns->model_ops->schedule(ns->model, m));
+		nvmev_schedule(ns, req, m);
 	}
 	return st;
 }

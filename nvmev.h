@@ -606,6 +606,8 @@ void nvmev_flush_all(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 u16 nvmev_exec_write(struct nvmev_ctrl *ctrl, struct nvmev_req *req);
 
 /* io.c */
+void nvmev_schedule(struct nvmev_ns *ns, struct nvmev_req *req,
+		    struct model_req *m);
 bool nvmev_io_poll(struct nvmev_ctrl *ctrl, u64 *due);
 bool nvmev_io_complete_kept(struct nvmev_ctrl *ctrl);
 void nvmev_io_drop_kept(struct nvmev_ctrl *ctrl);

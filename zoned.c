@@ -194,8 +194,7 @@ static void zone_changed(void *arg, u64 slba, u64 nlb)
 	s->m->op = s->op;
 	s->m->slba_bytes = zslba << ns->lba_shift;
 	s->m->len = ns->zones->p.zone_size << ns->lba_shift;
-	s->req->done_at = max(s->req->done_at,
-			      ns->model_ops->schedule(ns->model, s->m));
+	nvmev_schedule(ns, s->req, s->m);
 	s->any = true;
 }
 
@@ -224,7 +223,7 @@ static u16 zone_mgmt_send(struct nvmev_req *req, struct model_req *m)
 	if (!s.any) {
 		m->op = MODEL_OTHER;
 		m->len = 0;
-		req->done_at = ns->model_ops->schedule(ns->model, m);
+		nvmev_schedule(ns, req, m);
 	}
 	return NVMEV_ERR_ZNS(st);
 }
@@ -399,6 +398,7 @@ static u16 append(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		 !ctrl->feat.wce;
 	m->slba_bytes = req->off;
 	m->len = req->len;
+	nvmev_schedule(ns, req, m);
 	return NVME_SC_SUCCESS;
 }
 
@@ -423,10 +423,15 @@ static u16 parse_zone_send(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 static u16 parse_zone_recv(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 			   struct model_req *m)
 {
+	u16 st;
+
 	if (req->cmd.common.flags & NVME_CMD_SGL_ALL)
 		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
 	m->op = MODEL_OTHER;
-	return zone_mgmt_recv(ctrl, req);
+	st = zone_mgmt_recv(ctrl, req);
+	if (!st)
+		nvmev_schedule(req->ns, req, m);
+	return st;
 }
 
 /* The ZNS I/O commands, on top of the NVM ones. */
