@@ -14,13 +14,6 @@
 
 #include "nvmev.h"
 
-struct admin_ctx {
-	struct nvmev_ctrl *ctrl;
-	struct nvme_command *cmd;
-	u32 result;
-	bool hold;		/* completion posted later (AER) */
-};
-
 static void pad_copy(char *dst, size_t n, const char *src)
 {
 	size_t l = strnlen(src, n);
@@ -30,14 +23,16 @@ static void pad_copy(char *dst, size_t n, const char *src)
 }
 
 /* Send @len bytes of @buf to the host buffer of the current command. */
-static u16 to_host(struct admin_ctx *a, const void *buf, size_t len)
+static u16 to_host(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		   const void *buf, size_t len)
 {
-	return nvmev_dma_xfer(a->ctrl, a->cmd, (void *)buf, len, true);
+	return nvmev_dma_xfer(ctrl, &req->cmd, (void *)buf, len, true);
 }
 
-static u16 from_host(struct admin_ctx *a, void *buf, size_t len)
+static u16 from_host(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		     void *buf, size_t len)
 {
-	return nvmev_dma_xfer(a->ctrl, a->cmd, buf, len, false);
+	return nvmev_dma_xfer(ctrl, &req->cmd, buf, len, false);
 }
 
 /* ---- Identify ---------------------------------------------------------- */
@@ -122,10 +117,9 @@ static u16 ns_lookup(struct nvmev_ctrl *ctrl, u32 nsid, struct nvmev_ns **ns)
 	return NVME_SC_SUCCESS;
 }
 
-static u16 admin_identify(struct admin_ctx *a)
+static u16 admin_identify(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
-	struct nvmev_ctrl *ctrl = a->ctrl;
-	struct nvme_identify *c = &a->cmd->identify;
+	struct nvme_identify *c = &req->cmd.identify;
 	u32 nsid = le32_to_cpu(c->nsid);
 	struct nvmev_ns *ns = NULL;
 	void *buf;
@@ -239,7 +233,7 @@ static u16 admin_identify(struct admin_ctx *a)
 		break;
 	}
 	if (!st)
-		st = to_host(a, buf, NVME_IDENTIFY_DATA_SIZE);
+		st = to_host(ctrl, req, buf, NVME_IDENTIFY_DATA_SIZE);
 	kfree(buf);
 	return st;
 }
@@ -347,10 +341,9 @@ static bool log_known(u8 lid)
 	       lid == NVME_LOG_CMD_EFFECTS || lid == OCP_C0_LID;
 }
 
-static u16 admin_get_log_page(struct admin_ctx *a)
+static u16 admin_get_log_page(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
-	struct nvmev_ctrl *ctrl = a->ctrl;
-	struct nvme_get_log_page_command *c = &a->cmd->get_log_page;
+	struct nvme_get_log_page_command *c = &req->cmd.get_log_page;
 	u32 nsid = le32_to_cpu(c->nsid);
 	u64 len = (((u64)le16_to_cpu(c->numdu) << 16 | le16_to_cpu(c->numdl)) + 1) * 4;
 	u64 off = le64_to_cpu(c->lpo);
@@ -384,7 +377,7 @@ static u16 admin_get_log_page(struct admin_ctx *a)
 					    (NVMEV_ELPE + 1)];
 		spin_unlock_irq(&ctrl->errlog_lock);
 		/* read without Retain Asynchronous Event: unmask error events */
-		if (!(le32_to_cpu(a->cmd->common.cdw10) & (1 << 15))) {
+		if (!(le32_to_cpu(req->cmd.common.cdw10) & (1 << 15))) {
 			spin_lock_irq(&ctrl->aen_lock);
 			ctrl->aen_error_masked = false;
 			spin_unlock_irq(&ctrl->aen_lock);
@@ -417,7 +410,7 @@ static u16 admin_get_log_page(struct admin_ctx *a)
 		for_each_set_bit(bit, ctrl->changed_ns, NVMEV_MAX_NS + 1)
 			list[n++] = cpu_to_le32(bit);
 		/* reading it without Retain Asynchronous Event clears it */
-		if (!(le32_to_cpu(a->cmd->common.cdw10) & (1 << 15))) {
+		if (!(le32_to_cpu(req->cmd.common.cdw10) & (1 << 15))) {
 			bitmap_zero(ctrl->changed_ns, NVMEV_MAX_NS + 1);
 			ctrl->aen_masked = false;
 		}
@@ -450,7 +443,7 @@ static u16 admin_get_log_page(struct admin_ctx *a)
 		goto out;
 	}
 	memcpy(buf, log + off, min_t(u64, len, size - off));
-	st = to_host(a, buf, len);
+	st = to_host(ctrl, req, buf, len);
 	kfree(buf);
 out:
 	kfree(log);
@@ -467,7 +460,7 @@ static u64 timestamp_ms(struct nvmev_ctrl *ctrl)
 	return base + div_u64(nvmev_now() - f->timestamp_set_ns, NSEC_PER_MSEC);
 }
 
-static u16 feat_temp(struct nvmev_ctrl *ctrl, u32 dw11, bool set, u32 *res)
+static u16 feat_temp(struct nvmev_ctrl *ctrl, u32 dw11, bool set, u64 *res)
 {
 	u32 tmpsel = (dw11 >> 16) & 0xf, thsel = (dw11 >> 20) & 0x3;
 	u16 *th;
@@ -482,14 +475,14 @@ static u16 feat_temp(struct nvmev_ctrl *ctrl, u32 dw11, bool set, u32 *res)
 	return NVME_SC_SUCCESS;
 }
 
-static u16 admin_features(struct admin_ctx *a, bool set)
+static u16 admin_features(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			  bool set)
 {
-	struct nvmev_ctrl *ctrl = a->ctrl;
 	struct nvmev_features *f = &ctrl->feat;
-	u32 dw10 = le32_to_cpu(a->cmd->common.cdw10);
-	u32 dw11 = le32_to_cpu(a->cmd->common.cdw11);
+	u32 dw10 = le32_to_cpu(req->cmd.common.cdw10);
+	u32 dw11 = le32_to_cpu(req->cmd.common.cdw11);
 	u8 fid = dw10 & 0xff;
-	u32 *res = &a->result;
+	u64 *res = &req->result;
 	__le64 ts;
 	u16 st;
 
@@ -570,7 +563,7 @@ static u16 admin_features(struct admin_ctx *a, bool set)
 		return NVME_SC_SUCCESS;
 	case NVME_FEAT_TIMESTAMP:
 		if (set) {
-			st = from_host(a, &ts, sizeof(ts));
+			st = from_host(ctrl, req, &ts, sizeof(ts));
 			if (st)
 				return st;
 			f->timestamp_base_ms = le64_to_cpu(ts) & GENMASK_ULL(47, 0);
@@ -581,7 +574,7 @@ static u16 admin_features(struct admin_ctx *a, bool set)
 		/* attributes: origin 1 once the host has set it */
 		ts = cpu_to_le64((timestamp_ms(ctrl) & GENMASK_ULL(47, 0)) |
 				 ((u64)(f->timestamp_set ? 1 << 1 : 0) << 48));
-		return to_host(a, &ts, sizeof(ts));
+		return to_host(ctrl, req, &ts, sizeof(ts));
 	case NVMEV_FEAT_IOCS_PROFILE:
 		/* the one combination of Identify CNS 1Ch: index 0 */
 		if (set && (dw11 & 0x1ff))
@@ -603,17 +596,66 @@ static u16 admin_features(struct admin_ctx *a, bool set)
 
 /* ---- Dispatch ---------------------------------------------------------- */
 
+static u16 admin_set_features(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	return admin_features(ctrl, req, true);
+}
+
+static u16 admin_get_features(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	return admin_features(ctrl, req, false);
+}
+
+static u16 admin_create_cq(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	return nvmev_create_cq(ctrl, &req->cmd.create_cq);
+}
+
+static u16 admin_create_sq(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	return nvmev_create_sq(ctrl, &req->cmd.create_sq);
+}
+
+static u16 admin_delete_sq(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	return nvmev_delete_sq(ctrl, le16_to_cpu(req->cmd.delete_queue.qid));
+}
+
+static u16 admin_delete_cq(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	return nvmev_delete_cq(ctrl, le16_to_cpu(req->cmd.delete_queue.qid));
+}
+
+/* Best effort, as the spec allows: never aborted. */
+static u16 admin_abort(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	req->result = 1;
+	return NVME_SC_SUCCESS;
+}
+
+/* Held until an event (nvmev_ns_changed, a doorbell error) or a reset. */
+static u16 admin_async_event(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	if (ctrl->nr_aers > NVMEV_AERL)
+		return NVMEV_ERR(NVME_SC_ASYNC_LIMIT);
+	ctrl->aer_cids[ctrl->nr_aers++] = req->cmd.common.command_id;
+	req->hold = true;
+	return NVME_SC_SUCCESS;
+}
+
+#define ADMIN_OP(opc, fn)	NVMEV_OP(opc, NVMEV_OP_OTHER, 0, 0, NULL, fn)
+
 static const struct nvmev_op admin_ops[] = {
-	NVMEV_OP(nvme_admin_delete_sq, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
-	NVMEV_OP(nvme_admin_create_sq, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
-	NVMEV_OP(nvme_admin_get_log_page, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
-	NVMEV_OP(nvme_admin_delete_cq, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
-	NVMEV_OP(nvme_admin_create_cq, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
-	NVMEV_OP(nvme_admin_identify, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
-	NVMEV_OP(nvme_admin_abort_cmd, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
-	NVMEV_OP(nvme_admin_set_features, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
-	NVMEV_OP(nvme_admin_get_features, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
-	NVMEV_OP(nvme_admin_async_event, NVMEV_OP_OTHER, 0, 0, NULL, NULL),
+	ADMIN_OP(nvme_admin_delete_sq, admin_delete_sq),
+	ADMIN_OP(nvme_admin_create_sq, admin_create_sq),
+	ADMIN_OP(nvme_admin_get_log_page, admin_get_log_page),
+	ADMIN_OP(nvme_admin_delete_cq, admin_delete_cq),
+	ADMIN_OP(nvme_admin_create_cq, admin_create_cq),
+	ADMIN_OP(nvme_admin_identify, admin_identify),
+	ADMIN_OP(nvme_admin_abort_cmd, admin_abort),
+	ADMIN_OP(nvme_admin_set_features, admin_set_features),
+	ADMIN_OP(nvme_admin_get_features, admin_get_features),
+	ADMIN_OP(nvme_admin_async_event, admin_async_event),
 };
 
 const struct nvmev_cmd_set nvmev_admin_cmds = {
@@ -621,47 +663,16 @@ const struct nvmev_cmd_set nvmev_admin_cmds = {
 	.nr_ops = ARRAY_SIZE(admin_ops),
 };
 
-static u16 admin_execute(struct admin_ctx *a)
+static u16 admin_execute(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
-	struct nvmev_ctrl *ctrl = a->ctrl;
-	struct nvme_command *cmd = a->cmd;
+	struct nvme_command *cmd = &req->cmd;
 
 	if (cmd->common.flags & (NVME_CMD_FUSE_FIRST | NVME_CMD_FUSE_SECOND))
 		return NVMEV_ERR(NVME_SC_INVALID_FIELD);	/* FUSES = 0 */
-
-	switch (cmd->common.opcode) {
-	case nvme_admin_identify:
-		return admin_identify(a);
-	case nvme_admin_get_log_page:
-		return admin_get_log_page(a);
-	case nvme_admin_set_features:
-		return admin_features(a, true);
-	case nvme_admin_get_features:
-		return admin_features(a, false);
-	case nvme_admin_create_cq:
-		return nvmev_create_cq(ctrl, &cmd->create_cq);
-	case nvme_admin_create_sq:
-		return nvmev_create_sq(ctrl, &cmd->create_sq);
-	case nvme_admin_delete_sq:
-		return nvmev_delete_sq(ctrl,
-				       le16_to_cpu(cmd->delete_queue.qid));
-	case nvme_admin_delete_cq:
-		return nvmev_delete_cq(ctrl,
-				       le16_to_cpu(cmd->delete_queue.qid));
-	case nvme_admin_abort_cmd:
-		/* Best effort, as the spec allows: never aborted. */
-		a->result = 1;
-		return NVME_SC_SUCCESS;
-	case nvme_admin_async_event:
-		if (ctrl->nr_aers > NVMEV_AERL)
-			return NVMEV_ERR(NVME_SC_ASYNC_LIMIT);
-		/* held until an event (nvmev_ns_changed) or a reset */
-		ctrl->aer_cids[ctrl->nr_aers++] = cmd->common.command_id;
-		a->hold = true;
-		return NVME_SC_SUCCESS;
-	default:
+	req->op = nvmev_op_find(&nvmev_admin_cmds, cmd->common.opcode);
+	if (!req->op)
 		return NVMEV_ERR(NVME_SC_INVALID_OPCODE);
-	}
+	return req->op->execute(ctrl, req);
 }
 
 void nvmev_admin_reset(struct nvmev_ctrl *ctrl)
@@ -768,24 +779,24 @@ bool nvmev_admin_poll(struct nvmev_ctrl *ctrl)
 		return false;
 
 	while (sq->head != tail && ctrl->ready) {
-		struct nvme_command cmd;
-		struct admin_ctx a = { .ctrl = ctrl, .cmd = &cmd };
+		struct nvmev_req req = { .ctrl = ctrl };
+		struct nvme_command *cmd = &req.cmd;
 		u16 st;
 
 		if (nvmev_cq_full(cq, ctrl))
 			break;
-		nvmev_sq_fetch(sq, &cmd);
-		st = admin_execute(&a);
+		nvmev_sq_fetch(sq, cmd);
+		st = admin_execute(ctrl, &req);
 		atomic64_inc(&ctrl->admin_cmds);
-		if (a.hold)
+		if (req.hold)
 			continue;
-		if (st)
+		if (st) {
 			atomic64_inc(&ctrl->admin_errors);
-		if (st)
-			nvmev_log_error(ctrl, 0, cmd.common.command_id, st,
-					le32_to_cpu(cmd.common.nsid), 0);
-		nvmev_post_cqe(ctrl, cq, 0, sq->head, cmd.common.command_id,
-			       st, a.result);
+			nvmev_log_error(ctrl, 0, cmd->common.command_id, st,
+					le32_to_cpu(cmd->common.nsid), 0);
+		}
+		nvmev_post_cqe(ctrl, cq, 0, sq->head, cmd->common.command_id,
+			       st, req.result);
 		posted = true;
 	}
 	if (posted)

@@ -253,9 +253,10 @@ struct nvmev_op {
 	u16 (*parse)(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		     struct model_req *m);
 	/*
-	 * After a successful parse: move the data (a worker, or the
-	 * dispatcher for a command it keeps), before the completion is due.
-	 * NULL: nothing to move.
+	 * I/O commands, after a successful parse: move the data (a worker,
+	 * or the dispatcher for a command it keeps) before the completion is
+	 * due; NULL: nothing to move.  Admin commands: the command, on the
+	 * dispatcher.
 	 */
 	u16 (*execute)(struct nvmev_ctrl *ctrl, struct nvmev_req *req);
 };
@@ -310,6 +311,7 @@ struct nvmev_req {
 	u16 status;
 	u16 sqid;
 	u16 sq_head;
+	bool hold;			/* admin: completed later (AER) */
 };
 
 
