@@ -117,14 +117,129 @@ static u16 ns_lookup(struct nvmev_ctrl *ctrl, u32 nsid, struct nvmev_ns **ns)
 	return NVME_SC_SUCCESS;
 }
 
+/* CNS 00h: the namespace's Identify data; zeroes for an inactive one. */
+static u16 id_ns(struct nvmev_ctrl *ctrl, u32 nsid, void *buf)
+{
+	struct nvmev_ns *ns;
+	u16 st = ns_lookup(ctrl, nsid, &ns);
+
+	if (!st && ns && ns->kv)	/* not an LBA namespace */
+		return NVMEV_ERR(NVME_SC_INVALID_IO_CMD_SET);
+	if (!st && ns)
+		fill_id_ns(ns, buf);
+	return st;
+}
+
+/*
+ * CNS 02h, and 07h for command set @csi (-1: any): active NSIDs above
+ * @nsid, in order.
+ */
+static u16 id_active_list(struct nvmev_ctrl *ctrl, u32 nsid, int csi,
+			  __le32 *list)
+{
+	unsigned int i, n = 0;
+
+	if (nsid >= NVME_NSID_ALL - 1)
+		return NVMEV_ERR(NVME_SC_INVALID_NS);
+	if (csi >= 0 && csi != NVME_CSI_NVM && csi != NVME_CSI_ZNS &&
+	    csi != KV_CSI)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		struct nvmev_ns *ns = nvmev_ns_find(ctrl, i + 1);
+
+		if (ns && ns->nsid > nsid && (csi < 0 || ns->csi == csi))
+			list[n++] = cpu_to_le32(ns->nsid);
+	}
+	return NVME_SC_SUCCESS;
+}
+
+/* CNS 03h: the namespace identification descriptors. */
+static u16 id_ns_descs(struct nvmev_ctrl *ctrl, u32 nsid, void *buf)
+{
+	struct nvmev_ns *ns;
+	u16 st = ns_lookup(ctrl, nsid, &ns);
+
+	if (!st && !ns)
+		return NVMEV_ERR(NVME_SC_INVALID_NS);
+	if (!st)
+		fill_ns_descs(ns, buf);
+	return st;
+}
+
+/* CNS 05h: the namespace's data of I/O command set @csi. */
+static u16 id_cs_ns(struct nvmev_ctrl *ctrl, u32 nsid, u8 csi, void *buf)
+{
+	struct nvmev_ns *ns;
+	u16 st = ns_lookup(ctrl, nsid, &ns);
+
+	if (st)
+		return st;
+	switch (csi) {
+	case NVME_CSI_NVM:
+		/* nothing beyond the defaults, for NVM and ZNS alike */
+		if (ns && ns->kv)
+			return NVMEV_ERR(NVME_SC_INVALID_IO_CMD_SET);
+		return NVME_SC_SUCCESS;
+	case KV_CSI:
+		if (ns && !ns->kv)
+			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		if (ns)
+			nvmev_kv_id_ns(ns, buf);
+		return NVME_SC_SUCCESS;
+	case NVME_CSI_ZNS:
+		if (ns && !ns->zones)
+			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		if (ns)
+			nvmev_zns_id_ns(ns, buf);
+		return NVME_SC_SUCCESS;
+	default:
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	}
+}
+
+/* CNS 06h: the controller's data of I/O command set @csi. */
+static u16 id_cs_ctrl(struct nvmev_ctrl *ctrl, u8 csi, void *buf)
+{
+	if (csi == NVME_CSI_ZNS)
+		nvmev_zns_id_ctrl(ctrl, buf);
+	else if (csi == KV_CSI)
+		nvmev_kv_id_ctrl(buf);
+	else if (csi != NVME_CSI_NVM)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	/* NVM: all limits zero, none beyond MDTS */
+	return NVME_SC_SUCCESS;
+}
+
+/*
+ * CNS 1Ch: one combination of I/O command sets, index 0: NVM, Key Value
+ * and Zoned.  CNTID 0 is taken as this controller (tools send it), as no
+ * controller of this subsystem has ID 0.
+ */
+static u16 id_iocs(struct nvmev_ctrl *ctrl, u16 cntid, void *buf)
+{
+	if (cntid && cntid != ctrl->id + 1)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	put_unaligned_le64(NVMEV_IOCS_VECTOR, buf);
+	return NVME_SC_SUCCESS;
+}
+
+/* CNS 08h: the I/O command set independent namespace data. */
+static u16 id_cs_indep(struct nvmev_ctrl *ctrl, u32 nsid, void *buf)
+{
+	struct nvmev_ns *ns;
+	u16 st = ns_lookup(ctrl, nsid, &ns);
+
+	if (!st && ns)
+		((struct nvme_id_ns_cs_indep *)buf)->nstat = 1;
+	return st;
+}
+
 static u16 admin_identify(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
 	struct nvme_identify *c = &req->cmd.identify;
 	u32 nsid = le32_to_cpu(c->nsid);
-	struct nvmev_ns *ns = NULL;
 	void *buf;
-	u16 st = NVME_SC_SUCCESS;
-	unsigned int i, n;
+	u16 st;
 
 	buf = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
 	if (!buf)
@@ -132,101 +247,32 @@ static u16 admin_identify(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 
 	switch (c->cns) {
 	case NVME_ID_CNS_NS:
-		st = ns_lookup(ctrl, nsid, &ns);
-		if (!st && ns && ns->kv)	/* not an LBA namespace */
-			st = NVMEV_ERR(NVME_SC_INVALID_IO_CMD_SET);
-		else if (!st && ns)
-			fill_id_ns(ns, buf);
+		st = id_ns(ctrl, nsid, buf);
 		break;
 	case NVME_ID_CNS_CTRL:
 		fill_id_ctrl(ctrl, buf);
+		st = NVME_SC_SUCCESS;
 		break;
 	case NVME_ID_CNS_NS_ACTIVE_LIST:
-		if (nsid >= NVME_NSID_ALL - 1) {
-			st = NVMEV_ERR(NVME_SC_INVALID_NS);
-			break;
-		}
-		for (i = 0, n = 0; i < NVMEV_MAX_NS; i++) {
-			ns = nvmev_ns_find(ctrl, i + 1);
-			if (ns && ns->nsid > nsid)
-				((__le32 *)buf)[n++] = cpu_to_le32(ns->nsid);
-		}
+		st = id_active_list(ctrl, nsid, -1, buf);
 		break;
 	case NVME_ID_CNS_NS_DESC_LIST:
-		st = ns_lookup(ctrl, nsid, &ns);
-		if (!st && !ns)
-			st = NVMEV_ERR(NVME_SC_INVALID_NS);
-		if (!st)
-			fill_ns_descs(ns, buf);
+		st = id_ns_descs(ctrl, nsid, buf);
 		break;
 	case NVME_ID_CNS_CS_NS:
-		st = ns_lookup(ctrl, nsid, &ns);
-		if (st)
-			break;
-		switch (c->csi) {
-		case NVME_CSI_NVM:
-			/* nothing beyond the defaults, for NVM and ZNS alike */
-			if (ns && ns->kv)
-				st = NVMEV_ERR(NVME_SC_INVALID_IO_CMD_SET);
-			break;
-		case KV_CSI:
-			if (ns && !ns->kv)
-				st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
-			else if (ns)
-				nvmev_kv_id_ns(ns, buf);
-			break;
-		case NVME_CSI_ZNS:
-			if (ns && !ns->zones)
-				st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
-			else if (ns)
-				nvmev_zns_id_ns(ns, buf);
-			break;
-		default:
-			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
-			break;
-		}
+		st = id_cs_ns(ctrl, nsid, c->csi, buf);
 		break;
 	case NVME_ID_CNS_CS_CTRL:
-		if (c->csi == NVME_CSI_ZNS)
-			nvmev_zns_id_ctrl(ctrl, buf);
-		else if (c->csi == KV_CSI)
-			nvmev_kv_id_ctrl(buf);
-		else if (c->csi != NVME_CSI_NVM)
-			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
-		/* NVM: all limits zero, none beyond MDTS */
+		st = id_cs_ctrl(ctrl, c->csi, buf);
 		break;
 	case NVMEV_ID_CNS_CS_NS_ACTIVE_LIST:
-		if (nsid >= NVME_NSID_ALL - 1) {
-			st = NVMEV_ERR(NVME_SC_INVALID_NS);
-			break;
-		}
-		if (c->csi != NVME_CSI_NVM && c->csi != NVME_CSI_ZNS &&
-		    c->csi != KV_CSI) {
-			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
-			break;
-		}
-		for (i = 0, n = 0; i < NVMEV_MAX_NS; i++) {
-			ns = nvmev_ns_find(ctrl, i + 1);
-			if (ns && ns->nsid > nsid && ns->csi == c->csi)
-				((__le32 *)buf)[n++] = cpu_to_le32(ns->nsid);
-		}
+		st = id_active_list(ctrl, nsid, c->csi, buf);
 		break;
 	case NVMEV_ID_CNS_IOCS:
-		/*
-		 * One combination, index 0: NVM, Key Value and Zoned.
-		 * CNTID 0 is taken as this controller (tools send it), as
-		 * no controller of this subsystem has ID 0.
-		 */
-		if (c->ctrlid && le16_to_cpu(c->ctrlid) != ctrl->id + 1) {
-			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
-			break;
-		}
-		put_unaligned_le64(NVMEV_IOCS_VECTOR, buf);
+		st = id_iocs(ctrl, le16_to_cpu(c->ctrlid), buf);
 		break;
 	case NVME_ID_CNS_NS_CS_INDEP:
-		st = ns_lookup(ctrl, nsid, &ns);
-		if (!st && ns)
-			((struct nvme_id_ns_cs_indep *)buf)->nstat = 1;
+		st = id_cs_indep(ctrl, nsid, buf);
 		break;
 	default:
 		st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
@@ -341,10 +387,92 @@ static bool log_known(u8 lid)
 	       lid == NVME_LOG_CMD_EFFECTS || lid == OCP_C0_LID;
 }
 
+/* Log 01h, newest first; read without RAE, error events are unmasked. */
+static size_t log_error(struct nvmev_ctrl *ctrl, bool rae,
+			struct nvme_error_slot *e)
+{
+	unsigned int i, n = min_t(u64, ctrl->err_count, NVMEV_ELPE + 1);
+
+	spin_lock_irq(&ctrl->errlog_lock);
+	for (i = 0; i < n; i++)
+		e[i] = ctrl->errlog[(ctrl->err_count - 1 - i) % (NVMEV_ELPE + 1)];
+	spin_unlock_irq(&ctrl->errlog_lock);
+	if (!rae) {
+		spin_lock_irq(&ctrl->aen_lock);
+		ctrl->aen_error_masked = false;
+		spin_unlock_irq(&ctrl->aen_lock);
+	}
+	return sizeof(ctrl->errlog);
+}
+
+/* Log 04h; read without RAE, it is cleared and its event unmasked. */
+static size_t log_changed_ns(struct nvmev_ctrl *ctrl, bool rae,
+			     __le32 *list)
+{
+	unsigned long flags;
+	unsigned int bit, n = 0;
+
+	spin_lock_irqsave(&ctrl->aen_lock, flags);
+	for_each_set_bit(bit, ctrl->changed_ns, NVMEV_MAX_NS + 1)
+		list[n++] = cpu_to_le32(bit);
+	if (!rae) {
+		bitmap_zero(ctrl->changed_ns, NVMEV_MAX_NS + 1);
+		ctrl->aen_masked = false;
+	}
+	spin_unlock_irqrestore(&ctrl->aen_lock, flags);
+	return NVME_MAX_CHANGED_NAMESPACES * sizeof(__le32);
+}
+
+static size_t log_fw_slot(struct nvmev_ctrl *ctrl,
+			  struct nvme_fw_slot_info_log *fw)
+{
+	fw->afi = 1;
+	pad_copy((char *)&fw->frs[0], sizeof(fw->frs[0]), ctrl->firmware);
+	return sizeof(*fw);
+}
+
+/* The whole of log page @c->lid into @log; *@size: its length. */
+static u16 log_fill(struct nvmev_ctrl *ctrl,
+		    const struct nvme_get_log_page_command *c, void *log,
+		    size_t *size)
+{
+	u32 nsid = le32_to_cpu(c->nsid);
+	bool rae = c->lsp & 0x80;	/* CDW10 bit 15: Retain Async. Event */
+
+	switch (c->lid) {
+	case NVME_LOG_ERROR:
+		*size = log_error(ctrl, rae, log);
+		return NVME_SC_SUCCESS;
+	case NVME_LOG_SMART:
+		if (nsid != 0 && nsid != NVME_NSID_ALL)
+			return NVMEV_ERR(NVME_SC_INVALID_FIELD); /* LPA bit 0 = 0 */
+		*size = sizeof(struct nvme_smart_log);
+		fill_smart(ctrl, log);
+		return NVME_SC_SUCCESS;
+	case NVME_LOG_FW_SLOT:
+		*size = log_fw_slot(ctrl, log);
+		return NVME_SC_SUCCESS;
+	case NVME_LOG_CHANGED_NS:
+		*size = log_changed_ns(ctrl, rae, log);
+		return NVME_SC_SUCCESS;
+	case NVME_LOG_CMD_EFFECTS:
+		*size = sizeof(struct nvme_effects_log);
+		fill_effects(log, c->csi);
+		return NVME_SC_SUCCESS;
+	case OCP_C0_LID:	/* vendor specific: OCP SMART extended */
+		if (nsid != 0 && nsid != NVME_NSID_ALL)
+			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+		*size = OCP_C0_LOG_SIZE;
+		fill_ocp_c0(ctrl, log);
+		return NVME_SC_SUCCESS;
+	default:
+		return NVMEV_ERR(NVME_SC_INVALID_LOG_PAGE);
+	}
+}
+
 static u16 admin_get_log_page(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
 	struct nvme_get_log_page_command *c = &req->cmd.get_log_page;
-	u32 nsid = le32_to_cpu(c->nsid);
 	u64 len = (((u64)le16_to_cpu(c->numdu) << 16 | le16_to_cpu(c->numdl)) + 1) * 4;
 	u64 off = le64_to_cpu(c->lpo);
 	size_t size;
@@ -364,79 +492,11 @@ static u16 admin_get_log_page(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 	log = kzalloc(sizeof(struct nvme_effects_log), GFP_KERNEL);
 	if (!log)
 		return NVME_SC_INTERNAL;
-	switch (c->lid) {
-	case NVME_LOG_ERROR: {
-		struct nvme_error_slot *e = log;
-		unsigned int i, n = min_t(u64, ctrl->err_count, NVMEV_ELPE + 1);
-
-		size = sizeof(ctrl->errlog);
-		/* newest first */
-		spin_lock_irq(&ctrl->errlog_lock);
-		for (i = 0; i < n; i++)
-			e[i] = ctrl->errlog[(ctrl->err_count - 1 - i) %
-					    (NVMEV_ELPE + 1)];
-		spin_unlock_irq(&ctrl->errlog_lock);
-		/* read without Retain Asynchronous Event: unmask error events */
-		if (!(le32_to_cpu(req->cmd.common.cdw10) & (1 << 15))) {
-			spin_lock_irq(&ctrl->aen_lock);
-			ctrl->aen_error_masked = false;
-			spin_unlock_irq(&ctrl->aen_lock);
-		}
-		break;
-	}
-	case NVME_LOG_SMART:
-		if (nsid != 0 && nsid != NVME_NSID_ALL) {
-			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);	/* LPA bit 0 = 0 */
-			goto out;
-		}
-		size = sizeof(struct nvme_smart_log);
-		fill_smart(ctrl, log);
-		break;
-	case NVME_LOG_FW_SLOT: {
-		struct nvme_fw_slot_info_log *fw = log;
-
-		size = sizeof(*fw);
-		fw->afi = 1;
-		pad_copy((char *)&fw->frs[0], sizeof(fw->frs[0]), ctrl->firmware);
-		break;
-	}
-	case NVME_LOG_CHANGED_NS: {
-		__le32 *list = log;
-		unsigned long flags;
-		unsigned int bit, n = 0;
-
-		size = NVME_MAX_CHANGED_NAMESPACES * sizeof(__le32);
-		spin_lock_irqsave(&ctrl->aen_lock, flags);
-		for_each_set_bit(bit, ctrl->changed_ns, NVMEV_MAX_NS + 1)
-			list[n++] = cpu_to_le32(bit);
-		/* reading it without Retain Asynchronous Event clears it */
-		if (!(le32_to_cpu(req->cmd.common.cdw10) & (1 << 15))) {
-			bitmap_zero(ctrl->changed_ns, NVMEV_MAX_NS + 1);
-			ctrl->aen_masked = false;
-		}
-		spin_unlock_irqrestore(&ctrl->aen_lock, flags);
-		break;
-	}
-	case NVME_LOG_CMD_EFFECTS:
-		size = sizeof(struct nvme_effects_log);
-		fill_effects(log, c->csi);
-		break;
-	case OCP_C0_LID:	/* vendor specific: OCP SMART extended */
-		if (nsid != 0 && nsid != NVME_NSID_ALL) {
-			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
-			goto out;
-		}
-		size = OCP_C0_LOG_SIZE;
-		fill_ocp_c0(ctrl, log);
-		break;
-	default:
-		st = NVMEV_ERR(NVME_SC_INVALID_LOG_PAGE);
-		goto out;
-	}
-	if (off >= size) {
+	st = log_fill(ctrl, c, log, &size);
+	if (!st && off >= size)
 		st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	if (st)
 		goto out;
-	}
 	buf = kzalloc(len, GFP_KERNEL);
 	if (!buf) {
 		st = NVME_SC_INTERNAL;
@@ -475,6 +535,66 @@ static u16 feat_temp(struct nvmev_ctrl *ctrl, u32 dw11, bool set, u64 *res)
 	return NVME_SC_SUCCESS;
 }
 
+static u16 feat_num_queues(struct nvmev_ctrl *ctrl, u32 dw11, bool set,
+			   u64 *res)
+{
+	u32 nsq = dw11 & 0xffff, ncq = dw11 >> 16;
+	unsigned int i;
+
+	if (!set) {
+		*res = ctrl->feat.nr_queues;
+		return NVME_SC_SUCCESS;
+	}
+	if (nsq == 0xffff || ncq == 0xffff)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	for (i = 1; i <= NVMEV_MAX_IOQ; i++) {
+		if (ctrl->sqs[i] || ctrl->cqs[i])
+			return NVMEV_ERR(NVME_SC_CMD_SEQ_ERROR);
+	}
+	/*
+	 * Grant every queue we have, whatever was asked (the spec allows
+	 * more than requested); the host uses what it needs.
+	 */
+	ctrl->feat.nr_queues = ((NVMEV_MAX_IOQ - 1) << 16) | (NVMEV_MAX_IOQ - 1);
+	*res = ctrl->feat.nr_queues;
+	return NVME_SC_SUCCESS;
+}
+
+static u16 feat_irq_config(struct nvmev_ctrl *ctrl, u32 dw11, bool set,
+			   u64 *res)
+{
+	u32 iv = dw11 & 0xffff;
+
+	if (iv >= NVMEV_NR_VECTORS)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	if (set)
+		ctrl->feat.irq_config[iv] = dw11 & 0x1ffff;
+	*res = ctrl->feat.irq_config[iv] | iv;
+	return NVME_SC_SUCCESS;
+}
+
+static u16 feat_timestamp(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			  bool set)
+{
+	struct nvmev_features *f = &ctrl->feat;
+	__le64 ts;
+	u16 st;
+
+	if (set) {
+		st = from_host(ctrl, req, &ts, sizeof(ts));
+		if (st)
+			return st;
+		f->timestamp_base_ms = le64_to_cpu(ts) & GENMASK_ULL(47, 0);
+		f->timestamp_set_ns = nvmev_now();
+		f->timestamp_set = true;
+		return NVME_SC_SUCCESS;
+	}
+	/* attributes: origin 1 once the host has set it */
+	ts = cpu_to_le64((timestamp_ms(ctrl) & GENMASK_ULL(47, 0)) |
+			 ((u64)(f->timestamp_set ? 1 << 1 : 0) << 48));
+	return to_host(ctrl, req, &ts, sizeof(ts));
+}
+
 static u16 admin_features(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 			  bool set)
 {
@@ -483,8 +603,6 @@ static u16 admin_features(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	u32 dw11 = le32_to_cpu(req->cmd.common.cdw11);
 	u8 fid = dw10 & 0xff;
 	u64 *res = &req->result;
-	__le64 ts;
-	u16 st;
 
 	if (set && (dw10 & (1U << 31)))
 		return NVMEV_ERR(NVME_SC_FEATURE_NOT_SAVEABLE);
@@ -510,44 +628,16 @@ static u16 admin_features(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 			f->err_recovery = dw11 & 0xffff;
 		*res = f->err_recovery;
 		return NVME_SC_SUCCESS;
-	case NVME_FEAT_NUM_QUEUES: {
-		u32 nsq = dw11 & 0xffff, ncq = dw11 >> 16;
-		unsigned int i;
-
-		if (!set) {
-			*res = f->nr_queues;
-			return NVME_SC_SUCCESS;
-		}
-		if (nsq == 0xffff || ncq == 0xffff)
-			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-		for (i = 1; i <= NVMEV_MAX_IOQ; i++) {
-			if (ctrl->sqs[i] || ctrl->cqs[i])
-				return NVMEV_ERR(NVME_SC_CMD_SEQ_ERROR);
-		}
-		/*
-		 * Grant every queue we have, whatever was asked (the spec
-		 * allows more than requested); the host uses what it needs.
-		 */
-		f->nr_queues = ((NVMEV_MAX_IOQ - 1) << 16) | (NVMEV_MAX_IOQ - 1);
-		*res = f->nr_queues;
-		return NVME_SC_SUCCESS;
-	}
+	case NVME_FEAT_NUM_QUEUES:
+		return feat_num_queues(ctrl, dw11, set, res);
 	case NVME_FEAT_IRQ_COALESCE:
 		/* Maximums the controller may wait; we signal once per batch. */
 		if (set)
 			f->irq_coalesce = dw11 & 0xffff;
 		*res = f->irq_coalesce;
 		return NVME_SC_SUCCESS;
-	case NVME_FEAT_IRQ_CONFIG: {
-		u32 iv = dw11 & 0xffff;
-
-		if (iv >= NVMEV_NR_VECTORS)
-			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-		if (set)
-			f->irq_config[iv] = dw11 & 0x1ffff;
-		*res = f->irq_config[iv] | iv;
-		return NVME_SC_SUCCESS;
-	}
+	case NVME_FEAT_IRQ_CONFIG:
+		return feat_irq_config(ctrl, dw11, set, res);
 	case NVME_FEAT_WRITE_ATOMIC:
 		if (set)
 			f->write_atomicity = dw11 & 1;
@@ -562,19 +652,7 @@ static u16 admin_features(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		*res = f->async_event;
 		return NVME_SC_SUCCESS;
 	case NVME_FEAT_TIMESTAMP:
-		if (set) {
-			st = from_host(ctrl, req, &ts, sizeof(ts));
-			if (st)
-				return st;
-			f->timestamp_base_ms = le64_to_cpu(ts) & GENMASK_ULL(47, 0);
-			f->timestamp_set_ns = nvmev_now();
-			f->timestamp_set = true;
-			return NVME_SC_SUCCESS;
-		}
-		/* attributes: origin 1 once the host has set it */
-		ts = cpu_to_le64((timestamp_ms(ctrl) & GENMASK_ULL(47, 0)) |
-				 ((u64)(f->timestamp_set ? 1 << 1 : 0) << 48));
-		return to_host(ctrl, req, &ts, sizeof(ts));
+		return feat_timestamp(ctrl, req, set);
 	case NVMEV_FEAT_IOCS_PROFILE:
 		/* the one combination of Identify CNS 1Ch: index 0 */
 		if (set && (dw11 & 0x1ff))
