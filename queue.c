@@ -180,6 +180,12 @@ void nvmev_log_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid, u16 status,
 
 /* ---- Lifetime ---------------------------------------------------------- */
 
+/*
+ * Queues are created, deleted and dropped by the dispatcher between two of
+ * its polling passes, under its lock; the workers see them only through
+ * the requests of the current epoch.
+ */
+
 static struct nvmev_sq *sq_alloc(void *mem, u32 size, u16 qid, u16 cqid)
 {
 	struct nvmev_sq *sq = kzalloc(sizeof(*sq), GFP_KERNEL);
@@ -224,6 +230,7 @@ int nvmev_admin_queues_create(struct nvmev_ctrl *ctrl, u32 aqa, u64 asq,
 	struct nvmev_sq *sq;
 	struct nvmev_cq *cq;
 
+	lockdep_assert_held(&ctrl->disp->lock);
 	if (sqs < 2 || cqs < 2 || (asq | acq) & (NVMEV_PAGE_SIZE - 1)) {
 		pr_warn_ratelimited("%s: invalid admin queue attributes: AQA %#x ASQ %#llx ACQ %#llx\n",
 				    ctrl->name, aqa, asq, acq);
@@ -254,6 +261,7 @@ void nvmev_queues_free(struct nvmev_ctrl *ctrl)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&ctrl->disp->lock);
 	for (i = 0; i <= NVMEV_MAX_IOQ; i++) {
 		kfree(ctrl->sqs[i]);
 		ctrl->sqs[i] = NULL;
@@ -285,6 +293,7 @@ u16 nvmev_create_cq(struct nvmev_ctrl *ctrl, const struct nvme_create_cq *c)
 	void *mem;
 	u16 st;
 
+	lockdep_assert_held(&ctrl->disp->lock);
 	if (qid == 0 || qid > ncqa || ctrl->cqs[qid])
 		return NVMEV_ERR(NVME_SC_QID_INVALID);
 	if (size < 2 || size > NVMEV_MQES + 1)
@@ -318,6 +327,7 @@ u16 nvmev_create_sq(struct nvmev_ctrl *ctrl, const struct nvme_create_sq *c)
 	void *mem;
 	u16 st;
 
+	lockdep_assert_held(&ctrl->disp->lock);
 	if (qid == 0 || qid > nsqa || ctrl->sqs[qid])
 		return NVMEV_ERR(NVME_SC_QID_INVALID);
 	if (cqid == 0 || cqid > NVMEV_MAX_IOQ || !ctrl->cqs[cqid])
@@ -347,6 +357,7 @@ u16 nvmev_delete_sq(struct nvmev_ctrl *ctrl, u16 qid)
 	struct nvmev_sq *sq;
 	unsigned int i, waited = 0;
 
+	lockdep_assert_held(&ctrl->disp->lock);
 	if (qid == 0 || qid > NVMEV_MAX_IOQ || !ctrl->sqs[qid])
 		return NVMEV_ERR(NVME_SC_QID_INVALID);
 	sq = ctrl->sqs[qid];
@@ -375,6 +386,7 @@ u16 nvmev_delete_sq(struct nvmev_ctrl *ctrl, u16 qid)
 
 u16 nvmev_delete_cq(struct nvmev_ctrl *ctrl, u16 qid)
 {
+	lockdep_assert_held(&ctrl->disp->lock);
 	if (qid == 0 || qid > NVMEV_MAX_IOQ || !ctrl->cqs[qid])
 		return NVMEV_ERR(NVME_SC_QID_INVALID);
 	if (ctrl->cqs[qid]->nr_sqs)
