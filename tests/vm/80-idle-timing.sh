@@ -16,20 +16,25 @@
 #      idle_spin_us=0 (printed only);
 #  (c) the difference method: with every timing parameter 0 and then with
 #      read_delay=500000 and write_delay=500000, QD1 4k latencies must
-#      differ by 500 us +-10%.  Asserted on the fastest I/O (robust to the
-#      host preempting the VM, which only ever adds latency) and "never
-#      early" (the fastest I/O with the delay takes >= 500 us); asserted
-#      on the mean (-10% to +60%: it also carries the guest's wake-up from
-#      idle, +190 us on 6.12 under TCG) only when the run is quiet (base mean < 1.5 x base
-#      median) or nvmev_strict_timing=1 is on the kernel command line: under
-#      TCG on a busy host the mean of the delayed run carries milliseconds
-#      of vCPU wake-up latency that the base run (completed inline by the
-#      polling dispatcher) does not have.  The namespace's own
-#      fetch-to-completion mean (its stats, <op>_lat_ns / <op>_cmds) must
-#      be at least the delay and below three times it.
-# fio uses psync (clat covers the whole I/O; libaio's clat starts after
-# io_submit returns, so a slow syscall can make it start after the
-# completion) on CPUs 0-1, away from nvmev's CPUs 2-3.  Figures go to the
+#      differ by 500 us.  Polled (io_uring --hipri on the nvme driver's
+#      poll queue: the submitting CPU never halts), the 1st percentile and
+#      the median must differ by 500 us +-10% (fio's io_uring clat starts
+#      after the submitting syscall, so its min is not trustworthy).
+#      Interrupt-driven (psync), the delayed
+#      run also carries the guest's wake-up from idle on every completion,
+#      which the base run (completed before the guest's CPU halts) does
+#      not have: under TCG a host scheduling delay of 30-70 us even for the
+#      fastest I/O, +190 us in the mean on 6.12.  So psync asserts "never
+#      early" (the fastest I/O with the delay takes >= 500 us), a difference
+#      of the fastest I/Os of -10% to +30% and of the means of -10% to
+#      +60%, the latter only when the run is quiet
+#      (base mean < 1.5 x base median) or nvmev_strict_timing=1 is on the
+#      kernel command line.  The namespace's own fetch-to-completion mean
+#      (its stats, <op>_lat_ns / <op>_cmds) must be at least the delay and
+#      below three times it.
+# Interrupt-driven fio uses psync (clat covers the whole I/O; libaio's clat
+# starts after io_submit returns, so a slow syscall can make it start after
+# the completion); all fio runs on CPUs 0-1, away from nvmev's CPUs 2-3.  Figures go to the
 # log as "## " lines and to the host as the file idle-timing.txt.
 # shellcheck source=tests/vm/lib.sh
 . /tests/lib.sh
@@ -109,9 +114,14 @@ clat_summary() {  # <json file> <read|write>
     echo "mean $(clat "$1" "$2" mean), min $(clat "$1" "$2" min), p1 $(clat "$1" "$2" 1.000000), median $(clat "$1" "$2" median), p99 $(clat "$1" "$2" 99.000000) us"
 }
 
-qd1() {  # <name> <randread|randwrite> <seconds>: fio JSON in /tmp/it.<name>.json
+# <name> <randread|randwrite> <seconds> [poll]: fio JSON in /tmp/it.<name>.json;
+# interrupt-driven psync, or polled io_uring with "poll"
+qd1() {
+    local engine="--ioengine=psync"
+    [ "$4" != poll ] || engine="--ioengine=io_uring --hipri"
+    # shellcheck disable=SC2086 # $engine is a list of options
     fio --name="$1" --filename="$NVMEV_NS" --rw="$2" --bs=4k --iodepth=1 \
-        --ioengine=psync --direct=1 --size=1G --offset=0 --norandommap \
+        $engine --direct=1 --size=1G --offset=0 --norandommap \
         --randrepeat=0 --time_based --runtime="$3" --cpus_allowed=$FIO_CPUS \
         --eta=never --output-format=json --output=/tmp/it."$1".json
 }
@@ -137,6 +147,11 @@ finish() {
     exit 0
 }
 
+# one poll queue for the polled fidelity runs (io_uring --hipri)
+if [ "$(cat /sys/module/nvme/parameters/poll_queues 2>/dev/null)" != 1 ]; then
+    rmmod nvme 2>/dev/null
+    t_check $P/nvme-poll-queue modprobe nvme poll_queues=1
+fi
 t_check $P/insmod nvmev_load || {
     t_dmesg_clean $P/dmesg-clean
     exit 0
@@ -219,7 +234,7 @@ wake || finish
 STRICT=0
 grep -qw nvmev_strict_timing=1 /proc/cmdline && STRICT=1
 
-# <name> <direction> <base json> <delay json>
+# <name> <direction> <base json> <delay json>: interrupt-driven
 check_delta() {
     local name=$1 dir=$2 bmean dmean dmean_d bmin dmin dmin_d bmed dmed e=$((DELAY_NS / 1000))
     bmean=$(clat "$3" "$dir" mean)
@@ -232,17 +247,14 @@ check_delta() {
     dmin_d=$(echo "$bmin $dmin" | awk '{ printf "%.1f\n", $2 - $1 }')
     figure "fidelity: QD1 4k $dir, all timing 0: $(clat_summary "$3" "$dir")"
     figure "fidelity: QD1 4k $dir, ${dir}_delay=$DELAY_NS: $(clat_summary "$4" "$dir")"
-    figure "fidelity: $dir difference (expected $e us: fastest +-10%, mean -10% to +60%): mean $dmean_d us, min $dmin_d us, p1 $(echo "$(clat "$3" "$dir" 1.000000) $(clat "$4" "$dir" 1.000000)" | awk '{ printf "%.1f", $2 - $1 }') us, median $(echo "$bmed $dmed" | awk '{ printf "%.1f", $2 - $1 }') us"
-    # host noise only ever adds latency: the fastest I/Os show the model
-    if in_range "$dmin_d" $e 0.1; then
+    figure "fidelity: $dir difference (expected $e us; min -10% to +30%, mean -10% to +60%): mean $dmean_d us, min $dmin_d us, p1 $(echo "$(clat "$3" "$dir" 1.000000) $(clat "$4" "$dir" 1.000000)" | awk '{ printf "%.1f", $2 - $1 }') us, median $(echo "$bmed $dmed" | awk '{ printf "%.1f", $2 - $1 }') us"
+    never_early "$name" "$dir" "$dmin"
+    # even the fastest delayed I/O carries the guest's wake-up (30-70 us
+    # seen in CI): -10% to +30%
+    if echo "$dmin_d $e" | awk '{ exit !($1 >= $2 * 0.9 && $1 <= $2 * 1.3) }'; then
         t_pass "$P/$name-min-difference"
     else
-        t_fail "$P/$name-min-difference" "fastest $dir went from $bmin to $dmin us: +$dmin_d us, expected +$e us +-10%"
-    fi
-    if echo "$dmin $e" | awk '{ exit !($1 >= $2) }'; then
-        t_pass "$P/$name-never-early"
-    else
-        t_fail "$P/$name-never-early" "fastest $dir with ${dir}_delay=$DELAY_NS took $dmin us (< $e us)"
+        t_fail "$P/$name-min-difference" "fastest $dir went from $bmin to $dmin us: +$dmin_d us, expected +$e us -10% to +30%"
     fi
     # the mean of the delayed run also carries the guest's wake-up from
     # idle on every completion, which the base run does not have: about
@@ -260,18 +272,57 @@ check_delta() {
     fi
 }
 
+never_early() {  # <name> <direction> <fastest delayed us>
+    local e=$((DELAY_NS / 1000))
+    if echo "$3 $e" | awk '{ exit !($1 >= $2) }'; then
+        t_pass "$P/$1-never-early"
+    else
+        t_fail "$P/$1-never-early" "fastest $2 with ${2}_delay=$DELAY_NS took $3 us (< $e us)"
+    fi
+}
+
+# <name> <direction> <base json> <delay json>: polled, so no halted CPU
+# waits for the completion's interrupt.  fio's io_uring clat starts when
+# the submitting syscall returns, so an I/O whose submission was held up
+# (the vCPU preempted by the host) looks fast: the min is printed, the
+# median and the 1st percentile are asserted.
+check_delta_polled() {
+    local name=$1 dir=$2 d1 d50 e=$((DELAY_NS / 1000))
+    d1=$(echo "$(clat "$3" "$dir" 1.000000) $(clat "$4" "$dir" 1.000000)" | awk '{ printf "%.1f", $2 - $1 }')
+    d50=$(echo "$(clat "$3" "$dir" median) $(clat "$4" "$dir" median)" | awk '{ printf "%.1f", $2 - $1 }')
+    figure "fidelity: polled QD1 4k $dir, all timing 0: $(clat_summary "$3" "$dir")"
+    figure "fidelity: polled QD1 4k $dir, ${dir}_delay=$DELAY_NS: $(clat_summary "$4" "$dir")"
+    figure "fidelity: polled $dir difference (expected $e us, p1 and median +-10%): p1 $d1 us, median $d50 us, min $(echo "$(clat "$3" "$dir" min) $(clat "$4" "$dir" min)" | awk '{ printf "%.1f", $2 - $1 }') us, mean $(echo "$(clat "$3" "$dir" mean) $(clat "$4" "$dir" mean)" | awk '{ printf "%.1f", $2 - $1 }') us"
+    if in_range "$d1" $e 0.1; then
+        t_pass "$P/$name-p1-difference"
+    else
+        t_fail "$P/$name-p1-difference" "polled: 1st percentile of $dir latency moved by $d1 us, expected +$e us +-10%"
+    fi
+    if in_range "$d50" $e 0.1; then
+        t_pass "$P/$name-median-difference"
+    else
+        t_fail "$P/$name-median-difference" "polled: median $dir latency moved by $d50 us, expected +$e us +-10%"
+    fi
+}
+
 fidelity() {
     # shellcheck disable=SC2086 # ZERO_TIMING is a list of parameters
     t_check $P/fidelity-reload-zero reload $ZERO_TIMING || return
     t_check $P/fidelity-base-read qd1 base-read randread 5 || return
     t_check $P/fidelity-base-write qd1 base-write randwrite 5 || return
+    t_check $P/fidelity-base-read-polled qd1 base-read-poll randread 4 poll || return
+    t_check $P/fidelity-base-write-polled qd1 base-write-poll randwrite 4 poll || return
     # shellcheck disable=SC2086
     t_check $P/fidelity-reload-delay reload $ZERO_TIMING read_delay=$DELAY_NS write_delay=$DELAY_NS ||
         return
     t_check $P/fidelity-delay-read qd1 delay-read randread 5 || return
     t_check $P/fidelity-delay-write qd1 delay-write randwrite 5 || return
+    t_check $P/fidelity-delay-read-polled qd1 delay-read-poll randread 4 poll || return
+    t_check $P/fidelity-delay-write-polled qd1 delay-write-poll randwrite 4 poll || return
     check_delta read-delay-500us read /tmp/it.base-read.json /tmp/it.delay-read.json
     check_delta write-delay-500us write /tmp/it.base-write.json /tmp/it.delay-write.json
+    check_delta_polled polled-read-delay-500us read /tmp/it.base-read-poll.json /tmp/it.delay-read-poll.json
+    check_delta_polled polled-write-delay-500us write /tmp/it.base-write-poll.json /tmp/it.delay-write-poll.json
     device_side read
     device_side write
 }
