@@ -123,7 +123,7 @@ static u16 id_ns(struct nvmev_ctrl *ctrl, u32 nsid, void *buf)
 	struct nvmev_ns *ns;
 	u16 st = ns_lookup(ctrl, nsid, &ns);
 
-	if (!st && ns && ns->kv)	/* not an LBA namespace */
+	if (!st && ns && ns->csi == KV_CSI)	/* not an LBA namespace */
 		return NVMEV_ERR(NVME_SC_INVALID_IO_CMD_SET);
 	if (!st && ns)
 		fill_id_ns(ns, buf);
@@ -177,17 +177,17 @@ static u16 id_cs_ns(struct nvmev_ctrl *ctrl, u32 nsid, u8 csi, void *buf)
 	switch (csi) {
 	case NVME_CSI_NVM:
 		/* nothing beyond the defaults, for NVM and ZNS alike */
-		if (ns && ns->kv)
+		if (ns && ns->csi == KV_CSI)
 			return NVMEV_ERR(NVME_SC_INVALID_IO_CMD_SET);
 		return NVME_SC_SUCCESS;
 	case KV_CSI:
-		if (ns && !ns->kv)
+		if (ns && ns->csi != KV_CSI)
 			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
 		if (ns)
 			nvmev_kv_id_ns(ns, buf);
 		return NVME_SC_SUCCESS;
 	case NVME_CSI_ZNS:
-		if (ns && !ns->zones)
+		if (ns && ns->csi != NVME_CSI_ZNS)
 			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
 		if (ns)
 			nvmev_zns_id_ns(ns, buf);

@@ -46,9 +46,5 @@ void nvmev_cmd_set_effects(const struct nvmev_cmd_set *set, __le32 *effects)
  */
 const struct nvmev_cmd_set *nvmev_ns_cmd_set(const struct nvmev_ns *ns)
 {
-	if (ns && ns->kv)
-		return &nvmev_kv_cmds;
-	if (ns && !ns->zones)
-		return &nvmev_nvm_cmds;
-	return &nvmev_zns_cmds;
+	return ns ? ns->ops->cmds : &nvmev_zns_cmds;
 }

@@ -20,12 +20,16 @@
 #include "nvmev.h"
 #include "ssd_config.h"
 
-static const char *const type_names[NVMEV_NR_NS_TYPES] = {
-	[NVMEV_NS_NVM] = "nvm",
-	[NVMEV_NS_CONV] = "conv",
-	[NVMEV_NS_ZNS] = "zns",
-	[NVMEV_NS_KV] = "kv",
-};
+/* The namespace type named @name (its ops' name), or -EINVAL. */
+static int type_by_name(const char *name)
+{
+	unsigned int t;
+
+	for (t = 0; name && t < NVMEV_NR_NS_TYPES; t++)
+		if (!strcmp(nvmev_ns_types[t]->name, name))
+			return t;
+	return -EINVAL;
+}
 
 static inline struct nvmev_ctrl *to_ctrl(struct config_item *item)
 {
@@ -249,7 +253,8 @@ static int ns_lock_idle(struct nvmev_ns *ns)
 
 static ssize_t ns_type_show(struct config_item *item, char *page)
 {
-	return sysfs_emit(page, "%s\n", type_names[to_ns(item)->cfg.type]);
+	return sysfs_emit(page, "%s\n",
+			  nvmev_ns_types[to_ns(item)->cfg.type]->name);
 }
 
 static ssize_t ns_type_store(struct config_item *item, const char *page,
@@ -259,7 +264,7 @@ static ssize_t ns_type_store(struct config_item *item, const char *page,
 	char buf[16], *v = value(page, count, buf, sizeof(buf));
 	int ret, t;
 
-	t = v ? match_string(type_names, NVMEV_NR_NS_TYPES, v) : -EINVAL;
+	t = type_by_name(v);
 	if (t < 0) {
 		pr_err("%s/%u: type=%s: use nvm, conv, zns or kv\n",
 		       ns->ctrl->name, ns->nsid, v ? v : "(too long)");
@@ -362,7 +367,7 @@ static ssize_t ns_presets_show(struct config_item *item, char *page)
 
 	for (i = 0; i < ARRAY_SIZE(nvmev_presets); i++)
 		n += sysfs_emit_at(page, n, "%s %s %s\n", nvmev_presets[i].name,
-				   type_names[nvmev_presets[i].type],
+				   nvmev_ns_types[nvmev_presets[i].type]->name,
 				   nvmev_presets[i].desc);
 	return n;
 }
@@ -751,10 +756,8 @@ static ssize_t ns_stats_show(struct config_item *item, char *page)
 		nvmev_ns_media_stats(ns, &st);
 		n += nvmev_model_stats_show(&st, page + n, PAGE_SIZE - n);
 	}
-	if (ns->enabled && ns->zones)
-		n += nvmev_zns_stats_show(ns, page + n, PAGE_SIZE - n);
-	if (ns->enabled && ns->kv)
-		n += nvmev_kv_stats_show(ns, page + n, PAGE_SIZE - n);
+	if (ns->enabled && ns->ops->stats_show)
+		n += ns->ops->stats_show(ns, page + n, PAGE_SIZE - n);
 	mutex_unlock(&nvmev_cfg_lock);
 	return n;
 }

@@ -36,7 +36,7 @@ static u16 kv_err(enum kv_status st)
 	return st == KV_OK ? NVME_SC_SUCCESS : NVMEV_ERR((u16)st);
 }
 
-int nvmev_kv_check(struct nvmev_ns *ns, u64 size)
+static int kv_check(struct nvmev_ns *ns, u64 size)
 {
 	const char *why = kv_check_params(&ns->cfg.kv.store, size);
 
@@ -52,7 +52,7 @@ int nvmev_kv_check(struct nvmev_ns *ns, u64 size)
  * or a new one.  A kept region that holds a damaged store is not wiped
  * unasked.
  */
-int nvmev_kv_start(struct nvmev_ns *ns, bool kept)
+static int kv_start(struct nvmev_ns *ns, bool kept)
 {
 	const char *why = NULL;
 	int ret;
@@ -85,7 +85,7 @@ fail:
 	return -EINVAL;
 }
 
-void nvmev_kv_stop(struct nvmev_ns *ns)
+static void kv_stop(struct nvmev_ns *ns)
 {
 	if (!ns->kv)
 		return;
@@ -302,7 +302,7 @@ const struct nvmev_cmd_set nvmev_kv_cmds = {
 };
 
 
-ssize_t nvmev_kv_stats_show(struct nvmev_ns *ns, char *buf, size_t size)
+static ssize_t kv_stats_show(struct nvmev_ns *ns, char *buf, size_t size)
 {
 	struct kv_stats st;
 
@@ -312,3 +312,21 @@ ssize_t nvmev_kv_stats_show(struct nvmev_ns *ns, char *buf, size_t size)
 			 st.nr_keys, st.max_keys, st.value_bytes,
 			 st.used_bytes, st.free_bytes);
 }
+
+/* The store's timing: the NVM model (plus the index lookup per command). */
+static int kv_model_start(struct nvmev_ns *ns)
+{
+	return nvmev_ns_model_init(ns, &nvm_model_ops, &ns->cfg.nvm);
+}
+
+const struct nvmev_ns_ops nvmev_kv_ns_ops = {
+	.name = "kv",
+	.csi = KV_CSI,
+	.cmds = &nvmev_kv_cmds,
+	.keeps_data = true,
+	.check = kv_check,
+	.start = kv_start,
+	.stop = kv_stop,
+	.model_start = kv_model_start,
+	.stats_show = kv_stats_show,
+};

@@ -144,19 +144,13 @@ void nvmev_ns_free(struct nvmev_ns *ns)
 	kfree(ns);
 }
 
-/* Check the type's parameters; one line saying what is wrong. */
-static int model_check(struct nvmev_ns *ns, u64 size)
+/* A NAND geometry that fits @size bytes; one line says what is wrong. */
+static int conv_check(struct nvmev_ns *ns, u64 size)
 {
 	struct conv_params *cp = &ns->cfg.conv;
 	const char *why;
 	u64 min;
 
-	if (ns->cfg.type == NVMEV_NS_ZNS)
-		return nvmev_zns_check(ns, size);
-	if (ns->cfg.type == NVMEV_NS_KV)
-		return nvmev_kv_check(ns, size);
-	if (ns->cfg.type != NVMEV_NS_CONV)
-		return 0;
 	cp->capacity = size;
 	why = conv_check_params(cp);
 	if (!why)
@@ -171,35 +165,59 @@ static int model_check(struct nvmev_ns *ns, u64 size)
 	return -EINVAL;
 }
 
-static int model_start(struct nvmev_ns *ns)
+/* Start timing model @ops for @ns with @params (copied by its init). */
+int nvmev_ns_model_init(struct nvmev_ns *ns, const struct model_ops *ops,
+			const void *params)
 {
-	struct zns_timing_params zp;
-	const void *params;
 	int ret;
 
-	if (ns->cfg.type == NVMEV_NS_CONV) {
-		ns->model_ops = &conv_model_ops;
-		params = &ns->cfg.conv;
-	} else if (ns->cfg.type == NVMEV_NS_ZNS) {
-		nvmev_zns_timing_params(ns, &zp);	/* init copies it */
-		ns->model_ops = &zns_timing_ops;
-		params = &zp;
-	} else {
-		ns->model_ops = &nvm_model_ops;
-		params = &ns->cfg.nvm;
-	}
-	ns->model = kzalloc(ns->model_ops->priv_size, GFP_KERNEL);
+	ns->model_ops = ops;
+	ns->model = kzalloc(ops->priv_size, GFP_KERNEL);
 	if (!ns->model)
 		return -ENOMEM;
-	ret = ns->model_ops->init(ns->model, params);
+	ret = ops->init(ns->model, params);
 	if (ret) {
 		pr_err("%s/%u: cannot start the %s model (%d)\n", ns->ctrl->name,
-		       ns->nsid, ns->model_ops->name, ret);
+		       ns->nsid, ops->name, ret);
 		kfree(ns->model);
 		ns->model = NULL;
 	}
 	return ret;
 }
+
+static int nvm_model_start(struct nvmev_ns *ns)
+{
+	return nvmev_ns_model_init(ns, &nvm_model_ops, &ns->cfg.nvm);
+}
+
+static int conv_model_start(struct nvmev_ns *ns)
+{
+	return nvmev_ns_model_init(ns, &conv_model_ops, &ns->cfg.conv);
+}
+
+static const struct nvmev_ns_ops nvm_ns_ops = {
+	.name = "nvm",
+	.csi = NVME_CSI_NVM,
+	.cmds = &nvmev_nvm_cmds,
+	.keeps_data = true,
+	.model_start = nvm_model_start,
+};
+
+static const struct nvmev_ns_ops conv_ns_ops = {
+	.name = "conv",
+	.csi = NVME_CSI_NVM,
+	.cmds = &nvmev_nvm_cmds,
+	.keeps_data = true,
+	.check = conv_check,
+	.model_start = conv_model_start,
+};
+
+const struct nvmev_ns_ops *const nvmev_ns_types[NVMEV_NR_NS_TYPES] = {
+	[NVMEV_NS_NVM] = &nvm_ns_ops,
+	[NVMEV_NS_CONV] = &conv_ns_ops,
+	[NVMEV_NS_ZNS] = &nvmev_zns_ns_ops,
+	[NVMEV_NS_KV] = &nvmev_kv_ns_ops,
+};
 
 static void model_stop(struct nvmev_ns *ns)
 {
@@ -219,6 +237,30 @@ static void format(struct nvmev_ns *ns)
 	}
 }
 
+/* A size is set and the reserved region can hold it; else say why. */
+static int check_size(struct nvmev_ns *ns)
+{
+	const char *name = ns->ctrl->name;
+
+	if (!ns->cfg.size) {
+		pr_err("%s/%u: size is not set: echo 1G > size\n", name,
+		       ns->nsid);
+		return -EINVAL;
+	}
+	if (!nvmev_pool_present()) {
+		pr_err("%s/%u: no reserved region: load nvmev with memmap_start= and memmap_size= (after booting with memmap=<size>$<start>)\n",
+		       name, ns->nsid);
+		return -ENODEV;
+	}
+	if (ns->cfg.size > nvmev_pool_size()) {
+		pr_err("%s/%u: size=%llu is larger than the whole reserved region (%llu MiB, %llu MiB of it free): reserve more with memmap= or ask for less\n",
+		       name, ns->nsid, ns->cfg.size,
+		       nvmev_pool_size() >> 20, nvmev_pool_free_bytes() >> 20);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
 /*
  * Take storage from the pool, start the model and attach to the
  * controller.  The caller holds nvmev_cfg_lock.
@@ -226,6 +268,7 @@ static void format(struct nvmev_ns *ns)
 int nvmev_ns_enable(struct nvmev_ns *ns)
 {
 	struct nvmev_ctrl *ctrl = ns->ctrl;
+	const struct nvmev_ns_ops *ops;
 	phys_addr_t want = 0;
 	char owner[48];
 	int ret;
@@ -233,25 +276,16 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 	lockdep_assert_held(&nvmev_cfg_lock);
 	if (ns->enabled)
 		return 0;
-	if (!ns->cfg.size) {
-		pr_err("%s/%u: size is not set: echo 1G > size\n", ctrl->name,
-		       ns->nsid);
-		return -EINVAL;
-	}
-	if (!nvmev_pool_present()) {
-		pr_err("%s/%u: no reserved region: load nvmev with memmap_start= and memmap_size= (after booting with memmap=<size>$<start>)\n",
-		       ctrl->name, ns->nsid);
-		return -ENODEV;
-	}
-	if (ns->cfg.size > nvmev_pool_size()) {
-		pr_err("%s/%u: size=%llu is larger than the whole reserved region (%llu MiB, %llu MiB of it free): reserve more with memmap= or ask for less\n",
-		       ctrl->name, ns->nsid, ns->cfg.size,
-		       nvmev_pool_size() >> 20, nvmev_pool_free_bytes() >> 20);
-		return -ENOSPC;
-	}
-	ret = model_check(ns, round_down(ns->cfg.size, 1U << ns->cfg.lba_shift));
+	ret = check_size(ns);
 	if (ret)
 		return ret;
+	ops = nvmev_ns_types[ns->cfg.type];
+	if (ops->check) {
+		ret = ops->check(ns, round_down(ns->cfg.size,
+						1U << ns->cfg.lba_shift));
+		if (ret)
+			return ret;
+	}
 	snprintf(owner, sizeof(owner), "%s/%u", ctrl->name, ns->nsid);
 	if (ctrl->want_phys && ns->nsid == 1)	/* nvmev0 keeps its layout */
 		want = ctrl->want_phys + SZ_1M;
@@ -261,8 +295,7 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 	ns->lba_shift = ns->cfg.lba_shift;
 	ns->nr_lbas = ns->cfg.size >> ns->lba_shift;
 	ns->size = ns->nr_lbas << ns->lba_shift;
-	ns->csi = ns->cfg.type == NVMEV_NS_ZNS ? NVME_CSI_ZNS :
-		  ns->cfg.type == NVMEV_NS_KV ? KV_CSI : NVME_CSI_NVM;
+	ns->csi = ops->csi;
 	ns->data = memremap(ns->phys, ns->size, MEMREMAP_WB);
 	if (!ns->data) {
 		pr_err("%s: cannot map %#llx+%llu\n", owner, (u64)ns->phys,
@@ -270,17 +303,9 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 		ret = -ENOMEM;
 		goto free;
 	}
-	if (ns->cfg.type == NVMEV_NS_ZNS) {
-		ret = nvmev_zns_start(ns);	/* nr_lbas: the zoned part */
-		if (ret)
-			goto unmap;
-	}
-	ret = model_start(ns);
-	if (ret)
-		goto zones;
-	if (ns->keep_data && ns->zones) {
-		pr_info("%s: zones are not kept across loads: the namespace starts empty\n",
-			owner);
+	if (ns->keep_data && !ops->keeps_data) {
+		pr_info("%s: %s namespaces are not kept across loads: the namespace starts empty\n",
+			owner, ops->name);
 		ns->keep_data = false;
 	}
 	if (ns->keep_data)
@@ -288,26 +313,27 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 			owner);
 	else
 		format(ns);
-	if (ns->cfg.type == NVMEV_NS_KV) {
-		ret = nvmev_kv_start(ns, ns->keep_data);
-		if (ret)
-			goto model;
-	}
+	ret = ops->start ? ops->start(ns, ns->keep_data) : 0;
+	if (ret)
+		goto unmap;
+	ret = ops->model_start(ns);
+	if (ret)
+		goto stop;
 	ns->keep_data = false;
 	memset(&ns->stats, 0, sizeof(ns->stats));
 	nvmev_ns_identity(ns);
 
 	nvmev_disp_lock(ctrl);
 	ctrl->ns[ns->nsid - 1] = ns;
+	ns->ops = ops;
 	ns->enabled = true;
 	if (ctrl->live)
 		nvmev_ns_changed(ctrl, ns->nsid);
 	nvmev_disp_unlock(ctrl);
 	return 0;
-model:
-	model_stop(ns);
-zones:
-	nvmev_zns_stop(ns);
+stop:
+	if (ops->stop)
+		ops->stop(ns);
 unmap:
 	memunmap(ns->data);
 	ns->data = NULL;
@@ -337,9 +363,9 @@ void nvmev_ns_disable(struct nvmev_ns *ns)
 	/* fetched before the switch: they complete at their time */
 	while (atomic_read(&ns->nr_reqs))
 		schedule_timeout_uninterruptible(1);
-	nvmev_kv_stop(ns);
 	model_stop(ns);
-	nvmev_zns_stop(ns);
+	if (ns->ops->stop)
+		ns->ops->stop(ns);
 	memunmap(ns->data);
 	ns->data = NULL;
 	nvmev_pool_free(ns->phys);

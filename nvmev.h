@@ -92,6 +92,7 @@
 #define NVMEV_CCTEMP		358		/* 85 C */
 
 struct nvmev_ctrl;
+struct nvmev_ns;
 struct nvmev_req;
 
 #define NVMEV_MAX_CPUS		64	/* CPUs in one controller's list */
@@ -120,6 +121,27 @@ enum nvmev_ns_type {
 	NVMEV_NS_ZNS,
 	NVMEV_NS_KV,
 	NVMEV_NR_NS_TYPES,
+};
+
+/*
+ * What differs by namespace type: one of these per type (namespace.c has
+ * the list, zoned.c and keyvalue.c two of them), so that the rest of the
+ * device asks the namespace's ops instead of testing its type.
+ */
+struct nvmev_ns_ops {
+	const char *name;		/* configfs "type" */
+	u8 csi;				/* its I/O command set */
+	const struct nvmev_cmd_set *cmds;
+	bool keeps_data;		/* its data may outlive a reload */
+	/* the configuration fits @size bytes; else one line says why */
+	int (*check)(struct nvmev_ns *ns, u64 size);
+	/* the storage is mapped, zeroed unless @kept; NULL: nothing to do */
+	int (*start)(struct nvmev_ns *ns, bool kept);
+	void (*stop)(struct nvmev_ns *ns);
+	/* the timing model: nvmev_ns_model_init() with its parameters */
+	int (*model_start)(struct nvmev_ns *ns);
+	/* the type's own lines of the namespace's configfs "stats" */
+	ssize_t (*stats_show)(struct nvmev_ns *ns, char *buf, size_t size);
 };
 
 /* "auto" for max_open / max_active: derived from the number of zones */
@@ -188,6 +210,7 @@ struct nvmev_ns {
 	u32 nsid;
 	struct nvmev_ns_cfg cfg;
 	bool enabled;			/* storage allocated, attached */
+	const struct nvmev_ns_ops *ops;	/* of cfg.type, while enabled */
 	bool keep_data;			/* nvmev0: the superblock kept it */
 
 	phys_addr_t phys;
@@ -634,6 +657,9 @@ u16 nvmev_dma_cmp(struct nvmev_ctrl *ctrl, const struct nvme_command *cmd,
 		  const void *buf, size_t len);
 
 /* namespace.c */
+extern const struct nvmev_ns_ops *const nvmev_ns_types[NVMEV_NR_NS_TYPES];
+int nvmev_ns_model_init(struct nvmev_ns *ns, const struct model_ops *ops,
+			const void *params);
 struct nvmev_ns *nvmev_ns_alloc(struct nvmev_ctrl *ctrl, u32 nsid);
 int nvmev_ns_enable(struct nvmev_ns *ns);
 void nvmev_ns_disable(struct nvmev_ns *ns);
@@ -660,25 +686,18 @@ static inline struct nvmev_ns *nvmev_ns_find(struct nvmev_ctrl *ctrl, u32 nsid)
 }
 
 /* zoned.c: namespaces of the Zoned Namespace command set */
-int nvmev_zns_check(struct nvmev_ns *ns, u64 size);
-int nvmev_zns_start(struct nvmev_ns *ns);
-void nvmev_zns_timing_params(struct nvmev_ns *ns, struct zns_timing_params *p);
-void nvmev_zns_stop(struct nvmev_ns *ns);
+extern const struct nvmev_ns_ops nvmev_zns_ns_ops;
 u16 nvmev_zns_check_io(struct nvmev_ns *ns, struct nvmev_req *req, u8 opcode,
 		       u64 slba, u64 nlb);
 void *nvmev_zns_read_view(struct nvmev_ns *ns, struct nvmev_req *req);
 void nvmev_zns_id_ns(struct nvmev_ns *ns, struct nvme_id_ns_zns *id);
 void nvmev_zns_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl_zns *id);
 int nvmev_zns_fault(struct nvmev_ns *ns, u32 zone, bool offline);
-ssize_t nvmev_zns_stats_show(struct nvmev_ns *ns, char *buf, size_t size);
 
 /* keyvalue.c: namespaces of the Key Value command set */
-int nvmev_kv_check(struct nvmev_ns *ns, u64 size);
-int nvmev_kv_start(struct nvmev_ns *ns, bool kept);
-void nvmev_kv_stop(struct nvmev_ns *ns);
+extern const struct nvmev_ns_ops nvmev_kv_ns_ops;
 void nvmev_kv_id_ns(struct nvmev_ns *ns, u8 *id);
 void nvmev_kv_id_ctrl(u8 *id);
-ssize_t nvmev_kv_stats_show(struct nvmev_ns *ns, char *buf, size_t size);
 
 static inline u64 nvmev_now(void)
 {

@@ -67,24 +67,26 @@ static u32 zasl_lbas(struct nvmev_ns *ns)
 	return zasl ? (SZ_4K << zasl) >> ns->lba_shift : 0;
 }
 
-/* The timing model's view of the zones of @ns (after nvmev_zns_start). */
-void nvmev_zns_timing_params(struct nvmev_ns *ns, struct zns_timing_params *p)
+/* The timing model, with its view of the zones of @ns (after zns_start). */
+static int zns_model_start(struct nvmev_ns *ns)
 {
 	const struct zns_params *zp = &ns->zones->p;
+	struct zns_timing_params p = {
+		.nand = ns->cfg.conv,
+		.zone_bytes = zp->zone_size << ns->lba_shift,
+		.zone_cap_bytes = zp->zone_cap << ns->lba_shift,
+		.nr_zones = zns_nr_zones(ns->zones),
+		.stripe_dies = ns->cfg.zns.stripe_dies,
+	};
 
-	memset(p, 0, sizeof(*p));
-	p->nand = ns->cfg.conv;
-	p->zone_bytes = zp->zone_size << ns->lba_shift;
-	p->zone_cap_bytes = zp->zone_cap << ns->lba_shift;
-	p->nr_zones = zns_nr_zones(ns->zones);
-	p->stripe_dies = ns->cfg.zns.stripe_dies;
+	return nvmev_ns_model_init(ns, &zns_timing_ops, &p);	/* copied */
 }
 
 /*
  * Would @ns work with @size bytes?  The zones and the NAND timing are
  * checked together; one line says what is wrong.
  */
-int nvmev_zns_check(struct nvmev_ns *ns, u64 size)
+static int zns_check(struct nvmev_ns *ns, u64 size)
 {
 	struct zns_timing_params tp = { .nand = ns->cfg.conv };
 	unsigned int shift = ns->cfg.lba_shift;
@@ -109,8 +111,9 @@ int nvmev_zns_check(struct nvmev_ns *ns, u64 size)
 /*
  * Set up the zones of @ns, whose nr_lbas is the whole backing space; on
  * return nr_lbas is the zoned part (NSZE).  One line says what is wrong.
+ * Zones are not kept across loads: a zoned namespace starts empty.
  */
-int nvmev_zns_start(struct nvmev_ns *ns)
+static int zns_start(struct nvmev_ns *ns, bool kept)
 {
 	struct zns_params p;
 	const char *why;
@@ -141,7 +144,7 @@ int nvmev_zns_start(struct nvmev_ns *ns)
 	return 0;
 }
 
-void nvmev_zns_stop(struct nvmev_ns *ns)
+static void zns_stop(struct nvmev_ns *ns)
 {
 	if (!ns->zones)
 		return;
@@ -472,7 +475,7 @@ int nvmev_zns_fault(struct nvmev_ns *ns, u32 zone, bool offline)
 	return st == ZNS_OK ? 0 : -EINVAL;
 }
 
-ssize_t nvmev_zns_stats_show(struct nvmev_ns *ns, char *buf, size_t size)
+static ssize_t zns_stats_show(struct nvmev_ns *ns, char *buf, size_t size)
 {
 	struct zns *z = ns->zones;
 
@@ -483,3 +486,15 @@ ssize_t nvmev_zns_stats_show(struct nvmev_ns *ns, char *buf, size_t size)
 			 zns_nr_active(z), ns->zones_open_max,
 			 ns->zones_active_max);
 }
+
+const struct nvmev_ns_ops nvmev_zns_ns_ops = {
+	.name = "zns",
+	.csi = NVME_CSI_ZNS,
+	.cmds = &nvmev_zns_cmds,
+	.keeps_data = false,
+	.check = zns_check,
+	.start = zns_start,
+	.stop = zns_stop,
+	.model_start = zns_model_start,
+	.stats_show = zns_stats_show,
+};
