@@ -21,12 +21,6 @@
 
 #include "nvmev.h"
 
-/*
- * A worker spins instead of sleeping for completions due this soon: a
- * timer wake-up can be late by a scheduler tick under load (far more in a
- * VM), and the model's times are only worth what their delivery is.
- */
-#define WORKER_SPIN_NS	(2 * NSEC_PER_MSEC)
 /* How long a worker sleeps before looking at a full CQ again. */
 #define CQ_FULL_RETRY_NS	(200 * NSEC_PER_USEC)
 
@@ -153,7 +147,7 @@ static void drop_stale(struct nvmev_req *req)
 }
 
 /* Take requests from the dispatcher, in the order it sent them. */
-static bool take_incoming(struct nvmev_worker *w)
+bool nvmev_worker_take(struct nvmev_worker *w)
 {
 	struct llist_node *list = llist_del_all(&w->incoming);
 	struct nvmev_req *req, *next;
@@ -273,10 +267,26 @@ static void raise_irqs(struct irq_set *set)
 }
 
 /*
- * Post every completion that is due.  Returns the time of the next one,
- * or U64_MAX when nothing is pending.
+ * Post @req's completion, free it and note its CQ's interrupt.  The caller
+ * holds the lock of the worker that owns the CQ, and the CQ has room.
  */
-static u64 complete_due(struct nvmev_worker *w)
+static void post_one(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		     struct irq_set *irqs)
+{
+	struct nvmev_sq *sq = req->sq;
+
+	complete_one(ctrl, req);
+	note_irq(irqs, ctrl, req->cq);
+	req_free(req);
+	/* last touch of the SQ and CQ: Delete SQ waits for this */
+	atomic_dec_return_release(&sq->inflight);
+}
+
+/*
+ * Post every completion of @w that is due.  Returns the time of the next
+ * one, or U64_MAX when nothing is pending.
+ */
+u64 nvmev_worker_complete_due(struct nvmev_worker *w)
 {
 	struct irq_set irqs = { .nr = 0 };
 	u64 next = U64_MAX, now = nvmev_now();
@@ -285,9 +295,6 @@ static u64 complete_due(struct nvmev_worker *w)
 	mutex_lock(&w->lock);
 	while ((n = rb_first_cached(&w->pending))) {
 		struct nvmev_req *req = rb_entry(n, struct nvmev_req, rb);
-		struct nvmev_ctrl *ctrl = req->ctrl;
-		struct nvmev_cq *cq = req->cq;
-		struct nvmev_sq *sq = req->sq;
 
 		if (nvmev_req_stale(req)) {
 			/* from before a reset: its queues are gone */
@@ -299,17 +306,13 @@ static u64 complete_due(struct nvmev_worker *w)
 			next = req->done_at;
 			break;
 		}
-		if (nvmev_cq_full(cq, ctrl)) {
+		if (nvmev_cq_full(req->cq, req->ctrl)) {
 			/* The host has not consumed yet: look again later. */
 			next = now + CQ_FULL_RETRY_NS;
 			break;
 		}
 		rb_erase_cached(n, &w->pending);
-		complete_one(ctrl, req);
-		req_free(req);
-		note_irq(&irqs, ctrl, cq);
-		/* last touch of the SQ and CQ: Delete SQ waits for this */
-		atomic_dec_return_release(&sq->inflight);
+		post_one(req->ctrl, req, &irqs);
 		w->nr_done++;
 	}
 	raise_irqs(&irqs);
@@ -350,25 +353,20 @@ bool nvmev_io_complete_kept(struct nvmev_ctrl *ctrl)
 	for (n = rb_first_cached(&ctrl->kept); n; n = next) {
 		struct nvmev_req *req = rb_entry(n, struct nvmev_req, rb);
 		struct nvmev_worker *w = ctrl->workers[req->cq->worker];
-		struct nvmev_sq *sq = req->sq;
-		struct nvmev_cq *cq = req->cq;
 
 		next = rb_next(n);
 		if (req->done_at > now)
 			break;
 		if (!mutex_trylock(&w->lock))
 			continue;	/* the worker is posting: next pass */
-		if (nvmev_cq_full(cq, ctrl)) {
+		if (nvmev_cq_full(req->cq, ctrl)) {
 			mutex_unlock(&w->lock);
 			continue;
 		}
 		rb_erase_cached(n, &ctrl->kept);
 		ctrl->nr_kept--;
-		complete_one(ctrl, req);
+		post_one(ctrl, req, &irqs);
 		mutex_unlock(&w->lock);
-		req_free(req);
-		note_irq(&irqs, ctrl, cq);
-		atomic_dec_return_release(&sq->inflight);
 		posted = true;
 	}
 	raise_irqs(&irqs);
@@ -474,40 +472,4 @@ bool nvmev_io_poll(struct nvmev_ctrl *ctrl, u64 *due)
 	if (n)
 		*due = min(*due, rb_entry(n, struct nvmev_req, rb)->done_at);
 	return busy;
-}
-
-int nvmev_worker_fn(void *data)
-{
-	struct nvmev_worker *w = data;
-
-	while (!kthread_should_stop()) {
-		u64 next, now;
-
-		take_incoming(w);
-		next = complete_due(w);
-		if (!llist_empty(&w->incoming))
-			continue;
-		now = nvmev_now();
-		if (next != U64_MAX && next <= now + WORKER_SPIN_NS) {
-			cpu_relax();
-			if (need_resched())
-				cond_resched();
-			continue;
-		}
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (!llist_empty(&w->incoming) || kthread_should_stop()) {
-			__set_current_state(TASK_RUNNING);
-			continue;
-		}
-		if (next == U64_MAX) {
-			schedule();
-		} else {
-			ktime_t t = ns_to_ktime(next - now - WORKER_SPIN_NS);
-
-			schedule_hrtimeout_range(&t, WORKER_SPIN_NS / 4,
-						 HRTIMER_MODE_REL);
-		}
-		__set_current_state(TASK_RUNNING);
-	}
-	return 0;
 }

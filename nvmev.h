@@ -636,7 +636,8 @@ void nvmev_schedule(struct nvmev_ns *ns, struct nvmev_req *req,
 bool nvmev_io_poll(struct nvmev_ctrl *ctrl, u64 *due);
 bool nvmev_io_complete_kept(struct nvmev_ctrl *ctrl);
 void nvmev_io_drop_kept(struct nvmev_ctrl *ctrl);
-int nvmev_worker_fn(void *data);
+bool nvmev_worker_take(struct nvmev_worker *w);
+u64 nvmev_worker_complete_due(struct nvmev_worker *w);
 void nvmev_worker_drop(struct nvmev_worker *w, struct nvmev_ctrl *ctrl);
 int nvmev_req_cache_init(void);
 void nvmev_req_cache_exit(void);
