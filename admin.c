@@ -696,7 +696,7 @@ static u16 admin_create_sq(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 
 static u16 admin_delete_sq(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
-	return nvmev_delete_sq(ctrl, le16_to_cpu(req->cmd.delete_queue.qid));
+	return nvmev_delete_sq(ctrl, req);
 }
 
 static u16 admin_delete_cq(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
@@ -851,7 +851,9 @@ bool nvmev_admin_poll(struct nvmev_ctrl *ctrl)
 	u32 tail;
 
 	nvmev_scan_doorbells(ctrl);
-	if (post_event(ctrl))
+	posted = post_event(ctrl);
+	posted |= nvmev_sq_deletes_poll(ctrl);
+	if (posted)
 		return true;
 	if (!nvmev_sq_tail(ctrl, sq, &tail))
 		return false;

@@ -62,6 +62,7 @@
 #define NVMEV_MDTS		7	/* 2^7 * 4 KiB = 512 KiB */
 #define NVMEV_MAX_XFER		(SZ_4K << NVMEV_MDTS)
 #define NVMEV_AERL		3	/* 0's based: 4 outstanding AERs */
+#define NVMEV_SQ_DELETE_WAIT_NS	(10 * NSEC_PER_SEC) /* then Delete SQ fails */
 #define NVMEV_ELPE		15	/* 0's based: 16 error log entries */
 #define NVMEV_MAX_NS		32
 #define NVMEV_MAX_KEPT		8	/* commands the dispatcher serves itself */
@@ -255,6 +256,9 @@ struct nvmev_sq {
 	u16 cqid;
 	atomic_t inflight;		/* fetched, not yet completed */
 	u32 db_bad;			/* invalid tail last reported, or ~0 */
+	bool deleting;			/* a Delete SQ waits for inflight 0 */
+	u16 del_cid;			/* its command identifier */
+	u64 del_until;			/* then it fails (nvmev_now() ns) */
 };
 
 /*
@@ -479,6 +483,7 @@ struct nvmev_ctrl {
 	struct nvmev_cq *cqs[NVMEV_MAX_IOQ + 1];
 	u16 active_sqs[NVMEV_MAX_IOQ];
 	unsigned int nr_active_sqs;
+	unsigned int nr_sqs_deleting;	/* Delete SQ commands held */
 	struct nvmev_features feat;
 	u16 aer_cids[NVMEV_AERL + 1];
 	unsigned int nr_aers;
@@ -604,7 +609,8 @@ int nvmev_admin_queues_create(struct nvmev_ctrl *ctrl, u32 aqa, u64 asq,
 void nvmev_queues_free(struct nvmev_ctrl *ctrl);
 u16 nvmev_create_cq(struct nvmev_ctrl *ctrl, const struct nvme_create_cq *c);
 u16 nvmev_create_sq(struct nvmev_ctrl *ctrl, const struct nvme_create_sq *c);
-u16 nvmev_delete_sq(struct nvmev_ctrl *ctrl, u16 qid);
+u16 nvmev_delete_sq(struct nvmev_ctrl *ctrl, struct nvmev_req *req);
+bool nvmev_sq_deletes_poll(struct nvmev_ctrl *ctrl);
 u16 nvmev_delete_cq(struct nvmev_ctrl *ctrl, u16 qid);
 
 /* cmdset.c: the opcode tables of the command sets */

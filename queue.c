@@ -269,6 +269,7 @@ void nvmev_queues_free(struct nvmev_ctrl *ctrl)
 		ctrl->cqs[i] = NULL;
 	}
 	ctrl->nr_active_sqs = 0;
+	ctrl->nr_sqs_deleting = 0;
 }
 
 /*
@@ -352,24 +353,10 @@ u16 nvmev_create_sq(struct nvmev_ctrl *ctrl, const struct nvme_create_sq *c)
 	return NVME_SC_SUCCESS;
 }
 
-u16 nvmev_delete_sq(struct nvmev_ctrl *ctrl, u16 qid)
+static void sq_deactivate(struct nvmev_ctrl *ctrl, u16 qid)
 {
-	struct nvmev_sq *sq;
-	unsigned int i, waited = 0;
+	unsigned int i;
 
-	lockdep_assert_held(&ctrl->disp->lock);
-	if (qid == 0 || qid > NVMEV_MAX_IOQ || !ctrl->sqs[qid])
-		return NVMEV_ERR(NVME_SC_QID_INVALID);
-	sq = ctrl->sqs[qid];
-	/* Let the commands already fetched complete (bounded by the model). */
-	while (atomic_read_acquire(&sq->inflight) && waited++ < 100000) {
-		if (!nvmev_io_complete_kept(ctrl))
-			usleep_range(10, 20);
-	}
-	if (atomic_read_acquire(&sq->inflight)) {
-		pr_warn("SQ %u deleted with commands in flight\n", qid);
-		return NVME_SC_INTERNAL;
-	}
 	for (i = 0; i < ctrl->nr_active_sqs; i++) {
 		if (ctrl->active_sqs[i] == qid) {
 			ctrl->active_sqs[i] =
@@ -377,11 +364,93 @@ u16 nvmev_delete_sq(struct nvmev_ctrl *ctrl, u16 qid)
 			break;
 		}
 	}
+}
+
+static void sq_free(struct nvmev_ctrl *ctrl, u16 qid)
+{
+	struct nvmev_sq *sq = ctrl->sqs[qid];
+
 	ctrl->cqs[sq->cqid]->nr_sqs--;
 	ctrl->sqs[qid] = NULL;
 	WRITE_ONCE(*nvmev_db(ctrl, 2 * qid), 0);
 	kfree(sq);
+}
+
+/*
+ * The SQ stops being fetched at once.  Its commands already fetched
+ * complete first (the spec lets a controller complete or abort them); when
+ * some are in flight, the command is held and completed by
+ * nvmev_sq_deletes_poll() once they are, so the dispatcher never waits.
+ */
+u16 nvmev_delete_sq(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	u16 qid = le16_to_cpu(req->cmd.delete_queue.qid);
+	struct nvmev_sq *sq;
+
+	lockdep_assert_held(&ctrl->disp->lock);
+	if (qid == 0 || qid > NVMEV_MAX_IOQ || !ctrl->sqs[qid] ||
+	    ctrl->sqs[qid]->deleting)
+		return NVMEV_ERR(NVME_SC_QID_INVALID);
+	sq = ctrl->sqs[qid];
+	sq_deactivate(ctrl, qid);
+	if (!atomic_read_acquire(&sq->inflight)) {
+		sq_free(ctrl, qid);
+		return NVME_SC_SUCCESS;
+	}
+	sq->deleting = true;
+	sq->del_cid = req->cmd.common.command_id;
+	sq->del_until = nvmev_now() + NVMEV_SQ_DELETE_WAIT_NS;
+	ctrl->nr_sqs_deleting++;
+	req->hold = true;
 	return NVME_SC_SUCCESS;
+}
+
+/* Complete a held Delete SQ whose commands drained, or that waited too long. */
+static bool sq_delete_done(struct nvmev_ctrl *ctrl, u16 qid, u64 now)
+{
+	struct nvmev_sq *sq = ctrl->sqs[qid];
+	u16 cid = sq->del_cid, st = NVME_SC_SUCCESS;
+
+	if (atomic_read_acquire(&sq->inflight)) {
+		if (now < sq->del_until)
+			return false;
+		pr_warn("%s: SQ %u not deleted: commands still in flight\n",
+			ctrl->name, qid);
+		st = NVME_SC_INTERNAL;
+		sq->deleting = false;
+		ctrl->active_sqs[ctrl->nr_active_sqs++] = qid;
+		atomic64_inc(&ctrl->admin_errors);
+		nvmev_log_error(ctrl, 0, cid, st, 0, 0);
+	} else {
+		sq_free(ctrl, qid);
+	}
+	ctrl->nr_sqs_deleting--;
+	nvmev_post_cqe(ctrl, ctrl->cqs[0], 0, ctrl->sqs[0]->head, cid, st, 0);
+	return true;
+}
+
+/* Post the held Delete SQ commands that are done; true if any was. */
+bool nvmev_sq_deletes_poll(struct nvmev_ctrl *ctrl)
+{
+	unsigned int qid, left = ctrl->nr_sqs_deleting;
+	bool posted = false;
+	u64 now;
+
+	lockdep_assert_held(&ctrl->disp->lock);
+	if (!left)
+		return false;
+	now = nvmev_now();
+	for (qid = 1; qid <= NVMEV_MAX_IOQ && left; qid++) {
+		if (!ctrl->sqs[qid] || !ctrl->sqs[qid]->deleting)
+			continue;
+		left--;
+		if (nvmev_cq_full(ctrl->cqs[0], ctrl))
+			break;
+		posted |= sq_delete_done(ctrl, qid, now);
+	}
+	if (posted)
+		nvmev_signal_irq(ctrl, 0);
+	return posted;
 }
 
 u16 nvmev_delete_cq(struct nvmev_ctrl *ctrl, u16 qid)
