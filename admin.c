@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 
 #include "nvmev.h"
+#include "namespace.h"
 
 static void pad_copy(char *dst, size_t n, const char *src)
 {

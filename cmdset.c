@@ -8,6 +8,7 @@
  * answered with Invalid Opcode, and is not in the Effects log.
  */
 #include "nvmev.h"
+#include "namespace.h"
 
 /* The entry of @opcode in @set (or a set it extends), or NULL. */
 const struct nvmev_op *nvmev_op_find(const struct nvmev_cmd_set *set,

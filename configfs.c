@@ -18,6 +18,7 @@
 #include <linux/ctype.h>
 
 #include "nvmev.h"
+#include "namespace.h"
 #include "ssd_config.h"
 
 /* The namespace type named @name (its ops' name), or -EINVAL. */

@@ -19,6 +19,7 @@
 #include <linux/overflow.h>
 
 #include "nvmev.h"
+#include "namespace.h"
 
 DEFINE_MUTEX(nvmev_cfg_lock);		/* configuration changes, enable */
 static DEFINE_IDA(ctrl_ida);

@@ -20,6 +20,7 @@
 #include <linux/delay.h>
 
 #include "nvmev.h"
+#include "namespace.h"
 
 /* How long a worker sleeps before looking at a full CQ again. */
 #define CQ_FULL_RETRY_NS	(200 * NSEC_PER_USEC)

@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 
 #include "nvmev.h"
+#include "namespace.h"
 
 /* KV Identify Namespace (CNS 05h, CSI 01h): byte offsets, see ftl/kv.h */
 #define KV_ID_NSZE		0

@@ -16,6 +16,7 @@
 #include <linux/string.h>
 
 #include "nvmev.h"
+#include "namespace.h"
 #include "ftl/nvm.h"
 
 static char *memmap_start;

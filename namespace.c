@@ -20,6 +20,7 @@
 #include <linux/sched.h>
 
 #include "nvmev.h"
+#include "namespace.h"
 #include "ssd_config.h"
 
 void nvmev_ns_identity(struct nvmev_ns *ns)

@@ -14,6 +14,7 @@
 #include <linux/sched.h>
 
 #include "nvmev.h"
+#include "namespace.h"
 
 /* ---- LBAs ------------------------------------------------------------- */
 

@@ -2,9 +2,10 @@
 /*
  * nvmev: a software-defined NVMe SSD on reserved RAM.
  *
- * The one header shared by the kernel parts of the module.  Every piece of
- * device state hangs off struct nvmev_ctrl, so several controllers can live
- * side by side.
+ * The core types and functions, shared by every kernel file of the module;
+ * namespaces and their models are in namespace.h.  Every piece of device
+ * state hangs off struct nvmev_ctrl, so several controllers can live side
+ * by side.
  */
 #ifndef _NVMEV_H
 #define _NVMEV_H
@@ -27,12 +28,7 @@
 #include <asm/unaligned.h>
 #endif
 
-#include "ftl/model.h"
 #include "ftl/nvm.h"
-#include "ftl/conv.h"
-#include "ftl/zns.h"
-#include "ftl/zns_timing.h"
-#include "ftl/kv.h"
 
 #define NVMEV_NAME		"nvmev"
 #define NVMEV_VERSION		"0.1"
@@ -115,66 +111,6 @@ struct nvmev_params {
 	unsigned int idle_max_us;	/* longest idle poll interval */
 };
 
-/* Namespace types (configfs "type"). */
-enum nvmev_ns_type {
-	NVMEV_NS_NVM,
-	NVMEV_NS_CONV,
-	NVMEV_NS_ZNS,
-	NVMEV_NS_KV,
-	NVMEV_NR_NS_TYPES,
-};
-
-/*
- * What differs by namespace type: one of these per type (namespace.c has
- * the list, zoned.c and keyvalue.c two of them), so that the rest of the
- * device asks the namespace's ops instead of testing its type.
- */
-struct nvmev_ns_ops {
-	const char *name;		/* configfs "type" */
-	u8 csi;				/* its I/O command set */
-	const struct nvmev_cmd_set *cmds;
-	bool keeps_data;		/* its data may outlive a reload */
-	/* the configuration fits @size bytes; else one line says why */
-	int (*check)(struct nvmev_ns *ns, u64 size);
-	/* the storage is mapped, zeroed unless @kept; NULL: nothing to do */
-	int (*start)(struct nvmev_ns *ns, bool kept);
-	void (*stop)(struct nvmev_ns *ns);
-	/* the timing model: nvmev_ns_model_init() with its parameters */
-	int (*model_start)(struct nvmev_ns *ns);
-	/* the type's own lines of the namespace's configfs "stats" */
-	ssize_t (*stats_show)(struct nvmev_ns *ns, char *buf, size_t size);
-};
-
-/* "auto" for max_open / max_active: derived from the number of zones */
-#define NVMEV_ZNS_AUTO		ZNS_LIMIT_AUTO
-
-/* Zones of a namespace of type zns (zoned.c). */
-struct nvmev_zns_cfg {
-	u64 zone_size;			/* bytes, a power of two; 0: automatic */
-	u64 zone_cap;			/* bytes; 0: the zone size */
-	u32 max_open;			/* 0: no limit; NVMEV_ZNS_AUTO */
-	u32 max_active;			/* 0: no limit; NVMEV_ZNS_AUTO */
-	u32 stripe_dies;		/* dies a zone spans; 0: all */
-};
-
-/* The store of a namespace of type kv (keyvalue.c). */
-struct nvmev_kv_cfg {
-	struct kv_params store;		/* value limit, index size */
-	u32 index_ns;			/* index lookup per command */
-};
-
-/* How a namespace is configured (configfs, or the module parameters). */
-struct nvmev_ns_cfg {
-	enum nvmev_ns_type type;
-	u64 size;			/* bytes, a multiple of 1 MiB */
-	unsigned int lba_shift;
-	int preset;			/* index into nvmev_presets, or -1 */
-	struct nvm_params nvm;		/* type nvm */
-	struct conv_params conv;	/* NAND of types conv and zns */
-	struct nvmev_zns_cfg zns;	/* type zns */
-	struct nvmev_kv_cfg kv;		/* type kv; timing also from nvm */
-};
-
 /* Statistics by opcode, readable as text through configfs. */
 enum nvmev_stat_op {
 	NVMEV_OP_READ,
@@ -199,39 +135,6 @@ struct nvmev_io_stats {
 	atomic64_t lat_ns[NVMEV_NR_OPS];	/* sum, fetch to completion */
 	atomic64_t errors;
 	atomic64_t lat[NVMEV_LAT_BUCKETS + 1];	/* the last: longer */
-};
-
-/*
- * One namespace: its configuration, and once enabled a slice of the
- * reserved region plus an instance of a timing model.
- */
-struct nvmev_ns {
-	struct config_group group;
-	struct nvmev_ctrl *ctrl;
-	u32 nsid;
-	struct nvmev_ns_cfg cfg;
-	bool enabled;			/* storage allocated, attached */
-	const struct nvmev_ns_ops *ops;	/* of cfg.type, while enabled */
-	bool keep_data;			/* nvmev0: the superblock kept it */
-
-	phys_addr_t phys;
-	u64 size;			/* bytes */
-	u64 nr_lbas;
-	unsigned int lba_shift;
-	void *data;			/* kernel mapping of the storage */
-	u8 csi;				/* I/O command set: NVME_CSI_* */
-	struct zns *zones;		/* type zns: the zone state machine */
-	u32 zones_open_max;		/* most zones open at once */
-	u32 zones_active_max;
-	struct kv *kv;			/* type kv: the store, in data */
-	const struct model_ops *model_ops;
-	void *model;
-	u8 nguid[16];
-	u8 eui64[8];
-	u8 uuid[16];
-
-	atomic_t nr_reqs;		/* requests that point here */
-	struct nvmev_io_stats stats;
 };
 
 struct nvmev_cq {
@@ -306,17 +209,6 @@ struct nvmev_cmd_set {
 	const struct nvmev_cmd_set *base;
 };
 
-/*
- * A read of a zoned namespace that touches LBAs holding no data: where the
- * data of each zone it spans ended when it was fetched (zoned.c), so the
- * rest reads as zeroes.
- */
-struct nvmev_zone_ends {
-	u64 zone_bytes;
-	unsigned int nr;
-	u64 end[];			/* bytes into the namespace */
-};
-
 struct nvmev_req {
 	struct llist_node ll;
 	struct rb_node rb;
@@ -340,7 +232,6 @@ struct nvmev_req {
 	u16 sq_head;
 	bool hold;			/* admin: completed later (AER) */
 };
-
 
 /*
  * An I/O worker thread, one per CPU, shared by every controller whose CPU
@@ -630,15 +521,7 @@ void nvmev_async_error(struct nvmev_ctrl *ctrl, u8 info, const char *what,
 		       u32 qid, u32 value);
 void nvmev_ns_changed(struct nvmev_ctrl *ctrl, u32 nsid);
 
-/* nvm_cmds.c: the NVM command set */
-void nvmev_zero_range(struct nvmev_req *req, void *p, u64 len);
-void nvmev_flush_all(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-		     struct model_req *m);
-u16 nvmev_exec_write(struct nvmev_ctrl *ctrl, struct nvmev_req *req);
-
 /* io.c */
-void nvmev_schedule(struct nvmev_ns *ns, struct nvmev_req *req,
-		    struct model_req *m);
 bool nvmev_io_poll(struct nvmev_ctrl *ctrl, u64 *due);
 bool nvmev_io_complete_kept(struct nvmev_ctrl *ctrl);
 void nvmev_io_drop_kept(struct nvmev_ctrl *ctrl);
@@ -653,8 +536,6 @@ void nvmev_stats_account(struct nvmev_io_stats *s, unsigned int stat,
 			 u64 bytes, u16 status, u64 lat_ns);
 ssize_t nvmev_stats_show(const struct nvmev_io_stats *s, long inflight,
 			 char *buf, size_t size);
-ssize_t nvmev_model_stats_show(const struct model_stats *st, char *buf,
-			       size_t size);
 
 /* dma.c */
 void *nvmev_host_va(struct nvmev_ctrl *ctrl, u64 addr, size_t len);
@@ -662,49 +543,6 @@ u16 nvmev_dma_xfer(struct nvmev_ctrl *ctrl, const struct nvme_command *cmd,
 		   void *buf, size_t len, bool to_host);
 u16 nvmev_dma_cmp(struct nvmev_ctrl *ctrl, const struct nvme_command *cmd,
 		  const void *buf, size_t len);
-
-/* namespace.c */
-extern const struct nvmev_ns_ops *const nvmev_ns_types[NVMEV_NR_NS_TYPES];
-int nvmev_ns_model_init(struct nvmev_ns *ns, const struct model_ops *ops,
-			const void *params);
-struct nvmev_ns *nvmev_ns_alloc(struct nvmev_ctrl *ctrl, u32 nsid);
-int nvmev_ns_enable(struct nvmev_ns *ns);
-void nvmev_ns_disable(struct nvmev_ns *ns);
-void nvmev_ns_free(struct nvmev_ns *ns);
-void nvmev_ns_identity(struct nvmev_ns *ns);
-int nvmev_ns_set_preset(struct nvmev_ns *ns, const char *name);
-size_t nvmev_preset_names(char *buf, size_t size);
-int nvmev_ns_set_type(struct nvmev_ns *ns, enum nvmev_ns_type type);
-bool nvmev_ns_cfg_volatile(const struct nvmev_ns_cfg *cfg);
-void nvmev_ns_media_stats(struct nvmev_ns *ns, struct model_stats *st);
-/*
- * The active namespace @nsid, or NULL.  With CC.CSS = NVM only, the
- * namespaces of other command sets are not active (the host asked for the
- * NVM command set alone).
- */
-static inline struct nvmev_ns *nvmev_ns_find(struct nvmev_ctrl *ctrl, u32 nsid)
-{
-	struct nvmev_ns *ns = nsid && nsid <= NVMEV_MAX_NS ?
-			      ctrl->ns[nsid - 1] : NULL;
-
-	if (ns && ns->csi != NVME_CSI_NVM && !ctrl->css_all)
-		return NULL;
-	return ns;
-}
-
-/* zoned.c: namespaces of the Zoned Namespace command set */
-extern const struct nvmev_ns_ops nvmev_zns_ns_ops;
-u16 nvmev_zns_check_io(struct nvmev_ns *ns, struct nvmev_req *req, u8 opcode,
-		       u64 slba, u64 nlb);
-void *nvmev_zns_read_view(struct nvmev_ns *ns, struct nvmev_req *req);
-void nvmev_zns_id_ns(struct nvmev_ns *ns, struct nvme_id_ns_zns *id);
-void nvmev_zns_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl_zns *id);
-int nvmev_zns_fault(struct nvmev_ns *ns, u32 zone, bool offline);
-
-/* keyvalue.c: namespaces of the Key Value command set */
-extern const struct nvmev_ns_ops nvmev_kv_ns_ops;
-void nvmev_kv_id_ns(struct nvmev_ns *ns, u8 *id);
-void nvmev_kv_id_ctrl(u8 *id);
 
 static inline u64 nvmev_now(void)
 {

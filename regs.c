@@ -13,6 +13,7 @@
 #include <linux/io.h>
 
 #include "nvmev.h"
+#include "namespace.h"
 
 static u32 reg_read32(struct nvmev_ctrl *ctrl, unsigned int off)
 {

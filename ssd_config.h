@@ -11,7 +11,8 @@
 #ifndef _NVMEV_SSD_CONFIG_H
 #define _NVMEV_SSD_CONFIG_H
 
-#include "nvmev.h"
+#include "namespace.h"
+#include "ftl/zns_timing.h"
 
 struct nvmev_preset {
 	const char *name;

@@ -10,6 +10,7 @@
 #include <linux/log2.h>
 
 #include "nvmev.h"
+#include "namespace.h"
 
 static const char *const op_names[NVMEV_NR_OPS] = {
 	[NVMEV_OP_READ] = "read",

@@ -28,6 +28,8 @@
 #include <linux/log2.h>
 
 #include "nvmev.h"
+#include "namespace.h"
+#include "ftl/zns_timing.h"
 
 /* Zone Management Send, CDW13 bits 15:8 */
 #define ZMS_SELECT_ALL		(1 << 0)
