@@ -19,7 +19,7 @@
 
 #include "nvmev.h"
 #include "namespace.h"
-#include "ssd_config.h"
+#include "ftl/presets.h"
 
 /* The namespace type named @name (its ops' name), or -EINVAL. */
 static int type_by_name(const char *name)
@@ -337,7 +337,7 @@ static ssize_t ns_preset_show(struct config_item *item, char *page)
 {
 	int p = to_ns(item)->cfg.preset;
 
-	return sysfs_emit(page, "%s\n", p < 0 ? "module" : nvmev_presets[p].name);
+	return sysfs_emit(page, "%s\n", p < 0 ? "module" : ftl_presets[p].name);
 }
 
 static ssize_t ns_preset_store(struct config_item *item, const char *page,
@@ -366,10 +366,10 @@ static ssize_t ns_presets_show(struct config_item *item, char *page)
 	unsigned int i;
 	ssize_t n = 0;
 
-	for (i = 0; i < ARRAY_SIZE(nvmev_presets); i++)
-		n += sysfs_emit_at(page, n, "%s %s %s\n", nvmev_presets[i].name,
-				   nvmev_ns_types[nvmev_presets[i].type]->name,
-				   nvmev_presets[i].desc);
+	for (i = 0; i < ftl_nr_presets; i++)
+		n += sysfs_emit_at(page, n, "%s %s %s\n", ftl_presets[i].name,
+				   nvmev_ns_types[nvmev_preset_type(i)]->name,
+				   ftl_presets[i].desc);
 	return n;
 }
 CONFIGFS_ATTR_RO(ns_, presets);

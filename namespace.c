@@ -21,7 +21,7 @@
 
 #include "nvmev.h"
 #include "namespace.h"
-#include "ssd_config.h"
+#include "ftl/presets.h"
 
 void nvmev_ns_identity(struct nvmev_ns *ns)
 {
@@ -39,22 +39,43 @@ void nvmev_ns_identity(struct nvmev_ns *ns)
 	ns->eui64[0] = (ns->eui64[0] & ~0x01) | 0x02;	/* locally administered */
 }
 
+/* The namespace type of preset @i (ftl/presets.h has its own enum). */
+enum nvmev_ns_type nvmev_preset_type(unsigned int i)
+{
+	switch (ftl_presets[i].type) {
+	case FTL_PRESET_NVM:
+		break;
+	case FTL_PRESET_CONV:
+		return NVMEV_NS_CONV;
+	case FTL_PRESET_ZNS:
+		return NVMEV_NS_ZNS;
+	case FTL_PRESET_KV:
+		return NVMEV_NS_KV;
+	}
+	return NVMEV_NS_NVM;
+}
+
 int nvmev_ns_set_preset(struct nvmev_ns *ns, const char *name)
 {
-	unsigned int i;
+	struct nvmev_ns_cfg *cfg = &ns->cfg;
+	const struct ftl_preset *p;
+	int i = ftl_preset_find(name);
 
-	for (i = 0; i < ARRAY_SIZE(nvmev_presets); i++) {
-		if (!strcmp(nvmev_presets[i].name, name)) {
-			ns->cfg.preset = i;
-			ns->cfg.type = nvmev_presets[i].type;
-			ns->cfg.nvm = nvmev_presets[i].nvm;
-			ns->cfg.conv = nvmev_presets[i].conv;
-			ns->cfg.zns = nvmev_presets[i].zns;
-			ns->cfg.kv = nvmev_presets[i].kv;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	if (i < 0)
+		return -EINVAL;
+	p = &ftl_presets[i];
+	cfg->preset = i;
+	cfg->type = nvmev_preset_type(i);
+	cfg->nvm = p->nvm;
+	cfg->conv = p->conv;
+	cfg->zns.zone_size = p->zns.zone_size;
+	cfg->zns.zone_cap = p->zns.zone_cap;
+	cfg->zns.max_open = p->zns.max_open;
+	cfg->zns.max_active = p->zns.max_active;
+	cfg->zns.stripe_dies = p->zns.stripe_dies;
+	cfg->kv.store = p->kv.store;
+	cfg->kv.index_ns = p->kv.index_ns;
+	return 0;
 }
 
 /* The preset names, separated by spaces. */
@@ -63,9 +84,9 @@ size_t nvmev_preset_names(char *buf, size_t size)
 	size_t n = 0;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(nvmev_presets); i++)
+	for (i = 0; i < ftl_nr_presets; i++)
 		n += scnprintf(buf + n, size - n, "%s%s", i ? " " : "",
-			       nvmev_presets[i].name);
+			       ftl_presets[i].name);
 	return n;
 }
 
@@ -74,8 +95,8 @@ static int default_preset(enum nvmev_ns_type type)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(nvmev_presets); i++)
-		if (nvmev_presets[i].type == type)
+	for (i = 0; i < ftl_nr_presets; i++)
+		if (nvmev_preset_type(i) == type)
 			return i;
 	return -1;
 }
@@ -93,7 +114,7 @@ int nvmev_ns_set_type(struct nvmev_ns *ns, enum nvmev_ns_type type)
 	p = default_preset(type);
 	if (p < 0)
 		return -EINVAL;
-	return nvmev_ns_set_preset(ns, nvmev_presets[p].name);
+	return nvmev_ns_set_preset(ns, ftl_presets[p].name);
 }
 
 /* Would a namespace with @cfg have a volatile write cache? */
@@ -135,7 +156,7 @@ struct nvmev_ns *nvmev_ns_alloc(struct nvmev_ctrl *ctrl, u32 nsid)
 	ns->nsid = nsid;
 	ns->cfg.size = 0;
 	ns->cfg.lba_shift = 9;
-	nvmev_ns_set_preset(ns, nvmev_presets[0].name);
+	nvmev_ns_set_preset(ns, ftl_presets[0].name);
 	atomic_set(&ns->nr_reqs, 0);
 	return ns;
 }

@@ -48,7 +48,10 @@ struct nvmev_ns_ops {
 /* "auto" for max_open / max_active: derived from the number of zones */
 #define NVMEV_ZNS_AUTO		ZNS_LIMIT_AUTO
 
-/* Zones of a namespace of type zns (zoned.c). */
+/*
+ * Zones of a namespace of type zns (zoned.c).  A preset's are the same
+ * fields (struct ftl_preset_zns), copied by nvmev_ns_set_preset().
+ */
 struct nvmev_zns_cfg {
 	u64 zone_size;			/* bytes, a power of two; 0: automatic */
 	u64 zone_cap;			/* bytes; 0: the zone size */
@@ -57,7 +60,7 @@ struct nvmev_zns_cfg {
 	u32 stripe_dies;		/* dies a zone spans; 0: all */
 };
 
-/* The store of a namespace of type kv (keyvalue.c). */
+/* The store of a namespace of type kv (keyvalue.c); as struct ftl_preset_kv. */
 struct nvmev_kv_cfg {
 	struct kv_params store;		/* value limit, index size */
 	u32 index_ns;			/* index lookup per command */
@@ -68,7 +71,7 @@ struct nvmev_ns_cfg {
 	enum nvmev_ns_type type;
 	u64 size;			/* bytes, a multiple of 1 MiB */
 	unsigned int lba_shift;
-	int preset;			/* index into nvmev_presets, or -1 */
+	int preset;			/* index into ftl_presets, or -1 */
 	struct nvm_params nvm;		/* type nvm */
 	struct conv_params conv;	/* NAND of types conv and zns */
 	struct nvmev_zns_cfg zns;	/* type zns */
@@ -142,6 +145,7 @@ int nvmev_ns_enable(struct nvmev_ns *ns);
 void nvmev_ns_disable(struct nvmev_ns *ns);
 void nvmev_ns_free(struct nvmev_ns *ns);
 void nvmev_ns_identity(struct nvmev_ns *ns);
+enum nvmev_ns_type nvmev_preset_type(unsigned int i);
 int nvmev_ns_set_preset(struct nvmev_ns *ns, const char *name);
 size_t nvmev_preset_names(char *buf, size_t size);
 int nvmev_ns_set_type(struct nvmev_ns *ns, enum nvmev_ns_type type);

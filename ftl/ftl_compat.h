@@ -12,7 +12,8 @@
  *   memory:    kzalloc() kcalloc() kfree(), GFP_KERNEL GFP_ATOMIC,
  *              kvzalloc() kvfree() for tables that may be large (vmalloc
  *              fallback in the kernel)
- *   strings:   memset() memcpy()
+ *   strings:   memset() memcpy() strcmp()
+ *   arrays:    ARRAY_SIZE()
  *   errors:    EINVAL ENOMEM (returned negated, kernel style)
  *   math:      div_u64() div_u64_rem()  (never open-code u64 / or %: it
  *              does not link on 32-bit kernels)
@@ -26,6 +27,7 @@
 #ifdef __KERNEL__
 
 #include <linux/types.h>
+#include <linux/kernel.h>
 #include <linux/limits.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -52,6 +54,8 @@ typedef int64_t s64;
 
 #define U32_MAX		((u32)~0U)
 #define U64_MAX		((u64)~0ULL)
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Allocation flags are accepted and ignored. */
 #define GFP_KERNEL	0U

@@ -2,7 +2,8 @@
 /*
  * models.c - the models nvmev-sim knows, a table per model that maps
  * "--param key=value" to a field of the model's parameter struct, and the
- * presets (named like the kernel's configfs presets).
+ * presets: the rows of the table the kernel's configfs presets come from
+ * (ftl/presets.c) of the model's type.
  *
  * Array fields take "key=v0,v1,..." (the elements given, in order; the
  * rest stay) or "key[i]=v".  Values take size suffixes ("64G") or time
@@ -72,35 +73,10 @@ static void nvm_defaults(void *p)
 	nvm_params_default(p);
 }
 
-/* The nvm rows of the kernel's preset table (ssd_config.h). */
-static const struct nvm_params nvm_optane = {
-	.read_delay = NVM_DEFAULT_READ_DELAY,
-	.read_time = NVM_DEFAULT_READ_TIME,
-	.read_trailing = NVM_DEFAULT_READ_TRAILING,
-	.write_delay = NVM_DEFAULT_WRITE_DELAY,
-	.write_time = NVM_DEFAULT_WRITE_TIME,
-	.write_trailing = NVM_DEFAULT_WRITE_TRAILING,
-	.nr_units = NVM_DEFAULT_NR_UNITS,
-	.unit_size = NVM_DEFAULT_UNIT_SIZE,
-};
-
-static const struct nvm_params nvm_zero = {
-	.nr_units = NVM_DEFAULT_NR_UNITS,
-	.unit_size = NVM_DEFAULT_UNIT_SIZE,
-};
-
-static const struct nvm_params nvm_slow = {
-	.read_delay = 100000,
-	.write_delay = 200000,
-	.nr_units = 4,
-	.unit_size = NVM_DEFAULT_UNIT_SIZE,
-};
-
-static const struct sim_preset nvm_presets[] = {
-	{ "optane", "Optane-class NVM SSD (the nvm defaults)", &nvm_optane },
-	{ "nvm-zero", "zero-latency NVM", &nvm_zero },
-	{ "nvm-slow", "100 us reads, 200 us writes, 4 units", &nvm_slow },
-};
+static void nvm_from_preset(void *p, const struct ftl_preset *fp)
+{
+	memcpy(p, &fp->nvm, sizeof(fp->nvm));
+}
 
 /* ----------------------------------------------------------------- conv */
 
@@ -156,20 +132,10 @@ static u64 conv_min_cap(const void *p)
 	return conv_min_capacity(p);
 }
 
-static const struct conv_params conv_generic = CONV_PARAMS_DEFAULT_INIT;
-static const struct conv_params conv_970pro = CONV_PARAMS_MLC_970PRO;
-static const struct conv_params conv_tlc_dc = CONV_PARAMS_TLC_DC;
-static const struct conv_params conv_qlc = CONV_PARAMS_QLC;
-
-static const struct sim_preset conv_presets[] = {
-	{ "conv", "generic TLC: 8 channels x 4 dies, 4 MiB buffer, 7% OP",
-	  &conv_generic },
-	{ "mlc-970pro", "Samsung 970 PRO-like MLC, PCIe 3.0 x4",
-	  &conv_970pro },
-	{ "tlc-dc", "TLC datacenter, PCIe 4.0 x4, 28% OP, cost-benefit GC",
-	  &conv_tlc_dc },
-	{ "qlc", "QLC, PCIe 3.0 x4, slow programs and erases", &conv_qlc },
-};
+static void conv_from_preset(void *p, const struct ftl_preset *fp)
+{
+	memcpy(p, &fp->conv, sizeof(fp->conv));
+}
 #endif /* SIM_HAVE_CONV */
 
 /* ------------------------------------------------------------------ zns */
@@ -179,11 +145,12 @@ static const struct sim_preset conv_presets[] = {
  * The zns model's parameters as the kernel gets them: the namespace
  * attributes zoned.c turns into struct zns_params (the zone state machine,
  * ftl/zns.h) and struct zns_timing_params (the timing, ftl/zns_timing.h),
- * with 4 KiB LBAs.  0 means automatic, as in the kernel's presets:
- * zone_size the largest power of two <= 64 MiB and <= capacity / 16
- * (zns_params_default()), zone_cap = zone_size, max_active = max_open =
- * min(14, zones - 1) but at least 1.  (The kernel's "no limit", 0 there,
- * is any value >= the number of zones here.)
+ * with 4 KiB LBAs.  0 means automatic: zone_size the largest power of
+ * two <= 64 MiB and <= capacity / 16 (zns_params_default()), zone_cap =
+ * zone_size (both as in the kernel), max_active = max_open = min(14,
+ * zones - 1) but at least 1 (the kernel's ZNS_LIMIT_AUTO).  The kernel's
+ * "no limit", 0 there, is any value >= the number of zones here
+ * (zsim_limit()).
  */
 struct zsim_params {
 	u64 capacity;
@@ -229,36 +196,35 @@ static const struct sim_param zns_params_table[] = {
 	ZN(buffer_kib, "write buffer KiB, 0 = none (writes are durable)"),
 };
 
-/* The zns rows of the kernel's preset table (ssd_config.h). */
-static const struct zsim_params zns_preset_zns = {
-	.stripe_dies = ZNS_TIMING_SMALL_STRIPE,
-	.nand = CONV_PARAMS_DEFAULT_INIT,
-};
+/* An open or active limit of a preset (the kernel's meaning) for the sim. */
+static u32 zsim_limit(u32 limit)
+{
+	if (limit == ZNS_LIMIT_AUTO)
+		return 0;
+	return limit ? limit : ZNS_MAX_ZONES;	/* no limit: >= the zones */
+}
 
-static const struct zsim_params zns_preset_small = {
-	.zone_size = ZNS_TIMING_SMALL_ZONE_BYTES,
-	.stripe_dies = ZNS_TIMING_SMALL_STRIPE,
-	.nand = CONV_PARAMS_DEFAULT_INIT,
-};
+static void zns_from_preset(void *p, const struct ftl_preset *fp)
+{
+	struct zsim_params *sp = p;
 
-static const struct zsim_params zns_preset_zn540 = {
-	.zone_size = ZNS_TIMING_ZN540_ZONE_BYTES,
-	.zone_cap = ZNS_TIMING_ZN540_ZONE_CAP,
-	.nand = ZNS_TIMING_ZN540_NAND,
-};
+	memset(sp, 0, sizeof(*sp));
+	sp->zone_size = fp->zns.zone_size;
+	sp->zone_cap = fp->zns.zone_cap;
+	sp->stripe_dies = fp->zns.stripe_dies;
+	sp->max_open = zsim_limit(fp->zns.max_open);
+	sp->max_active = zsim_limit(fp->zns.max_active);
+	sp->nand = fp->conv;
+}
 
-static const struct sim_preset zns_presets[] = {
-	{ "zns", "zoned TLC: zones of at most 64 MiB (at least 16) over 4 dies",
-	  &zns_preset_zns },
-	{ "zns-small", "16 MiB zones over 4 dies, the zns drive's NAND",
-	  &zns_preset_small },
-	{ "zn540", "WD ZN540-like: 2 GiB zones of 1077 MiB over 32 dies",
-	  &zns_preset_zn540 },
-};
-
+/* The defaults: the preset "zns". */
 static void zns_defaults(void *p)
 {
-	memcpy(p, &zns_preset_zns, sizeof(zns_preset_zns));
+	int i = ftl_preset_find("zns");
+
+	if (i < 0)
+		die("the preset table (ftl/presets.c) has no zns preset");
+	zns_from_preset(p, &ftl_presets[i]);
 }
 
 /*
@@ -553,7 +519,8 @@ static const struct model_ops zsim_ops = {
 
 /* --------------------------------------------------------------- table */
 
-static const struct sim_model models[] = {
+/* presets and nr_presets: presets_init() */
+static struct sim_model models[] = {
 	{
 		.name = "nvm",
 		.desc = "Optane-class NVM: per-command delay, parallel units",
@@ -562,8 +529,8 @@ static const struct sim_model models[] = {
 		.defaults = nvm_defaults,
 		.params = nvm_params_table,
 		.nr_params = ARRAY_LEN(nvm_params_table),
-		.presets = nvm_presets,
-		.nr_presets = ARRAY_LEN(nvm_presets),
+		.preset_type = FTL_PRESET_NVM,
+		.from_preset = nvm_from_preset,
 	},
 #ifdef SIM_HAVE_CONV
 	{
@@ -574,8 +541,8 @@ static const struct sim_model models[] = {
 		.defaults = conv_defaults,
 		.params = conv_params_table,
 		.nr_params = ARRAY_LEN(conv_params_table),
-		.presets = conv_presets,
-		.nr_presets = ARRAY_LEN(conv_presets),
+		.preset_type = FTL_PRESET_CONV,
+		.from_preset = conv_from_preset,
 		.capacity_param = "capacity",
 		.capacity_align = CONV_SLOT_SIZE,
 		.check = conv_check,
@@ -592,8 +559,8 @@ static const struct sim_model models[] = {
 		.defaults = zns_defaults,
 		.params = zns_params_table,
 		.nr_params = ARRAY_LEN(zns_params_table),
-		.presets = zns_presets,
-		.nr_presets = ARRAY_LEN(zns_presets),
+		.preset_type = FTL_PRESET_ZNS,
+		.from_preset = zns_from_preset,
 		.capacity_param = "capacity",
 		.capacity_align = ZSIM_CAP_ALIGN,
 		.check = zns_check,
@@ -606,10 +573,51 @@ static const struct sim_model models[] = {
 
 #define NR_MODELS	ARRAY_LEN(models)
 
+/*
+ * Each model's presets from the shared table: its rows, in table order,
+ * with their parameters converted once.  Rows of a type without a model
+ * here (kv) are skipped.
+ */
+static void presets_init(void)
+{
+	static bool done;
+	unsigned int i, k, n;
+
+	if (done)
+		return;
+	done = true;
+	for (i = 0; i < NR_MODELS; i++) {
+		struct sim_model *m = &models[i];
+		struct sim_preset *sp;
+		u8 *params;
+
+		for (k = 0, n = 0; k < ftl_nr_presets; k++)
+			n += ftl_presets[k].type == m->preset_type;
+		if (!n)
+			continue;
+		sp = xcalloc(n, sizeof(*sp));
+		params = xcalloc(n, m->params_size);
+		for (k = 0, n = 0; k < ftl_nr_presets; k++) {
+			const struct ftl_preset *fp = &ftl_presets[k];
+
+			if (fp->type != m->preset_type)
+				continue;
+			m->from_preset(params + n * m->params_size, fp);
+			sp[n].name = fp->name;
+			sp[n].desc = fp->desc;
+			sp[n].params = params + n * m->params_size;
+			n++;
+		}
+		m->presets = sp;
+		m->nr_presets = n;
+	}
+}
+
 const struct sim_model *model_find(const char *name)
 {
 	unsigned int i;
 
+	presets_init();
 	for (i = 0; i < NR_MODELS; i++)
 		if (!strcmp(models[i].name, name))
 			return &models[i];
@@ -618,6 +626,7 @@ const struct sim_model *model_find(const char *name)
 
 const struct sim_model *model_at(unsigned int i)
 {
+	presets_init();
 	return i < NR_MODELS ? &models[i] : NULL;
 }
 
@@ -626,6 +635,7 @@ const struct sim_preset *preset_find(const char *name,
 {
 	unsigned int i, k;
 
+	presets_init();
 	for (i = 0; i < NR_MODELS; i++) {
 		for (k = 0; k < models[i].nr_presets; k++) {
 			if (!strcmp(models[i].presets[k].name, name)) {
@@ -641,6 +651,7 @@ void model_list(FILE *f)
 {
 	unsigned int i, k;
 
+	presets_init();
 	for (i = 0; i < NR_MODELS; i++) {
 		fprintf(f, "      %-6s %s; presets:", models[i].name,
 			models[i].desc);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "model.h"
+#include "presets.h"
 
 #define SIM_NAME_MAX	64
 
@@ -179,6 +180,14 @@ struct sim_model {
 	void (*defaults)(void *params);
 	const struct sim_param *params;
 	unsigned int nr_params;
+	/*
+	 * Its presets: the rows of @preset_type of the shared table
+	 * (ftl/presets.c), in table order, with the parameters from_preset()
+	 * makes of a row.  models.c fills presets and nr_presets before the
+	 * first model_*() or preset_find() returns.
+	 */
+	enum ftl_preset_type preset_type;
+	void (*from_preset)(void *params, const struct ftl_preset *p);
 	const struct sim_preset *presets;
 	unsigned int nr_presets;
 	/* Name of the parameter --capacity sets, or NULL. */

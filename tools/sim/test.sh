@@ -232,8 +232,9 @@ zns_tests() {
 		'(O(1,"write")["ops"], O(1,"read")["ops"])')" "(256, 2000)"
 }
 
-# Every NVM, conv and zns preset of the kernel (ssd_config.h) is a preset
-# of the sim's model of that name, and the sim has no others.
+# Every NVM, conv and zns preset of the shared table (ftl/presets.c) is a
+# preset of the sim's model of that name, in table order, and the sim has
+# no others.
 preset_tests() {
 	local m want got
 
@@ -243,10 +244,10 @@ preset_tests() {
 		want=$(awk -v m=$m '/\.name = "/ {
 			match($0, /"[^"]*"/)
 			n = substr($0, RSTART + 1, RLENGTH - 2) }
-			/\.type = NVMEV_NS_/ { t = $3; sub(/,$/, "", t)
-			sub(/NVMEV_NS_/, "", t)
+			/\.type = FTL_PRESET_/ { t = $3; sub(/,$/, "", t)
+			sub(/FTL_PRESET_/, "", t)
 			if (tolower(t) == m) printf "%s ", n }' \
-			"$HERE/../../ssd_config.h")
+			"$HERE/../../ftl/presets.c")
 		got=$(awk '/presets \(--preset\)/ { p = 1; next }
 			p { printf "%s ", $1 }' "$TMP/pl.txt")
 		expect presets-$m "$got" "$want"

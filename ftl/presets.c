@@ -1,34 +1,15 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+// SPDX-License-Identifier: GPL-2.0-only
 /*
- * nvmev: device presets, as data.
- *
- * A preset names a namespace type and the timing (and later geometry) of
- * its model.  configfs lists them in every namespace's "presets" file, and
- * writing a name to "preset" loads its values, each of which may then be
- * overridden before the namespace is enabled.  Add a device by adding a
- * row; nothing else needs to change.
+ * presets.c - the device presets (see presets.h): the kernel's configfs
+ * presets and nvmev-sim's --preset, from this one table.
  */
-#ifndef _NVMEV_SSD_CONFIG_H
-#define _NVMEV_SSD_CONFIG_H
+#include "presets.h"
+#include "zns_timing.h"
 
-#include "namespace.h"
-#include "ftl/zns_timing.h"
-
-struct nvmev_preset {
-	const char *name;
-	enum nvmev_ns_type type;
-	const char *desc;
-	struct nvm_params nvm;
-	struct conv_params conv;
-	struct nvmev_zns_cfg zns;
-	struct nvmev_kv_cfg kv;
-};
-
-
-static const struct nvmev_preset nvmev_presets[] = {
+const struct ftl_preset ftl_presets[] = {
 	{
 		.name = "optane",
-		.type = NVMEV_NS_NVM,
+		.type = FTL_PRESET_NVM,
 		.desc = "Optane-class NVM SSD (NVMeVirt defaults): 2 us + 3.5 us per 4 KiB, 16 units",
 		.nvm = {
 			.read_delay = NVM_DEFAULT_READ_DELAY,
@@ -43,7 +24,7 @@ static const struct nvmev_preset nvmev_presets[] = {
 	},
 	{
 		.name = "nvm-zero",
-		.type = NVMEV_NS_NVM,
+		.type = FTL_PRESET_NVM,
 		.desc = "Zero-latency NVM: completes as fast as the emulator can",
 		.nvm = {
 			.nr_units = NVM_DEFAULT_NR_UNITS,
@@ -52,7 +33,7 @@ static const struct nvmev_preset nvmev_presets[] = {
 	},
 	{
 		.name = "nvm-slow",
-		.type = NVMEV_NS_NVM,
+		.type = FTL_PRESET_NVM,
 		.desc = "Slow NVM for visible timing: 100 us reads, 200 us writes, 4 units",
 		.nvm = {
 			.read_delay = 100000,
@@ -67,25 +48,25 @@ static const struct nvmev_preset nvmev_presets[] = {
 	 */
 	{
 		.name = "conv",
-		.type = NVMEV_NS_CONV,
+		.type = FTL_PRESET_CONV,
 		.desc = "Generic TLC NAND SSD: 8 channels x 4 dies, 4 MiB write buffer, 7% OP, greedy GC",
 		.conv = CONV_PARAMS_DEFAULT_INIT,
 	},
 	{
 		.name = "mlc-970pro",
-		.type = NVMEV_NS_CONV,
+		.type = FTL_PRESET_CONV,
 		.desc = "Samsung 970 PRO-like MLC NAND SSD, PCIe 3.0 x4",
 		.conv = CONV_PARAMS_MLC_970PRO,
 	},
 	{
 		.name = "tlc-dc",
-		.type = NVMEV_NS_CONV,
+		.type = FTL_PRESET_CONV,
 		.desc = "TLC datacenter NAND SSD, PCIe 4.0 x4, 28% OP, cost-benefit GC",
 		.conv = CONV_PARAMS_TLC_DC,
 	},
 	{
 		.name = "qlc",
-		.type = NVMEV_NS_CONV,
+		.type = FTL_PRESET_CONV,
 		.desc = "QLC NAND SSD, PCIe 3.0 x4, slow programs and erases",
 		.conv = CONV_PARAMS_QLC,
 	},
@@ -95,37 +76,37 @@ static const struct nvmev_preset nvmev_presets[] = {
 	 */
 	{
 		.name = "zns",
-		.type = NVMEV_NS_ZNS,
+		.type = FTL_PRESET_ZNS,
 		.desc = "Zoned TLC NAND SSD: zones of at most 64 MiB (at least 16) over 4 dies, 14 open and active",
 		.conv = CONV_PARAMS_DEFAULT_INIT,
 		.zns = {
-			.max_open = NVMEV_ZNS_AUTO,
-			.max_active = NVMEV_ZNS_AUTO,
+			.max_open = ZNS_LIMIT_AUTO,
+			.max_active = ZNS_LIMIT_AUTO,
 			.stripe_dies = ZNS_TIMING_SMALL_STRIPE,
 		},
 	},
 	{
 		.name = "zns-small",
-		.type = NVMEV_NS_ZNS,
+		.type = FTL_PRESET_ZNS,
 		.desc = "Small-zone ZNS prototype: 16 MiB zones over 4 dies, the zns drive's NAND",
 		.conv = CONV_PARAMS_DEFAULT_INIT,
 		.zns = {
 			.zone_size = ZNS_TIMING_SMALL_ZONE_BYTES,
-			.max_open = NVMEV_ZNS_AUTO,
-			.max_active = NVMEV_ZNS_AUTO,
+			.max_open = ZNS_LIMIT_AUTO,
+			.max_active = ZNS_LIMIT_AUTO,
 			.stripe_dies = ZNS_TIMING_SMALL_STRIPE,
 		},
 	},
 	{
 		.name = "zn540",
-		.type = NVMEV_NS_ZNS,
+		.type = FTL_PRESET_ZNS,
 		.desc = "WD Ultrastar DC ZN540-like: 2 GiB zones of 1077 MiB over 32 dies, 14 open and active",
 		.conv = ZNS_TIMING_ZN540_NAND,
 		.zns = {
 			.zone_size = ZNS_TIMING_ZN540_ZONE_BYTES,
 			.zone_cap = ZNS_TIMING_ZN540_ZONE_CAP,
-			.max_open = NVMEV_ZNS_AUTO,
-			.max_active = NVMEV_ZNS_AUTO,
+			.max_open = ZNS_LIMIT_AUTO,
+			.max_active = ZNS_LIMIT_AUTO,
 		},
 	},
 	/*
@@ -137,7 +118,7 @@ static const struct nvmev_preset nvmev_presets[] = {
 	 */
 	{
 		.name = "kv",
-		.type = NVMEV_NS_KV,
+		.type = FTL_PRESET_KV,
 		.desc = "Key-value SSD: 10 us index lookup, NAND-like values (60 us reads, 10 us buffered writes), values up to 512 KiB",
 		.nvm = {
 			.read_delay = 60000,
@@ -157,7 +138,7 @@ static const struct nvmev_preset nvmev_presets[] = {
 	},
 	{
 		.name = "kv-zero",
-		.type = NVMEV_NS_KV,
+		.type = FTL_PRESET_KV,
 		.desc = "Zero-latency key-value store: completes as fast as the emulator can",
 		.nvm = {
 			.nr_units = NVM_DEFAULT_NR_UNITS,
@@ -172,4 +153,14 @@ static const struct nvmev_preset nvmev_presets[] = {
 	},
 };
 
-#endif /* _NVMEV_SSD_CONFIG_H */
+const unsigned int ftl_nr_presets = ARRAY_SIZE(ftl_presets);
+
+int ftl_preset_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ftl_nr_presets; i++)
+		if (!strcmp(ftl_presets[i].name, name))
+			return i;
+	return -EINVAL;
+}
