@@ -241,16 +241,30 @@ static struct configfs_attribute *ctrl_attrs[] = {
 
 /* ---- Namespace attributes ----------------------------------------------- */
 
-/* Take the lock and refuse changes to an enabled namespace. */
-static int ns_lock_idle(struct nvmev_ns *ns)
+/*
+ * Copy @len bytes from @src to @dst, a field of @ns's configuration,
+ * unless the namespace is enabled: its configuration is fixed while it is.
+ */
+static ssize_t ns_cfg_store(struct nvmev_ns *ns, void *dst, const void *src,
+			    size_t len, size_t count)
 {
+	ssize_t ret = count;
+
 	mutex_lock(&nvmev_cfg_lock);
-	if (ns->enabled) {
-		mutex_unlock(&nvmev_cfg_lock);
-		return -EBUSY;
-	}
-	return 0;
+	if (ns->enabled)
+		ret = -EBUSY;
+	else
+		memcpy(dst, src, len);
+	mutex_unlock(&nvmev_cfg_lock);
+	return ret;
 }
+
+/* Set the configuration field *@dst of @ns to @v (see ns_cfg_store()). */
+#define NS_CFG_SET(ns, dst, v, count) ({				\
+	typeof(*(dst)) __v = (v);					\
+									\
+	ns_cfg_store(ns, dst, &__v, sizeof(__v), count);		\
+})
 
 static ssize_t ns_type_show(struct config_item *item, char *page)
 {
@@ -271,10 +285,8 @@ static ssize_t ns_type_store(struct config_item *item, const char *page,
 		       ns->ctrl->name, ns->nsid, v ? v : "(too long)");
 		return -EINVAL;
 	}
-	ret = ns_lock_idle(ns);
-	if (ret)
-		return ret;
-	ret = nvmev_ns_set_type(ns, t);
+	mutex_lock(&nvmev_cfg_lock);
+	ret = ns->enabled ? -EBUSY : nvmev_ns_set_type(ns, t);
 	mutex_unlock(&nvmev_cfg_lock);
 	return ret ? ret : count;
 }
@@ -291,19 +303,13 @@ static ssize_t ns_size_store(struct config_item *item, const char *page,
 	struct nvmev_ns *ns = to_ns(item);
 	char buf[32], *v = value(page, count, buf, sizeof(buf));
 	u64 size = 0;
-	int ret;
 
 	if (!v || nvmev_parse_bytes(v, &size) || size < SZ_1M) {
 		pr_err("%s/%u: size=%s: use a size of at least 1M, with an optional K/M/G/T suffix, e.g. 1G\n",
 		       ns->ctrl->name, ns->nsid, v ? v : "(too long)");
 		return -EINVAL;
 	}
-	ret = ns_lock_idle(ns);
-	if (ret)
-		return ret;
-	ns->cfg.size = round_down(size, SZ_1M);
-	mutex_unlock(&nvmev_cfg_lock);
-	return count;
+	return NS_CFG_SET(ns, &ns->cfg.size, round_down(size, SZ_1M), count);
 }
 CONFIGFS_ATTR(ns_, size);
 
@@ -317,19 +323,13 @@ static ssize_t ns_lba_size_store(struct config_item *item, const char *page,
 {
 	struct nvmev_ns *ns = to_ns(item);
 	unsigned int v;
-	int ret;
 
 	if (kstrtouint(page, 10, &v) || (v != 512 && v != 4096)) {
 		pr_err("%s/%u: lba_size=%.*s: use 512 or 4096\n",
 		       ns->ctrl->name, ns->nsid, (int)strcspn(page, "\n"), page);
 		return -EINVAL;
 	}
-	ret = ns_lock_idle(ns);
-	if (ret)
-		return ret;
-	ns->cfg.lba_shift = ilog2(v);
-	mutex_unlock(&nvmev_cfg_lock);
-	return count;
+	return NS_CFG_SET(ns, &ns->cfg.lba_shift, ilog2(v), count);
 }
 CONFIGFS_ATTR(ns_, lba_size);
 
@@ -347,11 +347,11 @@ static ssize_t ns_preset_store(struct config_item *item, const char *page,
 	char buf[32], *v = value(page, count, buf, sizeof(buf));
 	int ret;
 
-	ret = ns_lock_idle(ns);
-	if (ret)
-		return ret;
-	ret = v ? nvmev_ns_set_preset(ns, v) : -EINVAL;
+	mutex_lock(&nvmev_cfg_lock);
+	ret = ns->enabled ? -EBUSY : v ? nvmev_ns_set_preset(ns, v) : -EINVAL;
 	mutex_unlock(&nvmev_cfg_lock);
+	if (ret == -EBUSY)
+		return ret;
 	if (ret) {
 		pr_err("%s/%u: preset=%s: not a preset; the names are in the presets file\n",
 		       ns->ctrl->name, ns->nsid, v ? v : "(too long)");
@@ -380,19 +380,13 @@ static ssize_t nvm_param_store(struct nvmev_ns *ns, const char *attr,
 			       size_t count)
 {
 	u32 v;
-	int ret;
 
 	if (kstrtou32(page, 0, &v) || v < min || v > max) {
 		pr_err("%s/%u: %s=%.*s: use %u..%u\n", ns->ctrl->name, ns->nsid,
 		       attr, (int)strcspn(page, "\n"), page, min, max);
 		return -EINVAL;
 	}
-	ret = ns_lock_idle(ns);
-	if (ret)
-		return ret;
-	*dst = v;
-	mutex_unlock(&nvmev_cfg_lock);
-	return count;
+	return NS_CFG_SET(ns, dst, v, count);
 }
 
 #define NVM_ATTR(_name, _field, _min, _max)				\
@@ -427,7 +421,6 @@ static ssize_t u32_param_store(struct nvmev_ns *ns, const char *attr,
 			       u32 *dst, const char *page, size_t count)
 {
 	u32 v;
-	int ret;
 
 	if (kstrtou32(page, 0, &v)) {
 		pr_err("%s/%u: %s=%.*s: use a number (ranges: docs/configfs.md)\n",
@@ -435,12 +428,7 @@ static ssize_t u32_param_store(struct nvmev_ns *ns, const char *attr,
 		       (int)strcspn(page, "\n"), page);
 		return -EINVAL;
 	}
-	ret = ns_lock_idle(ns);
-	if (ret)
-		return ret;
-	*dst = v;
-	mutex_unlock(&nvmev_cfg_lock);
-	return count;
+	return NS_CFG_SET(ns, dst, v, count);
 }
 
 #define U32_PARAM_ATTR(_name, _field)					\
@@ -496,7 +484,6 @@ static ssize_t conv_array_store(struct nvmev_ns *ns, const char *attr,
 	u32 v[CONV_MAX_CELL_BITS] = { 0 };
 	char buf[96], *p, *tok;
 	unsigned int n = 0;
-	int ret;
 
 	if (count >= sizeof(buf))
 		goto bad;
@@ -512,12 +499,7 @@ static ssize_t conv_array_store(struct nvmev_ns *ns, const char *attr,
 	}
 	if (!n)
 		goto bad;
-	ret = ns_lock_idle(ns);
-	if (ret)
-		return ret;
-	memcpy(dst, v, sizeof(v));
-	mutex_unlock(&nvmev_cfg_lock);
-	return count;
+	return ns_cfg_store(ns, dst, v, sizeof(v), count);
 bad:
 	pr_err("%s/%u: %s=%.*s: use 1 to %u numbers (ns), one per page type, LSB first\n",
 	       ns->ctrl->name, ns->nsid, attr, (int)strcspn(page, "\n"), page,
@@ -557,19 +539,13 @@ static ssize_t ns_io_unit_shift_store(struct config_item *item,
 {
 	struct nvmev_ns *ns = to_ns(item);
 	u32 shift;
-	int ret;
 
 	if (kstrtou32(page, 0, &shift) || shift < 9 || shift > 20) {
 		pr_err("%s/%u: io_unit_shift=%.*s: use 9..20 (512 B to 1 MiB units)\n",
 		       ns->ctrl->name, ns->nsid, (int)strcspn(page, "\n"), page);
 		return -EINVAL;
 	}
-	ret = ns_lock_idle(ns);
-	if (ret)
-		return ret;
-	ns->cfg.nvm.unit_size = 1U << shift;
-	mutex_unlock(&nvmev_cfg_lock);
-	return count;
+	return NS_CFG_SET(ns, &ns->cfg.nvm.unit_size, 1U << shift, count);
 }
 CONFIGFS_ATTR(ns_, io_unit_shift);
 
@@ -583,19 +559,13 @@ static ssize_t zone_bytes_store(struct nvmev_ns *ns, const char *attr,
 {
 	char buf[32], *v = value(page, count, buf, sizeof(buf));
 	u64 size = 0;
-	int ret;
 
 	if (!v || nvmev_parse_bytes(v, &size)) {
 		pr_err("%s/%u: %s=%s: use a size in bytes with an optional K/M/G suffix, or 0 for automatic\n",
 		       ns->ctrl->name, ns->nsid, attr, v ? v : "(too long)");
 		return -EINVAL;
 	}
-	ret = ns_lock_idle(ns);
-	if (ret)
-		return ret;
-	*dst = size;
-	mutex_unlock(&nvmev_cfg_lock);
-	return count;
+	return NS_CFG_SET(ns, dst, size, count);
 }
 
 #define ZONE_BYTES_ATTR(_name, _field)					\
@@ -621,7 +591,6 @@ static ssize_t zone_limit_store(struct nvmev_ns *ns, const char *attr,
 {
 	char buf[16], *v = value(page, count, buf, sizeof(buf));
 	u32 n = NVMEV_ZNS_AUTO;
-	int ret;
 
 	if (!v || (strcmp(v, "auto") && (kstrtou32(v, 0, &n) ||
 					 n >= ZNS_MAX_ZONES))) {
@@ -629,12 +598,7 @@ static ssize_t zone_limit_store(struct nvmev_ns *ns, const char *attr,
 		       ns->ctrl->name, ns->nsid, attr, v ? v : "(too long)");
 		return -EINVAL;
 	}
-	ret = ns_lock_idle(ns);
-	if (ret)
-		return ret;
-	*dst = n;
-	mutex_unlock(&nvmev_cfg_lock);
-	return count;
+	return NS_CFG_SET(ns, dst, n, count);
 }
 
 #define ZONE_LIMIT_ATTR(_name)						\
