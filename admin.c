@@ -62,6 +62,7 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->cqes = (NVME_NVM_IOCQES << 4) | NVME_NVM_IOCQES;
 	id->nn = cpu_to_le32(NVMEV_MAX_NS);
 	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM |
+			       NVME_CTRL_ONCS_WRITE_UNCORRECTABLE |
 			       NVME_CTRL_ONCS_WRITE_ZEROES |
 			       NVME_CTRL_ONCS_TIMESTAMP | NVME_CTRL_ONCS_VERIFY);
 	/* present, and Flush with NSID FFFFFFFFh flushes every namespace */

@@ -157,6 +157,7 @@ struct nvmev_ns *nvmev_ns_alloc(struct nvmev_ctrl *ctrl, u32 nsid)
 	ns->cfg.size = 0;
 	ns->cfg.lba_shift = 9;
 	nvmev_ns_set_preset(ns, ftl_presets[0].name);
+	spin_lock_init(&ns->uncor_lock);
 	atomic_set(&ns->nr_reqs, 0);
 	return ns;
 }
@@ -388,6 +389,8 @@ void nvmev_ns_disable(struct nvmev_ns *ns)
 	model_stop(ns);
 	if (ns->ops->stop)
 		ns->ops->stop(ns);
+	kvfree(ns->uncor);
+	ns->uncor = NULL;
 	memunmap(ns->data);
 	ns->data = NULL;
 	nvmev_pool_free(ns->phys);

@@ -107,6 +107,8 @@ struct nvmev_ns {
 	u8 eui64[8];
 	u8 uuid[16];
 
+	unsigned long *uncor;		/* Write Uncorrectable LBAs, or NULL */
+	spinlock_t uncor_lock;		/* the bits of uncor */
 	atomic_t nr_reqs;		/* requests that point here */
 	struct nvmev_io_stats stats;
 };
@@ -127,6 +129,7 @@ void nvmev_zero_range(struct nvmev_req *req, void *p, u64 len);
 void nvmev_flush_all(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		     struct model_req *m);
 u16 nvmev_exec_write(struct nvmev_ctrl *ctrl, struct nvmev_req *req);
+void nvmev_uncor_clear(struct nvmev_ns *ns, u64 slba, u64 nlb);
 
 /* io.c: the one way to a timing model */
 void nvmev_schedule(struct nvmev_ns *ns, struct nvmev_req *req,

@@ -82,6 +82,98 @@ void nvmev_zero_range(struct nvmev_req *req, void *p, u64 len)
 	}
 }
 
+/* ---- Write Uncorrectable ---------------------------------------------- */
+
+/*
+ * LBAs marked by Write Uncorrectable read as Unrecovered Read Error until
+ * they are written again (Write, Write Zeroes, Deallocate, a zone reset).
+ * One bit per LBA, made by the first Write Uncorrectable and kept while the
+ * namespace is enabled: a namespace that never sees one pays a NULL test
+ * per command.  The marks are not kept across a reload (the data is, and
+ * reads as zeroes there).  Namespaces of more than 2^32 LBAs do not take
+ * it (Invalid Field).
+ */
+static void uncor_mark(struct nvmev_ns *ns, u64 slba, u64 nlb, bool set)
+{
+	/* pairs with parse_write_uncor(): a map seen is a zeroed one */
+	unsigned long *map = smp_load_acquire(&ns->uncor);
+
+	if (!map)
+		return;
+	spin_lock(&ns->uncor_lock);
+	if (set)
+		bitmap_set(map, slba, nlb);
+	else
+		bitmap_clear(map, slba, nlb);
+	spin_unlock(&ns->uncor_lock);
+}
+
+void nvmev_uncor_clear(struct nvmev_ns *ns, u64 slba, u64 nlb)
+{
+	uncor_mark(ns, slba, nlb, false);
+}
+
+/* Whether an LBA @req reads is marked: then the read fails. */
+static bool uncor_hit(struct nvmev_req *req)
+{
+	struct nvmev_ns *ns = req->ns;
+	/* pairs with parse_write_uncor(): a map seen is a zeroed one */
+	unsigned long *map = smp_load_acquire(&ns->uncor);
+	u64 slba = req->off >> ns->lba_shift;
+	u64 end = slba + (req->len >> ns->lba_shift);
+	bool hit;
+
+	if (likely(!map))
+		return false;
+	spin_lock(&ns->uncor_lock);
+	hit = find_next_bit(map, end, slba) < end;
+	spin_unlock(&ns->uncor_lock);
+	return hit;
+}
+
+static u16 parse_write_uncor(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			     struct model_req *m)
+{
+	struct nvmev_ns *ns = req->ns;
+	u16 st;
+
+	/* before check_lbas(), which moves a zone's write pointer */
+	if (ns->nr_lbas > U32_MAX)	/* bitmap_set() counts in 32 bits */
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	if (!ns->uncor) {
+		unsigned long *map = kvzalloc(BITS_TO_LONGS(ns->nr_lbas) *
+					      sizeof(long), GFP_KERNEL);
+
+		if (!map)
+			return NVME_SC_INTERNAL;
+		/* workers see it zeroed (uncor_mark(), uncor_hit()) */
+		smp_store_release(&ns->uncor, map);
+	}
+	st = check_lbas(req, false);
+	if (st)
+		return st;
+	/* to a model, the LBAs' data is gone, as after Write Zeroes */
+	return model_lbas(req, m, MODEL_WRITE_ZEROES);
+}
+
+static u16 exec_write_uncor(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	struct nvmev_ns *ns = req->ns;
+
+	nvmev_zero_range(req, ns->data + req->off, req->len);
+	uncor_mark(ns, req->off >> ns->lba_shift, req->len >> ns->lba_shift,
+		   true);
+	return NVME_SC_SUCCESS;
+}
+
+static void uncor_clear_req(struct nvmev_req *req)
+{
+	struct nvmev_ns *ns = req->ns;
+
+	uncor_mark(ns, req->off >> ns->lba_shift, req->len >> ns->lba_shift,
+		   false);
+}
+
 /* ---- Flush ------------------------------------------------------------ */
 
 static u16 parse_flush(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
@@ -136,6 +228,8 @@ static u16 read_zoned(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 
 static u16 exec_read(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
+	if (unlikely(uncor_hit(req)))
+		return NVMEV_ERR(NVME_SC_READ_ERROR);
 	if (unlikely(req->zends))
 		return read_zoned(ctrl, req, false);
 	return nvmev_dma_xfer(ctrl, &req->cmd, req->ns->data + req->off,
@@ -144,6 +238,8 @@ static u16 exec_read(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 
 static u16 exec_compare(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
+	if (unlikely(uncor_hit(req)))
+		return NVMEV_ERR(NVME_SC_READ_ERROR);
 	if (unlikely(req->zends))
 		return read_zoned(ctrl, req, true);
 	return nvmev_dma_cmp(ctrl, &req->cmd, req->ns->data + req->off,
@@ -171,6 +267,7 @@ u16 nvmev_exec_write(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 	struct nvmev_ns *ns = req->ns;
 	u16 st;
 
+	uncor_clear_req(req);
 	st = nvmev_dma_xfer(ctrl, &req->cmd, ns->data + req->off, req->len,
 			    false);
 	/* the write pointer moved: no earlier data shows there */
@@ -189,6 +286,7 @@ static u16 parse_write_zeroes(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 
 static u16 exec_write_zeroes(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
+	uncor_clear_req(req);
 	nvmev_zero_range(req, req->ns->data + req->off, req->len);
 	return NVME_SC_SUCCESS;
 }
@@ -202,6 +300,12 @@ static u16 parse_verify(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	u16 st = check_lbas(req, false);
 
 	return st ? st : model_lbas(req, m, MODEL_READ);
+}
+
+static u16 exec_verify(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
+{
+	return uncor_hit(req) ? NVMEV_ERR(NVME_SC_READ_ERROR) :
+				NVME_SC_SUCCESS;
 }
 
 /* ---- Dataset Management ----------------------------------------------- */
@@ -247,10 +351,13 @@ static u16 exec_dsm(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 	struct nvmev_ns *ns = req->ns;
 	unsigned int i, nr = req->len / sizeof(*r);
 
-	for (i = 0; r && i < nr; i++)
+	for (i = 0; r && i < nr; i++) {
+		nvmev_uncor_clear(ns, le64_to_cpu(r[i].slba),
+				  le32_to_cpu(r[i].nlb));
 		nvmev_zero_range(req, ns->data +
 				 (le64_to_cpu(r[i].slba) << ns->lba_shift),
 				 (u64)le32_to_cpu(r[i].nlb) << ns->lba_shift);
+	}
 	return NVME_SC_SUCCESS;
 }
 
@@ -272,7 +379,9 @@ static const struct nvmev_op nvm_ops[] = {
 		 parse_write_zeroes, exec_write_zeroes),
 	NVMEV_OP(nvme_cmd_dsm, NVMEV_OP_DSM, 0, LBCC, parse_dsm, exec_dsm),
 	NVMEV_OP(nvme_cmd_verify, NVMEV_OP_VERIFY, LBA_READ, 0, parse_verify,
-		 NULL),
+		 exec_verify),
+	NVMEV_OP(nvme_cmd_write_uncor, NVMEV_OP_OTHER, NVMEV_OPF_LBA, LBCC,
+		 parse_write_uncor, exec_write_uncor),
 };
 
 const struct nvmev_cmd_set nvmev_nvm_cmds = {

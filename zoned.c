@@ -196,6 +196,8 @@ static void zone_changed(void *arg, u64 slba, u64 nlb)
 	struct nvmev_ns *ns = s->ns;
 	u64 zslba = round_down(slba, ns->zones->p.zone_size);
 
+	if (s->op == MODEL_ZONE_RESET)
+		nvmev_uncor_clear(ns, zslba, ns->zones->p.zone_size);
 	s->m->op = s->op;
 	s->m->slba_bytes = zslba << ns->lba_shift;
 	s->m->len = ns->zones->p.zone_size << ns->lba_shift;
@@ -337,7 +339,8 @@ u16 nvmev_zns_check_io(struct nvmev_ns *ns, struct nvmev_req *req, u8 opcode,
 
 	if (!ns->zones)
 		return NVME_SC_SUCCESS;
-	if (opcode != nvme_cmd_write && opcode != nvme_cmd_write_zeroes) {
+	if (opcode != nvme_cmd_write && opcode != nvme_cmd_write_zeroes &&
+	    opcode != nvme_cmd_write_uncor) {
 		st = NVMEV_ERR_ZNS(zns_read_check(ns->zones, slba, nlb));
 		if (!st && opcode != nvme_cmd_verify)
 			st = read_ends(ns, req, slba, nlb);

@@ -124,7 +124,7 @@ if nvme id-ctrl "$CTRL" -o json >"$IDC" 2>&1; then
     t_pass identity/ctrl/id-ctrl
     for kv in vid=3153 ssvid=3153 mdts=7 ver=66560 cntrltype=1 oacs=0 acl=3 aerl=3 \
         frmw=3 lpa=6 elpe=15 npss=0 wctemp=343 cctemp=358 sqes=102 cqes=68 nn=32 oaes=256 \
-        oncs=205 vwc=0 sgls=0; do
+        oncs=207 vwc=0 sgls=0; do
         t_eq "identity/ctrl/${kv%%=*}" "${kv#*=}" "$(jget "$IDC" "${kv%%=*}")"
     done
     t_eq identity/ctrl/tnvmcap "$STORAGE" "$(jget "$IDC" tnvmcap)"
@@ -327,14 +327,14 @@ run nvme fw-log "$CTRL"
 t_check identity/fwlog/cli grep -q '^frs1 *: 0x2020202020312e30 (0.1' "$T_OUT"
 
 # Commands supported and effects log: admin 0,1,2,4,5,6,8,9,a,c; I/O 0,2,5,c
-# plus 1,8,9 with LBCC
+# plus 1,4,8,9 with LBCC
 getlog 5 4096
 t_eq identity/effects/status 0x0 "$ST"
 od -An -v -tu4 "$T_OUT" | awk '
     function acs(o) { return (o <= 2 || o == 4 || o == 5 || o == 6 || o == 8 ||
                               o == 9 || o == 10 || o == 12) ? 1 : 0 }
     function iocs(o) { return (o == 0 || o == 2 || o == 5 || o == 12) ? 1 :
-                              (o == 1 || o == 8 || o == 9) ? 3 : 0 }
+                              (o == 1 || o == 4 || o == 8 || o == 9) ? 3 : 0 }
     { for (i = 1; i <= NF; i++) {
         if (n < 256) { w = acs(n); what = "acs[" n "]" }
         else if (n < 512) { w = iocs(n - 256); what = "iocs[" n - 256 "]" }
