@@ -38,7 +38,9 @@ head -c $((32 * BS)) /dev/urandom >"$T/pat"
 run nvme write-uncor "$NS" -s 8 -c 7
 t_eq $P/write-uncor 0x0 "$ST"
 
-read_st() {  # <slba> <nlb>: status of an nvme-cli Read of <nlb> LBAs
+# (nvme-cli writes the data into the file without truncating it)
+read_st() {  # <slba> <nlb>: status of an nvme-cli Read of <nlb> LBAs into $T/r
+    rm -f "$T/r"
     run nvme read "$NS" -s "$1" -c $(($2 - 1)) -z $(($2 * BS)) -d "$T/r"
     echo "$ST"
 }
@@ -111,10 +113,12 @@ t_eq $P/zns-not-at-write-pointer 0x41bc "$ST"
 head -c $((8 * ZBS)) /dev/urandom >"$T/z"
 run nvme write "$Z" -s 8 -c 7 -z $((8 * ZBS)) -d "$T/z"
 t_eq $P/zns-write-pointer-moved 0x0 "$ST"
+rm -f "$T/r"
 run nvme read "$Z" -s 0 -c 0 -z "$ZBS" -d "$T/r"
 t_eq $P/zns-read-marked 0x4281 "$ST"
 run nvme zns reset-zone "$Z" -s 0
 t_eq $P/zns-reset 0x0 "$ST"
+rm -f "$T/r"
 run nvme read "$Z" -s 0 -c 15 -z $((16 * ZBS)) -d "$T/r"
 t_eq $P/zns-read-after-reset 0x0 "$ST"
 t_check $P/zns-zeroes-after-reset is_zero "$T/r"
