@@ -344,7 +344,7 @@ static void keep(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 }
 
 /* Post the dispatcher's own commands that are due; true if any was. */
-bool nvmev_io_complete_kept(struct nvmev_ctrl *ctrl)
+static bool io_complete_kept(struct nvmev_ctrl *ctrl)
 {
 	struct irq_set irqs = { .nr = 0 };
 	struct rb_node *n, *next;
@@ -468,7 +468,7 @@ bool nvmev_io_poll(struct nvmev_ctrl *ctrl, u64 *due)
 
 	for (i = 0; i < ctrl->nr_active_sqs; i++)
 		busy |= sq_poll(ctrl, ctrl->sqs[ctrl->active_sqs[i]]);
-	busy |= nvmev_io_complete_kept(ctrl);
+	busy |= io_complete_kept(ctrl);
 	n = rb_first_cached(&ctrl->kept);
 	if (n)
 		*due = min(*due, rb_entry(n, struct nvmev_req, rb)->done_at);

@@ -523,7 +523,6 @@ void nvmev_ns_changed(struct nvmev_ctrl *ctrl, u32 nsid);
 
 /* io.c */
 bool nvmev_io_poll(struct nvmev_ctrl *ctrl, u64 *due);
-bool nvmev_io_complete_kept(struct nvmev_ctrl *ctrl);
 void nvmev_io_drop_kept(struct nvmev_ctrl *ctrl);
 bool nvmev_worker_take(struct nvmev_worker *w);
 u64 nvmev_worker_complete_due(struct nvmev_worker *w);
