@@ -12,8 +12,12 @@
 #   --runtime S       override the seconds per fio run    (development)
 #   --devs LIST       subset of nvmev,null_blk,brd,qemu_nvme
 #   --parts LIST      subset of matrix,idle,model,presets
+#   --smp N           guest CPUs (default 4; at least 4). With 5 or more the
+#                     matrix also runs nvmev with cpus=2,3,4 (a second I/O
+#                     worker: rows "cpus=2,3,4" of "Throughput at queue
+#                     depth"); CPUs 2 to 4 are then isolated
 #   --timeout S       VM time limit (default 1500 quick, 5400 full; twice
-#                     that with a baseline)
+#                     that with a baseline, 1.5 times with --smp 5 or more)
 #   --baseline REF    compare with nvmev.ko built at git revision REF (HEAD~1,
 #                     main, a commit id): both modules in one VM, as device
 #                     nvmev_base beside nvmev, the matrix and idle parts run
@@ -54,6 +58,7 @@ BASELINE_KO=""       # --baseline-ko FILE, or the module built from REF
 BASELINE_SHA=""
 BASELINE_TMP=""      # an unfinished baseline build, removed on exit
 MONITOR=""
+SMP=4
 
 usage() {
     sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
@@ -72,6 +77,7 @@ while [ $# -gt 0 ]; do
         --runtime) RUNTIME=$2; shift ;;
         --devs) DEVS=$2; shift ;;
         --parts) PARTS=$2; shift ;;
+        --smp) SMP=$2; shift ;;
         --timeout) TIMEOUT=$2; shift ;;
         --report-only) REPORT_ONLY=$2; shift ;;
         --baseline) BASELINE=$2; shift ;;
@@ -118,6 +124,12 @@ if [ -n "$REPORT_ONLY" ]; then
     report "$REPORT_ONLY"
     exit $?
 fi
+
+case "$SMP" in
+    '' | *[!0-9]*) echo "bench.sh: --smp $SMP: not a number" >&2; exit 2 ;;
+esac
+# nvmev needs CPUs 2 and 3, fio has 0 and 1
+[ "$SMP" -ge 4 ] || { echo "bench.sh: --smp $SMP: at least 4" >&2; exit 2; }
 
 if [ -n "$BASELINE" ] && [ -n "$BASELINE_KO" ]; then
     echo "bench.sh: --baseline and --baseline-ko exclude each other" >&2
@@ -201,14 +213,19 @@ if [ -z "$TIMEOUT" ]; then
     [ "$MODE" = full ] && TIMEOUT=5400 || TIMEOUT=1500
     # nvmev's share of the matrix and idle parts twice, one more repetition
     [ -z "$BASELINE$BASELINE_KO" ] || TIMEOUT=$((TIMEOUT * 2))
+    # the cpus=2,3,4 runs, and TCG slower with more vCPUs than host cores
+    [ "$SMP" -lt 5 ] || TIMEOUT=$((TIMEOUT * 3 / 2))
 fi
 
 # CPUs 2 and 3 belong to nvmev (cpus=2,3): isolated from the scheduler, as
 # recommended for dedicated emulator CPUs (README); the peers' fio runs on
 # CPUs 0 and 1 either way. Not nohz_full: with it the idle dispatcher cost
 # 7.8% of one CPU over [1 s, 2 s] after the last I/O, against 1.4% without
-# (two runs of this bench under TCG, 2026-12-02).
-APPEND="nvmev_bench=$MODE isolcpus=2,3"
+# (two runs of this bench under TCG, 2026-12-02). With 5 CPUs or more,
+# CPU 4 too: nvmev's second I/O worker in the cpus=2,3,4 runs.
+ISOL=2,3
+[ "$SMP" -lt 5 ] || ISOL=2,3,4
+APPEND="nvmev_bench=$MODE isolcpus=$ISOL"
 [ -z "$REPS" ] || APPEND+=" nvmev_bench_reps=$REPS"
 [ -z "$RUNTIME" ] || APPEND+=" nvmev_bench_runtime=$RUNTIME"
 [ -z "$DEVS" ] || APPEND+=" nvmev_bench_devs=$DEVS"
@@ -220,6 +237,7 @@ say "results: $OUT"
     echo "command=scripts/bench.sh $ARGS"
     echo "mode=$MODE"
     echo "append=$APPEND"
+    echo "smp=$SMP"
     echo "date_utc=$(date -u '+%Y-%m-%d %H:%M:%S')"
     echo "git=$(git -C "$NVMEV_ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$NVMEV_ROOT" diff --quiet HEAD -- '*.c' '*.h' 2>/dev/null || echo '+dirty')"
     echo "host_nproc=$(nproc)"
@@ -291,12 +309,12 @@ host_probe() {  # <run.sh pid>
         done
 }
 
-say "booting the VM ($MODE; $APPEND; timeout ${TIMEOUT}s; console build/vm/bench.log)"
+say "booting the VM ($MODE; $SMP CPUs; $APPEND; timeout ${TIMEOUT}s; console build/vm/bench.log)"
 VM_START=$SECONDS
 VM_STATUS=0
 rm -f "$NVMEV_VM_DIR/bench.out"
 "$NVMEV_ROOT/scripts/vm/run.sh" --name bench --initrd "$INITRD" --qemu-nvme 2G \
-    --timeout "$TIMEOUT" --append "$APPEND" --qemu-args "-name nvmev-bench,debug-threads=on" bench &
+    --smp "$SMP" --timeout "$TIMEOUT" --append "$APPEND" --qemu-args "-name nvmev-bench,debug-threads=on" bench &
 RUN_PID=$!
 host_probe "$RUN_PID" >"$OUT/host-probe.txt" &
 PROBE_PID=$!

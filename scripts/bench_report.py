@@ -28,6 +28,8 @@ MATRIX_JOBS = [
     ("sw128k_qd8", "128K seq write QD8"),
     ("rr4k_qd32_j2", "4K randread QD32 x2 jobs"),
     ("rr4k_qd32_j4", "4K randread QD32 x4 jobs"),
+    ("rw4k_qd32_j2", "4K randwrite QD32 x2 jobs"),
+    ("rw4k_qd32_j4", "4K randwrite QD32 x4 jobs"),
     ("rr4k_qd1_poll", "4K randread QD1, polled"),
     ("rr4k_qd32_poll", "4K randread QD32, polled"),
 ]
@@ -36,6 +38,14 @@ JOB_LABEL["rr4k_qd1_think"] = "4K randread QD1, 5 ms think time"
 JOB_LABEL["sr128k_qd32"] = "128K seq read QD32"
 JOB_LABEL["sw128k_qd32"] = "128K seq write QD32"
 SEQ_JOBS = {"sr128k_qd8", "sw128k_qd8"}
+# The matrix's main configuration: nvmev's runs with cfg "base" (cpus=2,3),
+# the other devices' with none. Other configurations of nvmev in the matrix
+# set (tests/vm/bench.sh CPUS3: "cpus3", cpus=2,3,4) appear only in the
+# tables that name them.
+MAIN_CFGS = ("", "base")
+QD_CFGS = [("base", "2,3"), ("cpus3", "2,3,4")]   # nvmev configurations of "Throughput at queue depth"
+QD_JOBS = ["rr4k_qd32", "rw4k_qd32", "rr4k_qd32_j2", "rr4k_qd32_j4", "rw4k_qd32_j2", "rw4k_qd32_j4"]
+IRQ_DEVS = ["nvmev", BASE, "qemu_nvme"]           # NVMe devices, whose interrupts are counted
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIM = os.path.join(ROOT, "tools", "sim", "build", "nvmev-sim")
 
@@ -91,6 +101,8 @@ class Snap:
         self.rq_ns = {}        # "cpu0".. -> rq_cpu_time ns (/proc/schedstat)
         self.threads = {}      # pid -> {"comm", "ticks", "run_ns"}
         self.disk = None       # (reads, writes) completed
+        self.irqs = {}         # irq number -> (count summed over CPUs, [action names])
+        self.dev_irqs = {}     # nvmev controller stats file -> io_interrupts
 
     @property
     def now(self):
@@ -154,6 +166,20 @@ def parse_snap(path):
                 p = val.split()
                 if len(p) >= 5:
                     cur.disk = (int(p[0]), int(p[4]))
+            elif src == "/proc/interrupts":
+                # " 24:  <count per CPU>...  <chip> <hwirq>-edge  nvme1q1[, <name>...]"
+                f = val.split()
+                if f and f[0].endswith(":"):
+                    counts = []
+                    for x in f[1:]:
+                        if not x.isdigit():
+                            break
+                        counts.append(int(x))
+                    cur.irqs[f[0][:-1]] = (sum(counts), re.findall(r"\bnvme\d+q\d+\b", val))
+            elif src.startswith("/sys/kernel/config/nvmev/"):
+                f = val.split()
+                if len(f) == 2 and f[0] == "io_interrupts" and f[1].isdigit():
+                    cur.dev_irqs[src] = int(f[1])
     # fio runs exec_prerun/postrun once per job (numjobs > 1): the earliest
     # "before" and the latest "after" bracket the I/O of all of them
     for label, pick in (("before", min), ("after", max)):
@@ -184,6 +210,12 @@ def delta(a, b):
     d["threads"] = th
     if a.disk and b.disk:
         d["disk_ios"] = (b.disk[0] - a.disk[0]) + (b.disk[1] - a.disk[1])
+    if a.irqs and b.irqs:
+        # irq number -> (interrupts, action names); an irq must be in both
+        d["irqs"] = {n: (c1 - a.irqs[n][0], names) for n, (c1, names) in b.irqs.items() if n in a.irqs}
+    common = set(a.dev_irqs) & set(b.dev_irqs)
+    if common:
+        d["dev_irqs"] = sum(b.dev_irqs[k] - a.dev_irqs[k] for k in common)
     return d
 
 
@@ -195,6 +227,38 @@ def ios_of(run):
 
 def is_disp(comm):
     return comm.endswith("_disp")
+
+
+def thread_cpu(comm):
+    """The CPU of an nvmev thread from its name (nvmev<cpu>_disp, nvmev<cpu>_io)."""
+    m = re.match(r"nvmev(\d+)_", comm)
+    return int(m.group(1)) if m else 1 << 30
+
+
+def irqs_per_io(run):
+    """Interrupts the guest took from the run's NVMe controller's I/O queues
+    (the lines nvme<Y>q<N>, N >= 1, of /proc/interrupts; the admin queue q0
+    is left out unless it shares its line with an I/O queue) per I/O
+    completed. None without the counters (older results) or for a device
+    that is not NVMe."""
+    ios = ios_of(run)
+    irqs = run.get("cnt", {}).get("irqs")
+    ctrl = run.get("nvme_ctrl")
+    if not ios or irqs is None or not ctrl:
+        return None
+    n = 0
+    for count, names in irqs.values():
+        if any(re.fullmatch(rf"{ctrl}q(\d+)", x) and int(x[len(ctrl) + 1:]) >= 1 for x in names):
+            n += count
+    return n / ios
+
+
+def dev_irqs_per_io(run):
+    """Interrupts nvmev says it raised (io_interrupts of its controller
+    stats, builds that have it) per I/O completed."""
+    ios = ios_of(run)
+    n = run.get("cnt", {}).get("dev_irqs")
+    return n / ios if ios and n is not None else None
 
 
 def fio_metrics(fio):
@@ -230,8 +294,15 @@ def load_runs(raw):
         if not fio or not fio.get("jobs"):
             print(f"bench_report: {tag}: no usable fio JSON", file=sys.stderr)
             continue
+        # the NVMe controller whose interrupts count: recorded by the guest,
+        # else from the path (/dev/nvme1n1 -> nvme1, right without multipath)
+        ctrl = header.get("nvme_ctrl") or ""
+        m = re.match(r"/dev/(nvme\d+)n\d+$", header.get("path", ""))
+        if not ctrl and m:
+            ctrl = m.group(1)
         run = {"tag": tag, "set": header.get("set"), "rep": int(header.get("rep", 0)),
                "job": header.get("job"), "dev": header.get("dev"), "cfg": header.get("cfg", ""),
+               "nvme_ctrl": ctrl,
                "fio_status": header.get("fio_status"),
                "params": dict(kv.split(":", 1) for kv in header.get("nvmev_params", "").split()
                               if ":" in kv)}
@@ -407,8 +478,12 @@ class Report:
         return f"{fmt(a)} / {fmt(b)}"
 
     def group(self, set_, job, dev, cfg=None):
+        """Runs of a job on a device. cfg None: any configuration, except
+        that in the matrix only the main one (MAIN_CFGS; the cpus3 runs are
+        asked for by name)."""
         return [r for r in self.runs if r["set"] == set_ and r["job"] == job and r["dev"] == dev
-                and (cfg is None or r["cfg"] == cfg)]
+                and (r["cfg"] == cfg if cfg is not None else
+                     set_ != "matrix" or r["cfg"] in MAIN_CFGS)]
 
     def m(self, set_, job, dev, key, cfg=None):
         return med([r.get(key) for r in self.group(set_, job, dev, cfg)])
@@ -440,7 +515,9 @@ class Report:
                  f"- guest: kernel {i.get('kernel', '?')}, {self.guest_ncpus()} vCPUs ({i.get('cpu_model', '?')}), "
                  f"{int(i.get('mem_total_kb', '0') or 0) // 1024} MiB, {i.get('fio', '?')}; fio pinned to CPU 0 "
                  f"(jobs of several threads: CPUs {i.get('fio_cpus', '?')}), nvmev threads on CPUs "
-                 f"{i.get('nvmev_cpus', '?')} (dispatcher first); kernel command line adds "
+                 f"{i.get('nvmev_cpus', '?')} (dispatcher first)"
+                 + (f", and {i['nvmev_cpus3']} in the rows marked so" if i.get("nvmev_cpus3") else "")
+                 + "; kernel command line adds "
                  f"`{' '.join(w for w in h.get('append', '').split() if not w.startswith('nvmev_'))}`; offsets limited to the first {i.get('region', '1g')} of every device, "
                  f"written before the reads",
                  f"- host: {h.get('host_nproc', '?')} cores ({h.get('host_cpu', '?')}), {h.get('qemu', '?')}, "
@@ -541,6 +618,12 @@ class Report:
             if cur and base:
                 rows.append(row(f"{label} ({unit})", by_rep(cur, lambda r: r[key] * scale),
                                 by_rep(base, lambda r: r[key] * scale), plot=True))
+        for cfg, cpus in QD_CFGS[1:]:
+            for job in QD_JOBS:
+                cur, base = self.group("matrix", job, "nvmev", cfg), self.group("matrix", job, BASE, cfg)
+                if cur and base:
+                    rows.append(row(f"{JOB_LABEL[job]}, cpus={cpus} (IOPS)", by_rep(cur, lambda r: r["iops"]),
+                                    by_rep(base, lambda r: r["iops"]), plot=True))
 
         def cpu_per_io(r):
             ios = ios_of(r)
@@ -552,6 +635,19 @@ class Report:
             cur, base = self.group("matrix", job, "nvmev"), self.group("matrix", job, BASE)
             if cur and base:
                 cost.append(row(f"{label}: ns CPU / I/O", by_rep(cur, cpu_per_io), by_rep(base, cpu_per_io)))
+        for cfg, cpus in QD_CFGS:
+            for job in QD_JOBS:
+                cur, base = self.group("matrix", job, "nvmev", cfg), self.group("matrix", job, BASE, cfg)
+                where = "" if cfg == "base" else f", cpus={cpus}"
+                if cfg != "base" and cur and base:
+                    cost.append(row(f"{JOB_LABEL[job]}{where}: ns CPU / I/O", by_rep(cur, cpu_per_io),
+                                    by_rep(base, cpu_per_io)))
+                for what, f in (("interrupts / I/O", irqs_per_io),
+                                ("device-raised interrupts / I/O", dev_irqs_per_io)):
+                    c, b = by_rep(cur, f), by_rep(base, f)
+                    # only where both builds have the counter
+                    if any(v is not None for v in c.values()) and any(v is not None for v in b.values()):
+                        cost.append(row(f"{JOB_LABEL[job]}{where}: {what}", c, b))
 
         def idle_share(x, wkey):
             w = x[wkey]
@@ -596,9 +692,12 @@ class Report:
         if rows:
             self.add(table(head, rows, align), "")
         if cost:
+            irq = any("interrupts / I/O" in r[0] for r in cost)
             self.add("Emulator cost on each build: CPU time of the nvmev threads (schedstat) per I/O the "
-                     "namespace completed, and their share of one CPU while idle (as in the sections "
-                     "below):", "", table(["what"] + head[1:], cost, align), "")
+                     "namespace completed, "
+                     + ("interrupts per I/O (as in \"Throughput at queue depth\"), " if irq else "")
+                     + "and the threads' share of one CPU while idle (as in the sections below):", "",
+                     table(["what"] + head[1:], cost, align), "")
 
     def throughput(self):
         devs = self.devs
@@ -607,7 +706,7 @@ class Report:
         if "nvmev" in devs:
             head += [f"nvmev / {DEV_LABEL[d]}" for d in others]
         rows = []
-        for job, label in MATRIX_JOBS:
+        for job, label in self.matrix_jobs():
             unit_mb = job in SEQ_JOBS
             row = [label + (" (MB/s)" if unit_mb else " (IOPS)")]
             for d in devs:
@@ -645,6 +744,105 @@ class Report:
                 ok = vals[1] >= vals[0] and vals[2] >= vals[1]
                 self.target("4K randread QD32 IOPS grows with jobs 1→2→4 (nvmev)",
                             " → ".join(fmt(v) for v in vals), "no drop", ok)
+
+    def matrix_jobs(self):
+        """MATRIX_JOBS that have runs (results of older benches lack some)."""
+        return [(j, label) for j, label in MATRIX_JOBS
+                if any(self.group("matrix", j, d) for d in DEV_ORDER + [BASE])]
+
+    def queue_depth(self):
+        """Throughput at queue depth: the QD32 jobs with 1, 2 and 4 fio jobs on
+        nvmev with cpus=2,3 and (guests of 5+ CPUs) cpus=2,3,4, with each nvmev
+        thread's share of one CPU and the interrupts per I/O; then the
+        interrupts per I/O of every job."""
+        i = self.info
+        dev_label = dict(DEV_LABEL, **{BASE: "nvmev baseline"})
+        has_dev_irqs = any(r.get("cnt", {}).get("dev_irqs") is not None for r in self.runs)
+        has_irqs = any(irqs_per_io(r) is not None for r in self.runs)
+
+        def ratio_null(g):
+            """nvmev IOPS / null_blk IOPS of the same job within each repetition."""
+            nb = {r["rep"]: r["iops"] for r in self.group("matrix", g[0]["job"], "null_blk")} if g else {}
+            return [r["iops"] / nb[r["rep"]] for r in g if nb.get(r["rep"])]
+
+        def share(r, comm):
+            t = r.get("cnt", {}).get("threads", {}).get(comm)
+            w = r.get("cnt", {}).get("wall_ns")
+            return t["run_ns"] / w if t and w else None
+
+        groups = []          # (job, device, cfg, cpus, runs)
+        for job in QD_JOBS:
+            for d in IRQ_DEVS:
+                for cfg, cpus in (QD_CFGS if d != "qemu_nvme" else [("", "–")]):
+                    if d != "qemu_nvme":
+                        g = self.group("matrix", job, d, cfg)
+                        cpus = next((r["params"]["cpus"] for r in g if r["params"].get("cpus")), None) or \
+                            i.get("nvmev_cpus" if cfg == "base" else "nvmev_cpus3") or cpus
+                    else:
+                        g = self.group("matrix", job, d)
+                    if g:
+                        groups.append((job, d, cfg, cpus, g))
+        if not groups:
+            return
+        comms = sorted({c for _, d, _, _, g in groups if d != "qemu_nvme" for r in g
+                        for c in r.get("cnt", {}).get("threads", {})},
+                       key=lambda c: (not is_disp(c), thread_cpu(c), c))
+        head = ["job", "device", "nvmev CPUs", "IOPS", "÷ null_blk", "interrupts / I/O"]
+        if has_dev_irqs:
+            head.append("device-raised interrupts / I/O")
+        head += [f"{'dispatcher' if is_disp(c) else 'worker'} {c} %" for c in comms]
+        rows, summary = [], []
+        for job, d, cfg, cpus, g in groups:
+            nvmev = d != "qemu_nvme"
+            row = [JOB_LABEL[job], dev_label[d], cpus, fmt_ms([r["iops"] for r in g]),
+                   fmt_ms(ratio_null(g), digits=2) if any(self.group("matrix", job, "null_blk")) else "–",
+                   fmt_ms([irqs_per_io(r) for r in g], digits=2)]
+            if has_dev_irqs:
+                row.append(fmt_ms([dev_irqs_per_io(r) for r in g], digits=2) if nvmev else "–")
+            for c in comms:
+                row.append(fmt_ms([share(r, c) for r in g], 100) if nvmev else "–")
+            rows.append(row)
+            summary.append(dict(zip(head, row)))
+        self.summary["queue_depth"] = summary
+        cpus3 = i.get("nvmev_cpus3")
+        self.add("## Throughput at queue depth", "",
+                 "4K random reads and writes at QD32 per fio job, with 1, 2 and 4 jobs (fio on CPUs "
+                 f"{i.get('fio_cpus', '0,1')}), on nvmev with its threads on CPUs {i.get('nvmev_cpus', '2,3')}"
+                 + (f" and, loaded again on the same storage, on CPUs {cpus3} (a second I/O worker)"
+                    if cpus3 else " (a guest of 5 or more CPUs, `scripts/bench.sh --smp 5`, adds rows with "
+                    "nvmev on CPUs 2,3,4: a second I/O worker)") + ". "
+                 "*÷ null_blk*: the IOPS over null_blk's in the same job and repetition (null_blk runs once, "
+                 "in the main matrix). *Interrupts / I/O*: the interrupts the guest took on the lines of the "
+                 "device's controller's I/O queues (`nvme<Y>q<N>`, N ≥ 1, in /proc/interrupts; not the admin "
+                 "queue) between the run's counter snapshots, per I/O completed"
+                 + ("; *device-raised*: the interrupts nvmev counted itself (`io_interrupts` of its "
+                    "controller's configfs stats)" if has_dev_irqs else
+                    "" if not has_irqs else "; this build of nvmev does not count the interrupts it raises "
+                    "(no `io_interrupts` in its controller's stats)")
+                 + (". " if has_irqs else " (these results have no interrupt counters: a bench from before "
+                    "they were recorded). ")
+                 + "Thread columns: each nvmev thread's run time (schedstat) in % of one CPU over the run; "
+                 "median [min–max] over repetitions.", "",
+                 table(head, rows, ["l", "l", "l"] + ["r"] * (len(head) - 3)), "")
+
+        if not has_irqs:
+            return
+        # every job: interrupts per I/O on the NVMe devices
+        cols = [(d, f, name) for d in IRQ_DEVS for f, name in
+                ((irqs_per_io, ""), (dev_irqs_per_io, ", device-raised"))
+                if (f is irqs_per_io or (has_dev_irqs and d != "qemu_nvme"))
+                and any(self.group("matrix", j, d) for j, _ in MATRIX_JOBS)]
+        rows = []
+        for job, label in self.matrix_jobs():
+            row = [label]
+            for d, f, _ in cols:
+                row.append(fmt_ms([f(r) for r in self.group("matrix", job, d)], digits=2))
+            if any(c != "–" for c in row[1:]):
+                rows.append(row)
+        if rows:
+            self.add("Interrupts per I/O in every job of the matrix (nvmev on CPUs "
+                     f"{i.get('nvmev_cpus', '2,3')}; polled jobs complete on a poll queue, without interrupts):",
+                     "", table(["job"] + [dev_label[d] + name for d, _, name in cols], rows), "")
 
     def latency(self):
         rows = []
@@ -699,20 +897,21 @@ class Report:
                             "switch-ins / I/O (dispatcher / worker)"], rows), "")
         # guest-wide CPU per I/O, every device
         rows = []
-        for job, label in MATRIX_JOBS:
+        for job, label in self.matrix_jobs():
             row = [label]
             for d in self.devs:
                 g = [r for r in self.group("matrix", job, d) if "cnt" in r and "guest_busy_ticks" in r["cnt"]]
                 row.append(fmt_ms([r["cnt"]["guest_busy_ticks"] * 1e9 / USER_HZ / ios_of(r) for r in g
                                    if ios_of(r)]))
             rows.append(row)
-        self.add("Guest CPU per I/O, all 4 vCPUs (ns; /proc/stat busy time in the same window ÷ I/Os completed; "
+        self.add(f"Guest CPU per I/O, all {self.guest_ncpus()} vCPUs (ns; /proc/stat busy time in the same window ÷ I/Os completed; "
                  "includes fio and, for nvmev, the emulator threads):", "",
                  table(["job"] + [DEV_LABEL[d] for d in self.devs], rows), "")
 
     def host_view(self):
         if not self.probe:
             return
+        ncpu = max([4] + [max(p["vcpu"]) + 1 for p in self.probe.values() if p["vcpu"]])
         rows = []
         for job in ("rr4k_qd1", "rr4k_qd32", "sr128k_qd8", "rr4k_qd32_j4"):
             for d in self.devs:
@@ -724,7 +923,7 @@ class Report:
                     v = p["vcpu"].get(i)
                     return None if v is None else v[which]
                 row = [JOB_LABEL[job], DEV_LABEL[d]]
-                for i in range(4):
+                for i in range(ncpu):
                     row.append(fmt_ms([s(p, i, 0) for p in g], 100, 0) + " / " +
                                fmt_ms([s(p, i, 1) for p in g], 100, 0).split(" ")[0])
                 row.append(fmt_ms([sum(v[0] for v in p["vcpu"].values()) + p["other_run"] for p in g], 1, 2))
@@ -737,7 +936,7 @@ class Report:
             g = [p for p in g if p]
             if g:
                 row = ["idle (2.2 s after a last I/O)", DEV_LABEL[d]]
-                for i in range(4):
+                for i in range(ncpu):
                     row.append(fmt_ms([p["vcpu"].get(i, (None, None))[0] for p in g], 100, 0) + " / " +
                                fmt_ms([p["vcpu"].get(i, (None, None))[1] for p in g], 100, 0).split(" ")[0])
                 row.append(fmt_ms([sum(v[0] for v in p["vcpu"].values()) + p["other_run"] for p in g], 1, 2))
@@ -749,8 +948,8 @@ class Report:
                  "% of a host core that vCPU thread ran / % of the time it was runnable but waiting for a host "
                  "core. `host cores used` counts all QEMU threads (vCPUs, I/O thread, main loop). The guest "
                  "cannot see this waiting: its clock keeps running while a vCPU thread is descheduled.", "",
-                 table(["job", "device", "vCPU0 run/wait %", "vCPU1", "vCPU2", "vCPU3",
-                        "host cores used", "vCPU wait (cores)", "QEMU processes"], rows + idle_rows), "")
+                 table(["job", "device", "vCPU0 run/wait %"] + [f"vCPU{i}" for i in range(1, ncpu)] +
+                       ["host cores used", "vCPU wait (cores)", "QEMU processes"], rows + idle_rows), "")
         self.summary["host_view"] = rows + idle_rows
 
     def idle_cost(self):
@@ -788,7 +987,7 @@ class Report:
         self.add("## Idle cost", "",
                  "A last burst of 256 direct 4K reads (`dd`), then counters at t0 (dd exited), t0+100 ms, "
                  "t0+1 s, t0+2 s. Thread columns: % of one CPU (schedstat ns). Machine columns: share of all "
-                 "4 vCPUs busy — /proc/stat (10 ms ticks, coarse over 100 ms) and /proc/schedstat run time "
+                 f"{self.guest_ncpus()} vCPUs busy — /proc/stat (10 ms ticks, coarse over 100 ms) and /proc/schedstat run time "
                  "(ns); they include the shell that takes the samples, so the null_blk rows are the "
                  "floor.", "",
                  table(["after", "window", "nvmev dispatcher %", "nvmev I/O worker %", "nvmev threads %",
@@ -836,7 +1035,7 @@ class Report:
     def fidelity(self):
         delays = sorted({int(r["cfg"][1:]) for r in self.runs
                          if r["set"] == "model" and re.match(r"d\d+$", r["cfg"] or "")})
-        rows, plot = [], []
+        rows = []
         for job, op in (("rr4k_qd1", "read"), ("rw4k_qd1", "write")):
             base_g = self.group("model", job, "nvmev", "base")
             base = med([r["clat_mean"] for r in base_g])
@@ -1131,17 +1330,18 @@ class Report:
         if "null_blk" in self.devs:
             fig, ax = plt.subplots(figsize=(10, 4.2))
             width = 0.8 / max(1, len(self.devs))
+            jobs = self.matrix_jobs()
             for k, d in enumerate(self.devs):
                 ys = []
-                for j, _ in MATRIX_JOBS:
+                for j, _ in jobs:
                     key = "bw" if j in SEQ_JOBS else "iops"
                     a, b = self.m("matrix", j, d, key), self.m("matrix", j, "null_blk", key)
                     ys.append(a / b if a and b else 0)
-                ax.bar([x + k * width for x in range(len(MATRIX_JOBS))], ys, width, label=DEV_LABEL[d],
+                ax.bar([x + k * width for x in range(len(jobs))], ys, width, label=DEV_LABEL[d],
                        color=colors[d])
             ax.axhline(1.0, color="black", lw=0.8)
-            ax.set_xticks([x + width * (len(self.devs) - 1) / 2 for x in range(len(MATRIX_JOBS))],
-                          [j for j, _ in MATRIX_JOBS], rotation=20, fontsize=8)
+            ax.set_xticks([x + width * (len(self.devs) - 1) / 2 for x in range(len(jobs))],
+                          [j for j, _ in jobs], rotation=20, fontsize=8)
             ax.set_ylabel("throughput ÷ null_blk (medians)")
             ax.set_title("Throughput relative to null_blk")
             ax.legend(fontsize=8)
@@ -1207,6 +1407,7 @@ class Report:
         if not self.runs:
             self.add("**No fio results found** in raw/ (see vm.log).", "")
         self.throughput()
+        self.queue_depth()
         self.latency()
         self.cpu_cost()
         self.idle_cost()

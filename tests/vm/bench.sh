@@ -19,11 +19,18 @@
 #                              the other devices; the model and presets parts
 #                              use the current build
 #
+# With 5 or more guest CPUs (scripts/bench.sh --smp 5) the matrix part also
+# runs the QD32 jobs of CPUS3_JOBS on nvmev loaded with cpus=2,3,4 (config
+# "cpus3": one dispatcher, two I/O workers; the same parameters and storage),
+# on each build, in every repetition; with 4 CPUs they are skipped.
+#
 # Every fio run writes <tag>.fio.json (fio --output-format=json) and
 # <tag>.snap (raw /proc counters before and after the run: /proc/stat,
 # /proc/schedstat, the nvmev threads' /proc/<pid>/stat and schedstat, the
-# device's /sys/block/<dev>/stat, and "now" from /proc/timer_list); both are
-# sent to the host with t_emit. scripts/bench_report.py turns them into tables.
+# device's /sys/block/<dev>/stat, the nvme lines of /proc/interrupts, the
+# io_interrupts line of nvmev's controller stats in configfs when the build
+# has one, and "now" from /proc/timer_list); both are sent to the host with
+# t_emit. scripts/bench_report.py turns them into tables.
 # Word splitting of the space-separated lists ($DEVS, $THREAD_PIDS, fio
 # arguments) is intended; DEV_<name> are read through eval (dev_path).
 # shellcheck disable=SC2086,SC2034
@@ -62,13 +69,16 @@ NVMEV_KO_BASE=/lib/modules/nvmev-base.ko
 
 REGION=1g                 # every device: offsets 0 .. 1 GiB
 FIO_CPUS=0,1              # fio threads (one job: CPU 0 only); nvmev owns CPUs 2 (dispatcher), 3 (I/O worker)
-NVMEV_CPUS=2,3
+NVMEV_CPUS=2,3            # also nvmev_load's default (tests/vm/lib.sh)
+NVMEV_CPUS3=2,3,4         # config "cpus3": a second I/O worker, with 5 or more guest CPUs
+CPUS3_JOBS="rr4k_qd32 rr4k_qd32_j2 rr4k_qd32_j4 rw4k_qd32"
+CPUS3=""                  # set by setup_devices when the guest has the CPUs
 PCT="50:99:99.9"
 PCT_FINE="1:5:10:20:30:40:50:60:70:80:90:95:99:99.5:99.9"
 ZERO="read_delay=0 read_time=0 read_trailing=0 write_delay=0 write_time=0 write_trailing=0"
 SPIN_HUGE=100000000       # 100 s: the dispatcher never sleeps during a run
 THINK=5ms                 # think time of the "every I/O finds the dispatcher asleep" job
-JOBS="rr4k_qd1 rr4k_qd32 rw4k_qd1 rw4k_qd32 sr128k_qd8 sw128k_qd8 rr4k_qd32_j2 rr4k_qd32_j4 rr4k_qd1_poll rr4k_qd32_poll"
+JOBS="rr4k_qd1 rr4k_qd32 rw4k_qd1 rw4k_qd32 sr128k_qd8 sw128k_qd8 rr4k_qd32_j2 rr4k_qd32_j4 rw4k_qd32_j2 rw4k_qd32_j4 rr4k_qd1_poll rr4k_qd32_poll"
 
 NULL_BLK_ARGS="nr_devices=1 memory_backed=1 gb=1 bs=512 queue_mode=2 irqmode=0 submit_queues=4 poll_queues=1 hw_queue_depth=256 no_sched=1"
 BRD_ARGS="rd_nr=1 rd_size=1048576"
@@ -94,6 +104,8 @@ job_args() {  # <job>
         sw128k_qd32) echo "--rw=write --bs=128k --iodepth=32 --percentile_list=$PCT" ;;
         rr4k_qd32_j2) echo "--rw=randread --bs=4k --iodepth=32 --numjobs=2 $rnd --percentile_list=$PCT" ;;
         rr4k_qd32_j4) echo "--rw=randread --bs=4k --iodepth=32 --numjobs=4 $rnd --percentile_list=$PCT" ;;
+        rw4k_qd32_j2) echo "--rw=randwrite --bs=4k --iodepth=32 --numjobs=2 $rnd --percentile_list=$PCT" ;;
+        rw4k_qd32_j4) echo "--rw=randwrite --bs=4k --iodepth=32 --numjobs=4 $rnd --percentile_list=$PCT" ;;
         rr4k_qd1_poll) echo "--rw=randread --bs=4k --iodepth=1 $rnd --ioengine=io_uring --hipri --percentile_list=$PCT_FINE" ;;
         rr4k_qd32_poll) echo "--rw=randread --bs=4k --iodepth=32 $rnd --ioengine=io_uring --hipri --percentile_list=$PCT" ;;
         *) echo "## bench: unknown job $1" >&2; return 1 ;;
@@ -124,17 +136,27 @@ find_nvmev_threads() {
 # a function: fio runs it as exec_prerun/exec_postrun (once per job), so the
 # snapshots bracket the I/O phase without fio's start-up and exit. Few
 # processes: each fork+exec costs tens of ms under TCG.
+# The interrupt counters (the nvme lines of /proc/interrupts, the
+# io_interrupts line of every nvmev controller's configfs stats, absent in
+# older builds) only around fio runs (labels before and after), read outside
+# the window between the "now" readings, so the extra grep adds no CPU time
+# to the run's counters and none to the idle windows.
 SNAP=$OUT/snap.sh
 cat >"$SNAP" <<'SNAP_EOF'
 f=$1; label=$2; dev=$3; shift 3
 files=""
 for p in "$@"; do files="$files /proc/$p/schedstat /proc/$p/stat /proc/$p/comm"; done
 [ "$dev" = - ] || files="$files /sys/block/$dev/stat"
+irqs() {
+    grep -H -e nvme -e '^io_interrupts ' /proc/interrupts /sys/kernel/config/nvmev/*/stats 2>/dev/null
+}
 {
     echo "== $label"
+    [ "$label" != before ] || irqs
     grep -m 1 -H 'now at' /proc/timer_list
     grep -H '' /proc/stat /proc/schedstat $files 2>/dev/null
     grep -m 1 -H 'now at' /proc/timer_list
+    [ "$label" != after ] || irqs
 } >"$f.$$"
 SNAP_EOF
 
@@ -166,6 +188,24 @@ NVMEV_BUILD=""            # the build loaded now: nvmev, nvmev_base or empty
 
 dev_path() { eval "echo \$DEV_$1"; }
 
+# The NVMe controller (nvmeY) behind block device <name> (nvmeXn1), whose
+# interrupts are named nvmeYq<N>: with native multipath (Debian's default)
+# the one of its path nvmeXcYn1, else its parent device. Nothing for other
+# devices.
+nvme_ctrl_of() {  # <block device name>
+    local p
+    for p in /sys/block/"$1"/multipath/nvme*; do
+        [ -e "$p" ] || continue
+        p=${p##*/}
+        p=${p%n*}
+        echo "nvme${p##*c}"
+        return 0
+    done
+    p=$(readlink /sys/block/"$1"/device 2>/dev/null) || return 0
+    case "${p##*/}" in nvme[0-9]*) echo "${p##*/}" ;; esac
+    return 0
+}
+
 set_scheduler_none() {  # <block device path>
     local f="/sys/block/${1#/dev/}/queue/scheduler"
     [ -w "$f" ] && echo none >"$f" 2>/dev/null
@@ -175,16 +215,17 @@ set_scheduler_none() {  # <block device path>
 
 # Load build <nvmev|nvmev_base> with <params> in place of the nvmev loaded
 # now: both are module "nvmev", one at a time. Sets DEV_<build> and finds the
-# new threads.
+# new threads. cpus=$NVMEV_CPUS unless <params> name other CPUs.
 load_build() {  # <build> <config name> <params...>
     local build=$1 cfg=$2 st
     shift 2
     NVMEV_BUILD=""
+    NVMEV_CFG=""
     if lsmod | grep -q '^nvmev '; then
         nvmev_unload || return 1
     fi
     [ "$build" = nvmev ] || NVMEV_KO=$NVMEV_KO_BASE
-    nvmev_load cpus=$NVMEV_CPUS "$@"
+    nvmev_load "$@"
     st=$?
     NVMEV_KO=$NVMEV_KO_CUR
     [ "$st" -eq 0 ] || return 1
@@ -208,8 +249,16 @@ nvme_poll_queue() {
 }
 
 setup_devices() {
-    local d
+    local d n
     nvme_poll_queue
+    # nvmev's controller stats (io_interrupts) are in configfs
+    nv_configfs_mount
+    n=$(grep -c '^processor' /proc/cpuinfo)
+    if [ "$n" -ge 5 ]; then
+        CPUS3=$NVMEV_CPUS3
+    elif has_word matrix $PARTS && has_word nvmev $DEVS; then
+        t_log "the guest has $n CPUs: the runs of nvmev with cpus=$NVMEV_CPUS3 (config cpus3: $CPUS3_JOBS) need 5, skipped"
+    fi
     if has_word qemu_nvme $DEVS; then
         if nvme_wait_device "QEMU NVMe" 20 >/dev/null; then
             DEV_qemu_nvme=$NVMEV_NS
@@ -273,7 +322,10 @@ precondition() {
         # nvmev_base is nvmev's storage under the other build
         [ "$d" = nvmev_base ] || precondition_dev "$d"
     done
-    [ -z "$DEV_nvmev_base" ] || write_marker
+    # checked after each reload of nvmev: the other build, or cpus3
+    if [ -n "$DEV_nvmev_base" ] || { [ -n "$CPUS3" ] && [ -n "$DEV_nvmev" ]; }; then
+        write_marker
+    fi
 }
 
 # ---------------------------------------------------------------- two builds
@@ -307,27 +359,35 @@ build_order() {  # <rep>
     if [ $(($1 % 2)) -eq 1 ]; then echo "nvmev nvmev_base"; else echo "nvmev_base nvmev"; fi
 }
 
-# Build <nvmev|nvmev_base> loaded with the matrix's parameters, its storage
-# as the other build left it (else written again). A build that does not load
-# leaves ACTIVE, once. One line per load in swaps.txt.
-use_build() {  # <build> <rep>
-    local b=$1 start kept=yes size
-    [ "$NVMEV_BUILD" = "$b" ] && return 0
+# Build <nvmev|nvmev_base> loaded with the matrix's parameters in config
+# <cfg> (default base; cpus3: <params> cpus=2,3,4), its storage as the last
+# load left it (else written again). A build that does not load in config
+# base leaves ACTIVE, once; in another config only that config's runs of
+# this repetition are left out. One line per load in swaps.txt.
+use_build() {  # <build> <rep> [<cfg> <params...>]
+    local b=$1 rep=$2 cfg=${3:-base} start kept=yes size
+    shift 2
+    [ $# -eq 0 ] || shift
+    [ "$NVMEV_BUILD" = "$b" ] && [ "$NVMEV_CFG" = "$cfg" ] && return 0
     start=$(cut -d' ' -f1 /proc/uptime)
-    if ! load_build "$b" base $ZERO; then
-        t_fail "bench/load-$b" "r$2: loading $b failed: its runs are left out from here on"
-        ACTIVE=$(for d in $ACTIVE; do [ "$d" = "$b" ] || printf ' %s' "$d"; done)
-        echo "r$2 $b load=failed" >>"$SWAPS"
+    if ! load_build "$b" "$cfg" $ZERO "$@"; then
+        if [ "$cfg" = base ]; then
+            t_fail "bench/load-$b" "r$rep: loading $b failed: its runs are left out from here on"
+            ACTIVE=$(for d in $ACTIVE; do [ "$d" = "$b" ] || printf ' %s' "$d"; done)
+        else
+            t_fail "bench/load-$b-$cfg" "r$rep: loading $b with $* failed: its $cfg runs of r$rep are left out"
+        fi
+        echo "r$rep $b cfg=$cfg load=failed" >>"$SWAPS"
         return 1
     fi
     size=$(blockdev --getsize64 "$NVMEV_NS")
     if [ -n "$MARK_SUM" ] && [ "$(read_marker)" != "$MARK_SUM" ]; then
         kept=no
-        t_log "r$2: $b did not find the data the other build left: writing $REGION again"
+        t_log "r$rep: $b ($cfg) did not find the data the last load left: writing $REGION again"
         precondition_dev "$b"
         write_marker
     fi
-    echo "r$2 $b load_s=$(awk -v a="$start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { print b - a }') bytes=$size data_kept=$kept" >>"$SWAPS"
+    echo "r$rep $b cfg=$cfg load_s=$(awk -v a="$start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { print b - a }') bytes=$size data_kept=$kept" >>"$SWAPS"
 }
 
 write_info() {
@@ -340,6 +400,10 @@ write_info() {
         echo "region=$REGION"
         echo "fio_cpus=$FIO_CPUS"
         echo "nvmev_cpus=$NVMEV_CPUS"
+        if [ -n "$CPUS3" ]; then
+            echo "nvmev_cpus3=$CPUS3"
+            echo "cpus3_jobs=$CPUS3_JOBS"
+        fi
         echo "think=$THINK"
         echo "spin_huge_us=$SPIN_HUGE"
         echo "fid_delays_ns=$FID_DELAYS"
@@ -356,6 +420,7 @@ write_info() {
         echo "ncpus=$(grep -c '^processor' /proc/cpuinfo)"
         echo "cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
         echo "mem_total_kb=$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
+        echo "nvme_irqs=$(grep nvme /proc/interrupts | awk '{ print $NF }' | tr '\n' ' ')"
         echo "cmdline=$(cat /proc/cmdline)"
         echo "devices=$ACTIVE"
         for d in $ACTIVE; do
@@ -378,7 +443,7 @@ SEQ=0
 
 # One fio run; emits <tag>.fio.json and <tag>.snap.
 run_fio() {  # <set> <rep> <job> <dev>
-    local set=$1 rep=$2 job=$3 dev=$4 path tag args snap cfg="" cpus
+    local set=$1 rep=$2 job=$3 dev=$4 path tag args snap cfg="" cpus ctrl=""
     path=$(dev_path "$dev")
     case "$dev" in
         nvmev | nvmev_base)
@@ -391,6 +456,7 @@ run_fio() {  # <set> <rep> <job> <dev>
     RUN_S=$RUNTIME
     [ "$set" != model ] || RUN_S=$MODEL_RUNTIME
     args=$(job_args "$job") || return 1
+    case "${path#/dev/}" in nvme*) ctrl=$(nvme_ctrl_of "${path#/dev/}") ;; esac
     cpus=0
     case "$args" in *--numjobs=*) cpus=$FIO_CPUS ;; esac
     snap=$OUT/$tag.snap
@@ -403,6 +469,7 @@ run_fio() {  # <set> <rep> <job> <dev>
         echo "cfg=$cfg"
         echo "seq=$SEQ"
         echo "path=$path"
+        echo "nvme_ctrl=$ctrl"
         echo "args=$args"
         [ -z "$cfg" ] || echo "nvmev_params=$(cd /sys/module/nvmev/parameters && grep -H '' ./* | sed 's|^\./||' | tr '\n' ' ')"
     } >"$snap"
@@ -460,10 +527,21 @@ t_emit "$OUT/info.txt" info.txt
 
 # One repetition's matrix, then its idle cost, on <devices> (at most one
 # build of nvmev: loaded first if it is not; one that failed to load before
-# is left out).
+# is left out). With CPUS3, the nvmev build's cpus3 runs come first, so that
+# the matrix, the idle cost and the other devices' runs find nvmev loaded
+# as without them (config base).
 bench_devices() {  # <rep> <devices...>
     local rep=$1 devs="" job d
     shift
+    if has_word matrix $PARTS && [ -n "$CPUS3" ]; then
+        for d in "$@"; do
+            case "$d" in nvmev | nvmev_base) ;; *) continue ;; esac
+            if ! has_word "$d" $ACTIVE || ! use_build "$d" "$rep" cpus3 cpus=$CPUS3; then continue; fi
+            for job in $CPUS3_JOBS; do
+                run_fio matrix "$rep" "$job" "$d"
+            done
+        done
+    fi
     for d in "$@"; do
         case "$d" in
             nvmev | nvmev_base)
