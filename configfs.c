@@ -218,9 +218,11 @@ static ssize_t ctrl_stats_show(struct config_item *item, char *page)
 	struct nvmev_ctrl *ctrl = to_ctrl(item);
 	ssize_t n;
 
-	n = sysfs_emit(page, "admin_cmds %lld\nadmin_errors %lld\n",
+	n = sysfs_emit(page,
+		       "admin_cmds %lld\nadmin_errors %lld\nio_interrupts %lld\n",
 		       atomic64_read(&ctrl->admin_cmds),
-		       atomic64_read(&ctrl->admin_errors));
+		       atomic64_read(&ctrl->admin_errors),
+		       atomic64_read(&ctrl->io_irqs));
 	return n + nvmev_stats_show(&ctrl->io_stats,
 				    atomic_read(&ctrl->nr_reqs), page + n,
 				    PAGE_SIZE - n);

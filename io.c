@@ -8,8 +8,8 @@
  * completes, and hands it to the worker that owns the target completion
  * queue.  A worker runs the command's execute function at once (the data
  * moves), keeps the requests ordered by completion time (an rbtree,
- * O(log n)), posts each completion when its time has come and raises the
- * queue's interrupt once per batch.
+ * O(log n)), posts each completion when its time has come and, after each
+ * batch, lets irq.c decide about each queue's interrupt.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -229,42 +229,41 @@ static void complete_one(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 }
 
 /*
- * Interrupt vectors to raise at the end of a batch.  Only vector numbers
- * are kept: once a completion is posted and its SQ's in-flight count
- * dropped, the host may delete the queues (admin.c), so the CQ must not be
- * looked at again.
+ * The CQs a batch posted to, for their interrupts at its end (irq.c).
+ * Only touched under the lock of the worker that owns them, which the
+ * batch holds: Delete CQ waits for it before freeing one.
  */
-struct irq_set {
+struct cq_set {
 	struct nvmev_ctrl *ctrl[8];
-	u16 vector[8];
+	struct nvmev_cq *cq[8];
 	unsigned int nr;
+	u64 now;
 };
 
-/* Remember that @cq needs an interrupt; raise it at once if the set is full. */
-static void note_irq(struct irq_set *set, struct nvmev_ctrl *ctrl,
-		     struct nvmev_cq *cq)
+/* Remember that @cq had an entry posted; flush the set when it is full. */
+static void note_cq(struct cq_set *set, struct nvmev_ctrl *ctrl,
+		    struct nvmev_cq *cq)
 {
 	unsigned int i;
 
-	if (!cq->ien)
-		return;
+	nvmev_cq_posted(cq, set->now);
 	for (i = 0; i < set->nr; i++)
-		if (set->ctrl[i] == ctrl && set->vector[i] == cq->vector)
+		if (set->cq[i] == cq)
 			return;
-	if (set->nr == ARRAY_SIZE(set->vector)) {
-		nvmev_signal_irq(ctrl, cq->vector);
+	if (set->nr == ARRAY_SIZE(set->cq)) {
+		nvmev_cq_irq(ctrl, cq, set->now);
 		return;
 	}
 	set->ctrl[set->nr] = ctrl;
-	set->vector[set->nr++] = cq->vector;
+	set->cq[set->nr++] = cq;
 }
 
-static void raise_irqs(struct irq_set *set)
+static void cq_set_irqs(struct cq_set *set)
 {
 	unsigned int i;
 
 	for (i = 0; i < set->nr; i++)
-		nvmev_signal_irq(set->ctrl[i], set->vector[i]);
+		nvmev_cq_irq(set->ctrl[i], set->cq[i], set->now);
 }
 
 /*
@@ -272,12 +271,12 @@ static void raise_irqs(struct irq_set *set)
  * holds the lock of the worker that owns the CQ, and the CQ has room.
  */
 static void post_one(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-		     struct irq_set *irqs)
+		     struct cq_set *cqs)
 {
 	struct nvmev_sq *sq = req->sq;
 
 	complete_one(ctrl, req);
-	note_irq(irqs, ctrl, req->cq);
+	note_cq(cqs, ctrl, req->cq);
 	req_free(req);
 	/* last touch of the SQ and CQ: Delete SQ waits for this */
 	atomic_dec_return_release(&sq->inflight);
@@ -289,8 +288,8 @@ static void post_one(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
  */
 u64 nvmev_worker_complete_due(struct nvmev_worker *w)
 {
-	struct irq_set irqs = { .nr = 0 };
 	u64 next = U64_MAX, now = nvmev_now();
+	struct cq_set cqs = { .nr = 0, .now = now };
 	struct rb_node *n;
 
 	mutex_lock(&w->lock);
@@ -313,10 +312,10 @@ u64 nvmev_worker_complete_due(struct nvmev_worker *w)
 			break;
 		}
 		rb_erase_cached(n, &w->pending);
-		post_one(req->ctrl, req, &irqs);
+		post_one(req->ctrl, req, &cqs);
 		w->nr_done++;
 	}
-	raise_irqs(&irqs);
+	cq_set_irqs(&cqs);
 	mutex_unlock(&w->lock);
 	return next;
 }
@@ -346,10 +345,11 @@ static void keep(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 /* Post the dispatcher's own commands that are due; true if any was. */
 static bool io_complete_kept(struct nvmev_ctrl *ctrl)
 {
-	struct irq_set irqs = { .nr = 0 };
 	struct rb_node *n, *next;
 	u64 now = nvmev_now();
+	struct cq_set cqs = { .nr = 0, .now = now };
 	bool posted = false;
+	unsigned int i;
 
 	for (n = rb_first_cached(&ctrl->kept); n; n = next) {
 		struct nvmev_req *req = rb_entry(n, struct nvmev_req, rb);
@@ -366,11 +366,22 @@ static bool io_complete_kept(struct nvmev_ctrl *ctrl)
 		}
 		rb_erase_cached(n, &ctrl->kept);
 		ctrl->nr_kept--;
-		post_one(ctrl, req, &irqs);
+		post_one(ctrl, req, &cqs);
 		mutex_unlock(&w->lock);
 		posted = true;
 	}
-	raise_irqs(&irqs);
+	/* the CQs stay: only the dispatcher, which runs this, deletes them */
+	for (i = 0; i < cqs.nr; i++) {
+		struct nvmev_cq *cq = cqs.cq[i];
+		struct nvmev_worker *w = ctrl->workers[cq->worker];
+
+		if (mutex_trylock(&w->lock)) {
+			nvmev_cq_irq(ctrl, cq, now);
+			mutex_unlock(&w->lock);
+		} else {
+			set_bit(cq->qid, ctrl->irq_owed); /* nvmev_irq_poll */
+		}
+	}
 	return posted;
 }
 
@@ -469,6 +480,7 @@ bool nvmev_io_poll(struct nvmev_ctrl *ctrl, u64 *due)
 	for (i = 0; i < ctrl->nr_active_sqs; i++)
 		busy |= sq_poll(ctrl, ctrl->sqs[ctrl->active_sqs[i]]);
 	busy |= io_complete_kept(ctrl);
+	nvmev_irq_poll(ctrl, due);
 	n = rb_first_cached(&ctrl->kept);
 	if (n)
 		*due = min(*due, rb_entry(n, struct nvmev_req, rb)->done_at);

@@ -149,6 +149,12 @@ struct nvmev_cq {
 	unsigned int nr_sqs;		/* SQs attached; blocks deletion */
 	unsigned int worker;		/* the only thread that posts here */
 	u32 db_bad;			/* bad head last reported, or ~0 */
+	/* Interrupt state (irq.c), under the owning worker's lock */
+	u32 irq_owed;			/* entries posted since the last one */
+	u64 owed_since;			/* when the first of them was */
+	bool irq_wait;			/* raised; the host has not moved head */
+	u32 irq_head;			/* head doorbell when it was raised */
+	u64 irq_at;			/* when */
 };
 
 struct nvmev_sq {
@@ -405,6 +411,9 @@ struct nvmev_ctrl {
 	struct nvmev_io_stats io_stats;
 	atomic64_t admin_cmds;
 	atomic64_t admin_errors;
+	atomic64_t io_irqs;		/* I/O queue interrupts raised */
+	/* I/O CQs whose interrupt waits for the dispatcher (irq.c) */
+	DECLARE_BITMAP(irq_owed, NVMEV_MAX_IOQ + 1);
 	atomic_t nr_reqs;		/* requests that point here */
 
 	/* Commands the dispatcher serves itself, by completion time */
@@ -476,6 +485,11 @@ int nvmev_pci_create(struct nvmev_ctrl *ctrl);
 void nvmev_pci_destroy(struct nvmev_ctrl *ctrl);
 void nvmev_signal_irq(struct nvmev_ctrl *ctrl, unsigned int vector);
 void nvmev_deliver_pending_irqs(struct nvmev_ctrl *ctrl);
+
+/* irq.c */
+void nvmev_cq_posted(struct nvmev_cq *cq, u64 now);
+void nvmev_cq_irq(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq, u64 now);
+void nvmev_irq_poll(struct nvmev_ctrl *ctrl, u64 *due);
 
 /* regs.c: register file and controller state machine */
 void nvmev_regs_init(struct nvmev_ctrl *ctrl);
