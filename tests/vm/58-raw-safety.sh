@@ -66,41 +66,16 @@ t_check $P/unbind sh -c "echo $BDF >/sys/bus/pci/drivers/nvme/unbind"
 
 # ---- a session through a FIFO: statements one at a time, so that the
 # test can read physical addresses and build a PRP list from them
-# a nvme-raw that stops must fail checks, not kill this script with
-# SIGPIPE before it binds the driver again and unloads
-trap '' PIPE
-mkfifo "$T/fifo"
-"$R" "$BDF" "$T/fifo" >"$T/out" 2>&1 &
-RAW=$!
-exec 3>"$T/fifo"
-MARK=0
-say() { echo "$*" >&3; }
-sync_raw() {  # wait until everything said so far has run
-    local tries=300
-    MARK=$((MARK + 1))
-    say "echo == sync$MARK"
-    while ! grep -q "^== sync$MARK\$" "$T/out" && [ $tries -gt 0 ]; do
-        kill -0 $RAW 2>/dev/null || return 1
-        usleep 100000
-        tries=$((tries - 1))
-    done
-    [ $tries -gt 0 ]
-}
-# The status of the command after "echo == <mark>"
-status_at() {
-    awk -v m="== $1" '$0 == m { f = 1; next }
-        f && /^status=/ { sub(/^status=/, ""); print $1; exit }' "$T/out"
-}
-line_at() { awk -v m="== $1" '$0 == m { getline; print; exit }' "$T/out"; }
+raw_start "$R" "$BDF" "$T"
 cmd() {  # <mark> <statement>: run one command, wait for it
-    say "echo == $1"
-    say "$2"
-    sync_raw
+    raw_say "echo == $1"
+    raw_say "$2"
+    raw_sync
 }
 phys() {  # <buf> <page>: its physical address
-    say "print-phys $1 $2"
-    sync_raw
-    sed -n "s/^$1 phys=\(0x[0-9a-f]*\)\$/\1/p" "$T/out" | tail -n 1
+    raw_say "print-phys $1 $2"
+    raw_sync
+    sed -n "s/^$1 phys=\(0x[0-9a-f]*\)\$/\1/p" "$RAW_OUT" | tail -n 1
 }
 le64() {  # <hex value>: 8 bytes little endian, as printf escapes
     local v=$(($1)) i=0 out=""
@@ -112,24 +87,24 @@ le64() {  # <hex value>: 8 bytes little endian, as printf escapes
     printf '%s' "$out"
 }
 
-say "buf id 4k byte=0x5a"
-say "buf r 16k byte=0x77"
-say "buf w 16k random=3"
-say "buf list 4k"
-say "ioq-create 1 16"
-sync_raw || t_fail $P/session "nvme-raw stopped: $(tail -n 3 "$T/out")"
+raw_say "buf id 4k byte=0x5a"
+raw_say "buf r 16k byte=0x77"
+raw_say "buf w 16k random=3"
+raw_say "buf list 4k"
+raw_say "ioq-create 1 16"
+raw_sync || t_fail $P/session "nvme-raw stopped: $(tail -n 3 "$RAW_OUT")"
 
 # ---- PRP1 at memory the device may not touch
 for a in kcode:$KCODE kdata:$KDATA hole:$HOLE bar:$BAR storage:$STORAGE page0:0x0; do
     cmd "id-${a%%:*}" "admin opc=0x06 cdw10=1 data=id prp1=${a#*:}"
-    t_eq "$P/identify-prp1-${a%%:*}" 0x4004 "$(status_at "id-${a%%:*}")"
+    t_eq "$P/identify-prp1-${a%%:*}" 0x4004 "$(raw_status_at "id-${a%%:*}")"
 done
 cmd id-unaligned "admin opc=0x06 cdw10=1 data=id prp1=$(printf '0x%x' $((KCODE + 2)))"
-t_eq $P/identify-prp1-unaligned 0x4013 "$(status_at id-unaligned)"
+t_eq $P/identify-prp1-unaligned 0x4013 "$(raw_status_at id-unaligned)"
 cmd read-kcode "io 1 opc=0x02 nsid=1 slba=0 blocks=8 data=r prp1=$KCODE"
-t_eq $P/read-prp1-kernel 0x4004 "$(status_at read-kcode)"
+t_eq $P/read-prp1-kernel 0x4004 "$(raw_status_at read-kcode)"
 cmd id-good "admin opc=0x06 cdw10=1 data=id"
-t_eq $P/identify-good-buffer 0x0 "$(status_at id-good)"
+t_eq $P/identify-good-buffer 0x0 "$(raw_status_at id-good)"
 
 # ---- a PRP list with one bad entry: PRP1 = r page 0, PRP2 = list of
 # [r page 1, kernel code, r page 3]; refused whole, r's pages untouched
@@ -137,96 +112,95 @@ R1=$(phys r 1)
 R3=$(phys r 3)
 LIST=$(phys list 0)
 printf "$(le64 "$R1")$(le64 "$KCODE")$(le64 "$R3")" >"$T/list.bin"
-say "load list $T/list.bin"
-say "fill r byte=0x77"
+raw_say "load list $T/list.bin"
+raw_say "fill r byte=0x77"
 cmd read-badlist "io 1 opc=0x02 nsid=1 slba=0 blocks=32 data=r prp2=$LIST"
-t_eq $P/read-list-bad-entry 0x4004 "$(status_at read-badlist)"
-say "buf r77 16k byte=0x77"
+t_eq $P/read-list-bad-entry 0x4004 "$(raw_status_at read-badlist)"
+raw_say "buf r77 16k byte=0x77"
 cmd cmp-r "cmp r r77"
-t_eq $P/read-list-bad-entry-host-untouched "cmp r r77: 16384 bytes equal" "$(line_at cmp-r)"
+t_eq $P/read-list-bad-entry-host-untouched "cmp r r77: 16384 bytes equal" "$(raw_line_at cmp-r)"
 # the same list for a write: the namespace keeps its data
 W1=$(phys w 1)
 W3=$(phys w 3)
 printf "$(le64 "$W1")$(le64 "$HOLE")$(le64 "$W3")" >"$T/list.bin"
-say "load list $T/list.bin"
+raw_say "load list $T/list.bin"
 cmd write-badlist "io 1 opc=0x01 nsid=1 slba=0 blocks=32 data=w prp2=$LIST"
-t_eq $P/write-list-bad-entry 0x4004 "$(status_at write-badlist)"
+t_eq $P/write-list-bad-entry 0x4004 "$(raw_status_at write-badlist)"
 # the list pointer itself at the kernel image
 cmd read-listptr "io 1 opc=0x02 nsid=1 slba=0 blocks=32 data=r prp2=$KCODE"
-t_eq $P/read-list-pointer-kernel 0x4004 "$(status_at read-listptr)"
+t_eq $P/read-list-pointer-kernel 0x4004 "$(raw_status_at read-listptr)"
 
 # ---- queue bases
 for a in page0:0x0 kcode:$KCODE bar:$BAR; do
     cmd "cq-${a%%:*}" "cq-create 3 16 base=${a#*:}"
-    t_eq "$P/create-cq-base-${a%%:*}" 0x4004 "$(status_at "cq-${a%%:*}")"
+    t_eq "$P/create-cq-base-${a%%:*}" 0x4004 "$(raw_status_at "cq-${a%%:*}")"
 done
 cmd cq-unaligned "cq-create 3 16 base=$(printf '0x%x' $((R1 + 512)))"
-t_eq $P/create-cq-base-unaligned 0x4002 "$(status_at cq-unaligned)"
+t_eq $P/create-cq-base-unaligned 0x4002 "$(raw_status_at cq-unaligned)"
 cmd sq-kcode "sq-create 3 16 cqid=1 base=$KCODE"
-t_eq $P/create-sq-base-kernel 0x4004 "$(status_at sq-kcode)"
+t_eq $P/create-sq-base-kernel 0x4004 "$(raw_status_at sq-kcode)"
 
 # ---- doorbells: Error events, one at a time until the log is read
-say "aer"
-say "doorbell sq 1 4096"
+raw_say "aer"
+raw_say "doorbell sq 1 4096"
 cmd ev-sq "wait-aer 5000"
-t_eq $P/event-sq-tail-beyond "dw0=0x00010100" "$(line_at ev-sq | sed -n 's/^aer status=0x0 \(dw0=0x[0-9a-f]*\) .*/\1/p')"
+t_eq $P/event-sq-tail-beyond "dw0=0x00010100" "$(raw_line_at ev-sq | sed -n 's/^aer status=0x0 \(dw0=0x[0-9a-f]*\) .*/\1/p')"
 # the library's next submission rings the right tail again
 cmd io-after-bad-tail "io 1 opc=0x02 nsid=1 slba=0 blocks=8 data=r"
-t_eq $P/io-after-bad-tail 0x0 "$(status_at io-after-bad-tail)"
-say "aer"
-say "doorbell cq 1 999"
+t_eq $P/io-after-bad-tail 0x0 "$(raw_status_at io-after-bad-tail)"
+raw_say "aer"
+raw_say "doorbell cq 1 999"
 cmd ev-masked "wait-aer 1000"
-case "$(line_at ev-masked)" in
+case "$(raw_line_at ev-masked)" in
     "aer timeout"*) t_pass $P/event-masked-until-log-read ;;
-    *) t_fail $P/event-masked-until-log-read "got '$(line_at ev-masked)'" ;;
+    *) t_fail $P/event-masked-until-log-read "got '$(raw_line_at ev-masked)'" ;;
 esac
-say "buf lg 4k"
+raw_say "buf lg 4k"
 cmd errlog "admin opc=0x02 cdw10=0x00ff0001 data=lg len=1k"
-t_eq $P/error-log-read 0x0 "$(status_at errlog)"
-say "doorbell cq 1 998"
+t_eq $P/error-log-read 0x0 "$(raw_status_at errlog)"
+raw_say "doorbell cq 1 998"
 cmd ev-cq "wait-aer 5000"
-t_eq $P/event-cq-head-beyond "dw0=0x00010100" "$(line_at ev-cq | sed -n 's/^aer status=0x0 \(dw0=0x[0-9a-f]*\) .*/\1/p')"
+t_eq $P/event-cq-head-beyond "dw0=0x00010100" "$(raw_line_at ev-cq | sed -n 's/^aer status=0x0 \(dw0=0x[0-9a-f]*\) .*/\1/p')"
 cmd errlog2 "admin opc=0x02 cdw10=0x00ff0001 data=lg len=1k"
-say "aer"
-say "doorbell sq 7 5"
+raw_say "aer"
+raw_say "doorbell sq 7 5"
 cmd ev-noqueue "wait-aer 5000"
-t_eq $P/event-doorbell-of-no-queue "dw0=0x00010000" "$(line_at ev-noqueue | sed -n 's/^aer status=0x0 \(dw0=0x[0-9a-f]*\) .*/\1/p')"
+t_eq $P/event-doorbell-of-no-queue "dw0=0x00010000" "$(raw_line_at ev-noqueue | sed -n 's/^aer status=0x0 \(dw0=0x[0-9a-f]*\) .*/\1/p')"
 
 # ---- a deleted queue's doorbell does not outlive it: three reads on
 # pair 2, delete, create again (the library may reuse the same memory, so
 # stale entries would be valid reads): nothing is fetched before the host
 # rings, as the namespace's read count shows
 reads() { nv_stat nvmev0/1 read_cmds; }
-say "ioq-create 2 16"
-for i in 1 2 3; do say "io 2 opc=0x02 nsid=1 slba=0 blocks=8 data=r"; done
-say "ioq-delete 2"
-sync_raw
+raw_say "ioq-create 2 16"
+for i in 1 2 3; do raw_say "io 2 opc=0x02 nsid=1 slba=0 blocks=8 data=r"; done
+raw_say "ioq-delete 2"
+raw_sync
 N0=$(reads)
-say "ioq-create 2 16"
-say "sleep 500"
-sync_raw
+raw_say "ioq-create 2 16"
+raw_say "sleep 500"
+raw_sync
 t_eq $P/recreated-queue-replays-nothing "$N0" "$(reads)"
 cmd q2-works "io 2 opc=0x02 nsid=1 slba=0 blocks=8 data=r"
-t_eq $P/recreated-queue-works 0x0 "$(status_at q2-works)"
+t_eq $P/recreated-queue-works 0x0 "$(raw_status_at q2-works)"
 t_eq $P/recreated-queue-one-read "$((N0 + 1))" "$(reads)"
 
 # ---- admin queues at page 0: Controller Fatal Status, then a reset heals
-say "ioq-delete 2"
-say "ioq-delete 1"
-say "disable"
-say "reg-write aqa 0x001f001f"
-say "reg-write asq 0 64"
-say "reg-write acq 0 64"
-say "reg-write cc 0x00460001"
-say "sleep 500"
+raw_say "ioq-delete 2"
+raw_say "ioq-delete 1"
+raw_say "disable"
+raw_say "reg-write aqa 0x001f001f"
+raw_say "reg-write asq 0 64"
+raw_say "reg-write acq 0 64"
+raw_say "reg-write cc 0x00460001"
+raw_say "sleep 500"
 cmd cfs "reg-read csts"
-t_eq $P/admin-queues-page0-fatal "csts=0x2" "$(line_at cfs | sed 's/^csts=0x0*\([0-9a-f]\)$/csts=0x\1/')"
+t_eq $P/admin-queues-page0-fatal "csts=0x2" "$(raw_line_at cfs | sed 's/^csts=0x0*\([0-9a-f]\)$/csts=0x\1/')"
 cmd reset-heals "reset"
 cmd id-after-reset "admin opc=0x06 cdw10=1 data=id"
-t_eq $P/identify-after-fatal-reset 0x0 "$(status_at id-after-reset)"
-exec 3>&-
-wait $RAW
-sed 's/^/## /' "$T/out" | tail -n 60
+t_eq $P/identify-after-fatal-reset 0x0 "$(raw_status_at id-after-reset)"
+raw_stop
+sed 's/^/## /' "$RAW_OUT" | tail -n 60
 
 # ---- bound again, the data intact, nothing refused in vain
 echo "$BDF" >/sys/bus/pci/drivers/nvme/bind

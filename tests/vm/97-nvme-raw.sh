@@ -77,18 +77,6 @@ rebind() {  # <bdf>
     return 1
 }
 
-# The status nvme-raw printed for the command after "echo == <mark>"
-status_at() {  # <output> <mark>
-    awk -v m="== $2" '$0 == m { f = 1; next }
-        f && /^status=/ { sub(/^status=/, ""); print $1; exit }
-        f && /^aer / { print; exit }' "$1"
-}
-
-# The line nvme-raw printed after "echo == <mark>"
-line_at() {  # <output> <mark>
-    awk -v m="== $2" '$0 == m { getline; print; exit }' "$1"
-}
-
 sha() { sha256sum <"$1" | cut -d' ' -f1; }
 
 # ---------------------------------------------------------------- one device
@@ -159,31 +147,31 @@ EOF
 # Checks of one script's output
 check_output() {  # <prefix> <output> <model pattern>
     local p=$1 o=$2 m
-    m=$(line_at "$o" identify)
+    m=$(raw_line_at identify "$o")
     case "$m" in
         identify\ model=*"$3"*) t_pass "$p/identify" ;;
         *) t_fail "$p/identify" "got '$m'" ;;
     esac
-    m=$(line_at "$o" identify-ns)
+    m=$(raw_line_at identify-ns "$o")
     case "$m" in
         "identify-ns nsid=1 nsze="[1-9]*) t_pass "$p/identify-ns" ;;
         *) t_fail "$p/identify-ns" "got '$m'" ;;
     esac
     for c in write-64k read-64k write-4k write-8k write-60k-offset \
         read-72k-offset read-q2 flush; do
-        t_eq "$p/$c" 0x0 "$(status_at "$o" $c)"
+        t_eq "$p/$c" 0x0 "$(raw_status_at $c "$o")"
     done
-    t_eq $p/cmp-64k "cmp w r: 65536 bytes equal" "$(line_at "$o" cmp-64k)"
-    t_eq $p/cmp-4k "cmp w2 r2+1k: 4096 bytes equal" "$(line_at "$o" cmp-4k)"
-    t_eq $p/cmp-8k "cmp w2+4k r2+5k: 8192 bytes equal" "$(line_at "$o" cmp-8k)"
+    t_eq $p/cmp-64k "cmp w r: 65536 bytes equal" "$(raw_line_at cmp-64k "$o")"
+    t_eq $p/cmp-4k "cmp w2 r2+1k: 4096 bytes equal" "$(raw_line_at cmp-4k "$o")"
+    t_eq $p/cmp-8k "cmp w2+4k r2+5k: 8192 bytes equal" "$(raw_line_at cmp-8k "$o")"
     t_eq $p/cmp-60k "cmp w2+12800 r2+13k: 61440 bytes equal" \
-        "$(line_at "$o" cmp-60k)"
-    t_eq $p/cmp-q2 "cmp w r3: 65536 bytes equal" "$(line_at "$o" cmp-q2)"
-    t_eq $p/bad-admin-opcode 0x4001 "$(status_at "$o" bad-admin-opcode)"
-    t_eq $p/bad-io-opcode 0x4001 "$(status_at "$o" bad-io-opcode)"
-    case "$(line_at "$o" aer-idle)" in
+        "$(raw_line_at cmp-60k "$o")"
+    t_eq $p/cmp-q2 "cmp w r3: 65536 bytes equal" "$(raw_line_at cmp-q2 "$o")"
+    t_eq $p/bad-admin-opcode 0x4001 "$(raw_status_at bad-admin-opcode "$o")"
+    t_eq $p/bad-io-opcode 0x4001 "$(raw_status_at bad-io-opcode "$o")"
+    case "$(raw_line_at aer-idle "$o")" in
         "aer timeout "*) t_pass $p/aer-idle-timeout ;;
-        *) t_fail $p/aer-idle-timeout "got '$(line_at "$o" aer-idle)'" ;;
+        *) t_fail $p/aer-idle-timeout "got '$(raw_line_at aer-idle "$o")'" ;;
     esac
 }
 
@@ -254,12 +242,12 @@ if nvme_find_device "QEMU NVMe"; then
     QCTRL=$NVMEV_CTRL
     if raw_device qemu "$QCTRL" "QEMU NVMe Ctrl" "$T/qemu-event"; then
         o=$T/qemu/out
-        t_eq $P/qemu/aec 0x0 "$(status_at "$o" qemu-aec)"
-        t_eq $P/qemu/threshold 0x0 "$(status_at "$o" qemu-threshold)"
+        t_eq $P/qemu/aec 0x0 "$(raw_status_at qemu-aec "$o")"
+        t_eq $P/qemu/threshold 0x0 "$(raw_status_at qemu-threshold "$o")"
         t_eq $P/qemu/event "aer status=0x0 dw0=0x00020101 type=1 info=0x01 log=0x02" \
-            "$(line_at "$o" qemu-event | sed 's/ cid=.*//')"
-        t_eq $P/qemu/smart-log 0x0 "$(status_at "$o" qemu-smart-log)"
-        t_eq $P/qemu/threshold-back 0x0 "$(status_at "$o" qemu-threshold-back)"
+            "$(raw_line_at qemu-event "$o" | sed 's/ cid=.*//')"
+        t_eq $P/qemu/smart-log 0x0 "$(raw_status_at qemu-smart-log "$o")"
+        t_eq $P/qemu/threshold-back 0x0 "$(raw_status_at qemu-threshold-back "$o")"
     fi
 else
     t_fail $P/qemu/found "no QEMU NVMe controller with a namespace"
@@ -308,10 +296,10 @@ EOF
     wait $pid
     t_eq $P/nvmev/aen-exit 0 "$?"
     sed 's/^/## /' "$d/aen.out"
-    t_eq $P/nvmev/aec 0x0 "$(status_at "$d/aen.out" nvmev-aec)"
+    t_eq $P/nvmev/aec 0x0 "$(raw_status_at nvmev-aec "$d/aen.out")"
     t_eq $P/nvmev/event "aer status=0x0 dw0=0x00040002 type=2 info=0x00 log=0x04" \
-        "$(line_at "$d/aen.out" nvmev-event | sed 's/ cid=.*//')"
-    t_eq $P/nvmev/changed-log 0x0 "$(status_at "$d/aen.out" nvmev-changed-log)"
+        "$(raw_line_at nvmev-event "$d/aen.out" | sed 's/ cid=.*//')"
+    t_eq $P/nvmev/changed-log 0x0 "$(raw_status_at nvmev-changed-log "$d/aen.out")"
     t_eq $P/nvmev/changed-log-nsid1 "00000000: 01 00 00 00 00 00 00 00" \
         "$(grep '^00000000:' "$d/aen.out")"
     echo 1 >$NV/nvmev0/namespaces/1/enable

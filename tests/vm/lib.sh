@@ -402,6 +402,54 @@ u64() { od -An -v -tu8 -j "$2" -N 8 "$1" | tr -d ' \n'; }
 hexbytes() { od -An -v -tx1 -j "$2" -N "$3" "$1" | tr -d ' \n'; }  # <file> <off> <len>
 is_zero() { [ -s "$1" ] && [ -z "$(tr -d '\000' <"$1" | head -c 1)" ]; }  # non-empty, all zero
 
+# ---------------------------------------------------------------- nvme-raw
+
+# One nvme-raw (tools/nvme-raw) session fed statement by statement through
+# a FIFO on fd 3, so that a test can act between statements; its output in
+# $RAW_OUT, "echo == <mark>" statements placing marks in it.
+raw_start() {  # <nvme-raw> <bdf> <dir>
+    # a nvme-raw that stops must fail checks, not kill the script with
+    # SIGPIPE before it binds the driver again and unloads
+    trap '' PIPE
+    rm -f "$3/fifo"
+    mkfifo "$3/fifo"
+    RAW_OUT=$3/out
+    "$1" "$2" "$3/fifo" >"$RAW_OUT" 2>&1 &
+    RAW=$!
+    RAW_MARK=0
+    exec 3>"$3/fifo"
+}
+raw_say() { echo "$*" >&3; }
+raw_seen() { grep -q "^== $1\$" "$RAW_OUT"; }
+raw_wait_mark() {  # <mark> <seconds>: until the session printed "== <mark>"
+    local tries=$(($2 * 10))
+    while ! raw_seen "$1" && [ $tries -gt 0 ]; do
+        kill -0 "$RAW" 2>/dev/null || return 1
+        usleep 100000
+        tries=$((tries - 1))
+    done
+    raw_seen "$1"
+}
+raw_sync() {  # until everything said so far has run
+    RAW_MARK=$((RAW_MARK + 1))
+    raw_say "echo == sync$RAW_MARK"
+    raw_wait_mark "sync$RAW_MARK" 60
+}
+raw_stop() {  # close the FIFO and wait for the session: its exit status
+    exec 3>&-
+    wait "$RAW"
+}
+# The status printed for the command after "echo == <mark>" (an AER: its line)
+raw_status_at() {  # <mark> [output, default $RAW_OUT]
+    awk -v m="== $1" '$0 == m { f = 1; next }
+        f && /^status=/ { sub(/^status=/, ""); print $1; exit }
+        f && /^aer / { print; exit }' "${2:-$RAW_OUT}"
+}
+# The line printed after "echo == <mark>"
+raw_line_at() {  # <mark> [output, default $RAW_OUT]
+    awk -v m="== $1" '$0 == m { getline; print; exit }' "${2:-$RAW_OUT}"
+}
+
 # ---------------------------------------------------------------- configfs
 
 NV=/sys/kernel/config/nvmev
