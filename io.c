@@ -480,7 +480,7 @@ bool nvmev_io_poll(struct nvmev_ctrl *ctrl, u64 *due)
 	for (i = 0; i < ctrl->nr_active_sqs; i++)
 		busy |= sq_poll(ctrl, ctrl->sqs[ctrl->active_sqs[i]]);
 	busy |= io_complete_kept(ctrl);
-	nvmev_irq_poll(ctrl, due);
+	busy |= nvmev_irq_poll(ctrl, due);
 	n = rb_first_cached(&ctrl->kept);
 	if (n)
 		*due = min(*due, rb_entry(n, struct nvmev_req, rb)->done_at);

@@ -51,11 +51,12 @@ static bool coalescing(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq,
 }
 
 /*
- * Raise @cq's interrupt if its entries need one now.  Returns the time at
- * which to look again (U64_MAX: nothing waits).  Caller holds the lock of
- * the worker that owns @cq.
+ * Raise @cq's interrupt if its entries need one now (then set *@raised).
+ * Returns the time at which to look again (U64_MAX: nothing waits).
+ * Caller holds the lock of the worker that owns @cq.
  */
-static u64 cq_irq_eval(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq, u64 now)
+static u64 cq_irq_eval(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq, u64 now,
+		       bool *raised)
 {
 	u32 head, thr;
 	u64 time_ns;
@@ -84,6 +85,7 @@ static u64 cq_irq_eval(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq, u64 now)
 	cq->irq_owed = 0;
 	atomic64_inc(&ctrl->io_irqs);
 	nvmev_signal_irq(ctrl, cq->vector);
+	*raised = true;
 	return U64_MAX;
 }
 
@@ -105,7 +107,9 @@ void nvmev_cq_posted(struct nvmev_cq *cq, u64 now)
  */
 void nvmev_cq_irq(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq, u64 now)
 {
-	if (cq_irq_eval(ctrl, cq, now) == U64_MAX)
+	bool raised;
+
+	if (cq_irq_eval(ctrl, cq, now, &raised) == U64_MAX)
 		return;
 	if (!test_and_set_bit(cq->qid, ctrl->irq_owed) && ctrl->disp &&
 	    current != ctrl->disp->task)
@@ -114,16 +118,19 @@ void nvmev_cq_irq(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq, u64 now)
 
 /*
  * The dispatcher's look at the queues whose interrupt waits.  Lowers
- * *@due to the next time one needs looking at.  Caller holds the
- * dispatcher's lock, so no queue goes away meanwhile.
+ * *@due to the next time one needs looking at.  Returns true if it raised
+ * one: the host is about to act, so the dispatcher polls instead of
+ * backing off.  Caller holds the dispatcher's lock, so no queue goes away
+ * meanwhile.
  */
-void nvmev_irq_poll(struct nvmev_ctrl *ctrl, u64 *due)
+bool nvmev_irq_poll(struct nvmev_ctrl *ctrl, u64 *due)
 {
+	bool raised = false;
 	unsigned int qid;
 	u64 now;
 
 	if (bitmap_empty(ctrl->irq_owed, NVMEV_MAX_IOQ + 1))
-		return;
+		return false;
 	now = nvmev_now();
 	for_each_set_bit(qid, ctrl->irq_owed, NVMEV_MAX_IOQ + 1) {
 		struct nvmev_cq *cq = ctrl->cqs[qid];
@@ -139,10 +146,11 @@ void nvmev_irq_poll(struct nvmev_ctrl *ctrl, u64 *due)
 			*due = now;	/* the worker is posting: next pass */
 			continue;
 		}
-		next = cq_irq_eval(ctrl, cq, now);
+		next = cq_irq_eval(ctrl, cq, now, &raised);
 		if (next == U64_MAX)
 			clear_bit(qid, ctrl->irq_owed);
 		mutex_unlock(&w->lock);
 		*due = min(*due, next);
 	}
+	return raised;
 }

@@ -489,7 +489,7 @@ void nvmev_deliver_pending_irqs(struct nvmev_ctrl *ctrl);
 /* irq.c */
 void nvmev_cq_posted(struct nvmev_cq *cq, u64 now);
 void nvmev_cq_irq(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq, u64 now);
-void nvmev_irq_poll(struct nvmev_ctrl *ctrl, u64 *due);
+bool nvmev_irq_poll(struct nvmev_ctrl *ctrl, u64 *due);
 
 /* regs.c: register file and controller state machine */
 void nvmev_regs_init(struct nvmev_ctrl *ctrl);

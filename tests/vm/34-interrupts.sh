@@ -8,11 +8,11 @@
 #  - depth: data verified at QD32 with 2 jobs, never more than one
 #    interrupt per I/O;
 #  - Interrupt Coalescing (Set Features 08h) is kept and read back; with
-#    THR 7 and TIME 1 ms a lone QD1 completion waits for the time (mean
-#    latency at least 0.7 ms above the uncoalesced one), a QD8 run gets at
+#    THR 7 and TIME 5 ms a lone QD1 completion waits for the time (mean
+#    latency 4.7 to 7.5 ms above the uncoalesced one), a QD8 run gets at
 #    most half an interrupt per I/O, and its data verify;
-#  - Coalescing Disable (Feature 09h, CD) on the vectors brings QD1 back;
-#    08h = 0 does the same.
+#  - Coalescing Disable (Feature 09h, CD) on the vectors brings QD1 back
+#    (within half the TIME of the uncoalesced mean); 08h = 0 does the same.
 # shellcheck source=tests/vm/lib.sh
 . /tests/lib.sh
 
@@ -70,15 +70,18 @@ d1=$(dev_irqs)
 t_log "QD32 x2 verified: device interrupts $((d1 - d0)) for 8192 writes and their 8192 verify reads"
 t_check $P/qd32-at-most-one-irq-per-io le $((d1 - d0)) 16384
 
-# Interrupt Coalescing: THR 7 (8 entries), TIME 10 (1 ms)
+# Interrupt Coalescing: THR 7 (8 entries), TIME 50 (5 ms)
 t_eq $P/coalesce-default 0x00000000 "$(feat 8)"
-nvme_run nvme set-feature "$CTRL" --feature-id=8 --value=0x0a07
+nvme_run nvme set-feature "$CTRL" --feature-id=8 --value=0x3207
 t_eq $P/coalesce-set 0x0 "$ST"
-t_eq $P/coalesce-get 0x00000a07 "$(feat 8)"
+t_eq $P/coalesce-get 0x00003207 "$(feat 8)"
 set -- $(fio_run qd1c --rw=randread --bs=4k --ioengine=psync --number_ios=50)
 t_log "QD1 coalesced: $1 I/Os, mean $2 us (uncoalesced $base_lat us)"
 t_eq $P/coalesced-qd1-ios 50 "$1"
-t_check $P/coalesced-qd1-waits-time ge "$2" $((base_lat + 700))
+t_check $P/coalesced-qd1-waits-time ge "$2" $((base_lat + 4700))
+# and not much longer: the next command is fetched at once, not after the
+# dispatcher's idle back-off, up to 4 ms more (it was: +9.1 ms)
+t_check $P/coalesced-qd1-no-longer le "$2" $((base_lat + 7500))
 d0=$(dev_irqs)
 set -- $(fio_run qd8c --rw=randread --bs=4k --ioengine=libaio --iodepth=8 --number_ios=2000)
 d1=$(dev_irqs)
@@ -99,7 +102,7 @@ t_eq $P/cd-set 4 "$ok"
 t_eq $P/cd-get 0x00010001 "$(feat 9 --cdw11=1)"
 set -- $(fio_run qd1cd --rw=randread --bs=4k --ioengine=psync --number_ios=100)
 t_log "QD1 with CD: mean $2 us"
-t_check $P/cd-qd1-no-wait le "$2" $((base_lat + 300))
+t_check $P/cd-qd1-no-wait le "$2" $((base_lat + 2500))
 for v in 1 2 3 4; do
     nvme_run nvme set-feature "$CTRL" --feature-id=9 --value="$v"
 done
@@ -109,7 +112,7 @@ nvme_run nvme set-feature "$CTRL" --feature-id=8 --value=0
 t_eq $P/coalesce-off 0x0 "$ST"
 set -- $(fio_run qd1off --rw=randread --bs=4k --ioengine=psync --number_ios=100)
 t_log "QD1 coalescing off: mean $2 us"
-t_check $P/off-qd1-no-wait le "$2" $((base_lat + 300))
+t_check $P/off-qd1-no-wait le "$2" $((base_lat + 2500))
 
 t_check $P/rmmod nvmev_unload
 t_dmesg_clean $P/dmesg-clean
