@@ -370,18 +370,9 @@ static bool io_complete_kept(struct nvmev_ctrl *ctrl)
 		mutex_unlock(&w->lock);
 		posted = true;
 	}
-	/* the CQs stay: only the dispatcher, which runs this, deletes them */
-	for (i = 0; i < cqs.nr; i++) {
-		struct nvmev_cq *cq = cqs.cq[i];
-		struct nvmev_worker *w = ctrl->workers[cq->worker];
-
-		if (mutex_trylock(&w->lock)) {
-			nvmev_cq_irq(ctrl, cq, now);
-			mutex_unlock(&w->lock);
-		} else {
-			set_bit(cq->qid, ctrl->irq_owed); /* nvmev_irq_poll */
-		}
-	}
+	/* their interrupts: nvmev_irq_poll(), next in this pass */
+	for (i = 0; i < cqs.nr; i++)
+		set_bit(cqs.cq[i]->qid, ctrl->irq_waiting);
 	return posted;
 }
 

@@ -17,7 +17,7 @@
  *
  * A queue's interrupt state belongs to the lock of the worker that owns
  * it (the only threads posting there hold it).  Queues whose interrupt
- * waits are marked in the controller's irq_owed bitmap; the dispatcher
+ * waits are marked in the controller's irq_waiting bitmap; the dispatcher
  * looks at them on each pass (nvmev_irq_poll) and does not sleep while
  * any waits.
  */
@@ -62,12 +62,12 @@ static u64 cq_irq_eval(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq, u64 now,
 	u64 time_ns;
 
 	lockdep_assert_held(&ctrl->workers[cq->worker]->lock);
-	if (!cq->irq_owed)
+	if (!cq->unsignalled)
 		return U64_MAX;
 	head = READ_ONCE(*nvmev_db(ctrl, 2 * cq->qid + 1));
 	if (head == cq->tail) {
 		/* the host has consumed every entry: nothing to tell it */
-		cq->irq_owed = 0;
+		cq->unsignalled = 0;
 		cq->irq_wait = false;
 		return U64_MAX;
 	}
@@ -76,13 +76,13 @@ static u64 cq_irq_eval(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq, u64 now,
 			return now;	/* its handler will see them */
 		cq->irq_wait = false;
 	}
-	if (coalescing(ctrl, cq, &thr, &time_ns) && cq->irq_owed <= thr &&
+	if (coalescing(ctrl, cq, &thr, &time_ns) && cq->unsignalled <= thr &&
 	    now - cq->owed_since < time_ns)
 		return cq->owed_since + time_ns;
 	cq->irq_head = head;
 	cq->irq_at = now;
 	cq->irq_wait = true;
-	cq->irq_owed = 0;
+	cq->unsignalled = 0;
 	atomic64_inc(&ctrl->io_irqs);
 	nvmev_signal_irq(ctrl, cq->vector);
 	*raised = true;
@@ -97,7 +97,7 @@ void nvmev_cq_posted(struct nvmev_cq *cq, u64 now)
 {
 	if (!cq->ien)
 		return;
-	if (!cq->irq_owed++)
+	if (!cq->unsignalled++)
 		cq->owed_since = now;
 }
 
@@ -107,11 +107,11 @@ void nvmev_cq_posted(struct nvmev_cq *cq, u64 now)
  */
 void nvmev_cq_irq(struct nvmev_ctrl *ctrl, struct nvmev_cq *cq, u64 now)
 {
-	bool raised;
+	bool raised = false;
 
 	if (cq_irq_eval(ctrl, cq, now, &raised) == U64_MAX)
 		return;
-	if (!test_and_set_bit(cq->qid, ctrl->irq_owed) && ctrl->disp &&
+	if (!test_and_set_bit(cq->qid, ctrl->irq_waiting) && ctrl->disp &&
 	    current != ctrl->disp->task)
 		wake_up_process(ctrl->disp->task);
 }
@@ -129,16 +129,16 @@ bool nvmev_irq_poll(struct nvmev_ctrl *ctrl, u64 *due)
 	unsigned int qid;
 	u64 now;
 
-	if (bitmap_empty(ctrl->irq_owed, NVMEV_MAX_IOQ + 1))
+	if (bitmap_empty(ctrl->irq_waiting, NVMEV_MAX_IOQ + 1))
 		return false;
 	now = nvmev_now();
-	for_each_set_bit(qid, ctrl->irq_owed, NVMEV_MAX_IOQ + 1) {
+	for_each_set_bit(qid, ctrl->irq_waiting, NVMEV_MAX_IOQ + 1) {
 		struct nvmev_cq *cq = ctrl->cqs[qid];
 		struct nvmev_worker *w;
 		u64 next;
 
 		if (!cq) {
-			clear_bit(qid, ctrl->irq_owed);
+			clear_bit(qid, ctrl->irq_waiting);
 			continue;
 		}
 		w = ctrl->workers[cq->worker];
@@ -148,7 +148,7 @@ bool nvmev_irq_poll(struct nvmev_ctrl *ctrl, u64 *due)
 		}
 		next = cq_irq_eval(ctrl, cq, now, &raised);
 		if (next == U64_MAX)
-			clear_bit(qid, ctrl->irq_owed);
+			clear_bit(qid, ctrl->irq_waiting);
 		mutex_unlock(&w->lock);
 		*due = min(*due, next);
 	}

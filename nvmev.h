@@ -150,7 +150,7 @@ struct nvmev_cq {
 	unsigned int worker;		/* the only thread that posts here */
 	u32 db_bad;			/* bad head last reported, or ~0 */
 	/* Interrupt state (irq.c), under the owning worker's lock */
-	u32 irq_owed;			/* entries posted since the last one */
+	u32 unsignalled;		/* entries posted since the last one */
 	u64 owed_since;			/* when the first of them was */
 	bool irq_wait;			/* raised; the host has not moved head */
 	u32 irq_head;			/* head doorbell when it was raised */
@@ -413,7 +413,7 @@ struct nvmev_ctrl {
 	atomic64_t admin_errors;
 	atomic64_t io_irqs;		/* I/O queue interrupts raised */
 	/* I/O CQs whose interrupt waits for the dispatcher (irq.c) */
-	DECLARE_BITMAP(irq_owed, NVMEV_MAX_IOQ + 1);
+	DECLARE_BITMAP(irq_waiting, NVMEV_MAX_IOQ + 1);
 	atomic_t nr_reqs;		/* requests that point here */
 
 	/* Commands the dispatcher serves itself, by completion time */

@@ -270,7 +270,7 @@ void nvmev_queues_free(struct nvmev_ctrl *ctrl)
 	}
 	ctrl->nr_active_sqs = 0;
 	ctrl->nr_sqs_deleting = 0;
-	bitmap_zero(ctrl->irq_owed, NVMEV_MAX_IOQ + 1);
+	bitmap_zero(ctrl->irq_waiting, NVMEV_MAX_IOQ + 1);
 }
 
 /*
@@ -467,7 +467,7 @@ u16 nvmev_delete_cq(struct nvmev_ctrl *ctrl, u16 qid)
 	 * all the same, as the memory is freed next.
 	 */
 	nvmev_workers_sync(ctrl);
-	clear_bit(qid, ctrl->irq_owed);
+	clear_bit(qid, ctrl->irq_waiting);
 	kfree(ctrl->cqs[qid]);
 	ctrl->cqs[qid] = NULL;
 	WRITE_ONCE(*nvmev_db(ctrl, 2 * qid + 1), 0);
