@@ -83,6 +83,8 @@ static void fill_id_ns(struct nvmev_ns *ns, struct nvme_id_ns *id)
 	id->lbaf[0].ds = ns->lba_shift;
 	/* deallocated blocks read as zeroes; Write Zeroes may deallocate */
 	id->dlfeat = 0x1 | (1 << 3);
+	if (READ_ONCE(ns->write_protect) || READ_ONCE(ns->ctrl->media_ro))
+		id->nsattr |= NVME_NS_ATTR_RO;	/* writes fail */
 	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));
 	memcpy(id->eui64, ns->eui64, sizeof(id->eui64));
 	put_unaligned_le64(ns->size, id->nvmcap);
@@ -294,12 +296,21 @@ static void put_le128(u8 *dst, u64 v)
 	put_unaligned_le64(0, dst + 8);
 }
 
-static u8 critical_warning(struct nvmev_ctrl *ctrl)
+/* SMART Critical Warning: the health configfs sets, against thresholds */
+u8 nvmev_crit_warning(struct nvmev_ctrl *ctrl)
 {
-	if (ctrl->feat.temp_over <= NVMEV_TEMP_KELVIN ||
-	    ctrl->feat.temp_under > NVMEV_TEMP_KELVIN)
-		return NVME_SMART_CRIT_TEMPERATURE;
-	return 0;
+	int temp = READ_ONCE(ctrl->temp_kelvin);
+	u8 w = 0;
+
+	if (temp >= ctrl->feat.temp_over || temp < ctrl->feat.temp_under)
+		w |= NVME_SMART_CRIT_TEMPERATURE;
+	if (READ_ONCE(ctrl->avail_spare) < NVMEV_SPARE_THRESH)
+		w |= NVME_SMART_CRIT_SPARE;
+	if (READ_ONCE(ctrl->degraded))
+		w |= NVME_SMART_CRIT_RELIABILITY;
+	if (READ_ONCE(ctrl->media_ro))
+		w |= NVME_SMART_CRIT_MEDIA;
+	return w;
 }
 
 static void fill_smart(struct nvmev_ctrl *ctrl, struct nvme_smart_log *s)
@@ -308,10 +319,10 @@ static void fill_smart(struct nvmev_ctrl *ctrl, struct nvme_smart_log *s)
 	u64 secs = le64_to_cpu(sb->power_on_secs) +
 		   div_u64(nvmev_now() - ctrl->loaded_ns, NSEC_PER_SEC);
 
-	s->critical_warning = critical_warning(ctrl);
-	put_unaligned_le16(NVMEV_TEMP_KELVIN, s->temperature);
-	s->avail_spare = 100;
-	s->spare_thresh = 10;
+	s->critical_warning = nvmev_crit_warning(ctrl);
+	put_unaligned_le16(READ_ONCE(ctrl->temp_kelvin), s->temperature);
+	s->avail_spare = READ_ONCE(ctrl->avail_spare);
+	s->spare_thresh = NVMEV_SPARE_THRESH;
 	s->percent_used = 0;
 	/* thousands of 512-byte units, rounded up */
 	put_le128(s->data_units_read,
@@ -323,7 +334,7 @@ static void fill_smart(struct nvmev_ctrl *ctrl, struct nvme_smart_log *s)
 	put_le128(s->power_cycles, le64_to_cpu(sb->power_cycles));
 	put_le128(s->power_on_hours, div_u64(secs, 3600));
 	put_le128(s->unsafe_shutdowns, le64_to_cpu(sb->unsafe_shutdowns));
-	put_le128(s->media_errors, 0);
+	put_le128(s->media_errors, ctrl->media_errors);
 	put_le128(s->num_err_log_entries, ctrl->err_count);
 }
 
@@ -450,6 +461,12 @@ static u16 log_fill(struct nvmev_ctrl *ctrl,
 			return NVMEV_ERR(NVME_SC_INVALID_FIELD); /* LPA bit 0 = 0 */
 		*size = sizeof(struct nvme_smart_log);
 		fill_smart(ctrl, log);
+		if (!rae) {	/* the SMART / Health event is unmasked */
+			spin_lock_irq(&ctrl->aen_lock);
+			ctrl->smart_masked = false;
+			ctrl->crit_sent = ((struct nvme_smart_log *)log)->critical_warning;
+			spin_unlock_irq(&ctrl->aen_lock);
+		}
 		return NVME_SC_SUCCESS;
 	case NVME_LOG_FW_SLOT:
 		*size = log_fw_slot(ctrl, log);
@@ -706,10 +723,16 @@ static u16 admin_delete_cq(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 	return nvmev_delete_cq(ctrl, le16_to_cpu(req->cmd.delete_queue.qid));
 }
 
-/* Best effort, as the spec allows: never aborted. */
+/*
+ * Only a command lost by fault injection (with "abortable") is found and
+ * aborted; any other has completed or is about to, as the spec allows.
+ * Dword 0 bit 0: 1 = not aborted.
+ */
 static u16 admin_abort(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 {
-	req->result = 1;
+	u32 dw10 = le32_to_cpu(req->cmd.common.cdw10);
+
+	req->result = !nvmev_io_abort_lost(ctrl, dw10 & 0xffff, dw10 >> 16);
 	return NVME_SC_SUCCESS;
 }
 
@@ -761,6 +784,8 @@ void nvmev_admin_reset(struct nvmev_ctrl *ctrl)
 
 	ctrl->nr_aers = 0;
 	spin_lock_irqsave(&ctrl->aen_lock, flags);
+	ctrl->smart_masked = false;
+	ctrl->crit_sent = 0;
 	ctrl->aen_error_pending = false;
 	ctrl->aen_error_masked = false;
 	spin_unlock_irqrestore(&ctrl->aen_lock, flags);
@@ -805,9 +830,12 @@ void nvmev_ns_changed(struct nvmev_ctrl *ctrl, u32 nsid)
 static bool take_event(struct nvmev_ctrl *ctrl, u32 *dw0)
 {
 	bool send = false;
+	u8 warn;
 	unsigned long flags;
 
 	spin_lock_irqsave(&ctrl->aen_lock, flags);
+	warn = nvmev_crit_warning(ctrl) & ~ctrl->crit_sent &
+	       ctrl->feat.async_event & 0xff;
 	if (ctrl->aen_error_pending) {
 		/* error events cannot be disabled (Feature 0Bh) */
 		ctrl->aen_error_pending = false;
@@ -822,6 +850,14 @@ static bool take_event(struct nvmev_ctrl *ctrl, u32 *dw0)
 		*dw0 = NVME_AER_NOTICE | (NVME_AER_NOTICE_NS_CHANGED << 8) |
 		       (NVME_LOG_CHANGED_NS << 16);
 		send = true;
+	} else if (warn && !ctrl->smart_masked) {
+		u8 info = warn & NVME_SMART_CRIT_TEMPERATURE ? 1 :
+			  warn & NVME_SMART_CRIT_SPARE ? 2 : 0;
+
+		ctrl->smart_masked = true;	/* until the host reads log 02h */
+		ctrl->crit_sent |= warn;
+		*dw0 = NVME_AER_SMART | (info << 8) | (NVME_LOG_SMART << 16);
+		send = true;
 	}
 	spin_unlock_irqrestore(&ctrl->aen_lock, flags);
 	return send;
@@ -834,8 +870,11 @@ static bool post_event(struct nvmev_ctrl *ctrl)
 	u32 dw0;
 
 	if ((!READ_ONCE(ctrl->aen_pending) &&
-	     !READ_ONCE(ctrl->aen_error_pending)) || !ctrl->nr_aers ||
-	    nvmev_cq_full(cq, ctrl))
+	     !READ_ONCE(ctrl->aen_error_pending) &&
+	     (READ_ONCE(ctrl->smart_masked) ||
+	      !(nvmev_crit_warning(ctrl) & ~READ_ONCE(ctrl->crit_sent) &
+		ctrl->feat.async_event & 0xff))) ||
+	    !ctrl->nr_aers || nvmev_cq_full(cq, ctrl))
 		return false;
 	if (!take_event(ctrl, &dw0))
 		return false;
@@ -863,14 +902,21 @@ bool nvmev_admin_poll(struct nvmev_ctrl *ctrl)
 	while (sq->head != tail && ctrl->ready) {
 		struct nvmev_req req = { .ctrl = ctrl };
 		struct nvme_command *cmd = &req.cmd;
+		int fault;
+		u64 delay;
 		u16 st;
 
 		if (nvmev_cq_full(cq, ctrl))
 			break;
 		nvmev_sq_fetch(sq, cmd);
-		st = admin_execute(ctrl, &req);
+		fault = NVMEV_FAULT_NONE;
+		if (unlikely(atomic_read(&ctrl->faults_armed)))
+			fault = nvmev_fault_cmd(ctrl, &req, true, nvmev_now(),
+						&delay);
+		st = fault == NVMEV_FAULT_NONE ? admin_execute(ctrl, &req) :
+						 req.status;
 		atomic64_inc(&ctrl->admin_cmds);
-		if (req.hold)
+		if (req.hold || fault == NVMEV_FAULT_LOSE)
 			continue;
 		if (st) {
 			atomic64_inc(&ctrl->admin_errors);

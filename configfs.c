@@ -229,6 +229,204 @@ static ssize_t ctrl_stats_show(struct config_item *item, char *page)
 }
 CONFIGFS_ATTR_RO(ctrl_, stats);
 
+
+/* ---- Fault injection and health (fault.c, docs/faults.md) ----------------- */
+
+static ssize_t faults_store(struct nvmev_faults *f, const char *who,
+			    const char *page, size_t count, bool is_ns)
+{
+	char buf[256], *v = value(page, count, buf, sizeof(buf));
+	int ret;
+
+	if (!v)
+		return -EINVAL;
+	ret = nvmev_fault_write(f, who, v, is_ns);
+	return ret ? ret : count;
+}
+
+static ssize_t ctrl_faults_show(struct config_item *item, char *page)
+{
+	return nvmev_fault_show(&to_ctrl(item)->faults, page, PAGE_SIZE);
+}
+
+static ssize_t ctrl_faults_store(struct config_item *item, const char *page,
+				 size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+
+	return faults_store(&ctrl->faults, ctrl->name, page, count, false);
+}
+CONFIGFS_ATTR(ctrl_, faults);
+
+/* "now", "after N" (commands), or "off" */
+static ssize_t ctrl_fault_cfs_show(struct config_item *item, char *page)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	s64 left = atomic64_read(&ctrl->cfs_after);
+
+	if (left > 0)
+		return sysfs_emit(page, "after %lld\n", left);
+	return sysfs_emit(page, "%s\n", READ_ONCE(ctrl->fault_cfs) ? "now" : "off");
+}
+
+static ssize_t ctrl_fault_cfs_store(struct config_item *item,
+				    const char *page, size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	char buf[32], *v = value(page, count, buf, sizeof(buf));
+	u64 n;
+
+	mutex_lock(&nvmev_cfg_lock);
+	if (v && !strcmp(v, "now")) {
+		WRITE_ONCE(ctrl->fault_cfs, true);
+	} else if (v && !strncmp(v, "after ", 6) && !kstrtou64(v + 6, 0, &n) &&
+		   n && n < S64_MAX) {
+		if (atomic64_xchg(&ctrl->cfs_after, n) <= 0)
+			atomic_inc(&ctrl->faults_armed);
+	} else if (v && !strcmp(v, "off")) {
+		if (atomic64_xchg(&ctrl->cfs_after, 0) > 0)
+			atomic_dec(&ctrl->faults_armed);
+	} else {
+		mutex_unlock(&nvmev_cfg_lock);
+		pr_err("%s: fault_cfs=%s: use now, after N (commands) or off\n",
+		       ctrl->name, v ? v : "(too long)");
+		return -EINVAL;
+	}
+	mutex_unlock(&nvmev_cfg_lock);
+	return count;
+}
+CONFIGFS_ATTR(ctrl_, fault_cfs);
+
+static ssize_t ctrl_present_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n", !READ_ONCE(to_ctrl(item)->gone));
+}
+
+/* 0: surprise removal of the PCI function; 1: it comes back */
+static ssize_t ctrl_present_store(struct config_item *item, const char *page,
+				  size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	char buf[16], *v = value(page, count, buf, sizeof(buf));
+	int ret;
+
+	if (!v || (strcmp(v, "0") && strcmp(v, "1"))) {
+		pr_err("%s: present=%s: use 0 (surprise removal) or 1 (back)\n",
+		       ctrl->name, v ? v : "(too long)");
+		return -EINVAL;
+	}
+	mutex_lock(&nvmev_cfg_lock);
+	if (!ctrl->live) {
+		pr_err("%s: present: the controller is not enabled\n",
+		       ctrl->name);
+		ret = -EINVAL;
+	} else {
+		ret = nvmev_pci_surprise(ctrl, *v == '0');
+	}
+	mutex_unlock(&nvmev_cfg_lock);
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR(ctrl_, present);
+
+/* A health value changed: every namespace's attributes may have too. */
+static void health_changed(struct nvmev_ctrl *ctrl, bool ro_changed)
+{
+	unsigned int i;
+
+	if (!ctrl->live || !ro_changed)
+		return;
+	for (i = 0; i < NVMEV_MAX_NS; i++)
+		if (ctrl->ns[i])
+			nvmev_ns_changed(ctrl, i + 1);
+}
+
+static ssize_t ctrl_temperature_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n",
+			  READ_ONCE(to_ctrl(item)->temp_kelvin) - 273);
+}
+
+static ssize_t ctrl_temperature_store(struct config_item *item,
+				      const char *page, size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	int c;
+
+	if (kstrtoint(page, 10, &c) || c < -273 || c > 200) {
+		pr_err("%s: temperature: degrees Celsius, -273..200\n",
+		       ctrl->name);
+		return -EINVAL;
+	}
+	WRITE_ONCE(ctrl->temp_kelvin, c + 273);
+	return count;
+}
+CONFIGFS_ATTR(ctrl_, temperature);
+
+static ssize_t ctrl_avail_spare_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", READ_ONCE(to_ctrl(item)->avail_spare));
+}
+
+static ssize_t ctrl_avail_spare_store(struct config_item *item,
+				      const char *page, size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	u8 v;
+
+	if (kstrtou8(page, 10, &v) || v > 100) {
+		pr_err("%s: avail_spare: percent, 0..100 (the threshold is %u)\n",
+		       ctrl->name, NVMEV_SPARE_THRESH);
+		return -EINVAL;
+	}
+	WRITE_ONCE(ctrl->avail_spare, v);
+	return count;
+}
+CONFIGFS_ATTR(ctrl_, avail_spare);
+
+static ssize_t ctrl_media_ro_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n", READ_ONCE(to_ctrl(item)->media_ro));
+}
+
+static ssize_t ctrl_media_ro_store(struct config_item *item,
+				   const char *page, size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	bool on;
+
+	if (kstrtobool(page, &on))
+		return -EINVAL;
+	mutex_lock(&nvmev_cfg_lock);
+	if (on != ctrl->media_ro) {
+		if (on)
+			atomic_inc(&ctrl->faults_armed);
+		else
+			atomic_dec(&ctrl->faults_armed);
+		WRITE_ONCE(ctrl->media_ro, on);
+		health_changed(ctrl, true);
+	}
+	mutex_unlock(&nvmev_cfg_lock);
+	return count;
+}
+CONFIGFS_ATTR(ctrl_, media_ro);
+
+static ssize_t ctrl_degraded_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n", READ_ONCE(to_ctrl(item)->degraded));
+}
+
+static ssize_t ctrl_degraded_store(struct config_item *item,
+				   const char *page, size_t count)
+{
+	bool on;
+
+	if (kstrtobool(page, &on))
+		return -EINVAL;
+	WRITE_ONCE(to_ctrl(item)->degraded, on);
+	return count;
+}
+CONFIGFS_ATTR(ctrl_, degraded);
+
 static struct configfs_attribute *ctrl_attrs[] = {
 	&ctrl_attr_serial,
 	&ctrl_attr_model,
@@ -238,6 +436,13 @@ static struct configfs_attribute *ctrl_attrs[] = {
 	&ctrl_attr_enable,
 	&ctrl_attr_pci,
 	&ctrl_attr_stats,
+	&ctrl_attr_faults,
+	&ctrl_attr_fault_cfs,
+	&ctrl_attr_present,
+	&ctrl_attr_temperature,
+	&ctrl_attr_avail_spare,
+	&ctrl_attr_media_ro,
+	&ctrl_attr_degraded,
 	NULL,
 };
 
@@ -683,6 +888,86 @@ static ssize_t ns_fault_zone_offline_store(struct config_item *item,
 }
 CONFIGFS_ATTR_WO(ns_, fault_zone_offline);
 
+
+static ssize_t ns_faults_show(struct config_item *item, char *page)
+{
+	struct nvmev_ns *ns = to_ns(item);
+	ssize_t n = nvmev_fault_show(&ns->faults, page, PAGE_SIZE);
+
+	mutex_lock(&nvmev_cfg_lock);	/* the map goes with the namespace */
+	if (ns->enabled && ns->uncor) {
+		spin_lock(&ns->uncor_lock);
+		n += scnprintf(page + n, PAGE_SIZE - n, "bad_lbas %u\n",
+			       bitmap_weight(ns->uncor, ns->nr_lbas));
+		spin_unlock(&ns->uncor_lock);
+	}
+	mutex_unlock(&nvmev_cfg_lock);
+	return n;
+}
+
+/* A rule, "clear", "del N", or "bad lba=S-E" (uncorrectable at once) */
+static ssize_t ns_faults_store(struct config_item *item, const char *page,
+			       size_t count)
+{
+	struct nvmev_ns *ns = to_ns(item);
+	char who[48], buf[64], *v;
+	u64 a = 1, b = 0;	/* as refused, until parsed */
+	int ret;
+
+	snprintf(who, sizeof(who), "%s/%u", ns->ctrl->name, ns->nsid);
+	if (strncmp(page, "bad ", 4))
+		return faults_store(&ns->faults, who, page, count, true);
+	v = value(page, count, buf, sizeof(buf));
+	if (v && sscanf(v, "bad lba=%llu-%llu", &a, &b) != 2) {
+		a = 1;
+		b = 0;
+		if (sscanf(v, "bad lba=%llu", &a) == 1)
+			b = a;
+	}
+	if (!v || b < a) {
+		pr_err("%s/faults: use bad lba=S-E\n", who);
+		return -EINVAL;
+	}
+	mutex_lock(&nvmev_cfg_lock);
+	ret = ns->enabled ? nvmev_uncor_set(ns, a, b - a + 1) : -ENODEV;
+	mutex_unlock(&nvmev_cfg_lock);
+	if (ret)
+		pr_err("%s/faults: bad lba=%llu-%llu: %s\n", who, a, b,
+		       ret == -ENODEV ? "the namespace is not enabled" :
+		       ret == -ERANGE ? "beyond the namespace" :
+		       "no memory for the map");
+	return ret ? -EINVAL : count;
+}
+CONFIGFS_ATTR(ns_, faults);
+
+static ssize_t ns_write_protect_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n", READ_ONCE(to_ns(item)->write_protect));
+}
+
+static ssize_t ns_write_protect_store(struct config_item *item,
+				      const char *page, size_t count)
+{
+	struct nvmev_ns *ns = to_ns(item);
+	bool on;
+
+	if (kstrtobool(page, &on))
+		return -EINVAL;
+	mutex_lock(&nvmev_cfg_lock);
+	if (on != ns->write_protect) {
+		if (on)
+			atomic_inc(&ns->ctrl->faults_armed);
+		else
+			atomic_dec(&ns->ctrl->faults_armed);
+		WRITE_ONCE(ns->write_protect, on);
+		if (ns->enabled && ns->ctrl->live)
+			nvmev_ns_changed(ns->ctrl, ns->nsid);
+	}
+	mutex_unlock(&nvmev_cfg_lock);
+	return count;
+}
+CONFIGFS_ATTR(ns_, write_protect);
+
 static ssize_t ns_enable_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%d\n", to_ns(item)->enabled);
@@ -777,6 +1062,8 @@ static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_fault_zone_offline,
 	&ns_attr_enable,
 	&ns_attr_stats,
+	&ns_attr_faults,
+	&ns_attr_write_protect,
 	NULL,
 };
 

@@ -150,6 +150,10 @@ struct nvmev_ctrl *nvmev_ctrl_alloc(const char *name)
 	spin_lock_init(&ctrl->cfg_lock);
 	mutex_init(&ctrl->pdev_lock);
 	ctrl->kept = RB_ROOT_CACHED;
+	INIT_LIST_HEAD(&ctrl->lost);
+	nvmev_faults_init(&ctrl->faults, &ctrl->faults_armed);
+	ctrl->temp_kelvin = NVMEV_TEMP_KELVIN;
+	ctrl->avail_spare = 100;
 	snprintf(ctrl->serial, sizeof(ctrl->serial), "NVMEV%04X%08llX",
 		 ctrl->id, (u64)p->memmap_start >> 20);
 	strscpy(ctrl->model, "nvmev NVM SSD", sizeof(ctrl->model));
@@ -170,6 +174,7 @@ void nvmev_ctrl_free(struct nvmev_ctrl *ctrl)
 	list_del(&ctrl->node);
 	mutex_unlock(&nvmev_cfg_lock);
 	ida_free(&ctrl_ida, ctrl->id);
+	nvmev_faults_clear(&ctrl->faults);
 	kvfree(ctrl);
 }
 
@@ -214,6 +219,7 @@ static void superblock_load(struct nvmev_ctrl *ctrl)
 	atomic64_set(&ctrl->stats.host_reads, le64_to_cpu(sb->host_reads));
 	atomic64_set(&ctrl->stats.host_writes, le64_to_cpu(sb->host_writes));
 	ctrl->err_count = le64_to_cpu(sb->err_count);
+	ctrl->media_errors = le64_to_cpu(sb->media_errors);
 }
 
 static void superblock_save(struct nvmev_ctrl *ctrl)
@@ -225,6 +231,7 @@ static void superblock_save(struct nvmev_ctrl *ctrl)
 	sb->host_reads = cpu_to_le64(atomic64_read(&ctrl->stats.host_reads));
 	sb->host_writes = cpu_to_le64(atomic64_read(&ctrl->stats.host_writes));
 	sb->err_count = cpu_to_le64(ctrl->err_count);
+	sb->media_errors = cpu_to_le64(ctrl->media_errors);
 	le64_add_cpu(&sb->power_on_secs,
 		     div_u64(nvmev_now() - ctrl->loaded_ns, NSEC_PER_SEC));
 	ctrl->loaded_ns = nvmev_now();
@@ -299,6 +306,10 @@ bool nvmev_ctrl_poll(struct nvmev_ctrl *ctrl, u64 *due)
 	bool busy;
 
 	lockdep_assert_held(&ctrl->disp->lock);
+	if (unlikely(READ_ONCE(ctrl->gone)))
+		return false;		/* surprise-removed: nothing answers */
+	if (unlikely(READ_ONCE(ctrl->fault_cfs)))
+		nvmev_ctrl_fatal(ctrl);
 	busy = nvmev_regs_poll(ctrl);
 
 	if (ctrl->ready) {

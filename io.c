@@ -376,6 +376,52 @@ static bool io_complete_kept(struct nvmev_ctrl *ctrl)
 	return posted;
 }
 
+/*
+ * Forget lost commands (fault.c) of @sq (a Delete SQ), of @ns (the
+ * namespace goes), or all of them (both NULL: reset, teardown).  Their
+ * host commands end by the host's timeout.
+ */
+void nvmev_io_drop_lost(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq,
+			struct nvmev_ns *ns)
+{
+	struct nvmev_req *req, *tmp;
+
+	lockdep_assert_held(&ctrl->disp->lock);
+	list_for_each_entry_safe(req, tmp, &ctrl->lost, lost) {
+		struct nvmev_sq *rsq = req->sq;
+
+		if ((sq && rsq != sq) || (ns && req->ns != ns))
+			continue;
+		list_del(&req->lost);
+		req_free(req);
+		atomic_dec(&rsq->inflight);
+	}
+}
+
+/*
+ * An Abort names a lost command: complete it with Command Abort Requested
+ * (the host may retry it).  True if it was one.
+ */
+bool nvmev_io_abort_lost(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid)
+{
+	struct nvmev_req *req;
+
+	lockdep_assert_held(&ctrl->disp->lock);
+	list_for_each_entry(req, &ctrl->lost, lost) {
+		if (req->sqid != sqid || req->cmd.common.command_id != cid)
+			continue;
+		if (!req->abortable)
+			return false;
+		list_del(&req->lost);
+		req->status = NVME_SC_ABORT_REQ;
+		req->done_at = nvmev_now();
+		if (llist_add(&req->ll, &ctrl->workers[req->cq->worker]->incoming))
+			wake_up_process(ctrl->workers[req->cq->worker]->task);
+		return true;
+	}
+	return false;
+}
+
 /* Forget the dispatcher's own commands (controller reset, teardown). */
 void nvmev_io_drop_kept(struct nvmev_ctrl *ctrl)
 {
@@ -386,6 +432,7 @@ void nvmev_io_drop_kept(struct nvmev_ctrl *ctrl)
 		req_free(rb_entry(n, struct nvmev_req, rb));
 	}
 	ctrl->nr_kept = 0;
+	nvmev_io_drop_lost(ctrl, NULL, NULL);
 }
 
 /* ---- Dispatcher side: fetch ------------------------------------------- */
@@ -411,6 +458,8 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 	while (sq->head != tail && fetched < 64) {
 		struct nvmev_req *req;
 		struct model_req m = { .op = MODEL_OTHER };
+		int fault = NVMEV_FAULT_NONE;
+		u64 delay = 0;
 		u16 st;
 
 		/*
@@ -433,6 +482,7 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 		req->result = 0;
 		req->zends = NULL;
 		req->ranges = NULL;
+		req->abortable = false;
 		req->sq = sq;
 		req->cq = cq;
 		req->sqid = sq->qid;
@@ -442,15 +492,23 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 		m.now = nvmev_now();
 		req->fetched_at = m.now;
 		req->done_at = m.now;
-		st = io_parse(ctrl, req, &m);
+		if (unlikely(atomic_read(&ctrl->faults_armed)))
+			fault = nvmev_fault_cmd(ctrl, req, false, m.now, &delay);
+		st = fault == NVMEV_FAULT_NONE ? io_parse(ctrl, req, &m) :
+						 req->status;
 		req->status = st;
 		atomic_inc(&ctrl->nr_reqs);
 		if (req->ns)
 			atomic_inc(&req->ns->nr_reqs);
 		if (st)		/* an error completes at once */
 			req->done_at = m.now;
+		req->done_at += delay;
 		fetched++;
 		atomic_inc(&sq->inflight);
+		if (unlikely(fault == NVMEV_FAULT_LOSE)) {
+			list_add_tail(&req->lost, &ctrl->lost);
+			continue;
+		}
 		if (ctrl->nr_kept < NVMEV_MAX_KEPT &&
 		    worker_idle(ctrl->workers[cq->worker]))
 			keep(ctrl, req);

@@ -158,12 +158,16 @@ struct nvmev_ns *nvmev_ns_alloc(struct nvmev_ctrl *ctrl, u32 nsid)
 	ns->cfg.lba_shift = 9;
 	nvmev_ns_set_preset(ns, ftl_presets[0].name);
 	spin_lock_init(&ns->uncor_lock);
+	nvmev_faults_init(&ns->faults, &ctrl->faults_armed);
 	atomic_set(&ns->nr_reqs, 0);
 	return ns;
 }
 
 void nvmev_ns_free(struct nvmev_ns *ns)
 {
+	nvmev_faults_clear(&ns->faults);
+	if (ns->write_protect)
+		atomic_dec(&ns->ctrl->faults_armed);
 	kfree(ns);
 }
 
@@ -379,6 +383,7 @@ void nvmev_ns_disable(struct nvmev_ns *ns)
 	nvmev_disp_lock(ctrl);
 	ctrl->ns[ns->nsid - 1] = NULL;
 	ns->enabled = false;
+	nvmev_io_drop_lost(ctrl, NULL, ns);	/* they would never end */
 	if (ctrl->live)
 		nvmev_ns_changed(ctrl, ns->nsid);
 	nvmev_disp_unlock(ctrl);

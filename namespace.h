@@ -109,6 +109,8 @@ struct nvmev_ns {
 
 	unsigned long *uncor;		/* Write Uncorrectable LBAs, or NULL */
 	spinlock_t uncor_lock;		/* the bits of uncor */
+	struct nvmev_faults faults;	/* fault injection rules (fault.c) */
+	bool write_protect;		/* writes fail: Namespace Write Protected */
 	atomic_t nr_reqs;		/* requests that point here */
 	struct nvmev_io_stats stats;
 };
@@ -130,6 +132,7 @@ void nvmev_flush_all(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		     struct model_req *m);
 u16 nvmev_exec_write(struct nvmev_ctrl *ctrl, struct nvmev_req *req);
 void nvmev_uncor_clear(struct nvmev_ns *ns, u64 slba, u64 nlb);
+int nvmev_uncor_set(struct nvmev_ns *ns, u64 slba, u64 nlb);
 
 /* io.c: the one way to a timing model */
 void nvmev_schedule(struct nvmev_ns *ns, struct nvmev_req *req,

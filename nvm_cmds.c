@@ -113,6 +113,42 @@ void nvmev_uncor_clear(struct nvmev_ns *ns, u64 slba, u64 nlb)
 	uncor_mark(ns, slba, nlb, false);
 }
 
+/* The map of @ns, made zeroed on first use; NULL if it cannot be. */
+static unsigned long *uncor_map(struct nvmev_ns *ns)
+{
+	/* pairs with the other readers: a map seen is a zeroed one */
+	unsigned long *map = smp_load_acquire(&ns->uncor), *old;
+
+	if (map)
+		return map;
+	if (ns->nr_lbas > U32_MAX)	/* bitmap_set() counts in 32 bits */
+		return NULL;
+	map = kvzalloc(BITS_TO_LONGS(ns->nr_lbas) * sizeof(long), GFP_KERNEL);
+	if (!map)
+		return NULL;
+	/* configfs and the dispatcher may race to make it */
+	old = cmpxchg_release(&ns->uncor, NULL, map);
+	if (old) {
+		kvfree(map);
+		return old;
+	}
+	return map;
+}
+
+/*
+ * Mark @nlb LBAs from @slba uncorrectable, as a bad sector (fault
+ * injection): reads fail until they are written.  0 or -errno.
+ */
+int nvmev_uncor_set(struct nvmev_ns *ns, u64 slba, u64 nlb)
+{
+	if (!nlb || slba >= ns->nr_lbas || nlb > ns->nr_lbas - slba)
+		return -ERANGE;
+	if (!uncor_map(ns))
+		return ns->nr_lbas > U32_MAX ? -EFBIG : -ENOMEM;
+	uncor_mark(ns, slba, nlb, true);
+	return 0;
+}
+
 /* Whether an LBA @req reads is marked: then the read fails. */
 static bool uncor_hit(struct nvmev_req *req)
 {
@@ -140,15 +176,8 @@ static u16 parse_write_uncor(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	/* before check_lbas(), which moves a zone's write pointer */
 	if (ns->nr_lbas > U32_MAX)	/* bitmap_set() counts in 32 bits */
 		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-	if (!ns->uncor) {
-		unsigned long *map = kvzalloc(BITS_TO_LONGS(ns->nr_lbas) *
-					      sizeof(long), GFP_KERNEL);
-
-		if (!map)
-			return NVME_SC_INTERNAL;
-		/* workers see it zeroed (uncor_mark(), uncor_hit()) */
-		smp_store_release(&ns->uncor, map);
-	}
+	if (!uncor_map(ns))
+		return NVME_SC_INTERNAL;
 	st = check_lbas(req, false);
 	if (st)
 		return st;

@@ -61,6 +61,7 @@
 #define NVMEV_SQ_DELETE_WAIT_NS	(10 * NSEC_PER_SEC) /* then Delete SQ fails */
 #define NVMEV_ELPE		15	/* 0's based: 16 error log entries */
 #define NVMEV_MAX_NS		32
+#define NVMEV_MAX_FAULTS	64	/* rules per controller or namespace */
 #define NVMEV_MAX_KEPT		8	/* commands the dispatcher serves itself */
 #define NVMEV_IDLE_MAX_SLEEP_US	4000	/* default longest idle poll interval */
 #define NVMEV_PAGE_SIZE		SZ_4K	/* NVMe memory page size (CC.MPS = 0) */
@@ -87,6 +88,7 @@
 #define NVMEV_TEMP_KELVIN	313		/* 40 C */
 #define NVMEV_WCTEMP		343		/* 70 C */
 #define NVMEV_CCTEMP		358		/* 85 C */
+#define NVMEV_SPARE_THRESH	10		/* Available Spare Threshold, % */
 
 struct nvmev_ctrl;
 struct nvmev_ns;
@@ -135,6 +137,36 @@ struct nvmev_io_stats {
 	atomic64_t lat_ns[NVMEV_NR_OPS];	/* sum, fetch to completion */
 	atomic64_t errors;
 	atomic64_t lat[NVMEV_LAT_BUCKETS + 1];	/* the last: longer */
+	/* injected faults (fault.c) */
+	atomic64_t fault_errors;
+	atomic64_t fault_delays;
+	atomic64_t fault_lost;
+	atomic64_t fault_last_ns;		/* when the last one was */
+};
+
+/* Fault injection rules of a controller or a namespace (fault.c) */
+enum {
+	NVMEV_FAULT_NONE = -1,
+	NVMEV_FAULT_ERROR = 0,		/* complete with a status */
+	NVMEV_FAULT_DELAY,		/* add time */
+	NVMEV_FAULT_LOSE,		/* never complete */
+};
+
+struct nvmev_faults {
+	spinlock_t lock;
+	struct list_head rules;
+	unsigned int nr;
+	unsigned int next_id;
+	atomic_t *armed;		/* the controller's faults_armed */
+};
+
+/* What the rules say about one command */
+struct nvmev_fault_hit {
+	int kind;			/* NVMEV_FAULT_* */
+	u16 status;
+	bool abortable;
+	u64 delay_ns;
+	u64 bad_slba, bad_elba;		/* the LBAs a read error hit */
 };
 
 struct nvmev_cq {
@@ -237,6 +269,8 @@ struct nvmev_req {
 	u16 sqid;
 	u16 sq_head;
 	bool hold;			/* admin: completed later (AER) */
+	bool abortable;			/* lost: an Abort completes it */
+	struct list_head lost;		/* on ctrl->lost (fault.c) */
 };
 
 /*
@@ -387,7 +421,27 @@ struct nvmev_ctrl {
 	spinlock_t errlog_lock;
 	struct nvme_error_slot errlog[NVMEV_ELPE + 1];
 	u64 err_count;
+	u64 media_errors;		/* SMART: media and data integrity */
 	u64 loaded_ns;
+
+	/*
+	 * Fault injection (fault.c).  faults_armed counts the reasons to
+	 * look (rules, write protection, read-only media, a CFS countdown):
+	 * without any, a command pays one atomic read.
+	 */
+	struct nvmev_faults faults;
+	atomic_t faults_armed;
+	struct list_head lost;		/* lost commands (dispatcher only) */
+	bool fault_cfs;			/* enter CSTS.CFS at the next pass */
+	atomic64_t cfs_after;		/* commands until CFS; 0: off */
+	bool gone;			/* surprise-removed: nothing answers */
+	/* Health, as configfs sets it; SMART and its events (admin.c) */
+	int temp_kelvin;
+	u8 avail_spare;
+	bool media_ro;			/* every namespace refuses writes */
+	bool degraded;			/* NVM subsystem reliability */
+	u8 crit_sent;			/* warnings an event reported */
+	bool smart_masked;		/* sent; until log 02h is read */
 
 	/*
 	 * Namespaces by NSID - 1.  While live, changed only under the
@@ -485,6 +539,7 @@ int nvmev_pci_create(struct nvmev_ctrl *ctrl);
 void nvmev_pci_destroy(struct nvmev_ctrl *ctrl);
 void nvmev_signal_irq(struct nvmev_ctrl *ctrl, unsigned int vector);
 void nvmev_deliver_pending_irqs(struct nvmev_ctrl *ctrl);
+int nvmev_pci_surprise(struct nvmev_ctrl *ctrl, bool remove);
 
 /* irq.c */
 void nvmev_cq_posted(struct nvmev_cq *cq, u64 now);
@@ -495,6 +550,7 @@ bool nvmev_irq_poll(struct nvmev_ctrl *ctrl, u64 *due);
 void nvmev_regs_init(struct nvmev_ctrl *ctrl);
 bool nvmev_regs_poll(struct nvmev_ctrl *ctrl);
 void nvmev_ctrl_quiesce(struct nvmev_ctrl *ctrl);
+void nvmev_ctrl_fatal(struct nvmev_ctrl *ctrl);
 static inline u32 *nvmev_db(struct nvmev_ctrl *ctrl, unsigned int idx)
 {
 	return (u32 *)(ctrl->bar + NVME_REG_DBS) + idx;
@@ -535,7 +591,20 @@ void nvmev_async_error(struct nvmev_ctrl *ctrl, u8 info, const char *what,
 		       u32 qid, u32 value);
 void nvmev_ns_changed(struct nvmev_ctrl *ctrl, u32 nsid);
 
+/* fault.c */
+void nvmev_faults_init(struct nvmev_faults *f, atomic_t *armed);
+void nvmev_faults_clear(struct nvmev_faults *f);
+int nvmev_fault_write(struct nvmev_faults *f, const char *who,
+		      const char *text, bool is_ns);
+ssize_t nvmev_fault_show(struct nvmev_faults *f, char *page, size_t size);
+int nvmev_fault_cmd(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		    bool admin, u64 now, u64 *delay);
+u8 nvmev_crit_warning(struct nvmev_ctrl *ctrl);
+
 /* io.c */
+bool nvmev_io_abort_lost(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid);
+void nvmev_io_drop_lost(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq,
+			struct nvmev_ns *ns);
 bool nvmev_io_poll(struct nvmev_ctrl *ctrl, u64 *due);
 void nvmev_io_drop_kept(struct nvmev_ctrl *ctrl);
 bool nvmev_worker_take(struct nvmev_worker *w);

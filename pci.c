@@ -134,6 +134,10 @@ static int nvmev_cfg_read(struct pci_bus *bus, unsigned int devfn, int where,
 		*val = ~0U;
 		return PCIBIOS_DEVICE_NOT_FOUND;
 	}
+	if (READ_ONCE(ctrl->gone)) {	/* surprise-removed: all ones */
+		*val = size == 4 ? ~0U : (1U << (size * 8)) - 1;
+		return PCIBIOS_SUCCESSFUL;
+	}
 	spin_lock_irqsave(&ctrl->cfg_lock, flags);
 	if ((where & ~3) == PCI_BASE_ADDRESS_0 && (ctrl->bar_sizing & 1))
 		*val = cfg_get((u8 *)&(u32){ ~(NVMEV_BAR_SIZE - 1) |
@@ -156,6 +160,8 @@ static int nvmev_cfg_write(struct pci_bus *bus, unsigned int devfn, int where,
 
 	if (devfn != 0 || where < 0 || where + size > PCI_CFG_SPACE_EXP_SIZE)
 		return PCIBIOS_DEVICE_NOT_FOUND;
+	if (READ_ONCE(ctrl->gone))
+		return PCIBIOS_SUCCESSFUL;	/* nobody there to take it */
 
 	spin_lock_irqsave(&ctrl->cfg_lock, flags);
 	/*
@@ -424,6 +430,7 @@ int nvmev_pci_create(struct nvmev_ctrl *ctrl)
 
 	spin_lock_init(&ctrl->cfg_lock);
 	cfg_build(ctrl);
+	WRITE_ONCE(ctrl->gone, false);
 
 	domain = pick_domain();
 	if (domain < 0) {
@@ -462,4 +469,54 @@ void nvmev_pci_destroy(struct nvmev_ctrl *ctrl)
 	pci_remove_root_bus(ctrl->bus);	/* pdev_removed() drops ctrl->pdev */
 	pci_unlock_rescan_remove();
 	ctrl->bus = NULL;
+}
+
+/*
+ * Surprise removal (fault injection, configfs "present"): the function
+ * stops answering at once, as if pulled out.  Config reads return all
+ * ones, so the nvme driver finds it gone (pci_device_is_present()), its
+ * registers read all ones, its commands never complete; then the PCI core
+ * removes it, as a hotplug controller would.  With @remove false it comes
+ * back, a new device on the same bus with its storage as it was.  The
+ * caller holds nvmev_cfg_lock.
+ */
+int nvmev_pci_surprise(struct nvmev_ctrl *ctrl, bool remove)
+{
+	struct pci_dev *pdev;
+	unsigned long flags;
+
+	lockdep_assert_held(&nvmev_cfg_lock);
+	if (remove == READ_ONCE(ctrl->gone))
+		return 0;
+	if (remove) {
+		nvmev_disp_lock(ctrl);
+		WRITE_ONCE(ctrl->gone, true);
+		nvmev_ctrl_quiesce(ctrl);
+		ctrl->ready = false;
+		memset(ctrl->bar, 0xff, NVME_REG_DBS);
+		nvmev_disp_unlock(ctrl);
+		pr_warn("%s: surprise removal of %s (injected)\n", ctrl->name,
+			ctrl->pci_name);
+		mutex_lock(&ctrl->pdev_lock);
+		pdev = ctrl->pdev ? pci_dev_get(ctrl->pdev) : NULL;
+		mutex_unlock(&ctrl->pdev_lock);
+		if (pdev) {
+			pci_stop_and_remove_bus_device_locked(pdev);
+			pci_dev_put(pdev);
+		}
+		return 0;
+	}
+	nvmev_disp_lock(ctrl);
+	nvmev_regs_init(ctrl);
+	nvmev_disp_unlock(ctrl);
+	spin_lock_irqsave(&ctrl->cfg_lock, flags);
+	cfg_build(ctrl);
+	ctrl->bar_sizing = 0;
+	spin_unlock_irqrestore(&ctrl->cfg_lock, flags);
+	WRITE_ONCE(ctrl->gone, false);
+	pr_info("%s: %s is back\n", ctrl->name, ctrl->pci_name);
+	pci_lock_rescan_remove();
+	pci_rescan_bus(ctrl->bus);
+	pci_unlock_rescan_remove();
+	return ctrl->pdev ? 0 : -EIO;
 }

@@ -168,6 +168,8 @@ void nvmev_log_error(struct nvmev_ctrl *ctrl, u16 sqid, u16 cid, u16 status,
 	e = &ctrl->errlog[ctrl->err_count % (NVMEV_ELPE + 1)];
 	memset(e, 0, sizeof(*e));
 	ctrl->err_count++;
+	if (((status >> 8) & 7) == 2)	/* Media and Data Integrity Errors */
+		ctrl->media_errors++;
 	e->error_count = cpu_to_le64(ctrl->err_count);
 	e->sqid = cpu_to_le16(sqid);
 	e->cmdid = (__force __le16)cid;	/* the host's value, as it sent it */
@@ -394,6 +396,7 @@ u16 nvmev_delete_sq(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 		return NVMEV_ERR(NVME_SC_QID_INVALID);
 	sq = ctrl->sqs[qid];
 	sq_deactivate(ctrl, qid);
+	nvmev_io_drop_lost(ctrl, sq, NULL);	/* aborted with their SQ */
 	if (!atomic_read_acquire(&sq->inflight)) {
 		sq_free(ctrl, qid);
 		return NVME_SC_SUCCESS;

@@ -101,6 +101,23 @@ static void ctrl_fatal(struct nvmev_ctrl *ctrl, const char *why)
 	ctrl->ready = false;
 }
 
+/*
+ * Injected Controller Fatal Status (fault.c, configfs): the controller
+ * stops answering, as a firmware crash would; its commands never complete
+ * and the host's timeout handler finds CSTS.CFS and resets it.
+ */
+void nvmev_ctrl_fatal(struct nvmev_ctrl *ctrl)
+{
+	lockdep_assert_held(&ctrl->disp->lock);
+	WRITE_ONCE(ctrl->fault_cfs, false);
+	if (!ctrl->ready)
+		return;
+	nvmev_ctrl_quiesce(ctrl);
+	pr_warn("%s: controller fatal status (injected)\n", ctrl->name);
+	reg_write32(ctrl, NVME_REG_CSTS, NVME_CSTS_RDY | NVME_CSTS_CFS);
+	ctrl->ready = false;
+}
+
 /* Bring the controller up; false (and CSTS.CFS) when it cannot. */
 static bool ctrl_enable(struct nvmev_ctrl *ctrl, u32 cc)
 {

@@ -74,6 +74,12 @@ ssize_t nvmev_stats_show(const struct nvmev_io_stats *s, long inflight,
 		n += scnprintf(buf + n, size - n, "%s_lat_ns %lld\n",
 			       op_names[i], atomic64_read(&s->lat_ns[i]));
 	}
+	n += scnprintf(buf + n, size - n,
+		       "fault_errors %lld\nfault_delays %lld\nfault_lost %lld\nfault_last_ms %lld\n",
+		       atomic64_read(&s->fault_errors),
+		       atomic64_read(&s->fault_delays),
+		       atomic64_read(&s->fault_lost),
+		       div_s64(atomic64_read(&s->fault_last_ns), NSEC_PER_MSEC));
 	n += scnprintf(buf + n, size - n, "latency_us");
 	for (i = 0; i < NVMEV_LAT_BUCKETS; i++)
 		n += scnprintf(buf + n, size - n, " %llu:%lld", 1ULL << i,
