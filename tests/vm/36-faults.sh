@@ -167,6 +167,37 @@ while [ "$(cat "/sys/block/${NS#/dev/}/ro")" != 0 ] && [ $i -lt 50 ]; do usleep 
 t_eq $P/wp-off-block-rw 0 "$(cat "/sys/block/${NS#/dev/}/ro")"
 t_eq $P/wp-off-write 0x0 "$(write_st 200 "$T/pat" 1)"
 
+# ---- health: temperature, spare, read-only media; the SMART event
+# before any reset: a reset makes Linux set Feature 0Bh to its own choice
+mount -t tracefs none /sys/kernel/tracing 2>/dev/null
+TR=/sys/kernel/tracing
+echo 1 >"$TR/events/nvme/nvme_async_event/enable" 2>/dev/null
+echo >"$TR/trace" 2>/dev/null
+run nvme set-feature "$CTRL" -f 0x0b -v 0x1f
+t_eq $P/aen-enable 0x0 "$ST"
+echo 80 >"$C/temperature"
+i=0
+while ! grep -q 'NVME_AEN=0x020101' "$TR/trace" 2>/dev/null && [ $i -lt 50 ]; do usleep 100000; i=$((i + 1)); done
+t_check $P/smart-event-temperature grep -q 'NVME_AEN=0x020101' "$TR/trace"
+t_eq $P/smart-temp-warning 2 "$(smart critical_warning)"
+t_eq $P/smart-temperature 353 "$(smart temperature)"
+echo 40 >"$C/temperature"
+echo 5 >"$C/avail_spare"
+i=0
+while ! grep -q 'NVME_AEN=0x020201' "$TR/trace" 2>/dev/null && [ $i -lt 50 ]; do usleep 100000; i=$((i + 1)); done
+t_check $P/smart-event-spare grep -q 'NVME_AEN=0x020201' "$TR/trace"
+t_eq $P/smart-spare-warning 1 "$(smart critical_warning)"
+t_eq $P/smart-avail-spare 5 "$(smart avail_spare)"
+echo 100 >"$C/avail_spare"
+echo 1 >"$C/media_ro"
+t_eq $P/media-ro-warning 8 "$(smart critical_warning)"
+t_eq $P/media-ro-write 0x4020 "$(write_st 200 "$T/pat" 1)"
+t_eq $P/media-ro-read 0x0 "$(read_st 200)"
+echo 0 >"$C/media_ro"
+t_eq $P/media-rw-again 0x0 "$(write_st 200 "$T/pat" 1)"
+t_eq $P/health-clear 0 "$(smart critical_warning)"
+echo 0 >"$TR/events/nvme/nvme_async_event/enable" 2>/dev/null
+
 # ---- latency: fixed, then spikes
 fio_lat() {  # <args>: "<mean us> <max us>" of reads (terse v3)
     fio --name=lat --filename="$NS" --direct=1 --size=16m --ioengine=psync \
@@ -242,36 +273,6 @@ wait_for $JOB 90
 t_check $P/cfs-now-verify wait $JOB
 t_kmsg_since >"$T/k"
 t_check $P/cfs-now-reset grep -q 'controller is down; will reset' "$T/k"
-
-# ---- health: temperature, spare, read-only media; the SMART event
-mount -t tracefs none /sys/kernel/tracing 2>/dev/null
-TR=/sys/kernel/tracing
-echo 1 >"$TR/events/nvme/nvme_async_event/enable" 2>/dev/null
-echo >"$TR/trace" 2>/dev/null
-run nvme set-feature "$CTRL" -f 0x0b -v 0x1f
-t_eq $P/aen-enable 0x0 "$ST"
-echo 80 >"$C/temperature"
-i=0
-while ! grep -q 'NVME_AEN=0x020101' "$TR/trace" 2>/dev/null && [ $i -lt 50 ]; do usleep 100000; i=$((i + 1)); done
-t_check $P/smart-event-temperature grep -q 'NVME_AEN=0x020101' "$TR/trace"
-t_eq $P/smart-temp-warning 2 "$(smart critical_warning)"
-t_eq $P/smart-temperature 353 "$(smart temperature)"
-echo 40 >"$C/temperature"
-echo 5 >"$C/avail_spare"
-i=0
-while ! grep -q 'NVME_AEN=0x020201' "$TR/trace" 2>/dev/null && [ $i -lt 50 ]; do usleep 100000; i=$((i + 1)); done
-t_check $P/smart-event-spare grep -q 'NVME_AEN=0x020201' "$TR/trace"
-t_eq $P/smart-spare-warning 1 "$(smart critical_warning)"
-t_eq $P/smart-avail-spare 5 "$(smart avail_spare)"
-echo 100 >"$C/avail_spare"
-echo 1 >"$C/media_ro"
-t_eq $P/media-ro-warning 8 "$(smart critical_warning)"
-t_eq $P/media-ro-write 0x4020 "$(write_st 200 "$T/pat" 1)"
-t_eq $P/media-ro-read 0x0 "$(read_st 200)"
-echo 0 >"$C/media_ro"
-t_eq $P/media-rw-again 0x0 "$(write_st 200 "$T/pat" 1)"
-t_eq $P/health-clear 0 "$(smart critical_warning)"
-echo 0 >"$TR/events/nvme/nvme_async_event/enable" 2>/dev/null
 
 # ---- surprise removal under I/O, and the return
 fio --name=unplug --filename="$NS" --direct=1 --ioengine=libaio --iodepth=8 \
