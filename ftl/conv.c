@@ -77,6 +77,23 @@ static u32 conv_log2_ceil(u64 n)
  *     tBERS 10 ms, 667 MB/s channels, 4 planes: est., typical published
  *     figures for QLC of that generation.
  *
+ * pe_cycles, the rated program/erase cycles of a block (no maker publishes
+ * them per product; the drive endurance ratings bound them):
+ *   - default (3D TLC, 64-layer class) 3000: est., the figure commonly
+ *     quoted for consumer 3D TLC.
+ *   - 970 PRO (64-layer MLC V-NAND) 6000: est.; its rating of 600 TBW on
+ *     512 GB (five years) is ~1170 drive writes, which at a random-write
+ *     WAF of 3 to 5 is 3500 to 6000 cycles.
+ *   - D7-P5600 (96-layer TLC) 7000: est.; 3 drive writes per day for five
+ *     years on 1.6 TB over ~2.2 TB of NAND is ~4000 cycles of host data,
+ *     ~7000 at the WAF of ~1.8 greedy GC gets from 37% OP on random
+ *     writes.
+ *   - 660p (64-layer IMFT QLC) 1000: AnandTech's launch article on the
+ *     first drive with that NAND (Micron 5210 ION, 2018) puts QLC
+ *     endurance "on the order of 1000 program/erase cycles"; the 660p's
+ *     400 TBW on 2 TB (200 drive writes) fits well within it.
+ * read_error_ppm is 0 in every preset: read errors are fault injection.
+ *
  * pages_per_block: real 3D NAND blocks hold 576 to 2304 or more pages.  The
  * presets use 96 so that small emulated drives still have many groups per
  * LUN: spare space is spread over groups, and with only a few groups per

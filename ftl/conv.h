@@ -423,6 +423,7 @@ struct conv_params {
 	.fw_read_ns = 5000, .fw_write_ns = 4000, .fw_other_ns = 1000,	\
 	.buffer_kib = 4096, .gc_policy = CONV_GC_GREEDY,		\
 	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 2,		\
+	.pe_cycles = 3000,						\
 }
 
 /* Samsung 970 PRO 512 GB-like: 64-layer MLC V-NAND, PCIe 3.0 x4. */
@@ -437,6 +438,7 @@ struct conv_params {
 	.fw_read_ns = 5000, .fw_write_ns = 4000, .fw_other_ns = 1000,	\
 	.buffer_kib = 8192, .gc_policy = CONV_GC_GREEDY,		\
 	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 2,		\
+	.pe_cycles = 6000,						\
 }
 
 /* Datacenter TLC, Intel D7-P5600-class: PCIe 4.0 x4, ~37% OP. */
@@ -451,6 +453,7 @@ struct conv_params {
 	.fw_read_ns = 20000, .fw_write_ns = 12000, .fw_other_ns = 2000, \
 	.buffer_kib = 16384, .gc_policy = CONV_GC_COST_BENEFIT,		\
 	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 5,		\
+	.pe_cycles = 7000,						\
 }
 
 /* QLC, Intel 660p 2 TB-class: 4 channels, PCIe 3.0 x4, no SLC cache. */
@@ -465,6 +468,7 @@ struct conv_params {
 	.fw_read_ns = 6000, .fw_write_ns = 5000, .fw_other_ns = 1000,	\
 	.buffer_kib = 4096, .gc_policy = CONV_GC_GREEDY,		\
 	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 2,		\
+	.pe_cycles = 1000,						\
 }
 
 /*
