@@ -519,9 +519,9 @@ static void conv_retire(struct conv_model *m, u32 g)
 	m->state[g] = CONV_GRP_RETIRED;
 	if (m->bad[g])
 		m->nr_bad--;
-	m->nr_retired++;
+	WRITE_ONCE(m->nr_retired, m->nr_retired + 1);
 	if (m->nr_retired >= m->spare0)
-		m->read_only = true;
+		WRITE_ONCE(m->read_only, true);
 }
 
 static inline bool conv_worn(const struct conv_model *m, u32 g)
@@ -537,9 +537,9 @@ static void conv_erased(struct conv_model *m, u32 l, u32 g)
 {
 	if (m->erase_cnt[g] < U32_MAX)
 		m->erase_cnt[g]++;
-	m->erase_total++;
+	nand_count(&m->erase_total, 1);
 	if (m->erase_cnt[g] > m->max_erase)
-		m->max_erase = m->erase_cnt[g];
+		WRITE_ONCE(m->max_erase, m->erase_cnt[g]);
 	if (m->bad[g] || conv_worn(m, g)) {
 		if (m->nr_free >= 1) {
 			conv_retire(m, g);
@@ -1032,10 +1032,13 @@ bool conv_model_volatile_cache(struct conv_model *m)
 
 /* ---- wear: health, read errors, bad blocks ----------------------------- */
 
+/* Each value read once: safe from any thread, as conv_model_stats(). */
 void conv_model_health(struct conv_model *m, struct model_health *h)
 {
-	u32 spare = m->nr_retired < m->spare0 ? m->spare0 - m->nr_retired : 0;
-	u64 avg100 = div_u64(nand_mul(m->erase_total, 100), m->nr_groups);
+	u32 retired = READ_ONCE(m->nr_retired);
+	u32 spare = retired < m->spare0 ? m->spare0 - retired : 0;
+	u64 erases = READ_ONCE(m->erase_total);
+	u64 avg100 = div_u64(nand_mul(erases, 100), m->nr_groups);
 	u64 pu = m->p.pe_cycles ? div_u64(avg100, m->p.pe_cycles) : 0;
 
 	memset(h, 0, sizeof(*h));
@@ -1043,12 +1046,12 @@ void conv_model_health(struct conv_model *m, struct model_health *h)
 	h->avail_spare = (u32)div_u64((u64)spare * 100 + m->spare0 - 1,
 				      m->spare0);
 	h->spare_thresh = CONV_SPARE_THRESH_PCT;
-	h->read_only = m->read_only;
-	h->retired_groups = m->nr_retired;
-	h->retired_blocks = (u64)m->nr_retired * m->p.planes_per_lun;
-	h->max_erase = m->max_erase;
-	h->avg_erase = div_u64(m->erase_total, m->nr_groups);
-	h->read_errors = m->read_errors;
+	h->read_only = READ_ONCE(m->read_only);
+	h->retired_groups = retired;
+	h->retired_blocks = (u64)retired * m->p.planes_per_lun;
+	h->max_erase = READ_ONCE(m->max_erase);
+	h->avg_erase = div_u64(erases, m->nr_groups);
+	h->read_errors = READ_ONCE(m->read_errors);
 }
 
 /* Data programmed in group @g may fail to read back (conv.h "Wear"). */
@@ -1087,7 +1090,7 @@ bool conv_model_read_error(struct conv_model *m, const struct model_req *req)
 			continue;
 		if ((((u64)conv_draw(m) * CONV_MAX_READ_ERROR_PPM) >> 32) <
 		    m->p.read_error_ppm) {
-			m->read_errors++;
+			nand_count(&m->read_errors, 1);
 			return true;
 		}
 	}

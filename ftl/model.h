@@ -116,8 +116,9 @@ struct model_req {
  *             write cache and MODEL_FLUSH (and fua) carry a cost.
  * @health:    optional (NULL: the media never wears; report a healthy
  *             device).  Fill @h (struct model_health, below) with the
- *             media's wear state.  O(1); dispatcher thread only, like
- *             schedule().
+ *             media's wear state.  O(1).  Like @stats, callable from any
+ *             thread while schedule() may run (each value one it had);
+ *             on the dispatcher thread the values are exact and current.
  * @read_error: optional (NULL: false).  Called by the dispatcher right
  *             after schedule() for a MODEL_READ, with the same @req: true
  *             if the read returns an Unrecovered Read Error.  The answer is
