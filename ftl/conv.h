@@ -583,7 +583,8 @@ u64 conv_model_schedule(struct conv_model *m, const struct model_req *req);
 /*
  * Forget pending work: every resource idle, programmed data out of the
  * buffer, the open PU's entry time 0.  Mappings, the open PU's contents,
- * free lists, group ages and the counters stay.
+ * free lists, group ages, the counters and the wear (erase counts, bad
+ * and retired groups, read only, the read-error generator) stay.
  */
 void conv_model_reset(struct conv_model *m);
 
