@@ -14,6 +14,7 @@ enum {
 	CONV_GRP_FREE = 0,	/* erased, on its LUN's free list */
 	CONV_GRP_OPEN,		/* its LUN's open group: PUs left to allocate */
 	CONV_GRP_FULL,		/* every PU allocated: a GC candidate */
+	CONV_GRP_RETIRED,	/* worn out or bad: never used again */
 };
 
 #define CONV_NONE	U32_MAX
@@ -76,6 +77,23 @@ static u32 conv_log2_ceil(u64 n)
  *     tBERS 10 ms, 667 MB/s channels, 4 planes: est., typical published
  *     figures for QLC of that generation.
  *
+ * pe_cycles, the rated program/erase cycles of a block (no maker publishes
+ * them per product; the drive endurance ratings bound them):
+ *   - default (3D TLC, 64-layer class) 3000: est., the figure commonly
+ *     quoted for consumer 3D TLC.
+ *   - 970 PRO (64-layer MLC V-NAND) 6000: est.; its rating of 600 TBW on
+ *     512 GB (five years) is ~1170 drive writes, which at a random-write
+ *     WAF of 3 to 5 is 3500 to 6000 cycles.
+ *   - D7-P5600 (96-layer TLC) 7000: est.; 3 drive writes per day for five
+ *     years on 1.6 TB over ~2.2 TB of NAND is ~4000 cycles of host data,
+ *     ~7000 at the WAF of ~1.8 greedy GC gets from 37% OP on random
+ *     writes.
+ *   - 660p (64-layer IMFT QLC) 1000: AnandTech's launch article on the
+ *     first drive with that NAND (Micron 5210 ION, 2018) puts QLC
+ *     endurance "on the order of 1000 program/erase cycles"; the 660p's
+ *     400 TBW on 2 TB (200 drive writes) fits well within it.
+ * read_error_ppm is 0 in every preset: read errors are fault injection.
+ *
  * pages_per_block: real 3D NAND blocks hold 576 to 2304 or more pages.  The
  * presets use 96 so that small emulated drives still have many groups per
  * LUN: spare space is spread over groups, and with only a few groups per
@@ -134,6 +152,10 @@ static const char *conv_check_geometry(const struct conv_params *p)
 		return "gc_threshold_pct must be 0..50";
 	if (p->bg_gc_threshold_pct > CONV_MAX_GC_THRESHOLD_PCT)
 		return "bg_gc_threshold_pct must be 0..50";
+	if (p->pe_cycles > CONV_MAX_PE_CYCLES)
+		return "pe_cycles must be 0..1000000";
+	if (p->read_error_ppm > CONV_MAX_READ_ERROR_PPM)
+		return "read_error_ppm must be 0..1000000";
 	conv_geo(p, &g);
 	if (g.line_slots > (U32_MAX >> 1))
 		return "one block on every plane (channels * luns * planes * pages_per_block * page_size) must be below 8 TiB";
@@ -282,6 +304,8 @@ void conv_model_exit(struct conv_model *m)
 	kvfree(m->next_free);
 	kvfree(m->closed_at);
 	kvfree(m->state);
+	kvfree(m->erase_cnt);
+	kvfree(m->bad);
 	kvfree(m->open_grp);
 	kvfree(m->open_next);
 	kvfree(m->free_head);
@@ -291,7 +315,8 @@ void conv_model_exit(struct conv_model *m)
 	m->l2p = m->rev = NULL;
 	m->valid = m->next_free = NULL;
 	m->closed_at = NULL;
-	m->state = NULL;
+	m->state = m->bad = NULL;
+	m->erase_cnt = NULL;
 	m->open_grp = m->open_next = NULL;
 	m->free_head = m->free_tail = m->nr_free_lun = NULL;
 	m->meta_bytes = 0;
@@ -302,7 +327,7 @@ static u64 conv_small_bytes(const struct conv_model *m)
 {
 	u64 t = m->nr_groups, n = m->nr_luns;
 
-	return sizeof(*m) + t * (3 * sizeof(u32) + sizeof(u64) + 1) +
+	return sizeof(*m) + t * (4 * sizeof(u32) + sizeof(u64) + 2) +
 	       n * 5 * sizeof(u32) + nand_alloc_bytes(&m->p);
 }
 
@@ -372,6 +397,8 @@ int conv_model_init(struct conv_model *m, const struct conv_params *p)
 	m->next_free = conv_alloc(m, (u64)m->nr_groups * sizeof(u32));
 	m->closed_at = conv_alloc(m, (u64)m->nr_groups * sizeof(u64));
 	m->state = conv_alloc(m, m->nr_groups);
+	m->erase_cnt = conv_alloc(m, (u64)m->nr_groups * sizeof(u32));
+	m->bad = conv_alloc(m, m->nr_groups);
 	m->open_grp = conv_alloc(m, (u64)m->nr_luns * sizeof(u32));
 	m->open_next = conv_alloc(m, (u64)m->nr_luns * sizeof(u32));
 	m->free_head = conv_alloc(m, (u64)m->nr_luns * sizeof(u32));
@@ -380,7 +407,8 @@ int conv_model_init(struct conv_model *m, const struct conv_params *p)
 	if (nand_init(&m->nand, p) == 0)
 		m->meta_bytes += m->nand.bytes;
 	if (!m->l2p || !m->rev || !m->valid || !m->next_free ||
-	    !m->closed_at || !m->state || !m->open_grp || !m->open_next ||
+	    !m->closed_at || !m->state || !m->erase_cnt || !m->bad ||
+	    !m->open_grp || !m->open_next ||
 	    !m->free_head || !m->free_tail || !m->nr_free_lun ||
 	    !m->nand.tl) {
 		conv_model_exit(m);
@@ -401,6 +429,13 @@ int conv_model_init(struct conv_model *m, const struct conv_params *p)
 	}
 	m->nr_free = m->nr_groups;
 	m->pu_grp = CONV_NONE;
+	/*
+	 * Init required S > G, so T >= floor(Ls / G) + 2: the extra groups
+	 * E = T - floor(Ls / G) - 1 >= 1; half of them, rounded up, are the
+	 * spare (conv.h "Wear").
+	 */
+	m->spare0 = (m->nr_groups - m->lba_slots / m->grp_slots) / 2;
+	m->rng = p->seed;
 	return 0;
 }
 
@@ -449,6 +484,72 @@ static u64 conv_buffer_space(struct conv_model *m, u64 start, bool *waited)
 	return start;
 }
 
+/* ---- free lists and retirement --------------------------------------- */
+
+/* Take the group at the head of LUN @l's free list (which has one). */
+static u32 conv_free_pop(struct conv_model *m, u32 l)
+{
+	u32 g = m->free_head[l];
+
+	m->free_head[l] = m->next_free[g];
+	if (m->free_head[l] == CONV_NONE)
+		m->free_tail[l] = CONV_NONE;
+	m->nr_free_lun[l]--;
+	m->nr_free--;
+	return g;
+}
+
+/* Append group @g to the tail of LUN @l's free list. */
+static void conv_free_push(struct conv_model *m, u32 l, u32 g)
+{
+	m->state[g] = CONV_GRP_FREE;
+	m->next_free[g] = CONV_NONE;
+	if (m->free_tail[l] == CONV_NONE)
+		m->free_head[l] = g;
+	else
+		m->next_free[m->free_tail[l]] = g;
+	m->free_tail[l] = g;
+	m->nr_free_lun[l]++;
+	m->nr_free++;
+}
+
+/* Retire group @g (on no list, holding no data): conv.h "Wear". */
+static void conv_retire(struct conv_model *m, u32 g)
+{
+	m->state[g] = CONV_GRP_RETIRED;
+	if (m->bad[g])
+		m->nr_bad--;
+	WRITE_ONCE(m->nr_retired, m->nr_retired + 1);
+	if (m->nr_retired >= m->spare0)
+		WRITE_ONCE(m->read_only, true);
+}
+
+static inline bool conv_worn(const struct conv_model *m, u32 g)
+{
+	return m->p.pe_cycles && m->erase_cnt[g] >= m->p.pe_cycles;
+}
+
+/*
+ * GC erased group @g of LUN @l: count the erase, then retire the group if
+ * it is worn out or bad and another group is free, else free it.
+ */
+static void conv_erased(struct conv_model *m, u32 l, u32 g)
+{
+	if (m->erase_cnt[g] < U32_MAX)
+		m->erase_cnt[g]++;
+	nand_count(&m->erase_total, 1);
+	if (m->erase_cnt[g] > m->max_erase)
+		WRITE_ONCE(m->max_erase, m->erase_cnt[g]);
+	if (m->bad[g] || conv_worn(m, g)) {
+		if (m->nr_free >= 1) {
+			conv_retire(m, g);
+			return;
+		}
+		m->deferred++;
+	}
+	conv_free_push(m, l, g);
+}
+
 /* ---- placement and the open PU --------------------------------------- */
 
 /*
@@ -461,12 +562,7 @@ static void conv_open_pu(struct conv_model *m, u32 l, u64 t)
 	u32 g = m->open_grp[l];
 
 	if (g == CONV_NONE) {
-		g = m->free_head[l];
-		m->free_head[l] = m->next_free[g];
-		if (m->free_head[l] == CONV_NONE)
-			m->free_tail[l] = CONV_NONE;
-		m->nr_free_lun[l]--;
-		m->nr_free--;
+		g = conv_free_pop(m, l);
 		m->state[g] = CONV_GRP_OPEN;
 		m->open_grp[l] = g;
 		m->open_next[l] = 0;
@@ -669,16 +765,7 @@ static void conv_gc_round(struct conv_model *m, u32 grp, u64 t)
 	}
 	nand_erase(&m->nand, lun, t);
 	nand_count(&m->nand.st.gc_blocks, m->p.planes_per_lun);
-
-	m->state[grp] = CONV_GRP_FREE;
-	m->next_free[grp] = CONV_NONE;
-	if (m->free_tail[lun] == CONV_NONE)
-		m->free_head[lun] = grp;
-	else
-		m->next_free[m->free_tail[lun]] = grp;
-	m->free_tail[lun] = grp;
-	m->nr_free_lun[lun]++;
-	m->nr_free++;
+	conv_erased(m, lun, grp);
 }
 
 u32 conv_next_victim(const struct conv_model *m, u64 t)
@@ -695,13 +782,16 @@ static u32 conv_pick_victim_lun(const struct conv_model *m, u32 l, u64 t)
 
 /*
  * Open a PU for host data whose first slot entered at @t (conv.h
- * "Placement" and "Foreground GC").  Returns false only if even GC over
- * every LUN found no space, which conv.h shows cannot happen.
+ * "Placement" and "Foreground GC").  Returns false if the model is (or
+ * its GC just made it) read only, or if even GC over every LUN found no
+ * space, which conv.h shows cannot happen.
  */
 static bool conv_place_host(struct conv_model *m, u64 t)
 {
 	u32 l = m->cursor, i, g;
 
+	if (m->read_only)
+		return false;
 	for (i = 0; i < m->nr_luns; i++) {
 		if (m->open_grp[l] != CONV_NONE) {
 			conv_open_pu(m, l, t);
@@ -713,6 +803,8 @@ static bool conv_place_host(struct conv_model *m, u64 t)
 				break;
 			conv_gc_round(m, g, t);
 			nand_count(&m->nand.st.gc_foreground, 1);
+			if (m->read_only)
+				return false;
 		}
 		if (m->pu_grp != CONV_NONE)
 			return true;	/* GC left a partly filled PU */
@@ -729,6 +821,8 @@ static bool conv_place_host(struct conv_model *m, u64 t)
 			break;
 		conv_gc_round(m, g, t);
 		nand_count(&m->nand.st.gc_foreground, 1);
+		if (m->read_only)
+			return false;
 	}
 	if (m->pu_grp != CONV_NONE)
 		return true;
@@ -750,7 +844,7 @@ static void conv_bg_gc(struct conv_model *m, u64 now)
 
 	if (now <= t)
 		return;
-	while (m->nr_free < m->bg_low) {
+	while (m->nr_free < m->bg_low && !m->read_only) {
 		u32 g = conv_pick_victim(m, 0, m->nr_groups, t);
 
 		if (g == CONV_NONE || nand_add(t, conv_gc_work(m, g)) > now)
@@ -827,19 +921,23 @@ static u64 conv_write(struct conv_model *m, const struct model_req *req)
 	bool waited = false;
 	u64 s, end;
 
+	if (m->read_only)
+		return ready;	/* stores nothing: conv.h "Wear" */
 	nand_count(&m->nand.st.host_write_bytes, req->len);
 	conv_slots(m, req->slba_bytes, req->len, &s, &end);
 	if (s == end)
 		return ready;
 	m->cmd_pend = 0;
-	for (; s < end; s++) {
+	for (; s < end && !m->read_only; s++) {
 		u64 start = nand_wr_ready(&m->nand, ready);
+		u64 x;
 
 		if (m->buf_slots)
 			start = conv_buffer_space(m, start, &waited);
-		e = nand_wr_xfer(&m->nand, start, 1);
-		if (m->pu_grp == CONV_NONE && !conv_place_host(m, e))
-			continue;	/* cannot happen: conv.h */
+		x = nand_wr_xfer(&m->nand, start, 1);
+		if (m->pu_grp == CONV_NONE && !conv_place_host(m, x))
+			continue;	/* read only now (or cannot happen) */
+		e = x;
 		conv_pu_add(m, (u32)s, e, true);
 	}
 	if (waited)
@@ -932,9 +1030,104 @@ bool conv_model_volatile_cache(struct conv_model *m)
 	return m->p.buffer_kib > 0;
 }
 
+/* ---- wear: health, read errors, bad blocks ----------------------------- */
+
+/* Each value read once: safe from any thread, as conv_model_stats(). */
+void conv_model_health(struct conv_model *m, struct model_health *h)
+{
+	u32 retired = READ_ONCE(m->nr_retired);
+	u32 spare = retired < m->spare0 ? m->spare0 - retired : 0;
+	u64 erases = READ_ONCE(m->erase_total);
+	u64 avg100 = div_u64(nand_mul(erases, 100), m->nr_groups);
+	u64 pu = m->p.pe_cycles ? div_u64(avg100, m->p.pe_cycles) : 0;
+
+	memset(h, 0, sizeof(*h));
+	h->percent_used = pu > U32_MAX ? U32_MAX : (u32)pu;
+	h->avail_spare = (u32)div_u64((u64)spare * 100 + m->spare0 - 1,
+				      m->spare0);
+	h->spare_thresh = CONV_SPARE_THRESH_PCT;
+	h->read_only = READ_ONCE(m->read_only);
+	h->retired_groups = retired;
+	h->retired_blocks = (u64)retired * m->p.planes_per_lun;
+	h->max_erase = READ_ONCE(m->max_erase);
+	h->avg_erase = div_u64(erases, m->nr_groups);
+	h->read_errors = READ_ONCE(m->read_errors);
+}
+
+/* Data programmed in group @g may fail to read back (conv.h "Wear"). */
+static inline bool conv_failing(const struct conv_model *m, u32 g)
+{
+	return m->bad[g] || (m->p.pe_cycles &&
+			     m->erase_cnt[g] + 1ULL >= m->p.pe_cycles);
+}
+
+/* The next 32 bits of the read-error generator (splitmix64). */
+static u32 conv_draw(struct conv_model *m)
+{
+	u64 z;
+
+	m->rng += 0x9e3779b97f4a7c15ULL;
+	z = m->rng;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (u32)(z >> 32);
+}
+
+bool conv_model_read_error(struct conv_model *m, const struct model_req *req)
+{
+	u64 s, end;
+
+	if (req->op != MODEL_READ || !m->p.read_error_ppm ||
+	    (!m->p.pe_cycles && !m->nr_bad))
+		return false;
+	conv_slots(m, req->slba_bytes, req->len, &s, &end);
+	for (; s < end; s++) {
+		u32 e = conv_l2p(m, (u32)s);
+
+		if (!e || conv_in_open_pu(m, e - 1) ||
+		    !conv_failing(m, (e - 1) / m->grp_slots))
+			continue;
+		if ((((u64)conv_draw(m) * CONV_MAX_READ_ERROR_PPM) >> 32) <
+		    m->p.read_error_ppm) {
+			nand_count(&m->read_errors, 1);
+			return true;
+		}
+	}
+	return false;
+}
+
+u32 conv_inject_bad(struct conv_model *m, u32 nr)
+{
+	u32 done = 0, l, best, g;
+
+	/* free groups, keeping one for GC */
+	while (done < nr && !m->read_only && m->nr_free >= 2) {
+		for (best = 0, l = 1; l < m->nr_luns; l++)
+			if (m->nr_free_lun[l] > m->nr_free_lun[best])
+				best = l;
+		g = conv_free_pop(m, best);
+		m->bad[g] = 1;
+		m->nr_bad++;
+		conv_retire(m, g);
+		done++;
+	}
+	/* then groups holding data: retired when GC erases them */
+	for (g = 0; g < m->nr_groups && done < nr && !m->read_only; g++) {
+		if ((m->state[g] != CONV_GRP_OPEN &&
+		     m->state[g] != CONV_GRP_FULL) || m->bad[g])
+			continue;
+		m->bad[g] = 1;
+		m->nr_bad++;
+		done++;
+	}
+	return done;
+}
+
 int conv_check_consistency(const struct conv_model *m)
 {
-	u32 *cnt, lba, g, l, n, nfree = 0, e;
+	u32 *cnt, lba, g, l, n, nfree = 0, nret = 0, nbad = 0, e, emax = 0;
+	u64 etotal = 0;
 	int err = 0;
 
 	cnt = kcalloc(m->nr_groups, sizeof(u32), GFP_KERNEL);
@@ -948,7 +1141,8 @@ int conv_check_consistency(const struct conv_model *m)
 			err = -2;
 		else if (conv_rev_lookup(m, e - 1) != lba)
 			err = -3;
-		else if (m->state[(e - 1) / m->grp_slots] == CONV_GRP_FREE)
+		else if (m->state[(e - 1) / m->grp_slots] == CONV_GRP_FREE ||
+			 m->state[(e - 1) / m->grp_slots] == CONV_GRP_RETIRED)
 			err = -4;
 		else
 			cnt[(e - 1) / m->grp_slots]++;
@@ -958,9 +1152,26 @@ int conv_check_consistency(const struct conv_model *m)
 			err = -5;
 		if (m->state[g] == CONV_GRP_FREE)
 			nfree++;
+		if (m->state[g] == CONV_GRP_RETIRED) {
+			nret++;
+			if (m->valid[g])
+				err = -11;
+		} else if (m->bad[g]) {
+			nbad++;
+		}
+		etotal += m->erase_cnt[g];
+		if (m->erase_cnt[g] > emax)
+			emax = m->erase_cnt[g];
 	}
 	if (!err && nfree != m->nr_free)
 		err = -6;
+	if (!err && (nret != m->nr_retired || nbad != m->nr_bad))
+		err = -12;
+	if (!err && (etotal != m->erase_total || emax != m->max_erase))
+		err = -13;
+	if (!err && (m->read_only != (m->nr_retired >= m->spare0) ||
+		     (!m->read_only && m->nr_free < 1)))
+		err = -14;
 	for (l = 0; l < m->nr_luns && !err; l++) {
 		for (n = 0, g = m->free_head[l]; g != CONV_NONE && n <= nfree;
 		     g = m->next_free[g], n++)
@@ -1012,6 +1223,21 @@ static bool conv_ops_volatile_cache(void *priv)
 	return conv_model_volatile_cache(priv);
 }
 
+static void conv_ops_health(void *priv, struct model_health *h)
+{
+	conv_model_health(priv, h);
+}
+
+static bool conv_ops_read_error(void *priv, const struct model_req *req)
+{
+	return conv_model_read_error(priv, req);
+}
+
+static u32 conv_ops_inject_bad(void *priv, u32 nr)
+{
+	return conv_inject_bad(priv, nr);
+}
+
 const struct model_ops conv_model_ops = {
 	.name = "conv",
 	.priv_size = sizeof(struct conv_model),
@@ -1021,4 +1247,7 @@ const struct model_ops conv_model_ops = {
 	.reset = conv_ops_reset,
 	.stats = conv_ops_stats,
 	.volatile_cache = conv_ops_volatile_cache,
+	.health = conv_ops_health,
+	.read_error = conv_ops_read_error,
+	.inject_bad = conv_ops_inject_bad,
 };

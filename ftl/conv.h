@@ -194,7 +194,86 @@
  * Then every non-free group is full and, having no victim, fully valid:
  * Ls >= (T - F) * G >= (T - 1) * G, i.e. S <= G, which init forbids.  So
  * host data always finds a PU, whatever the host writes (test_conv.c
- * hammers this with adversarial patterns).
+ * hammers this with adversarial patterns).  With groups retiring, the same
+ * holds with the usable groups in place of T until the model turns read
+ * only ("Wear"; test_wear.c wears devices out the same way).
+ *
+ * ==== Wear ====
+ *
+ * Every group counts its erases (an erase of a group is one erase of each
+ * of its planes_per_lun blocks, so a block's count is its group's).  With
+ * pe_cycles > 0 (the rated program/erase cycles of a block) a group is
+ * worn out at the erase that makes its count reach pe_cycles; with 0, wear
+ * is not modelled: counts are kept, nothing retires, Percentage Used stays
+ * 0.  Nothing else changes: until a group retires (or conv_inject_bad()
+ * is used) the model makes exactly the decisions and times it makes
+ * without wear.
+ *
+ * Retirement: when GC erases a group that is worn out or marked bad, the
+ * group is retired (never allocated, collected or counted free again, its
+ * erase count frozen) instead of returning to the free list - unless no
+ * other group is free then (F = 0 after the round's copies): then it
+ * returns to the free list once more, still worn or bad, and retires at a
+ * later erase that finds another group free ("deferred"; its count may
+ * pass pe_cycles).  So F >= 1 still holds after every round (argument (1)
+ * of "GC never runs dry"), and every GC loop still ends: a round either
+ * raises Phi by G - v >= 1 or retires a group.
+ *
+ * Spare: U = T - (retired groups) usable groups.  The argument of "GC
+ * never runs dry" holds with U in place of T as long as U * G - Ls > G,
+ * i.e. U >= floor(Ls / G) + 2, so E = T - floor(Ls / G) - 1 >= 1 groups
+ * (init requires S > G) could retire before host data might find no PU.
+ * But as spare space runs out, GC victims hold ever more valid slots:
+ * near the end each round copies almost a whole group to gain a slot or
+ * two, and every round needs a new group, so worn victims are deferred
+ * again and again.  GC keeps half of E for itself: spare0 = ceil(E / 2)
+ * groups are the spare that retirement may use, spare = spare0 - retired.
+ *
+ * Read only: when retirement brings spare to 0 the model becomes read
+ * only, for good, at once (within the GC round that retired the group, or
+ * the conv_inject_bad() call).  Then a write stores nothing: it completes
+ * at now + fw_write_ns, uses no resource and is not counted in
+ * host_write_bytes; the write during which it happened stores its slots
+ * up to that point and drops the rest (its completion covers the stored
+ * slots); no GC runs, foreground or background.  Reads, flushes (padding
+ * the open PU needs no new PU), discards and write zeroes work as before.
+ * The kernel refuses writes once health() says read_only; the model only
+ * has to stay consistent, and it does.
+ *
+ * Injected bad blocks, conv_inject_bad(m, nr), marks nr groups bad: free
+ * groups first, while at least two are free (one stays for GC), from the
+ * LUN with the most free groups (the lowest LUN on ties), the head of its
+ * free list, each retired at once; then groups holding data (open or
+ * full, not yet bad), lowest group id first, which stay in service until
+ * GC picks them as victims the usual way and retire at that erase
+ * (deferred as above).  It stops when the model becomes read only.  A
+ * group is one erase unit: a bad block retires the planes_per_lun blocks
+ * erased with it.
+ *
+ * Health (conv_model_health(), struct model_health in model.h):
+ *	percent_used	floor(floor(E_sum * 100 / T) / pe_cycles), E_sum =
+ *			the sum of the groups' erase counts (the average over
+ *			all T groups, retired ones included); 0 if pe_cycles
+ *			is 0
+ *	avail_spare	ceil(100 * spare / spare0): 0 exactly when read only
+ *	spare_thresh	CONV_SPARE_THRESH_PCT, 10 (what drives commonly
+ *			report)
+ *	retired_groups, retired_blocks = retired_groups * planes_per_lun,
+ *	max_erase, avg_erase = floor(E_sum / T) (per group = per block),
+ *	read_errors, read_only
+ *
+ * Read errors (conv_model_read_error(), for a MODEL_READ after its
+ * schedule()): a group is failing when it is marked bad or, with
+ * pe_cycles > 0, its erase count + 1 >= pe_cycles (its data was programmed
+ * in its last rated cycle: it retires at its next erase).  The request's
+ * slots (as for MODEL_READ) are taken in LBA order; each that is mapped,
+ * not in the open PU (the buffer serves it) and on a failing group draws
+ * one number r (0..2^32-1) from a splitmix64 generator seeded with seed
+ * at init (reset keeps its state); the read fails, and the draws stop, at
+ * the first slot with (r * 1000000) >> 32 < read_error_ppm.  So
+ * read_error_ppm 0 never fails (and draws nothing), 1000000 fails every
+ * read of a failing slot, and a healthy or unmapped slot never fails.
+ * The same seed and the same requests give the same errors.
  *
  * ==== Metadata ====
  *
@@ -204,11 +283,12 @@
  * (x = ceil(log2(Ls)) - wr) maps to it, which GC checks.  x is the smallest
  * value in 0..CONV_REV_MAX_DROP that keeps the instance within 1.5 MiB per
  * GiB of capacity.  Both tables are bit-packed; everything else (per
- * group, per LUN, timelines, buffer) is small.  conv_metadata_bytes(),
- * default drive: 1 GiB 1351432 bytes (1.29 MiB; x = 0), 16 GiB 24584808
- * (23.4 MiB, 1.47 MiB/GiB; x = 0), 64 GiB 100043496 (95.4 MiB, 1.49
- * MiB/GiB; x = 3); test_conv.c checks the budget.  Init zeroes the tables
- * (no per-slot loop): 64 GiB initialise in ~0.04 s.
+ * group, erase counts included, per LUN, timelines, buffer) is small.
+ * conv_metadata_bytes(), default drive: 1 GiB 1353432 bytes (1.29 MiB;
+ * x = 0), 16 GiB 24614168 (23.5 MiB, 1.47 MiB/GiB; x = 0), 64 GiB
+ * 100160536 (95.5 MiB, 1.49 MiB/GiB; x = 3); test_conv.c checks the
+ * budget.  Init zeroes the tables (no per-slot loop): 64 GiB initialise
+ * in ~0.04 s.
  *
  * ==== Counters (stats op) ====
  *
@@ -219,8 +299,9 @@
  * per group).  gc_pages: slots GC copied.  gc_foreground / gc_background:
  * GC rounds.  buffer_waits: write commands that waited for buffer space.
  *
- * Deterministic (no randomness, no clock), single caller per instance (see
- * model.h), no 64-bit division.  Times saturate at U64_MAX.
+ * Deterministic (no clock; the only randomness is the seeded read-error
+ * generator, which schedule() never uses), single caller per instance
+ * (see model.h), no 64-bit division.  Times saturate at U64_MAX.
  */
 #ifndef _NVMEV_FTL_CONV_H
 #define _NVMEV_FTL_CONV_H
@@ -245,6 +326,10 @@
 #define CONV_MAX_CAPACITY		(4ULL << 40)	/* 4 TiB */
 #define CONV_REV_MAX_DROP		8U
 #define CONV_TL_CAP			NAND_TL_CAP	/* 64 per LUN/channel */
+
+#define CONV_MAX_PE_CYCLES		1000000U
+#define CONV_MAX_READ_ERROR_PPM		1000000U
+#define CONV_SPARE_THRESH_PCT		10U
 
 #define CONV_GC_GREEDY			0U
 #define CONV_GC_COST_BENEFIT		1U
@@ -284,6 +369,12 @@
  *                     free, 0..50
  * @bg_gc_threshold_pct: background GC in idle time while fewer than this %
  *                     of all groups are free, 0..50 (0: none)
+ * @pe_cycles:         rated program/erase cycles of a block, 0..1000000
+ *                     (0: wear not modelled; see "Wear")
+ * @read_error_ppm:    per 4 KiB slot read from a failing block, the chance
+ *                     in 10^-6 that the read returns an Unrecovered Read
+ *                     Error, 0..1000000 (0: never)
+ * @seed:              seed of the read-error generator, any value
  */
 struct conv_params {
 	u64 capacity;
@@ -308,6 +399,9 @@ struct conv_params {
 	u32 gc_policy;
 	u32 gc_threshold_pct;
 	u32 bg_gc_threshold_pct;
+	u32 pe_cycles;
+	u32 read_error_ppm;
+	u32 seed;
 };
 
 /*
@@ -329,6 +423,7 @@ struct conv_params {
 	.fw_read_ns = 5000, .fw_write_ns = 4000, .fw_other_ns = 1000,	\
 	.buffer_kib = 4096, .gc_policy = CONV_GC_GREEDY,		\
 	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 2,		\
+	.pe_cycles = 3000,						\
 }
 
 /* Samsung 970 PRO 512 GB-like: 64-layer MLC V-NAND, PCIe 3.0 x4. */
@@ -343,6 +438,7 @@ struct conv_params {
 	.fw_read_ns = 5000, .fw_write_ns = 4000, .fw_other_ns = 1000,	\
 	.buffer_kib = 8192, .gc_policy = CONV_GC_GREEDY,		\
 	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 2,		\
+	.pe_cycles = 6000,						\
 }
 
 /* Datacenter TLC, Intel D7-P5600-class: PCIe 4.0 x4, ~37% OP. */
@@ -357,6 +453,7 @@ struct conv_params {
 	.fw_read_ns = 20000, .fw_write_ns = 12000, .fw_other_ns = 2000, \
 	.buffer_kib = 16384, .gc_policy = CONV_GC_COST_BENEFIT,		\
 	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 5,		\
+	.pe_cycles = 7000,						\
 }
 
 /* QLC, Intel 660p 2 TB-class: 4 channels, PCIe 3.0 x4, no SLC cache. */
@@ -371,6 +468,7 @@ struct conv_params {
 	.fw_read_ns = 6000, .fw_write_ns = 5000, .fw_other_ns = 1000,	\
 	.buffer_kib = 4096, .gc_policy = CONV_GC_GREEDY,		\
 	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 2,		\
+	.pe_cycles = 1000,						\
 }
 
 /*
@@ -409,6 +507,8 @@ struct conv_model {
 	u32 *next_free;		/* [T] free-list link */
 	u64 *closed_at;		/* [T] time its last PU was allocated */
 	u8 *state;		/* [T] CONV_GRP_* (conv.c) */
+	u32 *erase_cnt;		/* [T] erases so far */
+	u8 *bad;		/* [T] marked bad (conv_inject_bad()) */
 
 	/* per LUN */
 	u32 *open_grp;		/* [N] open group or U32_MAX */
@@ -433,6 +533,17 @@ struct conv_model {
 	struct nand nand;
 	u64 idle;
 	u64 cmd_pend;		/* current write: latest end of its PUs */
+
+	/* wear ("Wear") */
+	u32 spare0;		/* spare groups at init */
+	u32 nr_retired;
+	u32 nr_bad;		/* marked bad, not yet retired */
+	u32 max_erase;
+	u64 erase_total;	/* sum of erase_cnt */
+	u64 deferred;		/* retirements deferred (no other group free) */
+	u64 read_errors;
+	u64 rng;		/* read-error generator state */
+	bool read_only;
 
 	u64 place_failures;	/* must stay 0 (see "GC never runs dry") */
 	size_t meta_bytes;
@@ -472,7 +583,8 @@ u64 conv_model_schedule(struct conv_model *m, const struct model_req *req);
 /*
  * Forget pending work: every resource idle, programmed data out of the
  * buffer, the open PU's entry time 0.  Mappings, the open PU's contents,
- * free lists, group ages and the counters stay.
+ * free lists, group ages, the counters and the wear (erase counts, bad
+ * and retired groups, read only, the read-error generator) stay.
  */
 void conv_model_reset(struct conv_model *m);
 
@@ -481,6 +593,18 @@ void conv_model_stats(struct conv_model *m, struct model_stats *st);
 
 /* True iff the model has a write buffer (buffer_kib > 0). */
 bool conv_model_volatile_cache(struct conv_model *m);
+
+/* Fill @h with the wear state ("Wear", model.h).  O(1). */
+void conv_model_health(struct conv_model *m, struct model_health *h);
+
+/*
+ * For a MODEL_READ @req just scheduled: true if it returns an Unrecovered
+ * Read Error ("Wear").  Other ops: false.
+ */
+bool conv_model_read_error(struct conv_model *m, const struct model_req *req);
+
+/* Mark @nr groups bad ("Wear"); returns how many were marked. */
+u32 conv_inject_bad(struct conv_model *m, u32 nr);
 
 /* Bytes allocated by and for the instance at @priv (struct conv_model). */
 size_t conv_metadata_bytes(const void *priv);

@@ -114,6 +114,21 @@ struct model_req {
  * @volatile_cache: optional (NULL: false).  True when completed writes may
  *             still be volatile, so the host must be told about a volatile
  *             write cache and MODEL_FLUSH (and fua) carry a cost.
+ * @health:    optional (NULL: the media never wears; report a healthy
+ *             device).  Fill @h (struct model_health, below) with the
+ *             media's wear state.  O(1).  Like @stats, callable from any
+ *             thread while schedule() may run (each value one it had);
+ *             on the dispatcher thread the values are exact and current.
+ * @read_error: optional (NULL: false).  Called by the dispatcher right
+ *             after schedule() for a MODEL_READ, with the same @req: true
+ *             if the read returns an Unrecovered Read Error.  The answer is
+ *             deterministic (a seeded generator, no clock).  Reads of
+ *             unwritten data never fail.
+ * @inject_bad: optional (NULL: no bad-block injection).  Mark @nr erase
+ *             units of the media bad now (fault injection); returns how
+ *             many it marked, fewer once the media is read only or none
+ *             is left.  Dispatcher thread only.
+ * "conv" implements the three; "nvm" and "zns" leave them NULL.
  */
 struct model_stats {
 	u64 host_read_bytes;	/* data the host read / wrote */
@@ -128,6 +143,38 @@ struct model_stats {
 	u64 buffer_waits;	/* writes that waited for write-buffer space */
 };
 
+/*
+ * Media health, for the SMART / Health Information log page.
+ * @percent_used:   Percentage Used: the average erase count of all erase
+ *                  units * 100 / their rated program/erase cycles (floor);
+ *                  may exceed 100 (the kernel caps it at 255); 0 when no
+ *                  rating is set (wear not modelled)
+ * @avail_spare:    Available Spare, percent 0..100 of the spare erase units
+ *                  the device started with still usable; 0 iff read_only
+ * @spare_thresh:   Available Spare Threshold, percent: below it the host
+ *                  should be warned (SMART critical warning bit 0)
+ * @read_only:      the spare is exhausted: the media takes no more writes
+ *                  (the kernel fails them; once set it stays set)
+ * @retired_groups: erase units retired (worn out or injected bad); an
+ *                  erase unit is planes_per_lun physical blocks in conv
+ * @retired_blocks: the same in physical blocks
+ * @max_erase:      most erases of any erase unit
+ * @avg_erase:      average erases per erase unit (floor), over all of them
+ *                  including the retired ones
+ * @read_errors:    reads read_error() failed so far
+ */
+struct model_health {
+	u32 percent_used;
+	u32 avail_spare;
+	u32 spare_thresh;
+	bool read_only;
+	u64 retired_groups;
+	u64 retired_blocks;
+	u64 max_erase;
+	u64 avg_erase;
+	u64 read_errors;
+};
+
 struct model_ops {
 	const char *name;
 	size_t priv_size;
@@ -137,6 +184,9 @@ struct model_ops {
 	void (*reset)(void *priv);
 	void (*stats)(void *priv, struct model_stats *st);
 	bool (*volatile_cache)(void *priv);
+	void (*health)(void *priv, struct model_health *h);
+	bool (*read_error)(void *priv, const struct model_req *req);
+	u32 (*inject_bad)(void *priv, u32 nr);
 };
 
 extern const struct model_ops nvm_model_ops;

@@ -24,7 +24,17 @@
  * one event in the heap, a job at most one WAKE: the heap never holds more
  * than (all slots + all jobs) entries and is allocated once per phase, as
  * is everything else; the hot path allocates nothing except the doubling
- * latency arrays.
+ * latency arrays (and the --health-every rows).
+ *
+ * Models with a health op (conv): a write (or write zeroes) fetched while
+ * the media is read only is refused, as the kernel refuses it: it is not
+ * given to the model, takes no time, is counted in refused_writes instead
+ * of the latencies, and ends its job (no more commands from it, like fio
+ * stopping a job at an I/O error).  Reads for which the model's
+ * read_error op says so count as read errors (their latency counts as
+ * usual).  With --health-every N, a health row is kept each time the
+ * model's host_write_bytes passes a multiple of N, and one at the write
+ * that made the media read only.
  */
 #include <stdio.h>
 #include <string.h>
@@ -87,6 +97,10 @@ struct engine {
 	u64 end;
 	u64 seq;
 	u64 clamped;
+	u64 health_every;
+	u64 next_mark;		/* host_write_bytes of the next health row */
+	u64 written;		/* host_write_bytes, as the model counts them */
+	bool read_only;		/* the last health() said so */
 	struct phase_result *res;
 	struct sim_job *jobs;
 	unsigned int nr_jobs;
@@ -253,7 +267,7 @@ static enum sim_op_kind op_kind(enum model_op op)
  * submission time is absolute, so replay it as a phase starting at 0).
  */
 static void log_cmd(struct engine *e, u32 jn, const struct sim_slot *sl,
-		    u64 done)
+		    u64 done, const char *status)
 {
 	static const char op_chars[] = {
 		[MODEL_READ] = 'R', [MODEL_WRITE] = 'W', [MODEL_FLUSH] = 'F',
@@ -262,30 +276,103 @@ static void log_cmd(struct engine *e, u32 jn, const struct sim_slot *sl,
 	};
 
 	fprintf(e->log, "%llu %c %llu %llu # fetch %llu done %llu lat %llu "
-		"job %u%s\n", (unsigned long long)sl->submit,
+		"job %u%s%s\n", (unsigned long long)sl->submit,
 		op_chars[sl->req.op], (unsigned long long)sl->req.slba_bytes,
 		(unsigned long long)sl->req.len,
 		(unsigned long long)sl->req.now, (unsigned long long)done,
 		(unsigned long long)(done - sl->submit), e->ordinal + jn + 1,
-		sl->req.fua ? " fua" : "");
+		sl->req.fua ? " fua" : "", status ? status : "");
+}
+
+static bool is_write(enum model_op op)
+{
+	return op == MODEL_WRITE || op == MODEL_WRITE_ZEROES;
+}
+
+static void health_row(struct engine *e, u64 now, bool ro_event)
+{
+	struct phase_result *res = e->res;
+	struct health_row *r;
+
+	if (res->nr_rows == res->cap_rows) {
+		res->cap_rows = res->cap_rows ? 2 * res->cap_rows : 64;
+		res->rows = xrealloc(res->rows,
+				     res->cap_rows * sizeof(*res->rows));
+	}
+	r = &res->rows[res->nr_rows++];
+	memset(r, 0, sizeof(*r));
+	r->time = now;
+	r->read_only_event = ro_event;
+	e->ops->stats(e->priv, &r->st);
+	e->ops->health(e->priv, &r->h);
+}
+
+/* After write @req was scheduled: health rows due (--health-every). */
+static void health_after_write(struct engine *e, const struct model_req *req)
+{
+	struct model_health h;
+	bool ro = e->read_only;
+
+	if (req->op != MODEL_WRITE)
+		return;
+	e->written += req->len;
+	if (e->written >= e->next_mark) {
+		health_row(e, req->now, false);
+		while (e->next_mark <= e->written)
+			e->next_mark += e->health_every;
+	}
+	e->ops->health(e->priv, &h);
+	e->read_only = h.read_only;
+	if (h.read_only && !ro)
+		health_row(e, req->now, true);
+}
+
+/* Write @sl on read-only media: refused, and its job ends. */
+static void refuse(struct engine *e, u32 jn, u32 sn, u64 now)
+{
+	struct sim_job *j = &e->jobs[jn];
+
+	e->res->refused_writes++;
+	if (e->log)
+		log_cmd(e, jn, &j->slots[sn], now, " refused");
+	j->finished = true;
+	j->has_next = false;
+	heap_push(e, now, EV_FREE, jn, sn);
 }
 
 static void fetch(struct engine *e, u32 jn, u32 sn, u64 now)
 {
 	struct sim_job *j = &e->jobs[jn];
 	struct sim_slot *sl = &j->slots[sn];
+	const char *status = NULL;
+	struct model_health h;
 	u64 done;
 
 	sl->req.now = now;
+	if (e->ops->health && is_write(sl->req.op)) {
+		e->ops->health(e->priv, &h);
+		e->read_only = h.read_only;
+		if (h.read_only) {
+			refuse(e, jn, sn, now);
+			return;
+		}
+	}
 	done = e->ops->schedule(e->priv, &sl->req);
 	if (unlikely(done < now)) {
 		/* Breaks the model.h contract; keep time moving forward. */
 		e->clamped++;
 		done = now;
 	}
+	if (sl->req.op == MODEL_READ && e->ops->read_error &&
+	    e->ops->read_error(e->priv, &sl->req)) {
+		e->res->read_errors++;
+		status = " error";
+	}
+	if (e->health_every)
+		health_after_write(e, &sl->req);
 	lat_add(&e->res->op[sl->kind], done - sl->submit, sl->bytes);
 	if (e->log)
-		log_cmd(e, jn, sl, done);
+		log_cmd(e, jn, sl, done, status);
 	if (done > e->end)
 		e->end = done;
 	heap_push(e, add_sat(done, j->spec->thinktime_ns), EV_FREE, jn, sn);
@@ -392,6 +479,7 @@ void engine_run_phase(const struct sim_config *cfg, void *priv,
 		.end = start,
 		.res = res,
 	};
+	struct model_health h;
 	u64 nr_slots = 0, used = 0;
 	struct sim_slot *slots;
 	unsigned int i, k, n;
@@ -409,6 +497,16 @@ void engine_run_phase(const struct sim_config *cfg, void *priv,
 	frees = xcalloc(nr_slots, sizeof(*frees));
 	e.heap_cap = nr_slots + e.nr_jobs;
 	e.heap = xcalloc(e.heap_cap, sizeof(*e.heap));
+	if (cfg->health_every && e.ops->health && e.ops->stats) {
+		e.health_every = cfg->health_every;
+		e.written = res->before.host_write_bytes;
+		e.next_mark = (e.written / e.health_every + 1) *
+			      e.health_every;
+		e.ops->health(priv, &h);
+		e.read_only = h.read_only;
+		if (!res->index)
+			health_row(&e, start, false);	/* where it starts */
+	}
 
 	n = 0;
 	for (i = 0; i < ph->nr_jobs; i++) {
@@ -451,6 +549,10 @@ void engine_run_phase(const struct sim_config *cfg, void *priv,
 	res->nr_jobs = e.nr_jobs;
 	res->start = start;
 	res->end = e.end;
+	if (e.ops->health) {
+		res->have_health = true;
+		e.ops->health(priv, &res->health);
+	}
 	free(e.heap);
 	free(frees);
 	free(slots);

@@ -13,6 +13,7 @@ struct cli {
 	struct kv_list params;		/* --param key=value */
 	u64 capacity;			/* --capacity, 0: not given */
 	u64 host_overhead_ns;
+	u64 health_every;		/* --health-every, 0: not given */
 	bool json;
 	bool timing;
 	bool list_params;
@@ -51,6 +52,9 @@ static void usage(FILE *f)
 "  --phase[=NAME]        start a new job that runs after all jobs before it\n"
 "  --job[=NAME]          start a new job that runs alongside the one before\n"
 "  --host-overhead-ns N  time from submission to device fetch (default 0)\n"
+"  --health-every SIZE   models with wear (conv): a row of media health\n"
+"                        (Percentage Used, spare, retired blocks, read\n"
+"                        only) each SIZE of host writes\n"
 "  --log FILE            write every command to FILE as a trace line with\n"
 "                        its fetch, completion and latency as a comment\n"
 "  --json                JSON output\n"
@@ -187,6 +191,11 @@ static void parse_args(struct cli *c, int argc, char **argv)
 			v = opt_value(argc, argv, &i, "--host-overhead-ns");
 			if (parse_time(v, 1, &c->host_overhead_ns))
 				die("bad --host-overhead-ns '%s'", v);
+		} else if (is_opt(a, "--health-every")) {
+			v = opt_value(argc, argv, &i, "--health-every");
+			if (parse_size(v, &c->health_every) ||
+			    !c->health_every)
+				die("bad --health-every '%s'", v);
 		} else if (is_opt(a, "--log")) {
 			c->log_path = opt_value(argc, argv, &i, "--log");
 		} else if (!strcmp(a, "--json")) {
@@ -508,6 +517,7 @@ int main(int argc, char **argv)
 	specs = build_jobs(&c, &nr_jobs, &phases, &nr_phases);
 	setup_model(&c, &cfg, specs, nr_jobs);
 	cfg.host_overhead_ns = c.host_overhead_ns;
+	cfg.health_every = c.health_every;
 
 	if (c.log_path) {
 		cfg.log = fopen(c.log_path, "w");
@@ -560,6 +570,7 @@ int main(int argc, char **argv)
 		report_phase(&rep, stdout, &res);
 		for (k = 0; k < OPK_NR; k++)
 			lat_free(&res.op[k]);
+		free(res.rows);
 		fflush(stdout);
 	}
 	report_end(&rep, stdout);

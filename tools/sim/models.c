@@ -115,6 +115,11 @@ static const struct sim_param conv_params_table[] = {
 	      "foreground GC below this % of groups free, 0..50"),
 	PARAM(struct conv_params, bg_gc_threshold_pct,
 	      "background GC in idle time below this %, 0..50"),
+	PARAM(struct conv_params, pe_cycles,
+	      "rated P/E cycles per block, 0 = no wear, ..1000000"),
+	PARAM(struct conv_params, read_error_ppm,
+	      "read errors per 10^6 slots read on failing blocks"),
+	PARAM(struct conv_params, seed, "seed of the read-error generator"),
 };
 
 static void conv_defaults(void *p)

@@ -183,6 +183,77 @@ static void human_stats(FILE *f, const char *what,
 		(unsigned long long)d->buffer_waits);
 }
 
+static double waf_of(u64 media, u64 host)
+{
+	return host ? (double)media / (double)host : 0.0;
+}
+
+static void human_health(FILE *f, const struct phase_result *res)
+{
+	const struct model_health *h = &res->health;
+
+	fprintf(f, "  health: percent used %u%%, available spare %u%% "
+		"(threshold %u%%), read only %s\n", h->percent_used,
+		h->avail_spare, h->spare_thresh, h->read_only ? "yes" : "no");
+	fprintf(f, "          retired blocks %llu (%llu erase units), erases "
+		"per block max %llu avg %llu, read errors %llu (this phase "
+		"%llu), refused writes %llu\n",
+		(unsigned long long)h->retired_blocks,
+		(unsigned long long)h->retired_groups,
+		(unsigned long long)h->max_erase,
+		(unsigned long long)h->avg_erase,
+		(unsigned long long)h->read_errors,
+		(unsigned long long)res->read_errors,
+		(unsigned long long)res->refused_writes);
+}
+
+/*
+ * The --health-every rows: host data written, virtual time, WAF since the
+ * row before (of this phase or the one before) and since the start, and
+ * the health.
+ */
+static void human_health_rows(struct report_ctx *rc, FILE *f,
+			      const struct phase_result *res, u64 every)
+{
+	const struct health_row *prev = rc->have_row ? &rc->last_row : NULL;
+	u64 i;
+
+	fprintf(f, "  health every %.2f MiB of host writes (WAF: since the "
+		"row before / since the start):\n", every / 1048576.0);
+	fprintf(f, "  %10s %11s %7s %7s %6s %7s %8s %6s %5s %-9s\n",
+		"host GiB", "virtual s", "WAF", "total", "used%", "spare%",
+		"retired", "maxer", "avger", "read only");
+	for (i = 0; i < res->nr_rows; i++) {
+		const struct health_row *r = &res->rows[i];
+		u64 dh = prev ? r->st.host_write_bytes -
+				prev->st.host_write_bytes : 0;
+
+		fprintf(f, "  %10.3f %11.6f", r->st.host_write_bytes /
+			(1024.0 * 1024.0 * 1024.0), r->time / 1e9);
+		if (dh)
+			fprintf(f, " %7.3f", waf_of(r->st.media_write_bytes -
+						  prev->st.media_write_bytes,
+						  dh));
+		else
+			fprintf(f, " %7s", "-");
+		if (r->st.host_write_bytes)
+			fprintf(f, " %7.3f", waf_of(r->st.media_write_bytes,
+						  r->st.host_write_bytes));
+		else
+			fprintf(f, " %7s", "-");
+		fprintf(f, " %6u %7u %8llu %6llu %5llu %s\n",
+			r->h.percent_used, r->h.avail_spare,
+			(unsigned long long)r->h.retired_blocks,
+			(unsigned long long)r->h.max_erase,
+			(unsigned long long)r->h.avg_erase,
+			r->read_only_event ? "yes (now)" :
+			r->h.read_only ? "yes" : "no");
+		prev = r;
+	}
+	rc->last_row = *prev;
+	rc->have_row = true;
+}
+
 /* ---------------------------------------------------------------- json */
 
 static void json_string(FILE *f, const char *s)
@@ -250,6 +321,58 @@ static void json_stats(FILE *f, const char *name,
 		fprintf(f, "null}");
 }
 
+static void json_health_fields(FILE *f, const struct model_health *h)
+{
+	fprintf(f, "\"percent_used\": %u, \"avail_spare\": %u, "
+		"\"spare_thresh\": %u, \"read_only\": %s, "
+		"\"retired_groups\": %llu, \"retired_blocks\": %llu, "
+		"\"max_erase\": %llu, \"avg_erase\": %llu, "
+		"\"read_errors\": %llu", h->percent_used, h->avail_spare,
+		h->spare_thresh, h->read_only ? "true" : "false",
+		(unsigned long long)h->retired_groups,
+		(unsigned long long)h->retired_blocks,
+		(unsigned long long)h->max_erase,
+		(unsigned long long)h->avg_erase,
+		(unsigned long long)h->read_errors);
+}
+
+static void json_health(FILE *f, const struct phase_result *res, bool rows)
+{
+	u64 i;
+
+	fprintf(f, ",\n      \"health\": {");
+	json_health_fields(f, &res->health);
+	fprintf(f, "},\n      \"refused_writes\": %llu,\n"
+		"      \"read_errors\": %llu",
+		(unsigned long long)res->refused_writes,
+		(unsigned long long)res->read_errors);
+	if (!rows)
+		return;
+	fprintf(f, ",\n      \"health_series\": [");
+	for (i = 0; i < res->nr_rows; i++) {
+		const struct health_row *r = &res->rows[i];
+
+		fprintf(f, "%s\n        {\"time_ns\": %llu, "
+			"\"host_write_bytes\": %llu, "
+			"\"media_write_bytes\": %llu, \"erases\": %llu, "
+			"\"waf\": ", i ? "," : "",
+			(unsigned long long)r->time,
+			(unsigned long long)r->st.host_write_bytes,
+			(unsigned long long)r->st.media_write_bytes,
+			(unsigned long long)r->st.erases);
+		if (r->st.host_write_bytes)
+			fprintf(f, "%.6f", waf_of(r->st.media_write_bytes,
+						  r->st.host_write_bytes));
+		else
+			fprintf(f, "null");
+		fprintf(f, ", \"read_only_event\": %s, ",
+			r->read_only_event ? "true" : "false");
+		json_health_fields(f, &r->h);
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n      ]");
+}
+
 /* ------------------------------------------------------------- entry */
 
 static void print_params(struct report_ctx *r, FILE *f, bool json)
@@ -297,6 +420,9 @@ void report_begin(struct report_ctx *r, FILE *f)
 		if (c->meta_bytes)
 			fprintf(f, "  \"metadata_bytes\": %zu,\n",
 				c->meta_bytes);
+		if (c->health_every)
+			fprintf(f, "  \"health_every\": %llu,\n",
+				(unsigned long long)c->health_every);
 		fprintf(f, "  \"phases\": [");
 		return;
 	}
@@ -397,6 +523,8 @@ void report_phase(struct report_ctx *r, FILE *f, struct phase_result *res)
 			fprintf(f, ",\n");
 			json_stats(f, "model_stats_total", &t);
 		}
+		if (res->have_health)
+			json_health(f, res, r->cfg->health_every);
 		fprintf(f, "\n    }");
 		return;
 	}
@@ -424,6 +552,11 @@ void report_phase(struct report_ctx *r, FILE *f, struct phase_result *res)
 		human_stats(f, "model", &d);
 		if (res->index)
 			human_stats(f, "total", &t);
+	}
+	if (res->have_health) {
+		human_health(f, res);
+		if (r->cfg->health_every && res->nr_rows)
+			human_health_rows(r, f, res, r->cfg->health_every);
 	}
 }
 

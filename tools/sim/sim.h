@@ -247,6 +247,14 @@ struct lat_stats {
 	u64 cap;
 };
 
+/* The media's health at one point of a run (--health-every). */
+struct health_row {
+	u64 time;		/* virtual ns: the fetch of the write after which */
+	bool read_only_event;	/* the write that made the media read only */
+	struct model_stats st;
+	struct model_health h;
+};
+
 struct phase_result {
 	char name[SIM_NAME_MAX];
 	unsigned int index;
@@ -257,6 +265,14 @@ struct phase_result {
 	bool have_stats;
 	struct model_stats before;
 	struct model_stats after;
+	/* models with a health op */
+	bool have_health;
+	struct model_health health;	/* at the end of the phase */
+	u64 refused_writes;	/* writes refused: the media was read only */
+	u64 read_errors;	/* reads that returned an unrecovered error */
+	struct health_row *rows;	/* --health-every */
+	u64 nr_rows;
+	u64 cap_rows;
 };
 
 void lat_reserve(struct lat_stats *l, u64 n);
@@ -285,6 +301,7 @@ struct sim_config {
 	size_t meta_bytes;	/* model instance memory, 0: unknown */
 	u64 capacity;		/* 0 = not known */
 	u64 host_overhead_ns;
+	u64 health_every;	/* --health-every: bytes written, 0 = off */
 	FILE *log;		/* --log: every command, or NULL */
 };
 
@@ -309,6 +326,8 @@ struct report_ctx {
 	bool json;
 	bool volatile_cache;
 	unsigned int nr_phases;
+	struct health_row last_row;	/* --health-every: the last printed */
+	bool have_row;
 };
 
 void report_begin(struct report_ctx *r, FILE *f);

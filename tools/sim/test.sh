@@ -3,7 +3,8 @@
 #
 # tools/sim/test.sh - build nvmev-sim and check results that can be worked
 # out by hand with the nvm model, plus trace replay, phases, job files,
-# determinism, JSON, (when ftl/conv.h exists) a conv smoke test, and (when
+# determinism, JSON, (when ftl/conv.h exists) a conv smoke test and worn
+# NAND (refused writes, read errors, --health-every), and (when
 # the zns model is built) exact zns timings and its refusal of workloads
 # that are not zoned-legal.
 #
@@ -109,7 +110,7 @@ conv_tests() {
 	# is the span rounded up to 4 KiB.
 	"$SIM" --preset qlc --param read_4k_ns=1,2 --param 'read_page_ns[3]=7' \
 		--list-params >"$TMP/conv-lp.txt"
-	expect conv-params "$(awk '$1 ~ /^read_/ || $1 == "cell_bits" { printf "%s=%s ", $1, $2 }' "$TMP/conv-lp.txt")" \
+	expect conv-params "$(awk '$1 ~ /^read_(4k|page)_ns$/ || $1 == "cell_bits" { printf "%s=%s ", $1, $2 }' "$TMP/conv-lp.txt")" \
 		"cell_bits=4 read_4k_ns=1,2,115000,140000 read_page_ns=90000,110000,130000,7 "
 	"$SIM" --model conv size=1000000 number_ios=1 --json >"$TMP/conv-cap.json"
 	expect conv-default-capacity "$(jget "$TMP/conv-cap.json" \
@@ -140,6 +141,61 @@ conv_tests() {
 	else
 		fail conv-speed "$(( (t1 - t0) / 1000000 )) ms (limit 60 s)"
 	fi
+}
+
+# Worn NAND (README "Worn NAND"): a small conv device rated for 5 cycles
+# written at random until read only.  The job stops at its first refused
+# write, the next phase's writer at its first, reads go on and, at
+# read_error_ppm 10^6, fail on the worn blocks.
+wear_tests() {
+	local W=(--model conv --capacity 16M --param nr_channels=2
+		 --param pages_per_block=24 --param op_percent=50 bs=4k
+		 iodepth=8)
+	local RUN=(--param pe_cycles=5 --param read_error_ppm=1000000
+		   --phase=fill rw=write --phase=wear rw=randwrite io_size=4G
+		   --phase=more rw=randwrite number_ios=100 --job=rd
+		   rw=randread number_ios=1000 --health-every 4M)
+
+	"$SIM" "${W[@]}" "${RUN[@]}" --json >"$TMP/wear.json"
+	jcheck conv-wear-read-only "$TMP/wear.json" \
+		'P(1)["health"]["percent_used"] == 0 and P(1)["health"]["avail_spare"] == 100 and not P(1)["health"]["read_only"] and P(2)["health"]["read_only"] and P(2)["health"]["avail_spare"] == 0 and P(2)["health"]["retired_groups"] > 1 and P(2)["health"]["retired_blocks"] == 2 * P(2)["health"]["retired_groups"] and P(2)["health"]["percent_used"] > 50 and P(2)["refused_writes"] == 1 and O(2,"write")["ops"] < 1048576' \
+		"expected read only after the wear phase, one refused write"
+	jcheck conv-wear-refused "$TMP/wear.json" \
+		'O(3,"write")["ops"] == 0 and P(3)["refused_writes"] == 1 and O(3,"read")["ops"] == 1000 and P(3)["read_errors"] > 0 and P(3)["health"]["read_errors"] == P(3)["read_errors"] and P(3)["model_stats"]["erases"] == 0' \
+		"expected refused writes, 1000 reads with errors, no GC"
+	jcheck conv-wear-series "$TMP/wear.json" \
+		'[r["read_only_event"] for r in P(2)["health_series"]][-1] and not any(r["read_only_event"] for p in d["phases"] for r in p["health_series"][:-1] if p is P(2)) and all(a["percent_used"] <= b["percent_used"] and a["avail_spare"] >= b["avail_spare"] for s in [P(1)["health_series"] + P(2)["health_series"]] for a, b in zip(s, s[1:])) and d["health_every"] == 4194304 and P(1)["health_series"][0]["host_write_bytes"] == 0' \
+		"expected rows with Percentage Used rising, spare falling"
+	"$SIM" "${W[@]}" "${RUN[@]}" --json >"$TMP/wear2.json"
+	if cmp -s "$TMP/wear.json" "$TMP/wear2.json"; then
+		pass conv-wear-deterministic
+	else
+		fail conv-wear-deterministic "two identical runs differ"
+	fi
+	"$SIM" "${W[@]}" "${RUN[@]}" >"$TMP/wear.txt"
+	if grep -q '^  health every 4.00 MiB' "$TMP/wear.txt" &&
+	   grep -q ' yes (now)$' "$TMP/wear.txt" &&
+	   grep -q 'available spare 0% (threshold 10%), read only yes' \
+		"$TMP/wear.txt"; then
+		pass conv-wear-table
+	else
+		fail conv-wear-table "no health table or read-only row"
+	fi
+
+	# pe_cycles=0: no wear at all, whatever is written; nvm: no health.
+	"$SIM" "${W[@]}" --param pe_cycles=0 rw=randwrite io_size=256M \
+		--json >"$TMP/wear0.json"
+	expect conv-wear-off "$(jget "$TMP/wear0.json" \
+		'(P(1)["health"]["percent_used"], P(1)["health"]["avail_spare"], P(1)["health"]["retired_blocks"], P(1)["refused_writes"], O(1,"write")["ops"], P(1)["health"]["max_erase"] > 5)')" \
+		"(0, 100, 0, 0, 65536, True)"
+	"$SIM" "${NVM1[@]}" number_ios=10 --json >"$TMP/nvm-h.json"
+	expect nvm-no-health "$(jget "$TMP/nvm-h.json" '"health" in P(1)')" \
+		False
+	"$SIM" --preset qlc --param seed=7 --list-params >"$TMP/wear-lp.txt"
+	expect conv-wear-params "$(awk '$1 == "pe_cycles" || $1 == "read_error_ppm" || $1 == "seed" { printf "%s=%s ", $1, $2 }' "$TMP/wear-lp.txt")" \
+		"pe_cycles=1000 read_error_ppm=0 seed=7 "
+	err_case conv-wear-bad-ppm "read_error_ppm must be 0..1000000" \
+		--model conv --param read_error_ppm=1000001 number_ios=1
 }
 
 zns_tests() {
@@ -496,6 +552,7 @@ expect list-params "$(awk '$1 == "read_delay" || $1 == "nr_units" { printf "%s=%
 
 if "$SIM" --model conv --list-params >/dev/null 2>&1; then
 	conv_tests
+	wear_tests
 else
 	echo "conv: skipped (built without ftl/conv.h and ftl/conv.c)"
 fi
