@@ -83,7 +83,8 @@ static void fill_id_ns(struct nvmev_ns *ns, struct nvme_id_ns *id)
 	id->lbaf[0].ds = ns->lba_shift;
 	/* deallocated blocks read as zeroes; Write Zeroes may deallocate */
 	id->dlfeat = 0x1 | (1 << 3);
-	if (READ_ONCE(ns->write_protect) || READ_ONCE(ns->ctrl->media_ro))
+	if (READ_ONCE(ns->write_protect) || READ_ONCE(ns->worn_ro) ||
+	    READ_ONCE(ns->ctrl->media_ro))
 		id->nsattr |= NVME_NS_ATTR_RO;	/* writes fail */
 	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));
 	memcpy(id->eui64, ns->eui64, sizeof(id->eui64));
@@ -304,13 +305,32 @@ u8 nvmev_crit_warning(struct nvmev_ctrl *ctrl)
 
 	if (temp >= ctrl->feat.temp_over || temp < ctrl->feat.temp_under)
 		w |= NVME_SMART_CRIT_TEMPERATURE;
-	if (READ_ONCE(ctrl->avail_spare) < NVMEV_SPARE_THRESH)
+	if (min(READ_ONCE(ctrl->avail_spare), READ_ONCE(ctrl->wear_spare)) <
+	    NVMEV_SPARE_THRESH)
 		w |= NVME_SMART_CRIT_SPARE;
 	if (READ_ONCE(ctrl->degraded))
 		w |= NVME_SMART_CRIT_RELIABILITY;
-	if (READ_ONCE(ctrl->media_ro))
+	if (READ_ONCE(ctrl->media_ro) || READ_ONCE(ctrl->nr_worn_ro))
 		w |= NVME_SMART_CRIT_MEDIA;
 	return w;
+}
+
+/* SMART Percentage Used: the most worn model's, at most 255 */
+static u8 wear_percent_used(struct nvmev_ctrl *ctrl)
+{
+	struct model_health h;
+	u32 used = 0;
+	unsigned int i;
+
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		struct nvmev_ns *ns = ctrl->ns[i];
+
+		if (ns && ns->model_ops->health) {
+			ns->model_ops->health(ns->model, &h);
+			used = max(used, h.percent_used);
+		}
+	}
+	return min(used, 255U);
 }
 
 static void fill_smart(struct nvmev_ctrl *ctrl, struct nvme_smart_log *s)
@@ -321,9 +341,10 @@ static void fill_smart(struct nvmev_ctrl *ctrl, struct nvme_smart_log *s)
 
 	s->critical_warning = nvmev_crit_warning(ctrl);
 	put_unaligned_le16(READ_ONCE(ctrl->temp_kelvin), s->temperature);
-	s->avail_spare = READ_ONCE(ctrl->avail_spare);
+	s->avail_spare = min(READ_ONCE(ctrl->avail_spare),
+			     READ_ONCE(ctrl->wear_spare));
 	s->spare_thresh = NVMEV_SPARE_THRESH;
-	s->percent_used = 0;
+	s->percent_used = wear_percent_used(ctrl);
 	/* thousands of 512-byte units, rounded up */
 	put_le128(s->data_units_read,
 		  div_u64(atomic64_read(&ctrl->stats.units_read) + 999, 1000));

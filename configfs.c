@@ -669,6 +669,9 @@ CONV_ATTR(link_mbps);
 CONV_ATTR(fw_read_ns);
 CONV_ATTR(fw_write_ns);
 CONV_ATTR(fw_other_ns);
+CONV_ATTR(pe_cycles);
+CONV_ATTR(read_error_ppm);
+U32_PARAM_ATTR(read_error_seed, conv.seed);
 CONV_ATTR(buffer_kib);
 CONV_ATTR(gc_policy);
 CONV_ATTR(gc_threshold_pct);
@@ -968,6 +971,35 @@ static ssize_t ns_write_protect_store(struct config_item *item,
 }
 CONFIGFS_ATTR(ns_, write_protect);
 
+/* Grown bad blocks: N erase units of the NAND (type conv) retire now */
+static ssize_t ns_fault_bad_blocks_store(struct config_item *item,
+					 const char *page, size_t count)
+{
+	struct nvmev_ns *ns = to_ns(item);
+	u32 nr;
+	int ret;
+
+	if (kstrtou32(page, 0, &nr) || !nr) {
+		pr_err("%s/%u: fault_bad_blocks: a number of erase units, 1 or more\n",
+		       ns->ctrl->name, ns->nsid);
+		return -EINVAL;
+	}
+	mutex_lock(&nvmev_cfg_lock);
+	if (!ns->enabled || !ns->model_ops->inject_bad) {
+		pr_err("%s/%u: fault_bad_blocks: only an enabled namespace of type conv has NAND blocks to retire\n",
+		       ns->ctrl->name, ns->nsid);
+		ret = -EINVAL;
+	} else {
+		ret = nvmev_fault_bad_blocks(ns, nr);
+		pr_info("%s/%u: %d of %u erase units marked bad\n",
+			ns->ctrl->name, ns->nsid, ret, nr);
+		ret = 0;
+	}
+	mutex_unlock(&nvmev_cfg_lock);
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR_WO(ns_, fault_bad_blocks);
+
 static ssize_t ns_enable_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%d\n", to_ns(item)->enabled);
@@ -1008,6 +1040,16 @@ static ssize_t ns_stats_show(struct config_item *item, char *page)
 		nvmev_ns_media_stats(ns, &st);
 		n += nvmev_model_stats_show(&st, page + n, PAGE_SIZE - n);
 	}
+	if (ns->enabled && ns->model_ops->health) {
+		struct model_health h;
+
+		ns->model_ops->health(ns->model, &h);
+		n += scnprintf(page + n, PAGE_SIZE - n,
+			       "percent_used %u\navail_spare %u\nretired_blocks %llu\nmax_erase %llu\navg_erase %llu\nmedia_read_errors %llu\nread_only %d\n",
+			       h.percent_used, h.avail_spare, h.retired_blocks,
+			       h.max_erase, h.avg_erase, h.read_errors,
+			       h.read_only);
+	}
 	if (ns->enabled && ns->ops->stats_show)
 		n += ns->ops->stats_show(ns, page + n, PAGE_SIZE - n);
 	mutex_unlock(&nvmev_cfg_lock);
@@ -1030,6 +1072,9 @@ static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_nr_io_units,
 	&ns_attr_io_unit_shift,
 	&ns_attr_op_percent,
+	&ns_attr_pe_cycles,
+	&ns_attr_read_error_ppm,
+	&ns_attr_read_error_seed,
 	&ns_attr_nr_channels,
 	&ns_attr_luns_per_channel,
 	&ns_attr_planes_per_lun,
@@ -1064,6 +1109,7 @@ static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_stats,
 	&ns_attr_faults,
 	&ns_attr_write_protect,
+	&ns_attr_fault_bad_blocks,
 	NULL,
 };
 

@@ -584,7 +584,8 @@ static bool write_refused(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
 {
 	if (!op || !(op->effects & NVME_CMD_EFFECTS_LBCC))
 		return false;
-	return READ_ONCE(ctrl->media_ro) || (ns && READ_ONCE(ns->write_protect));
+	return READ_ONCE(ctrl->media_ro) ||
+	       (ns && (READ_ONCE(ns->write_protect) || READ_ONCE(ns->worn_ro)));
 }
 
 /*
@@ -672,4 +673,94 @@ int nvmev_fault_cmd(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	req->status = kind == NVMEV_FAULT_ERROR ? hit.status : 0;
 	req->abortable = hit.abortable;
 	return kind;
+}
+
+/* ---- Worn media (models with a health op: conv) ---------------------- */
+
+/* The lowest Available Spare of @ctrl's models, after @ns changed. */
+static void wear_spare_update(struct nvmev_ctrl *ctrl)
+{
+	unsigned int i;
+	u8 min = 100;
+
+	for (i = 0; i < NVMEV_MAX_NS; i++)
+		if (ctrl->ns[i] && ctrl->ns[i]->model_ops->health)
+			min = min(min, ctrl->ns[i]->wear_spare);
+	WRITE_ONCE(ctrl->wear_spare, min);
+}
+
+/* @ns left @ctrl (disabled): its wear no longer counts; a new model has none */
+void nvmev_fault_ns_detached(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns)
+{
+	lockdep_assert_held(&nvmev_cfg_lock);
+	if (ns->worn_ro) {
+		WRITE_ONCE(ns->worn_ro, false);
+		ctrl->nr_worn_ro--;
+		atomic_dec(&ctrl->faults_armed);
+	}
+	ns->wear_spare = 100;
+	wear_spare_update(ctrl);
+}
+
+/*
+ * After a successful parse of @req on a namespace whose model wears
+ * (ftl/conv.h "Wear"): a read of data on a failing block may return an
+ * Unrecovered Read Error (the model decides, seeded); a write may have
+ * retired blocks: the spare it leaves goes to SMART, and when none is
+ * left the namespace turns read only (later writes: 0x4020, NSATTR bit 0
+ * and a Namespace Attribute Changed event; SMART's media read-only bit).
+ * Returns the command's status.  On the dispatcher.
+ */
+u16 nvmev_fault_media(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		      const struct model_req *m)
+{
+	struct nvmev_ns *ns = req->ns;
+	const struct model_ops *ops = ns->model_ops;
+	struct model_health h;
+
+	if (m->op == MODEL_READ)
+		return ops->read_error && ops->read_error(ns->model, m) ?
+		       NVMEV_ERR(NVME_SC_READ_ERROR) : NVME_SC_SUCCESS;
+	if (m->op != MODEL_WRITE)
+		return NVME_SC_SUCCESS;
+	ops->health(ns->model, &h);
+	if (h.avail_spare != ns->wear_spare) {
+		ns->wear_spare = h.avail_spare;
+		wear_spare_update(ctrl);
+	}
+	if (h.read_only && !ns->worn_ro) {
+		pr_warn("%s/%u: the NAND wore out (%llu blocks retired): the namespace is read only\n",
+			ctrl->name, ns->nsid, h.retired_blocks);
+		WRITE_ONCE(ns->worn_ro, true);
+		ctrl->nr_worn_ro++;
+		atomic_inc(&ctrl->faults_armed);
+		nvmev_ns_changed(ctrl, ns->nsid);
+	}
+	return NVME_SC_SUCCESS;
+}
+
+/*
+ * Mark @nr erase units of @ns's NAND bad (configfs); how many were.  The
+ * caller holds nvmev_cfg_lock and @ns is enabled with a model that can.
+ */
+int nvmev_fault_bad_blocks(struct nvmev_ns *ns, u32 nr)
+{
+	struct nvmev_ctrl *ctrl = ns->ctrl;
+	struct model_health h;
+	u32 done;
+
+	nvmev_disp_lock(ctrl);
+	done = ns->model_ops->inject_bad(ns->model, nr);
+	ns->model_ops->health(ns->model, &h);
+	ns->wear_spare = h.avail_spare;
+	wear_spare_update(ctrl);
+	if (h.read_only && !ns->worn_ro) {
+		WRITE_ONCE(ns->worn_ro, true);
+		ctrl->nr_worn_ro++;
+		atomic_inc(&ctrl->faults_armed);
+		if (ctrl->live)
+			nvmev_ns_changed(ctrl, ns->nsid);
+	}
+	nvmev_disp_unlock(ctrl);
+	return done;
 }

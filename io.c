@@ -496,6 +496,8 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 			fault = nvmev_fault_cmd(ctrl, req, false, m.now, &delay);
 		st = fault == NVMEV_FAULT_NONE ? io_parse(ctrl, req, &m) :
 						 req->status;
+		if (unlikely(!st && req->ns && req->ns->model_ops->health))
+			st = nvmev_fault_media(ctrl, req, &m);
 		req->status = st;
 		atomic_inc(&ctrl->nr_reqs);
 		if (req->ns)

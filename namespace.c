@@ -349,6 +349,7 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 	ns->keep_data = false;
 	memset(&ns->stats, 0, sizeof(ns->stats));
 	nvmev_ns_identity(ns);
+	ns->wear_spare = 100;
 
 	nvmev_disp_lock(ctrl);
 	ctrl->ns[ns->nsid - 1] = ns;
@@ -384,6 +385,7 @@ void nvmev_ns_disable(struct nvmev_ns *ns)
 	ctrl->ns[ns->nsid - 1] = NULL;
 	ns->enabled = false;
 	nvmev_io_drop_lost(ctrl, NULL, ns);	/* they would never end */
+	nvmev_fault_ns_detached(ctrl, ns);
 	if (ctrl->live)
 		nvmev_ns_changed(ctrl, ns->nsid);
 	nvmev_disp_unlock(ctrl);

@@ -111,6 +111,8 @@ struct nvmev_ns {
 	spinlock_t uncor_lock;		/* the bits of uncor */
 	struct nvmev_faults faults;	/* fault injection rules (fault.c) */
 	bool write_protect;		/* writes fail: Namespace Write Protected */
+	bool worn_ro;			/* the model's media wore out: read only */
+	u8 wear_spare;			/* the model's Available Spare, % */
 	atomic_t nr_reqs;		/* requests that point here */
 	struct nvmev_io_stats stats;
 };
@@ -133,6 +135,12 @@ void nvmev_flush_all(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 u16 nvmev_exec_write(struct nvmev_ctrl *ctrl, struct nvmev_req *req);
 void nvmev_uncor_clear(struct nvmev_ns *ns, u64 slba, u64 nlb);
 int nvmev_uncor_set(struct nvmev_ns *ns, u64 slba, u64 nlb);
+
+/* fault.c: what a worn model does to a command (after its parse) */
+u16 nvmev_fault_media(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		      const struct model_req *m);
+int nvmev_fault_bad_blocks(struct nvmev_ns *ns, u32 nr);
+void nvmev_fault_ns_detached(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns);
 
 /* io.c: the one way to a timing model */
 void nvmev_schedule(struct nvmev_ns *ns, struct nvmev_req *req,

@@ -441,6 +441,8 @@ struct nvmev_ctrl {
 	bool media_ro;			/* every namespace refuses writes */
 	bool degraded;			/* NVM subsystem reliability */
 	u8 crit_sent;			/* warnings an event reported */
+	u8 wear_spare;			/* lowest Available Spare of the models */
+	unsigned int nr_worn_ro;	/* namespaces whose media wore out */
 	bool smart_masked;		/* sent; until log 02h is read */
 
 	/*

@@ -105,6 +105,18 @@ for i in 1 2 3 4 5 6; do S="$S $(write_st 200 "$T/pat" 1)"; done
 t_eq $P/every-3rd " 0x0 0x0 0x4280 0x0 0x0 0x4280" "$S"
 echo clear >"$N/faults"
 
+# ---- fio with --continue_on_error sees exactly the injected errors (DNR)
+echo "op=read status=internal dnr=1 prob=10% seed=5" >"$N/faults"
+fio --name=coe --filename="$NS" --direct=1 --ioengine=psync --rw=randread \
+    --bs=4k --size=8m --number_ios=200 --continue_on_error=all \
+    --output="$T/coe.fio" >/dev/null 2>&1
+ERRS=$(sed -n 's/.*errors *: total=\([0-9]*\).*/\1/p' "$T/coe.fio")
+FIRED=$(rfield "$N/faults" fired)
+t_log "fio continue_on_error: $ERRS errors, the rule fired $FIRED times"
+t_check $P/fio-some-errors test "${FIRED:-0}" -ge 5
+t_eq $P/fio-errors-are-injected "$FIRED" "$ERRS"
+echo clear >"$N/faults"
+
 # ---- probability with a seed: about half, the same pattern twice
 pattern() {
     echo "op=read lba=300-301 status=internal prob=50% seed=42" >"$N/faults"
