@@ -287,9 +287,11 @@ t_kmsg_since >"$T/k"
 t_check $P/cfs-now-reset grep -q 'controller is down; will reset' "$T/k"
 
 # ---- surprise removal under I/O, and the return
+# (fio must not make a regular file of the vanished /dev node: then the
+# returning namespace would find its name taken)
 fio --name=unplug --filename="$NS" --direct=1 --ioengine=libaio --iodepth=8 \
     --rw=randread --bs=4k --size=32m --time_based --runtime=30 \
-    --output="$T/unplug.fio" >/dev/null 2>&1 &
+    --allow_file_create=0 --output="$T/unplug.fio" >/dev/null 2>&1 &
 JOB=$!
 sleep 2
 echo 0 >"$C/present"
@@ -299,6 +301,7 @@ t_check $P/unplug-device-gone test ! -b "$NS"
 t_eq $P/unplug-present 0 "$(cat "$C/present")"
 wait_for $JOB 60
 t_expect_fail $P/unplug-io-failed wait $JOB
+t_check $P/unplug-no-stray-file test ! -e "$NS"
 echo 1 >"$C/present"
 t_check $P/unplug-back nvme_wait_device "$NVMEV_MODEL_PATTERN" 30
 NS=$NVMEV_NS
