@@ -185,6 +185,7 @@ mount -t tracefs none /sys/kernel/tracing 2>/dev/null
 TR=/sys/kernel/tracing
 echo 1 >"$TR/events/nvme/nvme_async_event/enable" 2>/dev/null
 echo >"$TR/trace" 2>/dev/null
+echo 1 >"$TR/tracing_on" 2>/dev/null	# 10-identity leaves it off
 run nvme set-feature "$CTRL" -f 0x0b -v 0x1f
 t_eq $P/aen-enable 0x0 "$ST"
 echo 80 >"$C/temperature"
