@@ -328,12 +328,28 @@ static ssize_t ctrl_present_store(struct config_item *item, const char *page,
 }
 CONFIGFS_ATTR(ctrl_, present);
 
-/* A health value changed: every namespace's attributes may have too. */
-static void health_changed(struct nvmev_ctrl *ctrl, bool ro_changed)
+/*
+ * Set a switch that makes the dispatcher look at every command (fault.c's
+ * faults_armed); true if it changed.  The caller holds nvmev_cfg_lock.
+ */
+static bool set_armed(struct nvmev_ctrl *ctrl, bool *flag, bool on)
+{
+	if (on == *flag)
+		return false;
+	if (on)
+		atomic_inc(&ctrl->faults_armed);
+	else
+		atomic_dec(&ctrl->faults_armed);
+	WRITE_ONCE(*flag, on);
+	return true;
+}
+
+/* Read-only media changed every namespace's attributes: tell the host. */
+static void all_ns_changed(struct nvmev_ctrl *ctrl)
 {
 	unsigned int i;
 
-	if (!ctrl->live || !ro_changed)
+	if (!ctrl->live)
 		return;
 	for (i = 0; i < NVMEV_MAX_NS; i++)
 		if (ctrl->ns[i])
@@ -397,14 +413,8 @@ static ssize_t ctrl_media_ro_store(struct config_item *item,
 	if (kstrtobool(page, &on))
 		return -EINVAL;
 	mutex_lock(&nvmev_cfg_lock);
-	if (on != ctrl->media_ro) {
-		if (on)
-			atomic_inc(&ctrl->faults_armed);
-		else
-			atomic_dec(&ctrl->faults_armed);
-		WRITE_ONCE(ctrl->media_ro, on);
-		health_changed(ctrl, true);
-	}
+	if (set_armed(ctrl, &ctrl->media_ro, on))
+		all_ns_changed(ctrl);
 	mutex_unlock(&nvmev_cfg_lock);
 	return count;
 }
@@ -957,15 +967,9 @@ static ssize_t ns_write_protect_store(struct config_item *item,
 	if (kstrtobool(page, &on))
 		return -EINVAL;
 	mutex_lock(&nvmev_cfg_lock);
-	if (on != ns->write_protect) {
-		if (on)
-			atomic_inc(&ns->ctrl->faults_armed);
-		else
-			atomic_dec(&ns->ctrl->faults_armed);
-		WRITE_ONCE(ns->write_protect, on);
-		if (ns->enabled && ns->ctrl->live)
-			nvmev_ns_changed(ns->ctrl, ns->nsid);
-	}
+	if (set_armed(ns->ctrl, &ns->write_protect, on) && ns->enabled &&
+	    ns->ctrl->live)
+		nvmev_ns_changed(ns->ctrl, ns->nsid);
 	mutex_unlock(&nvmev_cfg_lock);
 	return count;
 }

@@ -603,10 +603,12 @@ int nvmev_fault_cmd(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	const struct nvme_command *cmd = &req->cmd;
 	struct nvmev_ns *ns = NULL;
 	const struct nvmev_op *op;
+	struct nvmev_faults *lists[2];
 	struct nvmev_fault_hit hit, h2;
 	bool lba;
 	u64 slba, nlb;
 	int kind = NVMEV_FAULT_NONE, k;
+	unsigned int i;
 	u8 stat;
 
 	if (atomic64_read(&ctrl->cfs_after) > 0 &&
@@ -630,20 +632,14 @@ int nvmev_fault_cmd(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		kind = NVMEV_FAULT_ERROR;
 		hit.status = NVME_SC_NS_WRITE_PROTECTED | NVME_STATUS_DNR;
 	}
-	if (READ_ONCE(ctrl->faults.nr)) {
+	/* the controller's rules, then the namespace's */
+	lists[0] = &ctrl->faults;
+	lists[1] = ns ? &ns->faults : NULL;
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		if (!lists[i] || !READ_ONCE(lists[i]->nr))
+			continue;
 		memset(&h2, 0, sizeof(h2));
-		k = faults_check(&ctrl->faults, &h2, admin, cmd->common.opcode,
-				 stat, lba, slba, nlb, now);
-		hit.delay_ns += h2.delay_ns;
-		if (kind == NVMEV_FAULT_NONE && k != NVMEV_FAULT_NONE) {
-			h2.delay_ns = hit.delay_ns;
-			hit = h2;
-			kind = k;
-		}
-	}
-	if (ns && READ_ONCE(ns->faults.nr)) {
-		memset(&h2, 0, sizeof(h2));
-		k = faults_check(&ns->faults, &h2, admin, cmd->common.opcode,
+		k = faults_check(lists[i], &h2, admin, cmd->common.opcode,
 				 stat, lba, slba, nlb, now);
 		hit.delay_ns += h2.delay_ns;
 		if (kind == NVMEV_FAULT_NONE && k != NVMEV_FAULT_NONE) {
@@ -703,6 +699,29 @@ void nvmev_fault_ns_detached(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns)
 }
 
 /*
+ * The model of @ns reported @h: its spare goes to SMART, and once it is
+ * read only the namespace refuses writes and the host is told.  Under the
+ * dispatcher's lock (or on the dispatcher).
+ */
+static void wear_apply(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
+		       const struct model_health *h)
+{
+	if (h->avail_spare != ns->wear_spare) {
+		ns->wear_spare = h->avail_spare;
+		wear_spare_update(ctrl);
+	}
+	if (!h->read_only || ns->worn_ro)
+		return;
+	pr_warn("%s/%u: the NAND wore out (%llu blocks retired): the namespace is read only\n",
+		ctrl->name, ns->nsid, h->retired_blocks);
+	WRITE_ONCE(ns->worn_ro, true);
+	ctrl->nr_worn_ro++;
+	atomic_inc(&ctrl->faults_armed);
+	if (ctrl->live)
+		nvmev_ns_changed(ctrl, ns->nsid);
+}
+
+/*
  * After a successful parse of @req on a namespace whose model wears
  * (ftl/conv.h "Wear"): a read of data on a failing block may return an
  * Unrecovered Read Error (the model decides, seeded); a write may have
@@ -724,18 +743,7 @@ u16 nvmev_fault_media(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	if (m->op != MODEL_WRITE)
 		return NVME_SC_SUCCESS;
 	ops->health(ns->model, &h);
-	if (h.avail_spare != ns->wear_spare) {
-		ns->wear_spare = h.avail_spare;
-		wear_spare_update(ctrl);
-	}
-	if (h.read_only && !ns->worn_ro) {
-		pr_warn("%s/%u: the NAND wore out (%llu blocks retired): the namespace is read only\n",
-			ctrl->name, ns->nsid, h.retired_blocks);
-		WRITE_ONCE(ns->worn_ro, true);
-		ctrl->nr_worn_ro++;
-		atomic_inc(&ctrl->faults_armed);
-		nvmev_ns_changed(ctrl, ns->nsid);
-	}
+	wear_apply(ctrl, ns, &h);
 	return NVME_SC_SUCCESS;
 }
 
@@ -752,15 +760,7 @@ int nvmev_fault_bad_blocks(struct nvmev_ns *ns, u32 nr)
 	nvmev_disp_lock(ctrl);
 	done = ns->model_ops->inject_bad(ns->model, nr);
 	ns->model_ops->health(ns->model, &h);
-	ns->wear_spare = h.avail_spare;
-	wear_spare_update(ctrl);
-	if (h.read_only && !ns->worn_ro) {
-		WRITE_ONCE(ns->worn_ro, true);
-		ctrl->nr_worn_ro++;
-		atomic_inc(&ctrl->faults_armed);
-		if (ctrl->live)
-			nvmev_ns_changed(ctrl, ns->nsid);
-	}
+	wear_apply(ctrl, ns, &h);
 	nvmev_disp_unlock(ctrl);
 	return done;
 }

@@ -162,7 +162,6 @@ struct nvmev_faults {
 
 /* What the rules say about one command */
 struct nvmev_fault_hit {
-	int kind;			/* NVMEV_FAULT_* */
 	u16 status;
 	bool abortable;
 	u64 delay_ns;
