@@ -129,6 +129,13 @@ struct model_req {
  *             many it marked, fewer once the media is read only or none
  *             is left.  Dispatcher thread only.
  * "conv" implements the three; "nvm" and "zns" leave them NULL.
+ * @durability: optional (NULL: a completed write is durable; the model
+ *             has no volatile cache).  Called by the dispatcher right
+ *             after every schedule(), of any op, with the same @req: fill
+ *             @d (struct model_durability, below) with when @req's data
+ *             is durable and with a unit of earlier requests that this
+ *             call made durable.  O(1).  The kernel keeps what is not yet
+ *             durable, to lose it at a power cut.
  */
 struct model_stats {
 	u64 host_read_bytes;	/* data the host read / wrote */
@@ -175,6 +182,31 @@ struct model_health {
 	u64 read_errors;
 };
 
+/*
+ * When data becomes durable (power-loss safe), for @durability.  Data that
+ * waits in a volatile cache is durable only once the unit holding it (a
+ * program unit of a NAND model) has been written to the media; until that
+ * unit is programmed nobody knows when, so the data waits for the unit by
+ * number.  Units are numbered 1, 2, ... in the order they are filled, and
+ * at most one is open (filling) at a time: when unit k is programmed every
+ * unit before it has been.
+ * @at:        a write, Write Zeroes or deallocation: its data is durable at
+ *             max(@at, the time unit @wait is durable); other ops: their
+ *             completion time
+ * @wait:      0, or the open unit holding the end of @req's data
+ * @closed:    0, or the unit that was open when this call began, now
+ *             programmed (by @req, by padding for a flush or fua, or by
+ *             garbage collection run during the call); data that waits for
+ *             it, or for an earlier unit, is durable at @closed_at
+ * @closed_at: see @closed
+ */
+struct model_durability {
+	u64 at;
+	u64 wait;
+	u64 closed;
+	u64 closed_at;
+};
+
 struct model_ops {
 	const char *name;
 	size_t priv_size;
@@ -187,6 +219,8 @@ struct model_ops {
 	void (*health)(void *priv, struct model_health *h);
 	bool (*read_error)(void *priv, const struct model_req *req);
 	u32 (*inject_bad)(void *priv, u32 nr);
+	void (*durability)(void *priv, const struct model_req *req,
+			   struct model_durability *d);
 };
 
 extern const struct model_ops nvm_model_ops;
