@@ -135,7 +135,8 @@ struct model_req {
  *             @d (struct model_durability, below) with when @req's data
  *             is durable and with a unit of earlier requests that this
  *             call made durable.  O(1).  The kernel keeps what is not yet
- *             durable, to lose it at a power cut.
+ *             durable, to lose it at a power cut.  "conv" (its write
+ *             buffer) and "nvm" (its optional write cache) implement it.
  */
 struct model_stats {
 	u64 host_read_bytes;	/* data the host read / wrote */

@@ -33,7 +33,8 @@
  *  result is exactly now (given non-decreasing now, see model.h).
  *
  * Other operations take no media time and complete at exactly now:
- *  - MODEL_FLUSH: nothing in this model is volatile.
+ *  - MODEL_FLUSH: nothing in this model is volatile (without a cache;
+ *    with one see below).
  *  - MODEL_DISCARD: deallocation is a metadata update in this class of
  *    device; modelled as free.
  *  - MODEL_WRITE_ZEROES: no data is transferred; modelled as free (the
@@ -42,6 +43,36 @@
  *    only zoned models use): no media access.
  *  None of these occupy a unit or move the cursor.  fua has no effect
  *  (there is no volatile cache to bypass).
+ *
+ * The volatile write cache (cache_kib > 0; with 0 everything above holds
+ * unchanged).  C = cache_kib * 1024 bytes.  The media side is the write
+ * path above: write i's chunks occupy units exactly as without a cache,
+ * and D_i, the completion time rule 5 gives, is when its data has reached
+ * the media.  The cache drains in order: write i is durable at
+ *	D'_i = max(D_i, D'_{i-1})	(D'_0 = 0; D' never decreases)
+ * The cache holds the bytes of the writes with D' > t at time t.  Write i
+ * of len > 0 bytes, ready at r = now + write_delay:
+ *  - if len <= C, it is admitted at a_i = the earliest time >= max(r,
+ *    a_{i-1}) at which the bytes held plus len fit in C (admission is in
+ *    order; the writes ahead leave the cache in order as their D' passes),
+ *    and completes at a_i, or with fua at max(a_i, D'_i);
+ *  - if len > C, it waits for the cache to empty (a_i = max(r, a_{i-1},
+ *    D'_{i-1})), writes through without occupying the cache and completes
+ *    at D'_i, fua or not.
+ * A write with len == 0 completes at now + write_delay and touches
+ * neither the cache nor D'.  MODEL_FLUSH completes at max(now, the last
+ * D'): when every write before it is durable.  Discard, write zeroes and
+ * the other ops are unchanged (complete at now, durable then).
+ * Occupancy is kept in a FIFO ring of NVM_CACHE_RING entries {D', bytes},
+ * one per cached write; when the ring is full a new write is merged into
+ * the tail entry (tail D' = the new D', its bytes added): the tail's
+ * older bytes are then held until the new D', later than they would be -
+ * conservative, and the same for the same requests.
+ * nvm_model_durability() (the durability op): a write with len > 0 and a
+ * cache is durable at D'_i; every other request, and every request
+ * without a cache, at its completion time; wait and closed are always 0.
+ * reset() forgets all pending work: the ring is emptied (nothing is held,
+ * D' and a restart from 0) and every unit is idle.
  *
  * Arithmetic is exact unless a time would exceed U64_MAX, in which case it
  * saturates at U64_MAX.  Cost per call is O(min(n, nr_units)), independent
@@ -59,6 +90,9 @@
 #define NVM_MAX_UNITS		1024U
 #define NVM_MIN_UNIT_SIZE	512U
 #define NVM_MAX_UNIT_SIZE	(1024U * 1024U)
+#define NVM_MIN_CACHE_KIB	4U
+#define NVM_MAX_CACHE_KIB	262144U		/* 256 MiB */
+#define NVM_CACHE_RING		1024U		/* entries of the cache FIFO */
 
 /*
  * Defaults (nvm_params_default()) roughly match an Intel Optane P5800X:
@@ -85,6 +119,8 @@
  * @nr_units:       parallel units, NVM_MIN_UNITS..NVM_MAX_UNITS
  * @unit_size:      bytes per chunk, a power of two,
  *                  NVM_MIN_UNIT_SIZE..NVM_MAX_UNIT_SIZE (512..1 MiB)
+ * @cache_kib:      volatile write cache, 0 (none, the default) or
+ *                  NVM_MIN_CACHE_KIB..NVM_MAX_CACHE_KIB (4 KiB..256 MiB)
  */
 struct nvm_params {
 	u32 read_delay;
@@ -95,6 +131,7 @@ struct nvm_params {
 	u32 write_trailing;
 	u32 nr_units;
 	u32 unit_size;
+	u32 cache_kib;
 };
 
 /*
@@ -104,22 +141,46 @@ struct nvm_params {
  * @unit_free:  [nr_units] time (ns) at which each unit becomes idle
  * @cursor:     unit that receives the next chunk
  * @unit_shift: log2(unit_size)
+ * @ring:       [NVM_CACHE_RING] the cache FIFO (NULL without a cache)
+ * @ring_head, @ring_len: its oldest entry and number of entries
+ * @held:       bytes of the ring's entries
+ * @last_dur:   D' of the last write (0: none since init or reset)
+ * @last_admit: a of the last write
+ * @dur_at:     durability of the last request scheduled
  */
+struct nvm_cache_ent {
+	u64 dur;
+	u64 bytes;
+};
+
 struct nvm_model {
 	struct nvm_params p;
 	u64 *unit_free;
 	u32 cursor;
 	u32 unit_shift;
+	struct nvm_cache_ent *ring;
+	u32 ring_head;
+	u32 ring_len;
+	u64 held;
+	u64 last_dur;
+	u64 last_admit;
+	u64 dur_at;
 };
 
 /* Fill @p with the NVM_DEFAULT_* values. */
 void nvm_params_default(struct nvm_params *p);
 
 /*
+ * NULL if @p is acceptable, else a short English reason naming the bad
+ * field and its allowed range (a string constant).
+ */
+const char *nvm_check_params(const struct nvm_params *p);
+
+/*
  * Validate @p (NULL means defaults), copy it and allocate per-unit state.
- * Returns 0, -EINVAL (nr_units or unit_size out of range, unit_size not a
- * power of two) or -ENOMEM.  On failure @m holds nothing to free.
- * May sleep (GFP_KERNEL allocation).
+ * Returns 0, -EINVAL (nvm_check_params() failed: nr_units, unit_size or
+ * cache_kib out of range, unit_size not a power of two) or -ENOMEM.  On
+ * failure @m holds nothing to free.  May sleep (GFP_KERNEL allocation).
  */
 int nvm_model_init(struct nvm_model *m, const struct nvm_params *p);
 
@@ -129,7 +190,20 @@ void nvm_model_exit(struct nvm_model *m);
 /* Return the absolute completion time (ns) of @req; see the top of file. */
 u64 nvm_model_schedule(struct nvm_model *m, const struct model_req *req);
 
-/* Mark every unit idle and set the cursor back to unit 0. */
+/*
+ * Mark every unit idle, set the cursor back to unit 0 and empty the
+ * cache (forget its pending work).
+ */
 void nvm_model_reset(struct nvm_model *m);
+
+/* True iff the model has a volatile write cache (cache_kib > 0). */
+bool nvm_model_volatile_cache(struct nvm_model *m);
+
+/*
+ * Durability of the request just scheduled (see the top of file), with the
+ * same @req: the answer was computed by that schedule() call.  O(1).
+ */
+void nvm_model_durability(struct nvm_model *m, const struct model_req *req,
+			  struct model_durability *d);
 
 #endif /* _NVMEV_FTL_NVM_H */

@@ -586,6 +586,7 @@ static void test_matches_per_chunk_reference(void)
 		p.write_trailing = rng() % 40000;
 		p.nr_units = 1 + rng() % (cfg < 100 ? 20 : NVM_MAX_UNITS);
 		p.unit_size = 512U << (rng() % 12);
+		p.cache_kib = 0;
 		if (cfg % 10 == 0)
 			p.read_trailing = p.write_trailing = 0;
 		INIT(m, &p);
@@ -639,6 +640,247 @@ static void test_zone_and_unknown_ops_are_other(void)
 	nvm_model_exit(&m);
 }
 
+/* ---- the volatile write cache (cache_kib > 0) ------------------------ */
+
+static u64 dsched(struct nvm_model *m, enum model_op op, u64 len, u64 now,
+		  bool fua, struct model_durability *d)
+{
+	struct model_req r = { .op = op, .len = len, .now = now, .fua = fua };
+	u64 t = nvm_model_schedule(m, &r);
+
+	memset(d, 0xa5, sizeof(*d));
+	nvm_model_durability(m, &r, d);
+	return t;
+}
+
+#define EXPECT_AT(d, at_)						\
+	do {								\
+		EXPECT_EQ_U64((d).at, (at_));				\
+		EXPECT_EQ_U64((d).wait, 0);				\
+		EXPECT_EQ_U64((d).closed, 0);				\
+		EXPECT_EQ_U64((d).closed_at, 0);			\
+	} while (0)
+
+/* cache_kib: 0 or 4..262144; the ops report the cache. */
+static void test_cache_params(void)
+{
+	static const u32 bad[] = { 1, 2, 3, 262145, 262148, 0xffffffffU };
+	static const u32 good[] = { 0, 4, 5, 8, 262144 };
+	struct nvm_params p = P;
+	struct nvm_model m;
+	size_t i;
+
+	for (i = 0; i < UNIT_ARRAY_SIZE(bad); i++) {
+		p.cache_kib = bad[i];
+		EXPECT_TRUE(nvm_check_params(&p) != NULL);
+		EXPECT_EQ_INT(nvm_model_init(&m, &p), -EINVAL);
+		nvm_model_exit(&m);
+	}
+	for (i = 0; i < UNIT_ARRAY_SIZE(good); i++) {
+		p.cache_kib = good[i];
+		EXPECT_TRUE(nvm_check_params(&p) == NULL);
+		INIT(m, &p);
+		EXPECT_EQ_INT(nvm_model_volatile_cache(&m), good[i] > 0);
+		EXPECT_EQ_INT(nvm_model_ops.volatile_cache(&m), good[i] > 0);
+		EXPECT_TRUE((m.ring != NULL) == (good[i] > 0));
+		nvm_model_exit(&m);
+	}
+	EXPECT_TRUE(nvm_model_ops.durability != NULL);
+}
+
+/*
+ * An 8 KiB cache (two chunks), by hand.  W0 (unit 0) reaches the media at
+ * D0 = 9000; a 12 KiB read keeps units 1-3 busy until 4500; W1 queues on
+ * unit 0 (free at 10500): D1 = 17500; W2 takes unit 1: D2 = 4500 + 7000 =
+ * 11500 < D1, so D'2 = 17500 (in order).  W0, W1 fill the cache at 2000;
+ * W2 waits for W0 to drain (9000); W3 (8 KiB, units 2-3, D3 = 11500) for
+ * W1 and W2 (17500).  The flush waits for everything.
+ */
+static void test_cache_admission_in_order(void)
+{
+	struct nvm_params p = P;
+	struct model_durability d;
+	struct nvm_model m;
+
+	p.cache_kib = 8;
+	INIT(m, &p);
+	EXPECT_EQ_U64(dsched(&m, MODEL_WRITE, 4096, 0, false, &d), WD);
+	EXPECT_AT(d, WD + WT);
+	EXPECT_EQ_U64(dsched(&m, MODEL_READ, 12 * KIB, 0, false, &d),
+		      RD + RT);
+	EXPECT_AT(d, RD + RT);
+	EXPECT_EQ_U64(dsched(&m, MODEL_WRITE, 4096, 0, false, &d), WD);
+	EXPECT_AT(d, 17500);
+	EXPECT_EQ_U64(m.held, 8 * KIB);
+	EXPECT_EQ_U64(dsched(&m, MODEL_WRITE, 4096, 0, false, &d), 9000);
+	EXPECT_AT(d, 17500);
+	EXPECT_EQ_U64(m.unit_free[1], 11500 + WR);	/* D2 = 11500 */
+	EXPECT_EQ_U64(dsched(&m, MODEL_WRITE, 8 * KIB, 0, false, &d),
+		      17500);
+	EXPECT_AT(d, 17500);
+	EXPECT_EQ_U64(m.ring_len, 1);
+	EXPECT_EQ_U64(dsched(&m, MODEL_FLUSH, 0, 0, false, &d), 17500);
+	EXPECT_AT(d, 17500);
+	EXPECT_EQ_U64(dsched(&m, MODEL_FLUSH, 0, 20000, false, &d), 20000);
+	EXPECT_AT(d, 20000);
+	/* discard, write zeroes, other: free, durable at completion */
+	EXPECT_EQ_U64(dsched(&m, MODEL_DISCARD, GIB, 100, false, &d), 100);
+	EXPECT_AT(d, 100);
+	EXPECT_EQ_U64(dsched(&m, MODEL_WRITE_ZEROES, GIB, 100, false, &d),
+		      100);
+	EXPECT_AT(d, 100);
+	/* len 0: completes at now + delay, durable then, cache untouched */
+	EXPECT_EQ_U64(dsched(&m, MODEL_WRITE, 0, 100, true, &d), 100 + WD);
+	EXPECT_AT(d, 100 + WD);
+	EXPECT_EQ_U64(m.last_dur, 17500);
+	nvm_model_exit(&m);
+}
+
+/*
+ * fua and a write larger than the cache.  After the scenario above (units
+ * free at 19000, 13000, 13000, 13000; cursor 0), W4 fua (unit 0) at 20000
+ * is admitted at 22000 and completes when durable, D4 = 29000.  W5 (16 KiB
+ * > 8 KiB) waits for the cache to empty (29000) and writes through: its
+ * chunk on unit 0 starts at 30500, D5 = 37500.  W6 (unit 1, free 30500
+ * after W5) enters the empty cache at 29000 (admission in order: not
+ * before W5's) and is durable after W5, at 37500.
+ */
+static void test_cache_fua_and_large(void)
+{
+	struct nvm_params p = P;
+	struct model_durability d;
+	struct nvm_model m;
+
+	p.cache_kib = 8;
+	INIT(m, &p);
+	dsched(&m, MODEL_WRITE, 4096, 0, false, &d);
+	dsched(&m, MODEL_READ, 12 * KIB, 0, false, &d);
+	dsched(&m, MODEL_WRITE, 4096, 0, false, &d);
+	dsched(&m, MODEL_WRITE, 4096, 0, false, &d);
+	dsched(&m, MODEL_WRITE, 8 * KIB, 0, false, &d);
+	EXPECT_EQ_U64(m.cursor, 0);
+	EXPECT_EQ_U64(dsched(&m, MODEL_WRITE, 4096, 20000, true, &d), 29000);
+	EXPECT_AT(d, 29000);
+	EXPECT_EQ_U64(m.last_admit, 22000);
+	EXPECT_EQ_U64(dsched(&m, MODEL_WRITE, 16 * KIB, 20000, false, &d),
+		      37500);
+	EXPECT_AT(d, 37500);
+	EXPECT_EQ_U64(m.ring_len, 0);
+	EXPECT_EQ_U64(m.held, 0);
+	EXPECT_EQ_U64(m.last_admit, 29000);
+	EXPECT_EQ_U64(dsched(&m, MODEL_WRITE, 4096, 20000, false, &d), 29000);
+	EXPECT_AT(d, 37500);
+	/* a flush waits for W6 */
+	EXPECT_EQ_U64(dsched(&m, MODEL_FLUSH, 0, 20000, false, &d), 37500);
+	nvm_model_exit(&m);
+}
+
+/*
+ * The ring: 1025 4 KiB writes at 0 into a 4100 KiB cache all fit (admitted
+ * at 2000); write j lands on unit j % 4 as its (j / 4)-th chunk there: D_j
+ * = 9000 + (j / 4) * 8500.  The 1025th finds the ring full and is merged
+ * into the tail entry (W1023, D' 2176500) with its D' 2185000.  A 4 MiB
+ * write then needs all but 4 KiB freed: without the merge it would enter
+ * once W1023 drained (2176500); with it, once W1024 did (2185000).
+ */
+static void test_cache_ring_merge(void)
+{
+	struct nvm_params p = P;
+	struct model_durability d;
+	struct nvm_model m;
+	u64 j;
+
+	p.cache_kib = 4100;
+	INIT(m, &p);
+	for (j = 0; j < 1025; j++) {
+		EXPECT_EQ_U64(dsched(&m, MODEL_WRITE, 4096, 0, false, &d), WD);
+		EXPECT_AT(d, 9000 + (j / 4) * 8500);
+	}
+	EXPECT_EQ_U64(m.ring_len, NVM_CACHE_RING);
+	EXPECT_EQ_U64(m.held, 4100 * KIB);
+	EXPECT_EQ_U64(m.ring[(m.ring_head + 1023) % 1024].bytes, 8 * KIB);
+	EXPECT_EQ_U64(m.ring[(m.ring_head + 1023) % 1024].dur, 2185000);
+	EXPECT_EQ_U64(dsched(&m, MODEL_WRITE, 4 * MIB, 0, false, &d),
+		      2185000);
+	EXPECT_EQ_U64(m.ring_len, 1);
+	EXPECT_EQ_U64(m.held, 4 * MIB);
+	nvm_model_exit(&m);
+}
+
+/* reset empties the cache: nothing pending, everything idle. */
+static void test_cache_reset(void)
+{
+	struct nvm_params p = P;
+	struct model_durability d;
+	struct nvm_model m;
+
+	p.cache_kib = 8;
+	INIT(m, &p);
+	dsched(&m, MODEL_WRITE, 8 * KIB, 0, false, &d);
+	EXPECT_EQ_U64(dsched(&m, MODEL_WRITE, 4096, 0, false, &d),
+		      WD + WT);
+	nvm_model_reset(&m);
+	EXPECT_EQ_U64(m.ring_len, 0);
+	EXPECT_EQ_U64(m.held, 0);
+	EXPECT_EQ_U64(dsched(&m, MODEL_FLUSH, 0, 5, false, &d), 5);
+	/* a cache-sized write enters at once, on idle unit 0 */
+	EXPECT_EQ_U64(dsched(&m, MODEL_WRITE, 8 * KIB, 0, false, &d), WD);
+	EXPECT_AT(d, WD + WT);
+	nvm_model_exit(&m);
+}
+
+/*
+ * Without a cache nothing changes: durable at completion, flush free.
+ * With one, on random traffic: the media side is the same (D' is the
+ * running maximum of the no-cache completions), a write completes by its
+ * D' (fua: at it), and a flush waits for the last D'.
+ */
+static void test_cache_matches_media(void)
+{
+	struct nvm_params p = P;
+	struct model_durability d, d0;
+	struct nvm_model m, m0;
+	u64 now = 0, dmax = 0, t, t0;
+	int i;
+
+	INIT(m0, &P);
+	EXPECT_TRUE(!nvm_model_volatile_cache(&m0));
+	p.cache_kib = 64;
+	INIT(m, &p);
+	for (i = 0; i < 20000; i++) {
+		u64 r = rng();
+		enum model_op op = r % 4 == 0 ? MODEL_READ :
+				   r % 16 == 1 ? MODEL_FLUSH :
+				   r % 16 == 5 ? MODEL_DISCARD : MODEL_WRITE;
+		u64 len = rng() % (96 * KIB);
+		bool fua = rng() % 8 == 0;
+
+		now += rng() % 4 ? rng() % 3000 : rng() % 100000;
+		t0 = dsched(&m0, op, len, now, fua, &d0);
+		t = dsched(&m, op, len, now, fua, &d);
+		EXPECT_AT(d0, t0);
+		if (op == MODEL_WRITE && len) {
+			if (t0 > dmax)
+				dmax = t0;
+			EXPECT_AT(d, dmax);
+			EXPECT_TRUE(t <= dmax);
+			EXPECT_TRUE(t >= now + WD);
+			if (fua || len > 64 * KIB)
+				EXPECT_EQ_U64(t, dmax);
+			EXPECT_TRUE(m.held <= 64 * KIB);
+		} else if (op == MODEL_FLUSH) {
+			EXPECT_EQ_U64(t0, now);
+			EXPECT_EQ_U64(t, dmax > now ? dmax : now);
+			EXPECT_AT(d, t);
+		} else {
+			EXPECT_EQ_U64(t, t0);
+			EXPECT_AT(d, t);
+		}
+	}
+	nvm_model_exit(&m);
+	nvm_model_exit(&m0);
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(defaults),
 	UNIT_TEST(lone_4k_read),
@@ -665,6 +907,12 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(ops_table),
 	UNIT_TEST(matches_per_chunk_reference),
 	UNIT_TEST(zone_and_unknown_ops_are_other),
+	UNIT_TEST(cache_params),
+	UNIT_TEST(cache_admission_in_order),
+	UNIT_TEST(cache_fua_and_large),
+	UNIT_TEST(cache_ring_merge),
+	UNIT_TEST(cache_reset),
+	UNIT_TEST(cache_matches_media),
 };
 
 int main(int argc, char **argv)

@@ -66,11 +66,18 @@ static const struct sim_param nvm_params_table[] = {
 	PARAM(struct nvm_params, nr_units, "parallel units (1..1024)"),
 	PARAM(struct nvm_params, unit_size,
 	      "bytes per chunk, power of two (512..1M)"),
+	PARAM(struct nvm_params, cache_kib,
+	      "volatile write cache KiB, 0 = none, 4..262144"),
 };
 
 static void nvm_defaults(void *p)
 {
 	nvm_params_default(p);
+}
+
+static const char *nvm_check(const void *p)
+{
+	return nvm_check_params(p);
 }
 
 static void nvm_from_preset(void *p, const struct ftl_preset *fp)
@@ -534,6 +541,7 @@ static struct sim_model models[] = {
 		.defaults = nvm_defaults,
 		.params = nvm_params_table,
 		.nr_params = ARRAY_LEN(nvm_params_table),
+		.check = nvm_check,
 		.preset_type = FTL_PRESET_NVM,
 		.from_preset = nvm_from_preset,
 	},
