@@ -708,6 +708,7 @@ NVM_ATTR(write_delay, write_delay, 0, U32_MAX);
 NVM_ATTR(write_time, write_time, 0, U32_MAX);
 NVM_ATTR(write_trailing, write_trailing, 0, U32_MAX);
 NVM_ATTR(nr_io_units, nr_units, NVM_MIN_UNITS, NVM_MAX_UNITS);
+NVM_ATTR(cache_kib, cache_kib, 0, NVM_MAX_CACHE_KIB);
 
 /*
  * Model parameters that are u32 values checked together when the
@@ -1174,6 +1175,7 @@ static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_write_time,
 	&ns_attr_write_trailing,
 	&ns_attr_nr_io_units,
+	&ns_attr_cache_kib,
 	&ns_attr_io_unit_shift,
 	&ns_attr_op_percent,
 	&ns_attr_pe_cycles,

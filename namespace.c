@@ -122,6 +122,8 @@ u64 nvmev_ns_cfg_cache_bytes(const struct nvmev_ns_cfg *cfg)
 {
 	if (cfg->type == NVMEV_NS_CONV || cfg->type == NVMEV_NS_ZNS)
 		return (u64)cfg->conv.buffer_kib << 10;
+	if (cfg->type == NVMEV_NS_NVM)
+		return (u64)cfg->nvm.cache_kib << 10;
 	return 0;
 }
 
@@ -199,6 +201,16 @@ static int conv_check(struct nvmev_ns *ns, u64 size)
 	return -EINVAL;
 }
 
+static int nvm_check(struct nvmev_ns *ns, u64 size)
+{
+	const char *why = nvm_check_params(&ns->cfg.nvm);
+
+	if (!why)
+		return 0;
+	pr_err("%s/%u: nvm parameters: %s\n", ns->ctrl->name, ns->nsid, why);
+	return -EINVAL;
+}
+
 /* Start timing model @ops for @ns with @params (copied by its init). */
 int nvmev_ns_model_init(struct nvmev_ns *ns, const struct model_ops *ops,
 			const void *params)
@@ -234,6 +246,7 @@ static const struct nvmev_ns_ops nvm_ns_ops = {
 	.csi = NVME_CSI_NVM,
 	.cmds = &nvmev_nvm_cmds,
 	.keeps_data = true,
+	.check = nvm_check,
 	.model_start = nvm_model_start,
 };
 

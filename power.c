@@ -433,6 +433,19 @@ out:
 	vfree(settled);
 }
 
+/*
+ * The model's cache is gone too: a NAND model's open program unit held
+ * lost data (it is padded so the next write starts a new one), and no
+ * pending work survives.  The dispatcher's lock is held.
+ */
+static void pl_model_cut(struct nvmev_ns *ns, u64 t)
+{
+	struct model_req m = { .op = MODEL_FLUSH, .now = t };
+
+	ns->model_ops->schedule(ns->model, &m);
+	ns->model_ops->reset(ns->model);
+}
+
 /* Volatile writes and their bytes now (configfs "stats"). */
 static void pl_volatile(struct nvmev_ns *ns, u64 *nr, u64 *bytes)
 {
@@ -497,6 +510,7 @@ int nvmev_power_cut(struct nvmev_ctrl *ctrl, bool torn, u64 seed)
 		w = ns->pl_stats.lost_writes;
 		b = ns->pl_stats.lost_bytes;
 		pl_cut(ns, t, torn, &rng);
+		pl_model_cut(ns, t);
 		lost += ns->pl_stats.lost_writes - w;
 		bytes += ns->pl_stats.lost_bytes - b;
 	}
