@@ -1056,6 +1056,24 @@ static ssize_t ns_write_protect_store(struct config_item *item,
 }
 CONFIGFS_ATTR(ns_, write_protect);
 
+/* Power-loss protection: the cache is saved at a cut (no journal) */
+static ssize_t ns_plp_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n", to_ns(item)->cfg.plp);
+}
+
+static ssize_t ns_plp_store(struct config_item *item, const char *page,
+			    size_t count)
+{
+	struct nvmev_ns *ns = to_ns(item);
+	bool on;
+
+	if (kstrtobool(page, &on))
+		return -EINVAL;
+	return NS_CFG_SET(ns, &ns->cfg.plp, on, count);
+}
+CONFIGFS_ATTR(ns_, plp);
+
 /* A broken device (power loss tests): Flush and FUA make nothing durable */
 static ssize_t ns_ignore_flush_show(struct config_item *item, char *page)
 {
@@ -1216,6 +1234,7 @@ static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_faults,
 	&ns_attr_write_protect,
 	&ns_attr_ignore_flush,
+	&ns_attr_plp,
 	&ns_attr_fault_bad_blocks,
 	NULL,
 };

@@ -87,6 +87,7 @@ struct nvmev_ns_cfg {
 	struct conv_params conv;	/* NAND of types conv and zns */
 	struct nvmev_zns_cfg zns;	/* type zns */
 	struct nvmev_kv_cfg kv;		/* type kv; timing also from nvm */
+	bool plp;			/* power-loss protection: a cut loses nothing */
 };
 
 /*

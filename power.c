@@ -104,7 +104,7 @@ int nvmev_pl_start(struct nvmev_ns *ns)
 	u64 cache = pl_cache_bytes(ns);
 	struct nvmev_pl *pl;
 
-	if (!cache || ns->nr_lbas > U32_MAX)
+	if (!cache || ns->cfg.plp || ns->nr_lbas > U32_MAX)
 		return 0;
 	pl = kzalloc(sizeof(*pl), GFP_KERNEL);
 	if (!pl)

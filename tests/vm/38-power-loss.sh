@@ -15,7 +15,7 @@
 #  - a cut at a later moment ("in="), refused requests, and the negative
 #    control: a namespace that ignores Flush loses flushed data;
 #  - an nvm namespace with cache_kib behaves the same; without a cache
-#    (the default) nothing is lost.
+#    (the default) nothing is lost, nor with power-loss protection (plp).
 # shellcheck source=tests/vm/lib.sh
 . /tests/lib.sh
 
@@ -32,11 +32,13 @@ mkdir "$C"
 nv_mkns p 1 128M conv lba_size=512 &&
     nv_mkns p 2 64M optane lba_size=512 cache_kib=1024 nr_io_units=1 write_time=100000000 &&
     nv_mkns p 3 64M optane lba_size=512 &&
+    nv_mkns p 4 32M conv lba_size=512 plp=1 &&
     t_pass $P/namespaces || t_fail $P/namespaces "see dmesg"
 echo 1 >"$C/enable"
 
 devs() {  # sets D1 D2 D3 CTRL once the namespaces are there
-    D1=$(nv_wait_dev p 1 30) && D2=$(nv_wait_dev p 2 30) && D3=$(nv_wait_dev p 3 30) || return 1
+    D1=$(nv_wait_dev p 1 30) && D2=$(nv_wait_dev p 2 30) && D3=$(nv_wait_dev p 3 30) &&
+        D4=$(nv_wait_dev p 4 30) || return 1
     CTRL=$(echo "$D1" | sed 's/n[0-9]*$//')
 }
 t_check $P/devices devs
@@ -177,10 +179,12 @@ run nvme flush "$D2" -n 2
 t_eq $P/flush-nvm-status 0x0 "$ST"
 # ns 2's media takes 100 ms per 4 KiB: its cache holds N3 for 3.2 s
 wr "$D3" "$T/N3" 200
+wr "$D4" "$T/B" 10
 wr "$D2" "$T/N3" 200
 t_check $P/cut-4 pw_cut
 t_eq $P/nvm-cache-lost-bytes 131072 "$(st 2 power_lost_bytes)"
 t_eq $P/nvm-no-cache-nothing-lost 0 "$(st 3 power_lost_bytes)"
+t_eq $P/plp-nothing-lost 0 "$(st 4 power_lost_bytes)"
 t_check $P/on-4 pw_on
 rd "$D1" 7000 32 "$T/r"
 t_check $P/flush-conv cmp -s "$T/N1" "$T/r"
@@ -191,6 +195,8 @@ head -c 131072 /dev/zero >"$T/z128"
 t_check $P/nvm-cache-lost cmp -s "$T/z128" "$T/r"
 rd "$D3" 200 32 "$T/r"
 t_check $P/nvm-no-cache-survives cmp -s "$T/N3" "$T/r"
+rd "$D4" 10 4 "$T/r"
+t_check $P/plp-survives cmp -s "$T/B" "$T/r"
 
 # ---- a cut later; requests refused
 t_expect_fail $P/refuse-garbage sh -c "echo 'cut soon' >$C/power"
@@ -228,4 +234,28 @@ t_eq $P/power-on-after-reenable on "$(cat "$C/power")"
 
 nv_rmctrl p
 t_check $P/rmmod rmmod nvmev
+
+# ---- nvmev0 unloaded while the power is off: the next load counts the
+# unsafe shutdown and keeps what was durable
+t_check $P/load0 nvmev_load preset=conv wipe=1
+N0=$NVMEV_NS
+CTRL=$NVMEV_CTRL
+US0=$(smart unsafe_shutdowns)
+wr "$N0" "$T/A" 0
+run nvme flush "$N0" -n 1
+wr "$N0" "$T/B" 1000
+echo cut >"$NV/nvmev0/power"
+i=0
+while [ -b "$N0" ] && [ $i -lt 100 ]; do usleep 100000; i=$((i + 1)); done
+t_check $P/load0-cut test ! -b "$N0"
+t_check $P/unload-while-off rmmod nvmev
+t_check $P/load0-again nvmev_load preset=conv
+N0=$NVMEV_NS
+CTRL=$NVMEV_CTRL
+t_eq $P/reload-unsafe-shutdowns $((US0 + 1)) "$(smart unsafe_shutdowns)"
+rd "$N0" 0 256 "$T/r"
+t_check $P/reload-flushed-kept cmp -s "$T/A" "$T/r"
+rd "$N0" 1000 4 "$T/r"
+t_check $P/reload-volatile-lost cmp -s "$T/z16" "$T/r"
+t_check $P/unload0 nvmev_unload
 t_dmesg_clean $P/dmesg-clean
