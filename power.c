@@ -248,12 +248,16 @@ void nvmev_pl_schedule(struct nvmev_ns *ns, struct nvmev_req *req,
 	struct pl_ent *e;
 	bool write = m->op == MODEL_WRITE;
 
+	bool journal = (write || m->op == MODEL_WRITE_ZEROES ||
+			m->op == MODEL_DISCARD) && m->len;
+
 	ns->model_ops->durability(ns->model, m, &d);
+	if (!d.closed && !journal)
+		return;		/* a read, most often: nothing to do */
 	spin_lock(&pl->lock);
 	if (d.closed)
 		pl_resolve(pl, d.closed, d.closed_at);
-	if ((!write && m->op != MODEL_WRITE_ZEROES &&
-	     m->op != MODEL_DISCARD) || !m->len)
+	if (!journal)
 		goto out;
 	pl_prune(pl, m->now);
 	if (pl->count == PL_ENTRIES) {
