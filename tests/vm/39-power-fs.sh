@@ -103,7 +103,7 @@ unsafe_shutdowns() {  # <ctrl>
     local d
     d=$(ctrl_dev "$1") || { echo "?"; return; }
     nvme_run nvme smart-log "$d" -o json
-    sed -n 's/.*"unsafe_shutdowns" *: *\([0-9]*\).*/\1/p' "$T_OUT" | head -n 1
+    sed -n 's/.*"unsafe_shutdowns" *: *"\{0,1\}\([0-9]*\).*/\1/p' "$T_OUT" | head -n 1
 }
 
 # <ctrl> <size> [attr=value...]: controller with a conv namespace 1; its
