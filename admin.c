@@ -83,6 +83,19 @@ static void fill_id_ns(struct nvmev_ns *ns, struct nvme_id_ns *id)
 	id->lbaf[0].ds = ns->lba_shift;
 	/* deallocated blocks read as zeroes; Write Zeroes may deallocate */
 	id->dlfeat = 0x1 | (1 << 3);
+	/*
+	 * A power cut never splits a 4 KiB unit on a 4 KiB boundary (power.c):
+	 * NAWUN, NAWUPF and NABSN, NABSPF are valid (NSFEAT bit 1).
+	 */
+	if (ns->lba_shift < 12) {
+		u16 unit = (1U << (12 - ns->lba_shift)) - 1;
+
+		id->nsfeat |= 1 << 1;
+		id->nawun = cpu_to_le16(unit);
+		id->nawupf = cpu_to_le16(unit);
+		id->nabsn = cpu_to_le16(unit);
+		id->nabspf = cpu_to_le16(unit);
+	}
 	if (READ_ONCE(ns->write_protect) || READ_ONCE(ns->worn_ro) ||
 	    READ_ONCE(ns->ctrl->media_ro))
 		id->nsattr |= NVME_NS_ATTR_RO;	/* writes fail */

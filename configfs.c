@@ -320,6 +320,10 @@ static ssize_t ctrl_present_store(struct config_item *item, const char *page,
 		pr_err("%s: present: the controller is not enabled\n",
 		       ctrl->name);
 		ret = -EINVAL;
+	} else if (ctrl->power_off) {
+		pr_err("%s: present: the power is off (write on to power)\n",
+		       ctrl->name);
+		ret = -EINVAL;
 	} else {
 		ret = nvmev_pci_surprise(ctrl, *v == '0');
 	}
@@ -327,6 +331,81 @@ static ssize_t ctrl_present_store(struct config_item *item, const char *page,
 	return ret ? ret : count;
 }
 CONFIGFS_ATTR(ctrl_, present);
+
+static ssize_t ctrl_power_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%s\n",
+			  READ_ONCE(to_ctrl(item)->power_off) ? "off" : "on");
+}
+
+/*
+ * A power cut: "off" or "cut" now, "cut torn", "seed=N", "in=MS" (later),
+ * "within=MS" (a seeded random moment before then); "cancel"; "on".
+ */
+static ssize_t ctrl_power_store(struct config_item *item, const char *page,
+				size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	char buf[128], *v = value(page, count, buf, sizeof(buf)), *tok;
+	bool torn = false, cut = false, on = false, cancel = false;
+	bool seeded = false, random = false;
+	u64 seed = 0;
+	u32 ms = 0;
+	int ret = 0;
+
+	if (!v)
+		goto bad;
+	while ((tok = strsep(&v, " \t")) != NULL) {
+		if (!*tok)
+			continue;
+		if (!strcmp(tok, "off") || !strcmp(tok, "cut"))
+			cut = true;
+		else if (!strcmp(tok, "torn"))
+			torn = true;
+		else if (!strcmp(tok, "on"))
+			on = true;
+		else if (!strcmp(tok, "cancel"))
+			cancel = true;
+		else if (!strncmp(tok, "seed=", 5) && !kstrtou64(tok + 5, 0, &seed))
+			seeded = true;
+		else if (!strncmp(tok, "in=", 3) && !kstrtou32(tok + 3, 0, &ms))
+			random = false;
+		else if (!strncmp(tok, "within=", 7) &&
+			 !kstrtou32(tok + 7, 0, &ms) && ms)
+			random = true;
+		else
+			goto bad;
+	}
+	if (cut + on + cancel != 1)
+		goto bad;
+	if (!seeded)
+		seed = get_random_u64() | 1;
+	mutex_lock(&nvmev_cfg_lock);
+	if (cancel) {
+		nvmev_power_cancel(ctrl, false);
+	} else if (on) {
+		ret = nvmev_power_on(ctrl);
+	} else if (!ctrl->live || ctrl->power_off || READ_ONCE(ctrl->gone)) {
+		pr_err("%s: power: the controller is %s\n", ctrl->name,
+		       !ctrl->live ? "not enabled" :
+		       ctrl->power_off ? "already off (write on first)" :
+		       "unplugged (present=1 first)");
+		ret = -EINVAL;
+	} else if (ms) {
+		if (random)
+			ms = nvmev_power_rand(seed ^ 0x9e3779b97f4a7c15ULL, ms);
+		nvmev_power_cut_later(ctrl, torn, seed, ms);
+	} else {
+		ret = nvmev_power_cut(ctrl, torn, seed);
+	}
+	mutex_unlock(&nvmev_cfg_lock);
+	return ret ? ret : count;
+bad:
+	pr_err("%s: power: use off | cut [torn] [seed=N] [in=MS | within=MS] | cancel | on\n",
+	       ctrl->name);
+	return -EINVAL;
+}
+CONFIGFS_ATTR(ctrl_, power);
 
 /*
  * Set a switch that makes the dispatcher look at every command (fault.c's
@@ -449,6 +528,7 @@ static struct configfs_attribute *ctrl_attrs[] = {
 	&ctrl_attr_faults,
 	&ctrl_attr_fault_cfs,
 	&ctrl_attr_present,
+	&ctrl_attr_power,
 	&ctrl_attr_temperature,
 	&ctrl_attr_avail_spare,
 	&ctrl_attr_media_ro,
@@ -975,6 +1055,24 @@ static ssize_t ns_write_protect_store(struct config_item *item,
 }
 CONFIGFS_ATTR(ns_, write_protect);
 
+/* A broken device (power loss tests): Flush and FUA make nothing durable */
+static ssize_t ns_ignore_flush_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n", READ_ONCE(to_ns(item)->ignore_flush));
+}
+
+static ssize_t ns_ignore_flush_store(struct config_item *item,
+				     const char *page, size_t count)
+{
+	bool on;
+
+	if (kstrtobool(page, &on))
+		return -EINVAL;
+	WRITE_ONCE(to_ns(item)->ignore_flush, on);
+	return count;
+}
+CONFIGFS_ATTR(ns_, ignore_flush);
+
 /* Grown bad blocks: N erase units of the NAND (type conv) retire now */
 static ssize_t ns_fault_bad_blocks_store(struct config_item *item,
 					 const char *page, size_t count)
@@ -1056,6 +1154,8 @@ static ssize_t ns_stats_show(struct config_item *item, char *page)
 	}
 	if (ns->enabled && ns->ops->stats_show)
 		n += ns->ops->stats_show(ns, page + n, PAGE_SIZE - n);
+	if (ns->enabled)
+		n += nvmev_pl_stats_show(ns, page + n, PAGE_SIZE - n);
 	mutex_unlock(&nvmev_cfg_lock);
 	return n;
 }
@@ -1113,6 +1213,7 @@ static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_stats,
 	&ns_attr_faults,
 	&ns_attr_write_protect,
+	&ns_attr_ignore_flush,
 	&ns_attr_fault_bad_blocks,
 	NULL,
 };

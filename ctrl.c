@@ -159,6 +159,7 @@ struct nvmev_ctrl *nvmev_ctrl_alloc(const char *name)
 		 ctrl->id, (u64)p->memmap_start >> 20);
 	strscpy(ctrl->model, "nvmev NVM SSD", sizeof(ctrl->model));
 	strscpy(ctrl->firmware, NVMEV_VERSION, sizeof(ctrl->firmware));
+	nvmev_power_init(ctrl);
 	memcpy(ctrl->cpus, p->cpus, sizeof(ctrl->cpus));
 	ctrl->nr_cpus = p->nr_cpus;
 	ctrl->msix = p->msix;
@@ -175,6 +176,7 @@ void nvmev_ctrl_free(struct nvmev_ctrl *ctrl)
 	list_del(&ctrl->node);
 	mutex_unlock(&nvmev_cfg_lock);
 	ida_free(&ctrl_ida, ctrl->id);
+	nvmev_power_cancel(ctrl, true);
 	nvmev_faults_clear(&ctrl->faults);
 	kvfree(ctrl);
 }
@@ -236,7 +238,8 @@ static void superblock_save(struct nvmev_ctrl *ctrl)
 	le64_add_cpu(&sb->power_on_secs,
 		     div_u64(nvmev_now() - ctrl->loaded_ns, NSEC_PER_SEC));
 	ctrl->loaded_ns = nvmev_now();
-	sb->clean = cpu_to_le64(1);
+	/* unloaded with the power cut: the next load counts it */
+	sb->clean = cpu_to_le64(!ctrl->power_off);
 }
 
 /*
@@ -372,6 +375,7 @@ int nvmev_ctrl_enable(struct nvmev_ctrl *ctrl)
 	ret = nvmev_ctrl_region_get(ctrl);
 	if (ret)
 		return ret;
+	ctrl->power_off = false;	/* the superblock counted a cut */
 	for (i = 0; i < NVMEV_MAX_NS; i++)
 		if (ctrl->ns[i])
 			nvmev_ns_identity(ctrl->ns[i]);	/* the serial may be new */
@@ -420,6 +424,7 @@ void nvmev_ctrl_disable(struct nvmev_ctrl *ctrl)
 	if (!ctrl->live)
 		return;
 	/* The nvme driver unbinds first and shuts the controller down. */
+	nvmev_power_cancel(ctrl, false);
 	nvmev_pci_destroy(ctrl);
 	nvmev_disp_lock(ctrl);
 	nvmev_ctrl_quiesce(ctrl);

@@ -41,6 +41,8 @@ void nvmev_req_cache_exit(void)
 /* Free @req and drop the references it held on its namespace and controller. */
 static void req_free(struct nvmev_req *req)
 {
+	if (unlikely(req->pl_nr))	/* its data never moved */
+		nvmev_pl_void(req);
 	if (req->ns)
 		atomic_dec(&req->ns->nr_reqs);
 	atomic_dec(&req->ctrl->nr_reqs);
@@ -60,6 +62,8 @@ void nvmev_schedule(struct nvmev_ns *ns, struct nvmev_req *req,
 		    struct model_req *m)
 {
 	req->done_at = max(req->done_at, ns->model_ops->schedule(ns->model, m));
+	if (ns->pl)	/* a volatile cache: what is not durable yet */
+		nvmev_pl_schedule(ns, req, m);
 }
 
 /*
@@ -117,6 +121,8 @@ static void do_xfer(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 
 	if (req->op->execute)
 		st = req->op->execute(ctrl, req);
+	if (unlikely(req->pl_nr))
+		nvmev_pl_moved(req);
 	req->status = st;
 	if (!st)
 		account(ctrl, req);

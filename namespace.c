@@ -117,11 +117,18 @@ int nvmev_ns_set_type(struct nvmev_ns *ns, enum nvmev_ns_type type)
 	return nvmev_ns_set_preset(ns, ftl_presets[p].name);
 }
 
+/* The volatile write cache of a namespace with @cfg, bytes (0: none). */
+u64 nvmev_ns_cfg_cache_bytes(const struct nvmev_ns_cfg *cfg)
+{
+	if (cfg->type == NVMEV_NS_CONV || cfg->type == NVMEV_NS_ZNS)
+		return (u64)cfg->conv.buffer_kib << 10;
+	return 0;
+}
+
 /* Would a namespace with @cfg have a volatile write cache? */
 bool nvmev_ns_cfg_volatile(const struct nvmev_ns_cfg *cfg)
 {
-	return (cfg->type == NVMEV_NS_CONV || cfg->type == NVMEV_NS_ZNS) &&
-	       cfg->conv.buffer_kib;
+	return nvmev_ns_cfg_cache_bytes(cfg);
 }
 
 /*
@@ -248,6 +255,7 @@ const struct nvmev_ns_ops *const nvmev_ns_types[NVMEV_NR_NS_TYPES] = {
 
 static void model_stop(struct nvmev_ns *ns)
 {
+	nvmev_pl_stop(ns);
 	ns->model_ops->exit(ns->model);
 	kfree(ns->model);
 	ns->model = NULL;
@@ -346,8 +354,14 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 	ret = ops->model_start(ns);
 	if (ret)
 		goto stop;
+	ret = nvmev_pl_start(ns);
+	if (ret) {
+		model_stop(ns);
+		goto stop;
+	}
 	ns->keep_data = false;
 	memset(&ns->stats, 0, sizeof(ns->stats));
+	memset(&ns->pl_stats, 0, sizeof(ns->pl_stats));
 	nvmev_ns_identity(ns);
 	ns->wear_spare = 100;
 

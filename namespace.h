@@ -66,6 +66,17 @@ struct nvmev_kv_cfg {
 	u32 index_ns;			/* index lookup per command */
 };
 
+/* What power cuts did to a namespace (power.c; configfs "stats"). */
+struct nvmev_pl_stats {
+	u64 cuts;
+	u64 lost_writes;		/* writes (partly) taken back */
+	u64 lost_bytes;
+	u64 torn_kept;			/* units of volatile writes kept */
+	u64 overflows;			/* the journal forgot what it held */
+};
+
+struct nvmev_pl;
+
 /* How a namespace is configured (configfs, or the module parameters). */
 struct nvmev_ns_cfg {
 	enum nvmev_ns_type type;
@@ -115,6 +126,11 @@ struct nvmev_ns {
 	u8 wear_spare;			/* the model's Available Spare, % */
 	atomic_t nr_reqs;		/* requests that point here */
 	struct nvmev_io_stats stats;
+
+	/* Power loss (power.c): the journal of what is not yet durable */
+	struct nvmev_pl *pl;		/* NULL: nothing here is volatile */
+	struct nvmev_pl_stats pl_stats;
+	bool ignore_flush;		/* a broken device: Flush and FUA lie */
 };
 
 /*
@@ -142,6 +158,14 @@ u16 nvmev_fault_media(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 int nvmev_fault_bad_blocks(struct nvmev_ns *ns, u32 nr);
 void nvmev_fault_ns_detached(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns);
 
+/* power.c: power loss */
+int nvmev_pl_start(struct nvmev_ns *ns);
+void nvmev_pl_stop(struct nvmev_ns *ns);
+void nvmev_pl_schedule(struct nvmev_ns *ns, struct nvmev_req *req,
+		       const struct model_req *m);
+void nvmev_pl_capture(struct nvmev_req *req);
+ssize_t nvmev_pl_stats_show(struct nvmev_ns *ns, char *buf, size_t size);
+
 /* io.c: the one way to a timing model */
 void nvmev_schedule(struct nvmev_ns *ns, struct nvmev_req *req,
 		    struct model_req *m);
@@ -164,6 +188,7 @@ int nvmev_ns_set_preset(struct nvmev_ns *ns, const char *name);
 size_t nvmev_preset_names(char *buf, size_t size);
 int nvmev_ns_set_type(struct nvmev_ns *ns, enum nvmev_ns_type type);
 bool nvmev_ns_cfg_volatile(const struct nvmev_ns_cfg *cfg);
+u64 nvmev_ns_cfg_cache_bytes(const struct nvmev_ns_cfg *cfg);
 void nvmev_ns_media_stats(struct nvmev_ns *ns, struct model_stats *st);
 /*
  * The active namespace @nsid, or NULL.  With CC.CSS = NVM only, the

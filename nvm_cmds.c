@@ -209,7 +209,8 @@ static u16 parse_flush(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		       struct model_req *m)
 {
 	m->op = MODEL_FLUSH;
-	nvmev_schedule(req->ns, req, m);
+	if (!READ_ONCE(req->ns->ignore_flush))	/* else: a lie */
+		nvmev_schedule(req->ns, req, m);
 	return NVME_SC_SUCCESS;
 }
 
@@ -221,7 +222,7 @@ void nvmev_flush_all(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 
 	m->op = MODEL_FLUSH;
 	for (i = 0; i < NVMEV_MAX_NS; i++)
-		if (ctrl->ns[i])
+		if (ctrl->ns[i] && !READ_ONCE(ctrl->ns[i]->ignore_flush))
 			nvmev_schedule(ctrl->ns[i], req, m);
 }
 
@@ -287,6 +288,8 @@ static u16 parse_write(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	/* without an enabled cache the host sees, write through */
 	m->fua = (le16_to_cpu(req->cmd.rw.control) & NVME_RW_FUA) ||
 		 !ctrl->feat.wce;
+	if (READ_ONCE(req->ns->ignore_flush))
+		m->fua = false;		/* a broken device */
 	return model_lbas(req, m, MODEL_WRITE);
 }
 
@@ -296,6 +299,7 @@ u16 nvmev_exec_write(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 	struct nvmev_ns *ns = req->ns;
 	u16 st;
 
+	nvmev_pl_capture(req);	/* what it overwrites, while volatile */
 	uncor_clear_req(req);
 	st = nvmev_dma_xfer(ctrl, &req->cmd, ns->data + req->off, req->len,
 			    false);

@@ -267,6 +267,8 @@ struct nvmev_req {
 	u16 status;
 	u16 sqid;
 	u16 sq_head;
+	u64 pl_first;			/* its power-loss journal entries */
+	u32 pl_nr;			/* (power.c), 0: none */
 	bool hold;			/* admin: completed later (AER) */
 	bool abortable;			/* lost: an Abort completes it */
 	struct list_head lost;		/* on ctrl->lost (fault.c) */
@@ -434,6 +436,11 @@ struct nvmev_ctrl {
 	bool fault_cfs;			/* enter CSTS.CFS at the next pass */
 	atomic64_t cfs_after;		/* commands until CFS; 0: off */
 	bool gone;			/* surprise-removed: nothing answers */
+	/* Power loss (power.c) */
+	bool power_off;			/* cut; "on" brings it back */
+	struct delayed_work cut_work;	/* a cut to come */
+	bool cut_torn;
+	u64 cut_seed;
 	/* Health, as configfs sets it; SMART and its events (admin.c) */
 	int temp_kelvin;
 	u8 avail_spare;
@@ -541,6 +548,19 @@ void nvmev_pci_destroy(struct nvmev_ctrl *ctrl);
 void nvmev_signal_irq(struct nvmev_ctrl *ctrl, unsigned int vector);
 void nvmev_deliver_pending_irqs(struct nvmev_ctrl *ctrl);
 int nvmev_pci_surprise(struct nvmev_ctrl *ctrl, bool remove);
+void nvmev_pci_vanish(struct nvmev_ctrl *ctrl);
+void nvmev_pci_unplug(struct nvmev_ctrl *ctrl);
+
+/* power.c */
+void nvmev_power_init(struct nvmev_ctrl *ctrl);
+int nvmev_power_cut(struct nvmev_ctrl *ctrl, bool torn, u64 seed);
+int nvmev_power_on(struct nvmev_ctrl *ctrl);
+void nvmev_power_cut_later(struct nvmev_ctrl *ctrl, bool torn, u64 seed,
+			   unsigned int ms);
+void nvmev_power_cancel(struct nvmev_ctrl *ctrl, bool sync);
+u64 nvmev_power_rand(u64 seed, u64 n);
+void nvmev_pl_moved(struct nvmev_req *req);
+void nvmev_pl_void(struct nvmev_req *req);
 
 /* irq.c */
 void nvmev_cq_posted(struct nvmev_cq *cq, u64 now);

@@ -472,6 +472,32 @@ void nvmev_pci_destroy(struct nvmev_ctrl *ctrl)
 }
 
 /*
+ * The function stops answering (config space and registers all ones) and
+ * nothing it was doing goes on.  The caller holds the dispatcher's lock.
+ */
+void nvmev_pci_vanish(struct nvmev_ctrl *ctrl)
+{
+	WRITE_ONCE(ctrl->gone, true);
+	nvmev_ctrl_quiesce(ctrl);
+	ctrl->ready = false;
+	memset(ctrl->bar, 0xff, NVME_REG_DBS);
+}
+
+/* After nvmev_pci_vanish(): the PCI core removes the function. */
+void nvmev_pci_unplug(struct nvmev_ctrl *ctrl)
+{
+	struct pci_dev *pdev;
+
+	mutex_lock(&ctrl->pdev_lock);
+	pdev = ctrl->pdev ? pci_dev_get(ctrl->pdev) : NULL;
+	mutex_unlock(&ctrl->pdev_lock);
+	if (pdev) {
+		pci_stop_and_remove_bus_device_locked(pdev);
+		pci_dev_put(pdev);
+	}
+}
+
+/*
  * Surprise removal (fault injection, configfs "present"): the function
  * stops answering at once, as if pulled out.  Config reads return all
  * ones, so the nvme driver finds it gone (pci_device_is_present()), its
@@ -482,7 +508,6 @@ void nvmev_pci_destroy(struct nvmev_ctrl *ctrl)
  */
 int nvmev_pci_surprise(struct nvmev_ctrl *ctrl, bool remove)
 {
-	struct pci_dev *pdev;
 	unsigned long flags;
 
 	lockdep_assert_held(&nvmev_cfg_lock);
@@ -490,20 +515,11 @@ int nvmev_pci_surprise(struct nvmev_ctrl *ctrl, bool remove)
 		return 0;
 	if (remove) {
 		nvmev_disp_lock(ctrl);
-		WRITE_ONCE(ctrl->gone, true);
-		nvmev_ctrl_quiesce(ctrl);
-		ctrl->ready = false;
-		memset(ctrl->bar, 0xff, NVME_REG_DBS);
+		nvmev_pci_vanish(ctrl);
 		nvmev_disp_unlock(ctrl);
 		pr_warn("%s: surprise removal of %s (injected)\n", ctrl->name,
 			ctrl->pci_name);
-		mutex_lock(&ctrl->pdev_lock);
-		pdev = ctrl->pdev ? pci_dev_get(ctrl->pdev) : NULL;
-		mutex_unlock(&ctrl->pdev_lock);
-		if (pdev) {
-			pci_stop_and_remove_bus_device_locked(pdev);
-			pci_dev_put(pdev);
-		}
+		nvmev_pci_unplug(ctrl);
 		return 0;
 	}
 	nvmev_disp_lock(ctrl);

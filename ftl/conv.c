@@ -429,6 +429,7 @@ int conv_model_init(struct conv_model *m, const struct conv_params *p)
 	}
 	m->nr_free = m->nr_groups;
 	m->pu_grp = CONV_NONE;
+	m->pu_num = 1;
 	/*
 	 * Init required S > G, so T >= floor(Ls / G) + 2: the extra groups
 	 * E = T - floor(Ls / G) - 1 >= 1; half of them, rounded up, are the
@@ -447,6 +448,7 @@ void conv_model_reset(struct conv_model *m)
 	nand_reset(&m->nand);
 	m->idle = 0;
 	m->pu_time = 0;
+	m->wait_at = 0;	/* the open PU keeps its number (pu_num) */
 }
 
 size_t conv_metadata_bytes(const void *priv)
@@ -612,6 +614,10 @@ static u64 conv_pu_program(struct conv_model *m)
 
 	if (m->pu_nhost && pend > m->cmd_pend)
 		m->cmd_pend = pend;
+	if (m->pu_num == m->dur_watch)
+		m->dur.closed_at = nand_max(pend, m->wait_at);
+	m->pu_num++;
+	m->wait_at = 0;
 	m->pu_grp = CONV_NONE;
 	m->pu_fill = 0;
 	m->pu_nhost = 0;
@@ -938,6 +944,7 @@ static u64 conv_write(struct conv_model *m, const struct model_req *req)
 		if (m->pu_grp == CONV_NONE && !conv_place_host(m, x))
 			continue;	/* read only now (or cannot happen) */
 		e = x;
+		m->last_num = m->pu_num;
 		conv_pu_add(m, (u32)s, e, true);
 	}
 	if (waited)
@@ -1012,12 +1019,41 @@ static u64 conv_schedule(struct conv_model *m, const struct model_req *req)
 	}
 }
 
+/*
+ * conv.h "Durability": note the PU open with slots as the call begins
+ * (before background GC), run it, then fill m->dur.
+ */
 u64 conv_model_schedule(struct conv_model *m, const struct model_req *req)
 {
-	u64 done = conv_schedule(m, req);
+	struct model_durability *d = &m->dur;
+	u64 done;
 
+	m->dur_watch = m->pu_grp != CONV_NONE && m->pu_fill ? m->pu_num : 0;
+	m->last_num = 0;
+	memset(d, 0, sizeof(*d));
+	done = conv_schedule(m, req);
 	m->idle = m->nand.idle;
+
+	d->at = done;
+	if (req->op == MODEL_WRITE && m->last_num) {
+		/* it stored slots: cmd_pend covers the PUs they filled */
+		d->at = nand_max(done, m->cmd_pend);
+		if (m->last_num == m->pu_num) {
+			d->wait = m->pu_num;
+			m->wait_at = nand_max(m->wait_at, d->at);
+		}
+	}
+	/* d->closed_at was set when that PU was programmed */
+	if (m->dur_watch && m->pu_num > m->dur_watch)
+		d->closed = m->dur_watch;
 	return done;
+}
+
+void conv_model_durability(struct conv_model *m, const struct model_req *req,
+			   struct model_durability *d)
+{
+	(void)req;	/* schedule() computed the answer */
+	*d = m->dur;
 }
 
 void conv_model_stats(struct conv_model *m, struct model_stats *st)
@@ -1238,6 +1274,12 @@ static u32 conv_ops_inject_bad(void *priv, u32 nr)
 	return conv_inject_bad(priv, nr);
 }
 
+static void conv_ops_durability(void *priv, const struct model_req *req,
+				struct model_durability *d)
+{
+	conv_model_durability(priv, req, d);
+}
+
 const struct model_ops conv_model_ops = {
 	.name = "conv",
 	.priv_size = sizeof(struct conv_model),
@@ -1250,4 +1292,5 @@ const struct model_ops conv_model_ops = {
 	.health = conv_ops_health,
 	.read_error = conv_ops_read_error,
 	.inject_bad = conv_ops_inject_bad,
+	.durability = conv_ops_durability,
 };

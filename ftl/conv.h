@@ -135,6 +135,44 @@
  * MODEL_OTHER, and any other op (MODEL_ZONE_RESET / MODEL_ZONE_FINISH
  * included: conv has no zones): completes at now + fw_other_ns.
  *
+ * ==== Durability ====
+ *
+ * (conv_model_durability(), the durability op of model.h.)  Host data in
+ * the write buffer is volatile until the PU holding it is programmed:
+ * then it is durable at that program's end, pend.  PUs are numbered 1, 2,
+ * ... in the order they are opened; the open PU keeps its number until it
+ * is programmed (full, or padded), the next PU gets the next number, and
+ * reset keeps the open PU and its number.  Every schedule() computes the
+ * answer that conv_model_durability() then returns for the same request:
+ *   at		MODEL_WRITE that stored slots: max(its completion, the
+ *		latest pend of the PUs holding host data that were programmed
+ *		during the call) - with fua or buffer_kib == 0 that is its
+ *		completion.  Every other request (a write that stored nothing:
+ *		no slot, or read only; reads; flushes; discards and write
+ *		zeroes, whose deallocation is durable when they complete;
+ *		other ops): its completion time.
+ *   wait	MODEL_WRITE: the number of the PU holding its last stored
+ *		host slot if that PU is still open after the call, else 0
+ *		(always 0 with fua or buffer_kib == 0: the PU was padded).
+ *		Other ops: 0.
+ *   closed	the number of the PU that was open, holding slots, when the
+ *		call began (before background GC), if the call programmed it
+ *		(background GC copies filling it; a write filling it - the
+ *		rest of a longer write goes on into later PUs -; padding for
+ *		a flush, a fua write or buffer_kib == 0); else 0.
+ *   closed_at	with closed: max(that PU's pend, the at of every write that
+ *		waited for it).  (A waiting write's at exceeds the pend only
+ *		when a PU it filled earlier, on another LUN, ends later.)
+ * A PU reported as wait is the open PU when its call ends, so it is open
+ * when the next call begins: the first call that programs it reports it as
+ * closed, exactly once, and closed numbers only grow.  PUs a call opens
+ * and programs are never waited for (the write's at covers their pend).
+ * A flush pads the open PU, so nothing waits after it, and it completes at
+ * or after every closed_at and the at of every write that stored slots
+ * before it.  GC copies are not host data: nothing waits for them as such
+ * (a PU mixing both is waited for by its host data).  Reset forgets the
+ * waiting writes' at with the rest of the pending work.
+ *
  * ==== Placement ====
  *
  * Each LUN has at most one open group (with PUs left to allocate) and a
@@ -526,6 +564,13 @@ struct conv_model {
 	u32 pu_nhost;		/* host slots in it */
 	u64 pu_time;		/* latest entry time of a slot */
 
+	/* durability ("Durability") */
+	u64 pu_num;		/* the open (or next) PU's number, from 1 */
+	u64 wait_at;		/* latest at of the writes waiting for it */
+	u64 dur_watch;		/* this call: PU open with slots at start */
+	u64 last_num;		/* this call: PU of the last host slot */
+	struct model_durability dur;	/* the last call's answer */
+
 	/*
 	 * The NAND machinery (nand.h): timelines, link, write buffer heap,
 	 * counters.  idle is a copy of nand.idle after every call.
@@ -582,9 +627,10 @@ u64 conv_model_schedule(struct conv_model *m, const struct model_req *req);
 
 /*
  * Forget pending work: every resource idle, programmed data out of the
- * buffer, the open PU's entry time 0.  Mappings, the open PU's contents,
- * free lists, group ages, the counters and the wear (erase counts, bad
- * and retired groups, read only, the read-error generator) stay.
+ * buffer, the open PU's entry time 0, the waiting writes' at forgotten
+ * ("Durability").  Mappings, the open PU's contents and number, free
+ * lists, group ages, the counters and the wear (erase counts, bad and
+ * retired groups, read only, the read-error generator) stay.
  */
 void conv_model_reset(struct conv_model *m);
 
@@ -593,6 +639,13 @@ void conv_model_stats(struct conv_model *m, struct model_stats *st);
 
 /* True iff the model has a write buffer (buffer_kib > 0). */
 bool conv_model_volatile_cache(struct conv_model *m);
+
+/*
+ * Durability of the request just scheduled ("Durability"), with the same
+ * @req: the answer was computed by that schedule() call.  O(1).
+ */
+void conv_model_durability(struct conv_model *m, const struct model_req *req,
+			   struct model_durability *d);
 
 /* Fill @h with the wear state ("Wear", model.h).  O(1). */
 void conv_model_health(struct conv_model *m, struct model_health *h);

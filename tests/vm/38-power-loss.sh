@@ -1,0 +1,223 @@
+#!/bin/sh
+# shellcheck shell=dash
+# shellcheck disable=SC2015 # t_pass never fails
+# Power loss (power.c, docs/power-loss.md), at the block level:
+#  - a conv namespace (its write buffer is a volatile write cache: Identify
+#    VWC, Feature 06h) and Identify's promise of 4 KiB atomic writes;
+#  - write A, flush, write B, cut: A reads back, B is gone (the old data);
+#    the device vanishes at the cut and returns with "on"; SMART counts an
+#    unsafe shutdown and a power cycle;
+#  - a FUA write survives; a write the NAND has programmed survives (more
+#    data pushed it out of the buffer); with the cache disabled (Feature
+#    06h) nothing acknowledged is lost;
+#  - a torn cut (seeded) keeps some 4 KiB units of the volatile writes and
+#    loses others, never splitting a unit;
+#  - Flush of every namespace (NSID FFFFFFFFh) makes them durable;
+#  - a cut at a later moment ("in="), refused requests, and the negative
+#    control: a namespace that ignores Flush loses flushed data;
+#  - an nvm namespace with cache_kib behaves the same; without a cache
+#    (the default) nothing is lost.
+# shellcheck source=tests/vm/lib.sh
+. /tests/lib.sh
+
+P=power
+T=$T_TMP/power
+mkdir -p "$T"
+run() { nvme_run "$@"; }
+
+nv_configfs_mount
+t_check $P/insmod insmod "$NVMEV_KO" memmap_start=4G memmap_size=1G nr_ctrls=0 cpus=2,3 ||
+    { t_dmesg_clean $P/dmesg-clean; exit 0; }
+C=$NV/p
+mkdir "$C"
+nv_mkns p 1 128M conv lba_size=512 &&
+    nv_mkns p 2 64M nvm lba_size=512 cache_kib=1024 &&
+    nv_mkns p 3 64M nvm lba_size=512 &&
+    t_pass $P/namespaces || t_fail $P/namespaces "see dmesg"
+echo 1 >"$C/enable"
+
+devs() {  # sets D1 D2 D3 CTRL once the namespaces are there
+    D1=$(nv_wait_dev p 1 30) && D2=$(nv_wait_dev p 2 30) && D3=$(nv_wait_dev p 3 30) || return 1
+    CTRL=$(echo "$D1" | sed 's/n[0-9]*$//')
+}
+t_check $P/devices devs
+st() { nv_stat "p/$1" "$2"; }
+smart() {  # <json field>
+    run nvme smart-log "$CTRL" -o json
+    sed -n "s/.*\"$1\" *: *\"\{0,1\}\([0-9]*\).*/\1/p" "$T_OUT" | head -n 1
+}
+wr() {  # <dev> <file> <offset in 4 KiB blocks> [dd flags]: direct write
+    /usr/bin/dd if="$2" of="$1" bs=4096 seek="$3" oflag=direct conv=notrunc 2>/dev/null
+}
+rd() {  # <dev> <offset in 4 KiB blocks> <blocks> <out file>
+    /usr/bin/dd if="$1" of="$4" bs=4096 skip="$2" count="$3" iflag=direct 2>/dev/null
+}
+cut() {  # [words]: cut the power, wait for the devices to go
+    local i=0
+    echo "cut $*" >"$C/power" || return 1
+    while [ -b "$D1" ] && [ $i -lt 100 ]; do usleep 100000; i=$((i + 1)); done
+    [ ! -b "$D1" ] && [ "$(cat "$C/power")" = off ]
+}
+on() {
+    echo on >"$C/power" && devs
+}
+
+# ---- what the host is told
+run nvme id-ctrl "$CTRL" -o json
+t_check $P/id-vwc grep -q '"vwc" *: *7[,}]' "$T_OUT"
+run nvme id-ns "$D1" -o json
+t_check $P/id-nsfeat-atomics sh -c "sed -n 's/.*\"nsfeat\" *: *\([0-9]*\).*/\1/p' $T_OUT | awk '{ exit !(int(\$1 / 2) % 2) }'"
+t_check $P/id-nawupf grep -q '"nawupf" *: *7[,}]' "$T_OUT"
+t_check $P/id-nabspf grep -q '"nabspf" *: *7[,}]' "$T_OUT"
+t_eq $P/write-cache-sysfs "write back" "$(cat "/sys/block/${D1#/dev/}/queue/write_cache")"
+
+# ---- A flushed, B volatile, cut
+head -c 1048576 /dev/urandom >"$T/A"
+head -c 16384 /dev/urandom >"$T/B"
+head -c 8192 /dev/urandom >"$T/F"
+wr "$D1" "$T/A" 0
+run nvme flush "$D1" -n 1
+t_eq $P/flush-status 0x0 "$ST"
+wr "$D1" "$T/B" 1000
+run nvme write "$D1" -s 16000 -c 15 -z 8192 -d "$T/F" --force-unit-access
+t_eq $P/fua-write 0x0 "$ST"
+t_check $P/volatile-before-cut test "$(st 1 volatile_writes)" -ge 1
+US0=$(smart unsafe_shutdowns)
+PC0=$(smart power_cycles)
+t_check $P/cut cut
+t_eq $P/present-after-cut 0 "$(cat "$C/present")"
+t_expect_fail $P/cut-twice-refused sh -c "echo cut >$C/power"
+t_expect_fail $P/present-while-off-refused sh -c "echo 1 >$C/present"
+t_check $P/on on
+t_eq $P/power-on on "$(cat "$C/power")"
+rd "$D1" 0 256 "$T/r"
+t_check $P/flushed-survives cmp -s "$T/A" "$T/r"
+rd "$D1" 1000 4 "$T/r"
+head -c 16384 /dev/zero >"$T/z16"
+t_check $P/volatile-lost cmp -s "$T/z16" "$T/r"
+rd "$D1" 2000 2 "$T/r"
+t_check $P/fua-survives cmp -s "$T/F" "$T/r"
+t_check $P/lost-counted test "$(st 1 power_lost_writes)" -ge 1
+t_eq $P/lost-bytes 16384 "$(st 1 power_lost_bytes)"
+t_eq $P/smart-unsafe-shutdowns $((US0 + 1)) "$(smart unsafe_shutdowns)"
+t_eq $P/smart-power-cycles $((PC0 + 1)) "$(smart power_cycles)"
+t_eq $P/no-overflow 0 "$(st 1 power_journal_overflows)"
+
+# ---- programmed data survives: 4 MiB more pushes B2 out of the buffer
+head -c 262144 /dev/urandom >"$T/B2"
+wr "$D1" "$T/B2" 3000
+head -c 4194304 /dev/urandom >"$T/push"
+wr "$D1" "$T/push" 8192
+sleep 1
+t_check $P/cut-2 cut
+t_check $P/on-2 on
+rd "$D1" 3000 64 "$T/r"
+t_check $P/programmed-survives cmp -s "$T/B2" "$T/r"
+
+# ---- cache disabled with Feature 06h: nothing acknowledged is lost
+run nvme set-feature "$CTRL" -f 6 -v 0
+t_eq $P/wce-off 0x0 "$ST"
+head -c 65536 /dev/urandom >"$T/W"
+wr "$D1" "$T/W" 5000
+t_eq $P/wce-off-nothing-volatile 0 "$(st 1 volatile_writes)"
+t_check $P/cut-3 cut
+t_check $P/on-3 on
+rd "$D1" 5000 16 "$T/r"
+t_check $P/wce-off-survives cmp -s "$T/W" "$T/r"
+run nvme get-feature "$CTRL" -f 6
+t_check $P/wce-back-on grep -q 'Current value *: *0x0*1$' "$T_OUT"
+
+# ---- torn: 64 writes of 32 KiB over old data, each 4 KiB unit all old or
+# all new; some kept, some lost
+head -c 2097152 /dev/urandom >"$T/old"
+wr "$D1" "$T/old" 6000
+run nvme flush "$D1" -n 1
+head -c 2097152 /dev/urandom >"$T/new"
+i=0
+while [ $i -lt 64 ]; do
+    /usr/bin/dd if="$T/new" of="$D1" bs=32768 skip=$i seek=$((6000 / 8 + i)) count=1 \
+        oflag=direct conv=notrunc 2>/dev/null
+    i=$((i + 1))
+done
+KEPT0=$(st 1 power_torn_kept)
+t_check $P/cut-torn cut torn seed=7
+t_check $P/on-torn on
+rd "$D1" 6000 512 "$T/r"
+# per 4 KiB unit: o (old), n (new) or x (a mix: a split unit)
+cmp_units() {
+    local u=0 a b c
+    while [ $u -lt 512 ]; do
+        a=$(/usr/bin/dd if="$T/r" bs=4096 skip=$u count=1 2>/dev/null | md5sum)
+        b=$(/usr/bin/dd if="$T/old" bs=4096 skip=$u count=1 2>/dev/null | md5sum)
+        c=$(/usr/bin/dd if="$T/new" bs=4096 skip=$u count=1 2>/dev/null | md5sum)
+        if [ "$a" = "$b" ]; then printf o; elif [ "$a" = "$c" ]; then printf n; else printf x; fi
+        u=$((u + 1))
+    done
+}
+U=$(cmp_units)
+t_log "torn units (o old, n new): $U"
+t_check $P/torn-never-split sh -c "! echo $U | grep -q x"
+t_check $P/torn-some-kept sh -c "echo $U | grep -q n"
+t_check $P/torn-some-lost sh -c "echo $U | grep -q o"
+t_check $P/torn-kept-counted test "$(st 1 power_torn_kept)" -gt "$KEPT0"
+
+# ---- Flush of every namespace; the nvm cache; no cache, nothing lost
+head -c 131072 /dev/urandom >"$T/N1"
+head -c 131072 /dev/urandom >"$T/N2"
+head -c 131072 /dev/urandom >"$T/N3"
+wr "$D1" "$T/N1" 7000
+wr "$D2" "$T/N2" 100
+run nvme flush "$CTRL" -n 0xffffffff
+t_eq $P/flush-all-status 0x0 "$ST"
+wr "$D2" "$T/N3" 200
+wr "$D3" "$T/N3" 200
+t_check $P/nvm-cache-volatile test "$(st 2 volatile_writes)" -ge 1
+t_eq $P/nvm-no-cache-nothing-volatile 0 "$(st 3 volatile_writes)"
+t_check $P/cut-4 cut
+t_check $P/on-4 on
+rd "$D1" 7000 32 "$T/r"
+t_check $P/flush-all-conv cmp -s "$T/N1" "$T/r"
+rd "$D2" 100 32 "$T/r"
+t_check $P/flush-all-nvm cmp -s "$T/N2" "$T/r"
+rd "$D2" 200 32 "$T/r"
+head -c 131072 /dev/zero >"$T/z128"
+t_check $P/nvm-cache-lost cmp -s "$T/z128" "$T/r"
+rd "$D3" 200 32 "$T/r"
+t_check $P/nvm-no-cache-survives cmp -s "$T/N3" "$T/r"
+
+# ---- a cut later; requests refused
+t_expect_fail $P/refuse-garbage sh -c "echo 'cut soon' >$C/power"
+t_expect_fail $P/refuse-two sh -c "echo 'cut on' >$C/power"
+echo "cut in=300" >"$C/power"
+t_check $P/later-not-yet test -b "$D1"
+i=0
+while [ -b "$D1" ] && [ $i -lt 100 ]; do usleep 100000; i=$((i + 1)); done
+t_check $P/later-cut test ! -b "$D1"
+t_eq $P/later-off off "$(cat "$C/power")"
+t_check $P/on-5 on
+echo "cut in=60000" >"$C/power"
+echo cancel >"$C/power"
+t_eq $P/cancel-stays-on on "$(cat "$C/power")"
+
+# ---- the negative control: Flush ignored, flushed data lost
+echo 1 >"$C/namespaces/1/ignore_flush"
+head -c 16384 /dev/urandom >"$T/L"
+wr "$D1" "$T/L" 9000
+run nvme flush "$D1" -n 1
+t_eq $P/ignored-flush-status 0x0 "$ST"
+t_check $P/cut-6 cut
+t_check $P/on-6 on
+rd "$D1" 9000 4 "$T/r"
+t_check $P/ignore-flush-loses cmp -s "$T/z16" "$T/r"
+echo 0 >"$C/namespaces/1/ignore_flush"
+
+# ---- unload while off: the next load counts the unsafe shutdown
+t_check $P/cut-7 cut
+echo 0 >"$C/enable"
+echo 1 >"$C/enable"
+t_check $P/back-after-reenable devs
+t_eq $P/power-on-after-reenable on "$(cat "$C/power")"
+
+nv_rmctrl p
+t_check $P/rmmod rmmod nvmev
+t_dmesg_clean $P/dmesg-clean
