@@ -10,7 +10,9 @@
  * until killed, an error (the device went away: EIO) or OPS operations:
  *   - create a file with data, fsync it, fsync DIR;
  *   - append to a file and fsync or fdatasync it;
- *   - append to a file without syncing (volatile until a later sync);
+ *   - append to a file without syncing (volatile until a later sync),
+ *     half of the time starting its writeback (sync_file_range WRITE: on
+ *     the device, in its volatile cache);
  *   - rename a file to a new name ("pending rename" record first, then
  *     rename, fsync DIR, then the completion record);
  *   - sync(), then fsync every file with unsynced data (sync() returns no
@@ -309,8 +311,11 @@ static int run(int argc, char **argv)
 				fail_op(data_only ? "fdatasync" : "fsync", f->name);
 			record_durable(f);
 		} else if (r < 82 && f->len < o.max_file) {
-			/* append, volatile until a later sync */
+			/* append, volatile until a later sync; one time in two
+			 * start its writeback (to the device, no flush) */
 			append(&o, f, buf);
+			if (rnd(2) && sync_file_range(f->fd, 0, 0, SYNC_FILE_RANGE_WRITE))
+				fail_op("sync_file_range", f->name);
 		} else if (r < 94) {
 			/* rename to a new name, made durable by fsync(DIR) */
 			char to[NAME_MAX_LEN];
@@ -343,6 +348,12 @@ static int run(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "%s: %" PRIu64 " operations, %u files\n", prog, ops, nfiles);
+	while (nfiles)
+		close(files[--nfiles].fd);
+	close(dirfd_);
+	close(logfd);
+	free(files);
+	free(buf);
 	return 0;
 }
 
@@ -404,11 +415,14 @@ static void parse_line(char *line, unsigned int no)
 	case 'S':
 		return;
 	case 'W':
-		if (sscanf(line, "W %lu %64s %" SCNu64 " %c", &id, a, &len, &extra) != 3)
+		if (sscanf(line, "W %lu %64s %" SCNu64 " %c", &id, a, &len, &extra) != 3 ||
+		    !valid_name(a))
 			break;
 		f = cfile(id, no);
 		if (len > f->written)
 			f->written = len;
+		if (!f->durable)	/* created, not durable yet */
+			strcpy(f->name, a);
 		return;
 	case 'D':
 		if (sscanf(line, "D %lu %64s %" SCNu64 " %" SCNx64 " %c", &id, a,
