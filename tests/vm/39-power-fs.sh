@@ -11,7 +11,10 @@
 #   1. mount; a new directory, made durable with sync;
 #   2. crashwork run (tools/crash) in it with a new seed: creates, appends,
 #      renames, fsync/fdatasync/sync, each success logged on /tmp (a RAM
-#      file system the cut does not touch);
+#      file system the cut does not touch); unsynced appends, half of them
+#      pushed to the device at once (sync_file_range), the rest by the
+#      flusher (dirty data expires after 1 s here instead of 30 s), so the
+#      device's cache holds data no flush covered yet;
 #   3. after 200 ms, "cut [torn] seed=S within=2800": the power goes at a
 #      seeded moment within 0.2-3 s of the start; every other cut is torn
 #      (each volatile 4 KiB unit survives or not);
@@ -60,6 +63,11 @@ CW=/usr/bin/crashwork
 CW_OPTS="-f 32 -s 2048 -w 64"
 UNPLUG=${POWER_FS_UNPLUG:-0}
 mkdir -p "$T" "$MNT"
+VM=/proc/sys/vm
+WB0=$(cat $VM/dirty_writeback_centisecs)
+EXP0=$(cat $VM/dirty_expire_centisecs)
+echo 50 >$VM/dirty_writeback_centisecs
+echo 100 >$VM/dirty_expire_centisecs
 
 nv_configfs_mount
 [ -x $CW ] || { t_fail $P/crashwork "$CW missing: make -C tools/crash, rebuild the initramfs"; exit 0; }
@@ -164,6 +172,7 @@ cut_once() {
     VERIFIED=0
     MISSING=0
     CW_END=""
+    rm -f "$T/check.out" "$T/check-prev.out" "$T/fsck.out"
     mount -t "$fs" "$DEV" $MNT || { WHY="mount before the cut failed"; return 1; }
     mkdir "$dir" && sync
     rm -f "$T/log.$i"
@@ -217,6 +226,7 @@ cut_once() {
     fi
     if ! $CW check "$dir" "$T/log.$i" >"$T/check.out" 2>&1; then
         WHY="${WHY:+$WHY; }crashwork check: $(grep -c '^FAIL' "$T/check.out") failures, first: $(grep -m 1 -v '^crashwork check:' "$T/check.out")"
+        ls -ln "$dir" >>"$T/check.out"
         DETECTED=1
     fi
     RECORDS=$(summary_num "$T/check.out" 'durable records')
@@ -256,18 +266,23 @@ for fs in $TYPES; do
         torn=""
         [ $((i % 2)) -eq 0 ] && torn="torn "
         how="cut ${torn}seed=$seed within=2800"
+        lost0=$(nv_stat "$c"/1 power_lost_bytes)
         cut_once "$fs" "$c" $i $seed "$how"
         rc=$?
         cuts=$((cuts + 1))
         records=$((records + RECORDS))
         verified=$((verified + VERIFIED))
         missing=$((missing + MISSING))
-        t_log "$fs cut $i ($how): crashwork $CW_END; $RECORDS durable records, $VERIFIED bytes verified, $MISSING written bytes missing; device: $(nv_stat "$c"/1 power_lost_bytes) bytes lost so far"
+        t_log "$fs cut $i ($how): crashwork $CW_END; $RECORDS durable records, $VERIFIED bytes verified, $MISSING written bytes missing; the device lost $(($(nv_stat "$c"/1 power_lost_bytes) - lost0)) bytes"
         if [ $rc -eq 0 ]; then
             t_pass "$Q"/cut-$i
             passed=$((passed + 1))
         else
             t_fail "$Q"/cut-$i "$how: $WHY"
+            # the evidence, to build/vm/<name>.files/
+            [ -f "$T/log.$i" ] && t_emit "$T/log.$i" "$fs-cut$i.crashwork.log"
+            [ -f "$T/check.out" ] && t_emit "$T/check.out" "$fs-cut$i.check"
+            [ -f "$T/fsck.out" ] && t_emit "$T/fsck.out" "$fs-cut$i.fsck"
             [ $rc -eq 2 ] && break
             # a broken file system: start again from mkfs
             if [ $DETECTED -eq 1 ]; then
@@ -278,7 +293,7 @@ for fs in $TYPES; do
         i=$((i + 1))
     done
     t_eq "$Q"/unsafe-shutdowns $((us0 + cuts)) "$(unsafe_shutdowns "$c")"
-    t_log "$fs: $passed of $cuts cuts passed in $((($(now_ms) - start) / 1000)) s; $records durable records and $verified bytes verified; $missing written (unsynced) bytes missing; device: $(nv_stat "$c"/1 power_cuts) cuts, $(nv_stat "$c"/1 power_lost_writes) writes and $(nv_stat "$c"/1 power_lost_bytes) bytes lost, $(nv_stat "$c"/1 power_torn_kept) torn units kept, $(nv_stat "$c"/1 power_journal_overflows) journal overflows"
+    t_log "$fs: $passed of $cuts cuts passed in $((($(now_ms) - start) / 1000)) s; $records durable records and $verified bytes verified; $missing written (unsynced) bytes missing; the device: $(nv_stat "$c"/1 power_cuts) cuts, $(nv_stat "$c"/1 power_lost_writes) writes and $(nv_stat "$c"/1 power_lost_bytes) bytes lost, $(nv_stat "$c"/1 power_torn_kept) torn units kept, $(nv_stat "$c"/1 power_journal_overflows) journal overflows"
     rm -f "$T"/log.*
     t_check "$Q"/rmctrl nv_rmctrl "$c"
 done
@@ -291,7 +306,9 @@ done
 # still volatile when the power goes 0.5-2 s into it.
 Q=$P/control
 c=pwctl
-if make_ctrl "$c" "$SIZE" buffer_kib=65536 nr_channels=2 luns_per_channel=1 prog_ns=20000000; then
+if [ "$CONTROL_CUTS" -eq 0 ]; then
+    t_log "control: skipped (POWER_FS_CONTROL_CUTS=0)"
+elif make_ctrl "$c" "$SIZE" buffer_kib=65536 nr_channels=2 luns_per_channel=1 prog_ns=20000000; then
     t_check "$Q"/mkfs fs_mkfs ext4 "$DEV"
     t_check "$Q"/ignore-flush sh -c "echo 1 >$NV/$c/namespaces/1/ignore_flush"
     detected=0
@@ -320,6 +337,8 @@ else
 fi
 
 rm -rf "$T"
+echo "$WB0" >$VM/dirty_writeback_centisecs
+echo "$EXP0" >$VM/dirty_expire_centisecs
 t_check $P/rmmod rmmod nvmev
 t_dmesg_clean $P/dmesg-clean
 exit 0
