@@ -63,11 +63,6 @@ CW=/usr/bin/crashwork
 CW_OPTS="-f 32 -s 2048 -w 64"
 UNPLUG=${POWER_FS_UNPLUG:-0}
 mkdir -p "$T" "$MNT"
-VM=/proc/sys/vm
-WB0=$(cat $VM/dirty_writeback_centisecs)
-EXP0=$(cat $VM/dirty_expire_centisecs)
-echo 50 >$VM/dirty_writeback_centisecs
-echo 100 >$VM/dirty_expire_centisecs
 
 nv_configfs_mount
 [ -x $CW ] || { t_fail $P/crashwork "$CW missing: make -C tools/crash, rebuild the initramfs"; exit 0; }
@@ -77,6 +72,11 @@ insmod "$NVMEV_KO" memmap_start="$NVMEV_MEMMAP_START" memmap_size="$NVMEV_MEMMAP
 t_pass $P/insmod
 modprobe xfs
 modprobe btrfs
+VM=/proc/sys/vm
+WB0=$(cat $VM/dirty_writeback_centisecs)
+EXP0=$(cat $VM/dirty_expire_centisecs)
+echo 50 >$VM/dirty_writeback_centisecs
+echo 100 >$VM/dirty_expire_centisecs
 t_log "seeds from POWER_FS_SEED=$SEED0, $CUTS cuts per file system, $CONTROL_CUTS for the control"
 
 # ---------------------------------------------------------------- helpers
