@@ -13,7 +13,7 @@ PACKAGES=(
     debootstrap
     # initramfs construction and guest userland
     busybox-static cpio gzip xz-utils nvme-cli fio e2fsprogs util-linux
-    f2fs-tools btrfs-progs
+    f2fs-tools btrfs-progs xfsprogs
     # host-side helpers (unit tests, result processing)
     python3
 )

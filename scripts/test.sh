@@ -3,7 +3,8 @@
 #   1. install dependencies      (scripts/deps.sh; skip with NVMEV_SKIP_DEPS=1)
 #   2. unit tests                (make -C tests/unit check, tests/harness-selftest.sh,
 #                                 tests/nvmevctl-selftest.sh, make -C tools/sim check,
-#                                 make -C tools/kv check, make -C tools/nvme-raw check), once
+#                                 make -C tools/kv check, make -C tools/nvme-raw check,
+#                                 make -C tools/crash check), once
 #   then for each guest kernel (NVMEV_KERNELS, default "6.1 6.12"):
 #   3. set up its kit if missing (6.12: scripts/kernel/trixie-6.12.sh)
 #   4. build nvmev.ko for it     (into build/<kernel>/nvmev.ko)
@@ -142,12 +143,13 @@ run_unit_tests() {
 
 # Host-side tools, no VM needed: this harness against a stub VM runner, nvmevctl against a fake configfs tree, the
 # simulator (built here; the initramfs ships it for the VM tests), the KV
-# client (its encoding, and end to end through an LD_PRELOAD fake device) and
+# client (its encoding, and end to end through an LD_PRELOAD fake device),
 # the userspace NVMe driver tools (unit tests and a fake controller; built
-# here for the VM tests too).
+# here for the VM tests too) and crashwork (the crash-consistency workload of
+# tests/vm/39-power-fs.sh, built here for it; checked on a host directory).
 run_tool_tests() {
     local name log status
-    for name in harness-selftest nvmevctl-selftest sim kv nvme-raw; do
+    for name in harness-selftest nvmevctl-selftest sim kv nvme-raw crash; do
         log="$LOG_DIR/$name.log"
         status=0
         case $name in
@@ -166,6 +168,9 @@ run_tool_tests() {
             nvme-raw)
                 step "userspace NVMe driver (make -C tools/nvme-raw check)"
                 make -C "$NVMEV_ROOT/tools/nvme-raw" check >"$log" 2>&1 || status=$? ;;
+            crash)
+                step "crash-consistency workload (make -C tools/crash check)"
+                make -C "$NVMEV_ROOT/tools/crash" check >"$log" 2>&1 || status=$? ;;
         esac
         collect_results "$log"
         tail -n 1 "$log"

@@ -9,13 +9,14 @@
 # (its kit's module tree for a kit).
 #
 # Contents: busybox (all applets), nvme-cli, fio, e2fsprogs, util-linux block
-# tools, GNU dd, f2fs-tools and btrfs-progs with their shared libraries; the kernel modules the tests
+# tools, GNU dd, f2fs-tools, btrfs-progs and xfsprogs (mkfs.xfs, xfs_repair)
+# with their shared libraries; the kernel modules the tests
 # need (plus dependencies, depmod'ed for busybox modprobe); nvmev.ko at
 # /lib/modules/nvmev.ko when it exists; with -b, a second build of nvmev
 # (another revision, for scripts/bench.sh --baseline) at
 # /lib/modules/nvmev-base.ko; tests/vm/ at /tests;
-# scripts/nvmevctl at /usr/bin/nvmevctl; nvmev-sim, nvmev-kv, nvme-raw and
-# nvme-raw-identify when built;
+# scripts/nvmevctl at /usr/bin/nvmevctl; nvmev-sim, nvmev-kv, nvme-raw,
+# nvme-raw-identify and crashwork when built;
 # and scripts/vm/guest-init.sh as
 # /init.  Always rebuilt from scratch (a few seconds), so it can never be
 # stale.
@@ -30,11 +31,12 @@ GUEST_BINARIES=(
     mke2fs mkfs.ext4 e2fsck fsck.ext4 tune2fs dumpe2fs debugfs resize2fs
     blkdiscard blkzone blockdev lsblk losetup wipefs fstrim
     mkfs.f2fs fsck.f2fs mkfs.btrfs btrfs
+    mkfs.xfs xfs_repair
 )
 # Modules loaded by /init at boot (with dependencies).
 BOOT_MODULES=(configfs crc32c_generic ext4 nvme)
 # Modules shipped but loaded by the tests themselves, with their own params.
-TEST_MODULES=(null_blk brd loop f2fs btrfs zonefs)
+TEST_MODULES=(null_blk brd loop f2fs btrfs xfs zonefs)
 
 OUTPUT=""
 KERNEL=""
@@ -219,6 +221,8 @@ install_tests_and_init() {
     # the userspace NVMe driver tools, when built (make -C tools/nvme-raw)
     install_built_tool nvme-raw/build/nvme-raw
     install_built_tool nvme-raw/build/nvme-raw-identify
+    # the crash-consistency workload and checker (make -C tools/crash)
+    install_built_tool crash/build/crashwork
     cp "$NVMEV_ROOT/scripts/vm/guest-init.sh" "$STAGE/init"
     chmod 755 "$STAGE/init"
     echo "$KVER" >"$STAGE/etc/nvmev/kernel-version"
