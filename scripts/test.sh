@@ -24,7 +24,7 @@
 #   NVMEV_KVER=<release>             old form of NVMEV_KERNELS=<release>
 #   NVMEV_TESTS="00-smoke 10-admin"  run only these guest scripts
 #   NVMEV_SKIP_DEPS=1                do not run scripts/deps.sh
-#   NVMEV_VM_TIMEOUT=<seconds>       per-VM time limit (default 1800, times 8
+#   NVMEV_VM_TIMEOUT=<seconds>       per-VM time limit (default 2400, times 8
 #                                    on debug kernels)
 #   V=1                              stream VM consoles live
 #
@@ -226,9 +226,10 @@ vm_args_of() {  # <script name>: its "# nvmev-vm-args:" value, if any
 run_vm_group() {  # <kernel> <boot name> <vm args> <names>
     local kernel=$1 name=$2 args=$3 names=$4 status=0 reason
     local runner_log="$LOG_DIR/$kernel/vm-$name.runner.log"
-    # 1800 s: one boot runs the whole suite (about 15 min alone on 2 cores),
-    # and another VM or a build on the same host can add half again
-    local timeout=$((${NVMEV_VM_TIMEOUT:-1800} * NVMEV_K_SLOWDOWN))
+    # 2400 s: one boot runs the whole suite (about 26 min alone on 2 cores
+    # with the power-loss tests), and another VM or a build on the same
+    # host can add a third again
+    local timeout=$((${NVMEV_VM_TIMEOUT:-2400} * NVMEV_K_SLOWDOWN))
     local -a extra=()
     [ -z "$args" ] || read -r -a extra <<<"$args"
     step "VM $kernel/$name: ${names//,/ }${args:+ ($args)}"
