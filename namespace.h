@@ -165,6 +165,7 @@ void nvmev_pl_stop(struct nvmev_ns *ns);
 void nvmev_pl_schedule(struct nvmev_ns *ns, struct nvmev_req *req,
 		       const struct model_req *m);
 void nvmev_pl_capture(struct nvmev_req *req);
+void nvmev_pl_model_reset(struct nvmev_ns *ns, u64 now);
 ssize_t nvmev_pl_stats_show(struct nvmev_ns *ns, char *buf, size_t size);
 
 /* io.c: the one way to a timing model */

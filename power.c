@@ -345,6 +345,29 @@ void nvmev_pl_void(struct nvmev_req *req)
 	pl_mark(req, PL_VOID);
 }
 
+/*
+ * The model of @ns forgot its pending work (a controller reset): the
+ * programs and drains it had booked count as done now, so a Flush that
+ * completes after the reset covers them.  Data still waiting for a unit
+ * (the open program unit, which a reset keeps) stays volatile.
+ */
+void nvmev_pl_model_reset(struct nvmev_ns *ns, u64 now)
+{
+	struct nvmev_pl *pl = ns->pl;
+	u64 id;
+
+	if (!pl)
+		return;
+	spin_lock(&pl->lock);
+	for (id = pl->first; id < pl->first + pl->count; id++) {
+		struct pl_ent *e = pl_ent(pl, id);
+
+		if (!e->wait && e->at > now)
+			e->at = now;
+	}
+	spin_unlock(&pl->lock);
+}
+
 /* ---- The cut ------------------------------------------------------------ */
 
 static u64 pl_rand(u64 *s)

@@ -86,8 +86,12 @@ void nvmev_ctrl_quiesce(struct nvmev_ctrl *ctrl)
 	nvmev_workers_purge(ctrl);
 	/* the discarded commands no longer occupy the media */
 	for (i = 0; i < NVMEV_MAX_NS; i++)
-		if (ctrl->ns[i])
+		if (ctrl->ns[i]) {
 			ctrl->ns[i]->model_ops->reset(ctrl->ns[i]->model);
+			/* (not at a cut: what was durable is decided there) */
+			if (!READ_ONCE(ctrl->gone))
+				nvmev_pl_model_reset(ctrl->ns[i], nvmev_now());
+		}
 	nvmev_admin_reset(ctrl);
 	nvmev_queues_free(ctrl);
 	memset(ctrl->bar + NVME_REG_DBS, 0, NVMEV_MSIX_TABLE_OFF - NVME_REG_DBS);

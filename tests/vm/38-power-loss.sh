@@ -12,6 +12,7 @@
 #    06h) nothing acknowledged is lost;
 #  - a torn cut (seeded) keeps some 4 KiB units of the volatile writes and
 #    loses others, never splitting a unit;
+#  - a Flush after a controller reset covers what the model had pending;
 #  - a cut at a later moment ("in="), refused requests, and the negative
 #    control: a namespace that ignores Flush loses flushed data;
 #  - an nvm namespace with cache_kib behaves the same; without a cache
@@ -33,12 +34,13 @@ nv_mkns p 1 128M conv lba_size=512 &&
     nv_mkns p 2 64M optane lba_size=512 cache_kib=1024 nr_io_units=1 write_time=100000000 &&
     nv_mkns p 3 64M optane lba_size=512 &&
     nv_mkns p 4 32M conv lba_size=512 plp=1 &&
+    nv_mkns p 5 32M conv lba_size=512 prog_ns=4000000000 &&
     t_pass $P/namespaces || t_fail $P/namespaces "see dmesg"
 echo 1 >"$C/enable"
 
 devs() {  # sets D1 D2 D3 CTRL once the namespaces are there
     D1=$(nv_wait_dev p 1 30) && D2=$(nv_wait_dev p 2 30) && D3=$(nv_wait_dev p 3 30) &&
-        D4=$(nv_wait_dev p 4 30) || return 1
+        D4=$(nv_wait_dev p 4 30) && D5=$(nv_wait_dev p 5 30) || return 1
     CTRL=$(echo "$D1" | sed 's/n[0-9]*$//')
 }
 t_check $P/devices devs
@@ -211,6 +213,22 @@ t_check $P/on-5 pw_on
 echo "cut in=60000" >"$C/power"
 echo cancel >"$C/power"
 t_eq $P/cancel-stays-on on "$(cat "$C/power")"
+
+# ---- a controller reset forgets the model's pending programs: a Flush
+# after it covers them (ns 5's NAND takes 4 s per program; 96 KiB fill
+# one program unit, programmed at once)
+head -c 98304 /dev/urandom >"$T/S"
+wr "$D5" "$T/S" 0
+t_check $P/slow-program-volatile test "$(st 5 volatile_writes)" -ge 1
+run nvme reset "$CTRL"
+t_eq $P/reset 0x0 "$ST"
+run nvme flush "$D5" -n 5
+t_eq $P/reset-flush-status 0x0 "$ST"
+t_eq $P/reset-flush-nothing-volatile 0 "$(st 5 volatile_writes)"
+t_check $P/cut-8 pw_cut
+t_check $P/on-8 pw_on
+rd "$D5" 0 24 "$T/r"
+t_check $P/reset-flush-survives cmp -s "$T/S" "$T/r"
 
 # ---- the negative control: Flush ignored, flushed data lost
 echo 1 >"$C/namespaces/1/ignore_flush"
