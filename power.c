@@ -56,9 +56,8 @@ struct pl_ent {
 	u64 len;
 	u64 at;			/* durable at (with wait: at least then) */
 	u64 wait;		/* 0, or the model unit it waits for */
-	u64 pre_end;		/* end of its pre-image in the ring; 0: none */
+	u64 pre_end;		/* end of its pre-image; 0: none (settles only) */
 	u8 state;
-	bool write;		/* has data to lose (else it settles only) */
 };
 
 struct nvmev_pl {
@@ -270,21 +269,13 @@ void nvmev_pl_schedule(struct nvmev_ns *ns, struct nvmev_req *req,
 	e->at = d.at;
 	e->wait = d.wait;
 	e->state = PL_PENDING;
-	e->write = write;
 	e->pre_end = 0;
 	if (write && !pl_durable(e, m->now)) {
 		e->pre_end = pl_ring_alloc(pl, m->len);
 		if (!e->pre_end) {
+			/* the same id, now the only entry: e stays as it is */
 			pl_forget(pl);
 			st->overflows++;
-			e = pl_ent(pl, pl->first);
-			e->off = m->slba_bytes;
-			e->len = m->len;
-			e->at = d.at;
-			e->wait = d.wait;
-			e->state = PL_PENDING;
-			e->write = write;
-			e->pre_end = 0;
 		}
 	}
 	/* wait_from <= first + count: nothing to update for a waiting one */
