@@ -108,7 +108,10 @@ prepare() {
 }
 
 qemu_command() {
-    local cmdline="console=ttyS0 memmap=$MEMMAP panic=-1"
+    # slab_nomerge: nvmev's slab cache is its own, so "nothing left after
+    # rmmod" sees nvmev's cache, never a cache merged into it by modules
+    # loaded later (xfs, btrfs), which outlives the rmmod under its name
+    local cmdline="console=ttyS0 memmap=$MEMMAP panic=-1 slab_nomerge"
     if [ "$SHELL_MODE" -eq 1 ]; then
         cmdline+=" nvmev_shell=1"
     else
