@@ -137,6 +137,19 @@ struct model_req {
  *             call made durable.  O(1).  The kernel keeps what is not yet
  *             durable, to lose it at a power cut.  "conv" (its write
  *             buffer) and "nvm" (its optional write cache) implement it.
+ * @cut:       optional, for models that decide where data lands and keep
+ *             no @durability (NULL: the kernel's journal, or nothing).  A
+ *             power cut at @t: call @lost(@arg, off, len) for every byte
+ *             range of the namespace that was written (scheduled) but is
+ *             not durable at @t (still in a volatile buffer, or in a
+ *             program that had not ended by @t), in ascending order of
+ *             off, never overlapping; then forget it and all pending work,
+ *             as if the device came back holding only what was durable (a
+ *             later write at the start of a lost range is a new write
+ *             there).  Times as in schedule(): @t is at or after the now
+ *             of every request scheduled so far.  Dispatcher thread (or
+ *             with it stopped).  "zns" implements it: a zone keeps a
+ *             prefix of its data (zns_timing.h "Power cut").
  */
 struct model_stats {
 	u64 host_read_bytes;	/* data the host read / wrote */
@@ -208,6 +221,9 @@ struct model_durability {
 	u64 closed_at;
 };
 
+/* A byte range [@off, @off + @len) of the namespace lost at a cut. */
+typedef void (*model_lost_fn)(void *arg, u64 off, u64 len);
+
 struct model_ops {
 	const char *name;
 	size_t priv_size;
@@ -222,6 +238,7 @@ struct model_ops {
 	u32 (*inject_bad)(void *priv, u32 nr);
 	void (*durability)(void *priv, const struct model_req *req,
 			   struct model_durability *d);
+	void (*cut)(void *priv, u64 t, model_lost_fn lost, void *arg);
 };
 
 extern const struct model_ops nvm_model_ops;
