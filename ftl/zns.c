@@ -601,3 +601,36 @@ enum zns_status zns_set_offline(struct zns *z, u32 zone)
 	zns_set_state(z, zone, ZNS_ZSO);
 	return ZNS_OK;
 }
+
+void zns_power_lost(struct zns *z, u64 slba)
+{
+	u32 i = slba >> z->zone_shift;
+	struct zns_zone *zz;
+	u64 keep;
+
+	if (i >= z->nr_zones)
+		return;
+	zz = &z->zones[i];
+	keep = slba - zns_zslba(z, i);
+	if (zz->state == ZNS_ZSO || keep >= zz->data)
+		return;
+	zz->data = keep;
+	if (zns_wp_valid(zz->state))
+		zz->wp = slba;
+}
+
+void zns_power_on(struct zns *z)
+{
+	u32 i;
+
+	for (i = 0; i < z->nr_zones; i++) {
+		u8 st = z->zones[i].state;
+
+		if (!zns_state_active(st))
+			continue;
+		if (z->zones[i].wp == zns_zslba(z, i))
+			zns_set_state(z, i, ZNS_ZSE);
+		else if (st != ZNS_ZSC)
+			zns_set_state(z, i, ZNS_ZSC);
+	}
+}

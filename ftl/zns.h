@@ -154,6 +154,18 @@
  * zns_set_offline(): any state -> ZSO.  Both release the zone's resources;
  * ZSO -> ZSRO is ZNS_INVALID_TRANSITION.
  *
+ * ==== Power loss ====
+ *
+ * zns_power_lost(slba): the zone containing @slba lost its data from
+ * @slba on (data written but not durable when the power was cut): its
+ * data ends at @slba if it ended beyond it (nothing changes otherwise,
+ * nor for an @slba beyond the zones or in a ZSO zone); a zone whose write
+ * pointer is valid (ZSE, ZSIO, ZSEO, ZSC) gets it back there.  A ZSF zone
+ * stays full (its data ends earlier, as after a Finish there); a ZSRO
+ * zone stays read only.  zns_power_on(): the controller comes back with
+ * no zone open: every ZSIO, ZSEO and ZSC zone with data (wp > ZSLBA)
+ * becomes ZSC, every one without becomes ZSE, releasing what it held.
+ *
  * ==== Identify ====
  *
  * zns_mor() / zns_mar() return the 0's based Maximum Open / Active
@@ -402,5 +414,9 @@ enum zns_status zns_report(const struct zns *z, u64 slba, u32 option,
 /* Controller-initiated transitions of zone index @zone (< nr_zones). */
 enum zns_status zns_set_read_only(struct zns *z, u32 zone);
 enum zns_status zns_set_offline(struct zns *z, u32 zone);
+
+/* A power cut; see "Power loss" at the top of the file. */
+void zns_power_lost(struct zns *z, u64 slba);
+void zns_power_on(struct zns *z);
 
 #endif /* _NVMEV_FTL_ZNS_H */

@@ -1212,6 +1212,97 @@ static void test_read_only_frees_resources(void)
 	zns_exit(&z);
 }
 
+/* ---- power loss ---- */
+
+static void test_power_lost(void)
+{
+	struct zns z;
+	u32 open, active;
+
+	INIT(z, 64, 8, 6, 4, 4, 0);
+	/* zone 0 ZSIO with 5 LBAs; it loses [3, 5) */
+	EXPECT_EQ_INT(wr(&z, 0, 5), ZNS_OK);
+	zns_power_lost(&z, 3);
+	EXPECT_EQ_U64(wp(&z, 0), 3);
+	EXPECT_EQ_U64(zns_data_end(&z, 0), 3);
+	EXPECT_EQ_U64(st(&z, 0), ZNS_ZSIO);
+	/* losing beyond the data changes nothing */
+	zns_power_lost(&z, 4);
+	EXPECT_EQ_U64(wp(&z, 0), 3);
+	EXPECT_EQ_U64(zns_data_end(&z, 0), 3);
+	/* the next write goes at the new write pointer */
+	EXPECT_EQ_INT(wr(&z, 5, 1), ZNS_ZONE_INVALID_WRITE);
+	EXPECT_EQ_INT(wr(&z, 3, 1), ZNS_OK);
+	/* zone 1 full by writes: stays ZSF, its data ends at the loss */
+	EXPECT_EQ_INT(wr(&z, 8, 6), ZNS_OK);
+	EXPECT_EQ_U64(st(&z, 1), ZNS_ZSF);
+	zns_power_lost(&z, 10);
+	EXPECT_EQ_U64(st(&z, 1), ZNS_ZSF);
+	EXPECT_EQ_U64(zns_data_end(&z, 1), 10);
+	/* zone 2 ZSEO, everything lost: write pointer at ZSLBA */
+	EXPECT_EQ_INT(act(&z, ZNS_ACT_OPEN, 16), ZNS_OK);
+	EXPECT_EQ_INT(wr(&z, 16, 2), ZNS_OK);
+	zns_power_lost(&z, 16);
+	EXPECT_EQ_U64(wp(&z, 2), 16);
+	EXPECT_EQ_U64(zns_data_end(&z, 2), 16);
+	/* zone 3 read only keeps its state, loses data; zone 4 offline
+	 * keeps all; LBAs beyond the zones do nothing */
+	EXPECT_EQ_INT(wr(&z, 24, 4), ZNS_OK);
+	EXPECT_EQ_INT(zns_set_read_only(&z, 3), ZNS_OK);
+	zns_power_lost(&z, 25);
+	EXPECT_EQ_U64(st(&z, 3), ZNS_ZSRO);
+	EXPECT_EQ_U64(zns_data_end(&z, 3), 25);
+	EXPECT_EQ_INT(wr(&z, 32, 4), ZNS_OK);
+	EXPECT_EQ_INT(zns_set_offline(&z, 4), ZNS_OK);
+	zns_power_lost(&z, 33);
+	EXPECT_EQ_U64(zns_data_end(&z, 4), 36);
+	zns_power_lost(&z, 64);
+	zns_power_lost(&z, U64_MAX);
+	count_states(&z, &open, &active);
+	EXPECT_EQ_U64(zns_nr_open(&z), open);
+	EXPECT_EQ_U64(zns_nr_active(&z), active);
+	zns_exit(&z);
+}
+
+static void test_power_on_closes(void)
+{
+	struct zns z;
+	u32 open, active;
+
+	INIT(z, 64, 8, 8, 3, 5, 0);
+	EXPECT_EQ_INT(wr(&z, 0, 2), ZNS_OK);		/* 0: ZSIO, data */
+	EXPECT_EQ_INT(act(&z, ZNS_ACT_OPEN, 8), ZNS_OK);	/* 1: ZSEO, none */
+	EXPECT_EQ_INT(act(&z, ZNS_ACT_OPEN, 16), ZNS_OK);
+	EXPECT_EQ_INT(wr(&z, 16, 1), ZNS_OK);		/* 2: ZSEO, data */
+	EXPECT_EQ_INT(wr(&z, 24, 3), ZNS_OK);
+	EXPECT_EQ_INT(act(&z, ZNS_ACT_CLOSE, 24), ZNS_OK);	/* 3: ZSC */
+	/* 4: ZSF, passing through ZSIO: zone 0 is closed implicitly */
+	EXPECT_EQ_INT(wr(&z, 32, 8), ZNS_OK);
+	EXPECT_EQ_U64(st(&z, 0), ZNS_ZSC);
+	/* zone 0 lost everything: ZSC without data */
+	zns_power_lost(&z, 0);
+	EXPECT_EQ_U64(zns_nr_open(&z), 2);
+	EXPECT_EQ_U64(zns_nr_active(&z), 4);	/* ZSF is not active */
+	zns_power_on(&z);
+	EXPECT_EQ_U64(st(&z, 0), ZNS_ZSE);
+	EXPECT_EQ_U64(st(&z, 1), ZNS_ZSE);
+	EXPECT_EQ_U64(st(&z, 2), ZNS_ZSC);
+	EXPECT_EQ_U64(wp(&z, 2), 17);
+	EXPECT_EQ_U64(st(&z, 3), ZNS_ZSC);
+	EXPECT_EQ_U64(st(&z, 4), ZNS_ZSF);
+	EXPECT_EQ_U64(zns_nr_open(&z), 0);
+	EXPECT_EQ_U64(zns_nr_active(&z), 2);
+	count_states(&z, &open, &active);
+	EXPECT_EQ_U64(open, 0);
+	EXPECT_EQ_U64(active, 2);
+	/* the resources are free again: three zones open */
+	EXPECT_EQ_INT(wr(&z, 17, 1), ZNS_OK);
+	EXPECT_EQ_INT(wr(&z, 0, 1), ZNS_OK);
+	EXPECT_EQ_INT(wr(&z, 8, 1), ZNS_OK);
+	EXPECT_EQ_U64(zns_nr_open(&z), 3);
+	zns_exit(&z);
+}
+
 /* ---- randomized comparison with a reference model ---- */
 
 /*
@@ -1616,6 +1707,8 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(fault_hooks),
 	UNIT_TEST(fault_hooks_bad_zone),
 	UNIT_TEST(read_only_frees_resources),
+	UNIT_TEST(power_lost),
+	UNIT_TEST(power_on_closes),
 	UNIT_TEST(random_model),
 };
 
