@@ -61,6 +61,12 @@ static void req_free(struct nvmev_req *req)
 void nvmev_schedule(struct nvmev_ns *ns, struct nvmev_req *req,
 		    struct model_req *m)
 {
+	/* a broken device (configfs ignore_flush): Flush and FUA are lies */
+	if (unlikely(READ_ONCE(ns->ignore_flush))) {
+		if (m->op == MODEL_FLUSH)
+			return;
+		m->fua = false;
+	}
 	req->done_at = max(req->done_at, ns->model_ops->schedule(ns->model, m));
 	if (ns->pl)	/* a volatile cache: what is not durable yet */
 		nvmev_pl_schedule(ns, req, m);

@@ -209,8 +209,7 @@ static u16 parse_flush(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		       struct model_req *m)
 {
 	m->op = MODEL_FLUSH;
-	if (!READ_ONCE(req->ns->ignore_flush))	/* else: a lie */
-		nvmev_schedule(req->ns, req, m);
+	nvmev_schedule(req->ns, req, m);
 	return NVME_SC_SUCCESS;
 }
 
@@ -222,7 +221,7 @@ void nvmev_flush_all(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 
 	m->op = MODEL_FLUSH;
 	for (i = 0; i < NVMEV_MAX_NS; i++)
-		if (ctrl->ns[i] && !READ_ONCE(ctrl->ns[i]->ignore_flush))
+		if (ctrl->ns[i])
 			nvmev_schedule(ctrl->ns[i], req, m);
 }
 
@@ -288,8 +287,6 @@ static u16 parse_write(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	/* without an enabled cache the host sees, write through */
 	m->fua = (le16_to_cpu(req->cmd.rw.control) & NVME_RW_FUA) ||
 		 !ctrl->feat.wce;
-	if (READ_ONCE(req->ns->ignore_flush))
-		m->fua = false;		/* a broken device */
 	return model_lbas(req, m, MODEL_WRITE);
 }
 
