@@ -4,7 +4,8 @@
  *
  * A namespace whose timing model has a volatile write cache (conv and zns
  * with buffer_kib, nvm with cache_kib) acknowledges writes before they are
- * durable.  The model says when each write becomes durable (model.h,
+ * durable.  (Zoned namespaces keep no journal: the end of each zone's data
+ * is what they lose; see pl_zones_cut().)  The model says when each write becomes durable (model.h,
  * @durability): at a known time, or once the program unit holding it is
  * programmed, which a later command, a flush or a fua write decides.  The
  * data itself always goes to the namespace's storage at once, so what is
@@ -38,6 +39,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
+#include <linux/log2.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -45,6 +47,7 @@
 
 #include "nvmev.h"
 #include "namespace.h"
+#include "ftl/zns.h"
 
 #define PL_ENTRIES	4096U
 #define PL_RING_EXTRA	(4ULL << 20)
@@ -464,6 +467,57 @@ static void pl_model_cut(struct nvmev_ns *ns, u64 t)
 	ns->model_ops->reset(ns->model);
 }
 
+/*
+ * A zoned namespace keeps no journal: its writes only ever land at a write
+ * pointer, so what a cut loses is the end of a zone's data, and the zone
+ * state machine makes that read as zeroes (ftl/zns.h "Data").  The model
+ * says what is lost (model.h @cut); a torn cut keeps a seeded number of
+ * the lost range's first 4 KiB units (a zone's data has no holes).
+ */
+struct pl_zcut {
+	struct nvmev_ns *ns;
+	bool torn;
+	u64 *rng;
+};
+
+static void pl_zone_lost(void *arg, u64 off, u64 len)
+{
+	struct pl_zcut *c = arg;
+	struct nvmev_ns *ns = c->ns;
+	struct nvmev_pl_stats *st = &ns->pl_stats;
+	unsigned int sh = ns->lba_shift, ush = max(sh, 12U);
+	u64 slba = off >> sh, zone, before, after, keep = 0;
+
+	if (slba >= ns->nr_lbas)
+		return;
+	zone = slba >> ilog2(ns->zones->p.zone_size);
+	if (c->torn) {
+		keep = pl_rand(c->rng) % ((len >> ush) + 1);
+		st->torn_kept += keep;
+		slba += keep << (ush - sh);
+	}
+	before = zns_data_end(ns->zones, zone);
+	zns_power_lost(ns->zones, slba);
+	after = zns_data_end(ns->zones, zone);
+	if (after < before) {
+		st->lost_writes++;
+		st->lost_bytes += (before - after) << sh;
+	}
+}
+
+static void pl_zones_cut(struct nvmev_ns *ns, u64 t, bool torn, u64 *rng)
+{
+	const struct model_ops *ops = ns->model_ops;
+	struct pl_zcut c = { .ns = ns, .torn = torn, .rng = rng };
+
+	if (ops->cut && ops->volatile_cache && ops->volatile_cache(ns->model) &&
+	    !ns->cfg.plp)
+		ops->cut(ns->model, t, pl_zone_lost, &c);
+	else
+		pl_model_cut(ns, t);
+	zns_power_on(ns->zones);
+}
+
 /* Volatile writes and their bytes now (configfs "stats"). */
 static void pl_volatile(struct nvmev_ns *ns, u64 *nr, u64 *bytes)
 {
@@ -523,12 +577,16 @@ int nvmev_power_cut(struct nvmev_ctrl *ctrl, bool torn, u64 seed)
 		if (!ns)
 			continue;
 		ns->pl_stats.cuts++;
-		if (!ns->pl)
+		if (!ns->pl && !ns->zones)
 			continue;
 		w = ns->pl_stats.lost_writes;
 		b = ns->pl_stats.lost_bytes;
-		pl_cut(ns, t, torn, &rng);
-		pl_model_cut(ns, t);
+		if (ns->zones) {
+			pl_zones_cut(ns, t, torn, &rng);
+		} else {
+			pl_cut(ns, t, torn, &rng);
+			pl_model_cut(ns, t);
+		}
 		lost += ns->pl_stats.lost_writes - w;
 		bytes += ns->pl_stats.lost_bytes - b;
 	}
