@@ -7,6 +7,8 @@ set -euo pipefail
 PACKAGES=(
     # build the kernel module
     gcc make bc libelf-dev sparse kmod linux-headers-amd64 linux-source-6.1
+    # build the debug guest kernel (scripts/kernel/debug-6.1.sh)
+    flex bison libssl-dev
     # the kernel booted in the guest, and the VM itself
     linux-image-amd64 qemu-system-x86 qemu-system-data
     # a Debian 13 chroot for the 6.12 guest kernel (scripts/kernel/trixie-6.12.sh)
