@@ -154,19 +154,46 @@
  * erases: physical blocks (planes_per_lun per group); buffer_waits: write
  * requests that waited.  The gc_* counters stay 0.  The instance also
  * counts pads (padded programs, any cause), forced_pads (those of the
- * buffer rule) and pad_slots, readable in struct zns_timing.
+ * buffer rule), pad_slots and cut_overflows ("Power cut"), readable in
+ * struct zns_timing.
  *
  * ==== Reset (model op) ====
  *
  * Forget pending work: nand_reset() (resources idle, programmed data out
- * of the buffer) and every zone's pu_time = pend = 0.  wp, prog, the open
- * PUs' buffered slots, the LRU list and the counters stay.  O(Z).
+ * of the buffer), every zone's pu_time = pend = 0, and the record of
+ * programs in flight ("Power cut") emptied: forgotten programs count as
+ * ended.  wp, prog, the open PUs' buffered slots, the LRU list and the
+ * counters stay.  O(Z).
+ *
+ * ==== Power cut (cut op) ====
+ *
+ * Programs in flight: while there is a buffer the model records every PU
+ * program it books (fills, pads of any cause, a zone's partial last PU)
+ * in a min-heap on pend of entries {pend, zone, start} (struct zns_tprog),
+ * start being the zone's prog just before the program was booked, of
+ * inflight_cap = 4 * buf_slots + 256 entries.  Each schedule() first drops
+ * the entries with pend <= now (they are durable at any later cut); a zone
+ * reset marks the zone's entries ignored (zone = U32_MAX, a scan of the
+ * heap: resets are rare); the model's reset empties the heap.  The record
+ * is bookkeeping only: it changes no time.
+ * Its bound is enough in practice: every program holds at least one of the
+ * buf_slots buffer slots until it ends, and a slot enters the buffer only
+ * while fewer than buf_slots are taken, so at most buf_slots programs are
+ * in flight when a slot is admitted.  The heap holds more only with
+ * programs that end after a request's now but before the admission of
+ * slots already scheduled, i.e. a burst of writes fetched at about the
+ * same now that queues more than three buffers of programs.  When it is
+ * full the earliest-ending entry (of the heap's and the new one) is
+ * dropped as if durable, and cut_overflows counts it.
+ * Without a buffer (buffer_kib == 0) nothing is recorded.
  *
  * ==== Memory ====
  *
  * 32 bytes per zone (struct zns_tzone) plus the NAND's timelines and
- * buffer heap (nand_alloc_bytes()) plus the instance (512 bytes on
- * x86-64): zns_timing_metadata_bytes().  The zones: 1024 of them (16 GiB
+ * buffer heap (nand_alloc_bytes()) plus, with a buffer, the record of
+ * programs in flight (16 * (4 * buf_slots + 256) bytes: 69632 for SMALL,
+ * 135168 for ZN540) plus the instance (544 bytes on x86-64):
+ * zns_timing_metadata_bytes().  The zones: 1024 of them (16 GiB
  * of SMALL zones, or 2 TiB of ZN540 zones) take 32 KiB; 4194304
  * (ZNS_TIMING_MAX_ZONES, e.g. a 16 GiB namespace of 4 KiB zones) 128 MiB,
  * under 1% of that capacity, next to zns.h's 64 MiB for the same zones.
@@ -252,6 +279,19 @@ struct zns_timing_params {
 	.stripe_dies = ZNS_TIMING_SMALL_STRIPE,				\
 }
 
+/*
+ * A PU program of a zone still in flight (16 bytes); see "Power cut".
+ * @pend:  its end
+ * @zone:  its zone, U32_MAX once that zone was reset (entry ignored)
+ * @start: the zone offset (slots) of the first slot it newly wrote: the
+ *         zone's prog just before it was booked
+ */
+struct zns_tprog {
+	u64 pend;
+	u32 zone;
+	u32 start;
+};
+
 /* Per-zone timing state (32 bytes); see "Zone state in the model". */
 struct zns_tzone {
 	u64 pu_time;
@@ -289,6 +329,12 @@ struct zns_timing {
 	u32 cmd_z0;		/* zones it touched: cmd_z0 .. cmd_z1 */
 	u32 cmd_z1;
 	u64 cmd_pend;		/* latest end of their programs */
+
+	/* programs in flight, for the cut op ("Power cut"); NULL: no buffer */
+	struct zns_tprog *inflight;	/* [inflight_cap] min-heap on pend */
+	u32 inflight_len;
+	u32 inflight_cap;	/* 4 * buf_slots + 256, 0 without a buffer */
+	u64 cut_overflows;	/* entries dropped (as durable) when full */
 
 	u64 pads;		/* padded programs */
 	u64 forced_pads;	/* of those, forced by the buffer rule */

@@ -849,6 +849,53 @@ static void test_randomized(void)
 	}
 }
 
+/*
+ * The record of programs in flight (zns_timing.h "Power cut"): one entry
+ * {pend, zone, start} per PU program; requests drop those that ended by
+ * their now, a zone reset marks its zone's entries, the model's reset
+ * empties it.  Zone 0's PU 0 fill (die 0) ends at X = FW + 4 t_l + 4 t_c +
+ * PROG; slot 4 waits in the buffer (link from FW + 4 t_l to FW + 5 t_l);
+ * the fua write of slot 5 crosses the link from FW + 5 t_l and pads PU 1
+ * (die 1, channel 1) from FW + 6 t_l: its program starts at slot 4.
+ */
+static void test_inflight_record(void)
+{
+	struct zns_timing m;
+	u64 x = FW + 4 * TL + 4 * TC + PROG;
+	u64 pend2 = FW + 6 * TL + 4 * TC + PROG;
+
+	INIT(m, &P);
+	EXPECT_EQ_U64(wr(&m, at(0, 0), 16 * KIB, 0), FW + 4 * TL);
+	EXPECT_EQ_U64(m.inflight_len, 1);
+	EXPECT_EQ_U64(m.inflight[0].pend, x);
+	EXPECT_EQ_U64(m.inflight[0].zone, 0);
+	EXPECT_EQ_U64(m.inflight[0].start, 0);
+	EXPECT_EQ_U64(wr(&m, at(0, 4), 4096, 0), FW + 5 * TL);
+	EXPECT_EQ_U64(m.inflight_len, 1);
+	EXPECT_EQ_U64(wr_fua(&m, at(0, 5), 4096, 0), pend2);
+	EXPECT_EQ_U64(m.inflight_len, 2);
+	EXPECT_EQ_U64(m.inflight[0].pend, x);
+	EXPECT_EQ_U64(m.inflight[1].pend, pend2);
+	EXPECT_EQ_U64(m.inflight[1].start, 4);
+	/* a request at X - 1 keeps both, one at X drops the first */
+	EXPECT_EQ_U64(sched(&m, MODEL_OTHER, 0, 0, x - 1, false), x - 1 + FO);
+	EXPECT_EQ_U64(m.inflight_len, 2);
+	EXPECT_EQ_U64(sched(&m, MODEL_OTHER, 0, 0, x, false), x + FO);
+	EXPECT_EQ_U64(m.inflight_len, 1);
+	EXPECT_EQ_U64(m.inflight[0].pend, pend2);
+	/* zone 0's reset: its entry is ignored from now on */
+	zreset(&m, 0, x);
+	EXPECT_EQ_U64(m.inflight_len, 1);
+	EXPECT_EQ_U64(m.inflight[0].zone, U32_MAX);
+	wr(&m, at(1, 0), 16 * KIB, x);
+	EXPECT_EQ_U64(m.inflight_len, 2);
+	zns_timing_reset(&m);
+	EXPECT_EQ_U64(m.inflight_len, 0);
+	EXPECT_EQ_U64(m.cut_overflows, 0);
+	CONSISTENT(m);
+	zns_timing_exit(&m);
+}
+
 /* reset forgets busy times, keeps the zones' data and buffered slots. */
 static void test_model_reset(void)
 {
@@ -872,7 +919,10 @@ static void test_model_reset(void)
 	zns_timing_exit(&m);
 }
 
-/* Memory: 32 bytes per zone; 4M zones allocate and work. */
+/*
+ * Memory: 32 bytes per zone, the record of programs in flight with a
+ * buffer; 4M zones allocate and work.
+ */
 static double seconds_now(void)
 {
 	struct timespec ts;
@@ -889,10 +939,24 @@ static void test_memory(void)
 	double t0, el;
 
 	INIT(m, &P);
+	/* the record of programs in flight: 4 * 8 + 256 entries of 16 bytes */
+	EXPECT_EQ_U64(sizeof(struct zns_tprog), 16);
+	EXPECT_EQ_U64(m.inflight_cap, 288);
 	fixed = zns_timing_metadata_bytes(&m) - 8 * 32;
-	EXPECT_EQ_U64(fixed, sizeof(struct zns_timing) + m.nand.bytes);
+	EXPECT_EQ_U64(fixed, sizeof(struct zns_timing) + m.nand.bytes +
+		      288 * 16);
 	EXPECT_EQ_U64(m.nand.bytes, nand_alloc_bytes(&P.nand));
 	zns_timing_exit(&m);
+
+	/* no buffer: no record */
+	p.nand.buffer_kib = 0;
+	INIT(m, &p);
+	EXPECT_TRUE(m.inflight == NULL);
+	EXPECT_EQ_U64(m.inflight_cap, 0);
+	EXPECT_EQ_U64(zns_timing_metadata_bytes(&m),
+		      sizeof(struct zns_timing) + m.nand.bytes + 8 * 32);
+	zns_timing_exit(&m);
+	p.nand.buffer_kib = P.nand.buffer_kib;
 
 	p.zone_bytes = 4096;
 	p.zone_cap_bytes = 4096;
@@ -1116,6 +1180,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(sub_slot_writes_merge),
 	UNIT_TEST(zero_timing_returns_now),
 	UNIT_TEST(randomized),
+	UNIT_TEST(inflight_record),
 	UNIT_TEST(model_reset),
 	UNIT_TEST(memory),
 	UNIT_TEST(presets),
