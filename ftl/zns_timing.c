@@ -579,6 +579,39 @@ u64 zns_timing_schedule(struct zns_timing *m, const struct model_req *req)
 	}
 }
 
+void zns_timing_cut(struct zns_timing *m, u64 t, model_lost_fn lost,
+		    void *arg)
+{
+	const u32 shift = m->zone_shift + 12;
+	u32 i, z;
+
+	if (!m->zones)
+		return;
+	/* a zone keeps the prefix before its first program not ended by t */
+	for (i = 0; i < m->inflight_len; i++) {
+		const struct zns_tprog *p = &m->inflight[i];
+
+		if (p->pend > t && p->zone < m->nr_zones &&
+		    p->start < m->zones[p->zone].prog)
+			m->zones[p->zone].prog = p->start;
+	}
+	for (z = 0; z < m->nr_zones; z++) {
+		struct zns_tzone *zn = &m->zones[z];
+
+		if (zn->wp <= zn->prog)
+			continue;
+		if (lost)
+			lost(arg, ((u64)z << shift) + ((u64)zn->prog << 12),
+			     (u64)(zn->wp - zn->prog) << 12);
+		zn->wp = zn->prog;
+	}
+	m->lru_head = ZT_NONE;
+	m->lru_tail = ZT_NONE;
+	m->lru_len = 0;
+	m->held = 0;
+	zns_timing_reset(m);
+}
+
 void zns_timing_stats(struct zns_timing *m, struct model_stats *st)
 {
 	nand_stats(&m->nand, st);
@@ -656,6 +689,11 @@ static void zt_ops_reset(void *priv)
 	zns_timing_reset(priv);
 }
 
+static void zt_ops_cut(void *priv, u64 t, model_lost_fn lost, void *arg)
+{
+	zns_timing_cut(priv, t, lost, arg);
+}
+
 static void zt_ops_stats(void *priv, struct model_stats *st)
 {
 	zns_timing_stats(priv, st);
@@ -675,4 +713,5 @@ const struct model_ops zns_timing_ops = {
 	.reset = zt_ops_reset,
 	.stats = zt_ops_stats,
 	.volatile_cache = zt_ops_volatile_cache,
+	.cut = zt_ops_cut,
 };

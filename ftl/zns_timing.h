@@ -167,6 +167,34 @@
  *
  * ==== Power cut (cut op) ====
  *
+ * zns_timing_cut(t): what a power cut at t loses (t at or after the now
+ * of every request so far).  Data of a zone is durable once the PU
+ * program that wrote it has ended by t (its pend, as nand_program()
+ * booked it); data in a zone's open PU (slots [prog, wp), the buffer)
+ * never is.  A zone's programs are booked in slot order but on different
+ * dies, so their ends are not in slot order: the zone keeps only its
+ * durable prefix,
+ *	d_z = min(prog_z, min { start_p : p a program of z, pend_p > t })
+ * where start_p is the first slot program p newly wrote, the zone's prog
+ * just before p was booked (a pad's too; a later program of the rest of a
+ * padded PU starts where the pad ended).  For every zone with wp_z > d_z,
+ * in ascending zone order, the cut calls lost(arg, z * zone_bytes + d_z *
+ * 4096, (wp_z - d_z) * 4096) (lost may be NULL); then wp_z = prog_z = d_z
+ * in every zone, the LRU list is emptied, held = 0, and the model is reset
+ * ("Reset": all pending work forgotten, the record below emptied).  So a
+ * later write at slot d_z is a new slot ((4)), not a merge.  A flush
+ * completes after every program so far: a cut at or after its completion
+ * loses nothing scheduled before it.
+ * Lost ranges are whole slots: wp counts a partly written slot (sub-4 KiB
+ * LBAs) as written, so a range may include LBAs of its last slot the host
+ * never wrote; data merged into a slot ((2)) shares that slot's fate (if
+ * the slot was programmed before the merge and is below d_z, the merged
+ * data is kept although the model never programs it).  Slots a write
+ * skipped ((3), never from the state machine) count as written.
+ * A fua write completes when the programs it made have ended, not the
+ * zone's earlier ones: if one of those (on a busier die) ends later, a cut
+ * at the fua's completion loses the fua's data too (prefix rule).
+ *
  * Programs in flight: while there is a buffer the model records every PU
  * program it books (fills, pads of any cause, a zone's partial last PU)
  * in a min-heap on pend of entries {pend, zone, start} (struct zns_tprog),
@@ -184,8 +212,14 @@
  * slots already scheduled, i.e. a burst of writes fetched at about the
  * same now that queues more than three buffers of programs.  When it is
  * full the earliest-ending entry (of the heap's and the new one) is
- * dropped as if durable, and cut_overflows counts it.
- * Without a buffer (buffer_kib == 0) nothing is recorded.
+ * dropped as if durable, and cut_overflows counts it: a cut may then
+ * keep more than the rule above says (a device may keep more than was
+ * promised, never less); its lost ranges lie within the rule's.
+ * Without a buffer (buffer_kib == 0) nothing is recorded and a cut loses
+ * nothing: every write completes after its own programs and leaves no
+ * open PU, so nothing acknowledged is volatile.  (Programs still in
+ * flight at t, of writes not yet complete, are kept too; so is, unlike
+ * under the prefix rule, a complete write behind one still in flight.)
  *
  * ==== Memory ====
  *
@@ -366,6 +400,14 @@ u64 zns_timing_schedule(struct zns_timing *m, const struct model_req *req);
 
 /* Forget pending work (see "Reset"). */
 void zns_timing_reset(struct zns_timing *m);
+
+/*
+ * A power cut at @t (see "Power cut"): call @lost (may be NULL) for each
+ * zone's lost range, in ascending order, then keep only the durable
+ * prefixes and forget all pending work.  O(Z + inflight_len).
+ */
+void zns_timing_cut(struct zns_timing *m, u64 t, model_lost_fn lost,
+		    void *arg);
 
 /* Copy the counters (model.h concurrency rule). */
 void zns_timing_stats(struct zns_timing *m, struct model_stats *st);
