@@ -4,12 +4,13 @@
  * the top of zns_timing.h, the NAND machinery is nand.c.
  *
  * Code map: presets and parameters, init, zone mapping, the LRU list of
- * zones with an open PU, programs and the buffer rule, the request paths,
- * the ops table.
+ * zones with an open PU, the record of programs in flight, programs and the
+ * buffer rule, the request paths, the ops table.
  */
 #include "zns_timing.h"
 
 #define ZT_NONE		U32_MAX
+#define ZT_INFLIGHT_EXTRA	256U	/* inflight_cap: 4 * buf_slots + this */
 
 /* ---- presets and parameters ------------------------------------------ */
 
@@ -103,6 +104,10 @@ void zns_timing_exit(struct zns_timing *m)
 {
 	kvfree(m->zones);
 	m->zones = NULL;
+	kvfree(m->inflight);
+	m->inflight = NULL;
+	m->inflight_len = 0;
+	m->inflight_cap = 0;
 	nand_exit(&m->nand);
 	m->meta_bytes = 0;
 }
@@ -110,7 +115,7 @@ void zns_timing_exit(struct zns_timing *m)
 int zns_timing_init(struct zns_timing *m, const struct zns_timing_params *p)
 {
 	struct zns_timing_params def;
-	u64 bytes;
+	u64 bytes, hbytes = 0;
 
 	memset(m, 0, sizeof(*m));
 	if (!p) {
@@ -137,10 +142,22 @@ int zns_timing_init(struct zns_timing *m, const struct zns_timing_params *p)
 		zns_timing_exit(m);
 		return -ENOMEM;
 	}
+	if (m->nand.buf_slots) {
+		/* buf_slots <= 65536 (conv.h): no overflow */
+		m->inflight_cap = 4 * m->nand.buf_slots + ZT_INFLIGHT_EXTRA;
+		hbytes = (u64)m->inflight_cap * sizeof(struct zns_tprog);
+		if ((size_t)hbytes == hbytes)
+			m->inflight = kvzalloc((size_t)hbytes, GFP_KERNEL);
+		if (!m->inflight) {
+			zns_timing_exit(m);
+			return -ENOMEM;
+		}
+	}
 	m->lru_head = ZT_NONE;
 	m->lru_tail = ZT_NONE;
 	m->cmd_z0 = ZT_NONE;
-	m->meta_bytes = sizeof(*m) + m->nand.bytes + (size_t)bytes;
+	m->meta_bytes = sizeof(*m) + m->nand.bytes + (size_t)bytes +
+			(size_t)hbytes;
 	return 0;
 }
 
@@ -151,6 +168,7 @@ void zns_timing_reset(struct zns_timing *m)
 	if (!m->zones)
 		return;
 	nand_reset(&m->nand);
+	m->inflight_len = 0;	/* forgotten programs count as ended */
 	for (z = 0; z < m->nr_zones; z++) {
 		m->zones[z].pu_time = 0;
 		m->zones[z].pend = 0;
@@ -245,6 +263,75 @@ static void zt_lru_touch(struct zns_timing *m, u32 z)
 	zt_lru_push(m, z);
 }
 
+/* ---- programs in flight (zns_timing.h "Power cut") ---------------------- */
+
+static void zt_inflight_pop(struct zns_timing *m)
+{
+	struct zns_tprog *h = m->inflight;
+	struct zns_tprog last = h[--m->inflight_len];
+	u32 i = 0, c;
+
+	while ((c = 2 * i + 1) < m->inflight_len) {
+		if (c + 1 < m->inflight_len && h[c + 1].pend < h[c].pend)
+			c++;
+		if (last.pend <= h[c].pend)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = last;
+}
+
+/*
+ * Record a program of zone @z ending at @pend whose first newly written
+ * slot is @start.  When the heap is full the earliest-ending entry, this
+ * one or the heap's first, is dropped: treated as durable.
+ */
+static void zt_inflight_push(struct zns_timing *m, u64 pend, u32 z,
+			     u32 start)
+{
+	struct zns_tprog *h = m->inflight;
+	u32 i;
+
+	if (!h)
+		return;
+	if (m->inflight_len >= m->inflight_cap) {
+		m->cut_overflows++;
+		if (pend <= h[0].pend)
+			return;
+		zt_inflight_pop(m);
+	}
+	i = m->inflight_len++;
+	while (i) {
+		u32 up = (i - 1) / 2;
+
+		if (h[up].pend <= pend)
+			break;
+		h[i] = h[up];
+		i = up;
+	}
+	h[i].pend = pend;
+	h[i].zone = z;
+	h[i].start = start;
+}
+
+/* Programs that ended by @now are durable at any later cut: forget them. */
+static void zt_inflight_expire(struct zns_timing *m, u64 now)
+{
+	while (m->inflight_len && m->inflight[0].pend <= now)
+		zt_inflight_pop(m);
+}
+
+/* Zone @z was reset: its recorded programs no longer hold its data. */
+static void zt_inflight_forget_zone(struct zns_timing *m, u32 z)
+{
+	u32 i;
+
+	for (i = 0; i < m->inflight_len; i++)
+		if (m->inflight[i].zone == z)
+			m->inflight[i].zone = ZT_NONE;
+}
+
 /* ---- programs and the buffer rule ------------------------------------------ */
 
 /*
@@ -259,6 +346,8 @@ static u64 zt_program(struct zns_timing *m, u32 z, u64 t)
 	u32 data = zn->wp - q * m->pu_slots;
 	u64 pend = nand_program(&m->nand, zt_die(m, z, q),
 				nand_max(t, zn->pu_time), nbuf);
+
+	zt_inflight_push(m, pend, z, zn->prog);
 
 	if (data < m->pu_slots) {
 		m->pads++;
@@ -441,6 +530,7 @@ static u64 zt_reset(struct zns_timing *m, const struct model_req *req)
 	if (z == ZT_NONE)
 		return nand_add(req->now, m->p.nand.fw_other_ns);
 	zn = &m->zones[z];
+	zt_inflight_forget_zone(m, z);
 	if (zn->wp > zn->prog) {
 		m->held -= zn->wp - zn->prog;	/* buffered data dropped */
 		zt_lru_unlink(m, z);
@@ -468,6 +558,7 @@ static u64 zt_reset(struct zns_timing *m, const struct model_req *req)
 u64 zns_timing_schedule(struct zns_timing *m, const struct model_req *req)
 {
 	nand_begin(&m->nand, req->now);
+	zt_inflight_expire(m, req->now);
 	switch (req->op) {
 	case MODEL_READ:
 		return zt_read(m, req);
@@ -486,6 +577,39 @@ u64 zns_timing_schedule(struct zns_timing *m, const struct model_req *req)
 	default:
 		return nand_add(req->now, m->p.nand.fw_other_ns);
 	}
+}
+
+void zns_timing_cut(struct zns_timing *m, u64 t, model_lost_fn lost,
+		    void *arg)
+{
+	const u32 shift = m->zone_shift + 12;
+	u32 i, z;
+
+	if (!m->zones)
+		return;
+	/* a zone keeps the prefix before its first program not ended by t */
+	for (i = 0; i < m->inflight_len; i++) {
+		const struct zns_tprog *p = &m->inflight[i];
+
+		if (p->pend > t && p->zone < m->nr_zones &&
+		    p->start < m->zones[p->zone].prog)
+			m->zones[p->zone].prog = p->start;
+	}
+	for (z = 0; z < m->nr_zones; z++) {
+		struct zns_tzone *zn = &m->zones[z];
+
+		if (zn->wp <= zn->prog)
+			continue;
+		if (lost)
+			lost(arg, ((u64)z << shift) + ((u64)zn->prog << 12),
+			     (u64)(zn->wp - zn->prog) << 12);
+		zn->wp = zn->prog;
+	}
+	m->lru_head = ZT_NONE;
+	m->lru_tail = ZT_NONE;
+	m->lru_len = 0;
+	m->held = 0;
+	zns_timing_reset(m);
 }
 
 void zns_timing_stats(struct zns_timing *m, struct model_stats *st)
@@ -565,6 +689,11 @@ static void zt_ops_reset(void *priv)
 	zns_timing_reset(priv);
 }
 
+static void zt_ops_cut(void *priv, u64 t, model_lost_fn lost, void *arg)
+{
+	zns_timing_cut(priv, t, lost, arg);
+}
+
 static void zt_ops_stats(void *priv, struct model_stats *st)
 {
 	zns_timing_stats(priv, st);
@@ -584,4 +713,5 @@ const struct model_ops zns_timing_ops = {
 	.reset = zt_ops_reset,
 	.stats = zt_ops_stats,
 	.volatile_cache = zt_ops_volatile_cache,
+	.cut = zt_ops_cut,
 };

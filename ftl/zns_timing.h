@@ -154,19 +154,80 @@
  * erases: physical blocks (planes_per_lun per group); buffer_waits: write
  * requests that waited.  The gc_* counters stay 0.  The instance also
  * counts pads (padded programs, any cause), forced_pads (those of the
- * buffer rule) and pad_slots, readable in struct zns_timing.
+ * buffer rule), pad_slots and cut_overflows ("Power cut"), readable in
+ * struct zns_timing.
  *
  * ==== Reset (model op) ====
  *
  * Forget pending work: nand_reset() (resources idle, programmed data out
- * of the buffer) and every zone's pu_time = pend = 0.  wp, prog, the open
- * PUs' buffered slots, the LRU list and the counters stay.  O(Z).
+ * of the buffer), every zone's pu_time = pend = 0, and the record of
+ * programs in flight ("Power cut") emptied: forgotten programs count as
+ * ended.  wp, prog, the open PUs' buffered slots, the LRU list and the
+ * counters stay.  O(Z).
+ *
+ * ==== Power cut (cut op) ====
+ *
+ * zns_timing_cut(t): what a power cut at t loses (t at or after the now
+ * of every request so far).  Data of a zone is durable once the PU
+ * program that wrote it has ended by t (its pend, as nand_program()
+ * booked it); data in a zone's open PU (slots [prog, wp), the buffer)
+ * never is.  A zone's programs are booked in slot order but on different
+ * dies, so their ends are not in slot order: the zone keeps only its
+ * durable prefix,
+ *	d_z = min(prog_z, min { start_p : p a program of z, pend_p > t })
+ * where start_p is the first slot program p newly wrote, the zone's prog
+ * just before p was booked (a pad's too; a later program of the rest of a
+ * padded PU starts where the pad ended).  For every zone with wp_z > d_z,
+ * in ascending zone order, the cut calls lost(arg, z * zone_bytes + d_z *
+ * 4096, (wp_z - d_z) * 4096) (lost may be NULL); then wp_z = prog_z = d_z
+ * in every zone, the LRU list is emptied, held = 0, and the model is reset
+ * ("Reset": all pending work forgotten, the record below emptied).  So a
+ * later write at slot d_z is a new slot ((4)), not a merge.  A flush
+ * completes after every program so far: a cut at or after its completion
+ * loses nothing scheduled before it.
+ * Lost ranges are whole slots: wp counts a partly written slot (sub-4 KiB
+ * LBAs) as written, so a range may include LBAs of its last slot the host
+ * never wrote; data merged into a slot ((2)) shares that slot's fate (if
+ * the slot was programmed before the merge and is below d_z, the merged
+ * data is kept although the model never programs it).  Slots a write
+ * skipped ((3), never from the state machine) count as written.
+ * A fua write completes when the programs it made have ended, not the
+ * zone's earlier ones: if one of those (on a busier die) ends later, a cut
+ * at the fua's completion loses the fua's data too (prefix rule).
+ *
+ * Programs in flight: while there is a buffer the model records every PU
+ * program it books (fills, pads of any cause, a zone's partial last PU)
+ * in a min-heap on pend of entries {pend, zone, start} (struct zns_tprog),
+ * start being the zone's prog just before the program was booked, of
+ * inflight_cap = 4 * buf_slots + 256 entries.  Each schedule() first drops
+ * the entries with pend <= now (they are durable at any later cut); a zone
+ * reset marks the zone's entries ignored (zone = U32_MAX, a scan of the
+ * heap: resets are rare); the model's reset empties the heap.  The record
+ * is bookkeeping only: it changes no time.
+ * Its bound is enough in practice: every program holds at least one of the
+ * buf_slots buffer slots until it ends, and a slot enters the buffer only
+ * while fewer than buf_slots are taken, so at most buf_slots programs are
+ * in flight when a slot is admitted.  The heap holds more only with
+ * programs that end after a request's now but before the admission of
+ * slots already scheduled, i.e. a burst of writes fetched at about the
+ * same now that queues more than three buffers of programs.  When it is
+ * full the earliest-ending entry (of the heap's and the new one) is
+ * dropped as if durable, and cut_overflows counts it: a cut may then
+ * keep more than the rule above says (a device may keep more than was
+ * promised, never less); its lost ranges lie within the rule's.
+ * Without a buffer (buffer_kib == 0) nothing is recorded and a cut loses
+ * nothing: every write completes after its own programs and leaves no
+ * open PU, so nothing acknowledged is volatile.  (Programs still in
+ * flight at t, of writes not yet complete, are kept too; so is, unlike
+ * under the prefix rule, a complete write behind one still in flight.)
  *
  * ==== Memory ====
  *
  * 32 bytes per zone (struct zns_tzone) plus the NAND's timelines and
- * buffer heap (nand_alloc_bytes()) plus the instance (512 bytes on
- * x86-64): zns_timing_metadata_bytes().  The zones: 1024 of them (16 GiB
+ * buffer heap (nand_alloc_bytes()) plus, with a buffer, the record of
+ * programs in flight (16 * (4 * buf_slots + 256) bytes: 69632 for SMALL,
+ * 135168 for ZN540) plus the instance (544 bytes on x86-64):
+ * zns_timing_metadata_bytes().  The zones: 1024 of them (16 GiB
  * of SMALL zones, or 2 TiB of ZN540 zones) take 32 KiB; 4194304
  * (ZNS_TIMING_MAX_ZONES, e.g. a 16 GiB namespace of 4 KiB zones) 128 MiB,
  * under 1% of that capacity, next to zns.h's 64 MiB for the same zones.
@@ -252,6 +313,19 @@ struct zns_timing_params {
 	.stripe_dies = ZNS_TIMING_SMALL_STRIPE,				\
 }
 
+/*
+ * A PU program of a zone still in flight (16 bytes); see "Power cut".
+ * @pend:  its end
+ * @zone:  its zone, U32_MAX once that zone was reset (entry ignored)
+ * @start: the zone offset (slots) of the first slot it newly wrote: the
+ *         zone's prog just before it was booked
+ */
+struct zns_tprog {
+	u64 pend;
+	u32 zone;
+	u32 start;
+};
+
 /* Per-zone timing state (32 bytes); see "Zone state in the model". */
 struct zns_tzone {
 	u64 pu_time;
@@ -290,6 +364,12 @@ struct zns_timing {
 	u32 cmd_z1;
 	u64 cmd_pend;		/* latest end of their programs */
 
+	/* programs in flight, for the cut op ("Power cut"); NULL: no buffer */
+	struct zns_tprog *inflight;	/* [inflight_cap] min-heap on pend */
+	u32 inflight_len;
+	u32 inflight_cap;	/* 4 * buf_slots + 256, 0 without a buffer */
+	u64 cut_overflows;	/* entries dropped (as durable) when full */
+
 	u64 pads;		/* padded programs */
 	u64 forced_pads;	/* of those, forced by the buffer rule */
 	u64 pad_slots;		/* padding slots programmed */
@@ -320,6 +400,14 @@ u64 zns_timing_schedule(struct zns_timing *m, const struct model_req *req);
 
 /* Forget pending work (see "Reset"). */
 void zns_timing_reset(struct zns_timing *m);
+
+/*
+ * A power cut at @t (see "Power cut"): call @lost (may be NULL) for each
+ * zone's lost range, in ascending order, then keep only the durable
+ * prefixes and forget all pending work.  O(Z + inflight_len).
+ */
+void zns_timing_cut(struct zns_timing *m, u64 t, model_lost_fn lost,
+		    void *arg);
 
 /* Copy the counters (model.h concurrency rule). */
 void zns_timing_stats(struct zns_timing *m, struct model_stats *st);

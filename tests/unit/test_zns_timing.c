@@ -3,7 +3,8 @@
  * test_zns_timing.c - tests for the zoned NAND timing model
  * (ftl/zns_timing.c): exact completion times by the rules of
  * zns_timing.h, the buffer rule and its no-deadlock guarantee, counters,
- * memory, parameters, and a randomized consistency check.
+ * memory, parameters, exact power cuts (the cut op), and a randomized
+ * consistency check.
  *
  * Unless a test says otherwise it uses P: 2 channels x 2 dies (die l on
  * channel l % 2), 1 plane, 8 KiB pages (2 slots), 2-page one-shot (PU = 4
@@ -124,6 +125,52 @@ static int fill(struct zns_timing *m, u32 z, u64 n)
 	zns_timing_reset(m);
 	return zns_timing_check_consistency(m);
 }
+
+/* The ranges a cut reported, in call order. */
+struct lost_rec {
+	u32 n;
+	bool overflow;
+	u64 off[64];
+	u64 len[64];
+};
+
+static void lost_cb(void *arg, u64 off, u64 len)
+{
+	struct lost_rec *r = arg;
+
+	if (r->n >= UNIT_ARRAY_SIZE(r->off)) {
+		r->overflow = true;
+		return;
+	}
+	r->off[r->n] = off;
+	r->len[r->n] = len;
+	r->n++;
+}
+
+static void cut(struct zns_timing *m, u64 t, struct lost_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	zns_timing_cut(m, t, lost_cb, r);
+}
+
+#define EXPECT_LOST(r, i, o, l)						\
+	do {								\
+		EXPECT_TRUE((r).n > (i) && !(r).overflow);		\
+		EXPECT_EQ_U64((r).off[i], (o));				\
+		EXPECT_EQ_U64((r).len[i], (l));				\
+	} while (0)
+
+/* After a cut: no open PU, nothing buffered or in flight. */
+#define CUT_CLEAN(m)							\
+	do {								\
+		EXPECT_EQ_U64((m).held, 0);				\
+		EXPECT_EQ_U64((m).lru_len, 0);				\
+		EXPECT_EQ_U64((m).lru_head, U32_MAX);			\
+		EXPECT_EQ_U64((m).lru_tail, U32_MAX);			\
+		EXPECT_EQ_U64((m).inflight_len, 0);			\
+		EXPECT_EQ_U64((m).nand.buf_used, 0);			\
+		CONSISTENT(m);						\
+	} while (0)
 
 /* Defaults and the derived geometry. */
 static void test_defaults_and_geometry(void)
@@ -649,13 +696,89 @@ static void test_zero_timing_returns_now(void)
 	zns_timing_exit(&m);
 }
 
+/* Cuts of the randomized test draw from their own generator. */
+static u64 cut_lcg_state;
+
+static u32 cut_lcg(void)
+{
+	cut_lcg_state = cut_lcg_state * 6364136223846793005ULL +
+			1442695040888963407ULL;
+	return (u32)(cut_lcg_state >> 33);
+}
+
+/*
+ * Cut @a and @b (same history) at @t and check the lost ranges against
+ * the state before: identical for both, ascending, not overlapping, at
+ * most one per zone, each ending at the zone's wp and starting at a slot
+ * d <= prog (d == prog when every program ended by @t), every open PU
+ * lost, and d as the prefix rule gives it from the recorded programs.
+ * Then the zones hold d (the reference @ref_wp too) and nothing is
+ * pending.
+ */
+static int random_cut(struct zns_timing *a, struct zns_timing *b, u64 t,
+		      u32 *ref_wp)
+{
+	static struct lost_rec ra, rb;
+	u32 wp[8], prog[8], d[8], want[8], i, z, o;
+	bool ended = t >= a->nand.last_pend;
+	u64 prev_end = 0;
+
+	for (z = 0; z < 8; z++) {
+		wp[z] = a->zones[z].wp;
+		prog[z] = a->zones[z].prog;
+		d[z] = wp[z];
+		want[z] = prog[z];
+	}
+	for (i = 0; i < a->inflight_len; i++) {
+		const struct zns_tprog *e = &a->inflight[i];
+
+		if (e->zone == U32_MAX || e->pend <= t)
+			continue;
+		if (e->zone >= 8 || e->start > prog[e->zone])
+			return -30;
+		if (e->start < want[e->zone])
+			want[e->zone] = e->start;
+	}
+	cut(a, t, &ra);
+	cut(b, t, &rb);
+	if (ra.overflow || ra.n != rb.n ||
+	    memcmp(ra.off, rb.off, sizeof(ra.off)) ||
+	    memcmp(ra.len, rb.len, sizeof(ra.len)))
+		return -31;
+	for (i = 0; i < ra.n; i++) {
+		z = (u32)(ra.off[i] / ZB);
+		o = (u32)((ra.off[i] % ZB) / SLOT);
+		if (ra.off[i] < prev_end || ra.off[i] % SLOT || !ra.len[i])
+			return -32;
+		if (z >= 8 || d[z] != wp[z])
+			return -33;	/* a second range in a zone */
+		if (ra.off[i] + ra.len[i] != at(z, wp[z]) || o > prog[z])
+			return -34;
+		if (ended && o != prog[z])
+			return -35;
+		d[z] = o;
+		prev_end = ra.off[i] + ra.len[i];
+	}
+	for (z = 0; z < 8; z++) {
+		if (d[z] != (want[z] < wp[z] ? want[z] : wp[z]))
+			return -36;
+		if (a->zones[z].wp != d[z] || a->zones[z].prog != d[z])
+			return -37;
+		ref_wp[z] = d[z];
+	}
+	if (a->held || a->lru_len || a->inflight_len || a->nand.buf_used)
+		return -38;
+	return zns_timing_check_consistency(a);
+}
+
 /*
  * Randomized: sequential writes (some fua, some zeroes, some appends) to
- * random zones, reads anywhere, resets, finishes, flushes, other ops and
- * rare model resets, with a reference of each zone's write pointer.
- * Checks: completion >= now and the lower bounds of the rules, busy-until
- * times never move back, the model's write pointers, the erase counter
- * against the reset rule, consistency, and two instances agree.
+ * random zones, reads anywhere, resets, finishes, flushes, other ops,
+ * rare model resets and power cuts, with a reference of each zone's write
+ * pointer.  Checks: completion >= now and the lower bounds of the rules,
+ * busy-until times never move back, the model's write pointers, the erase
+ * counter against the reset rule, the cuts (random_cut()), consistency,
+ * and two instances agree.
  */
 static int random_run(const struct zns_timing_params *p, u64 seed, u32 ops)
 {
@@ -665,14 +788,27 @@ static int random_run(const struct zns_timing_params *p, u64 seed, u32 ops)
 	u64 now = 0, t, t2, idle = 0, last_pend = 0, erases, media;
 	u64 nslots, nnand, sl;
 	struct model_req r;
+	u32 cuts = 0;
 	int err = 0;
 
 	if (zns_timing_init(&a, p) || zns_timing_init(&b, p))
 		return -100;
 	C = a.cap_slots;
 	lcg_state = seed;
+	cut_lcg_state = seed ^ 0x5eedULL;
 	for (i = 0; i < ops && !err; i++) {
-		u32 k = lcg() % 100;
+		u32 k;
+
+		if (cut_lcg() % 200 == 0) {
+			/* a cut at now, a bit later, or after every program */
+			t = cut_lcg() % 3 ? now + cut_lcg() % 1000000 :
+			    nand_max(now, a.nand.last_pend);
+			err = random_cut(&a, &b, t, ref_wp);
+			now = t;
+			idle = last_pend = 0;
+			cuts++;
+		}
+		k = lcg() % 100;
 
 		memset(&r, 0, sizeof(r));
 		z = lcg() % 8;
@@ -812,6 +948,8 @@ next:
 		err = -15;
 	if (!err && stats(&a).media_write_bytes == 0)
 		err = -16;
+	if (!err && ops >= 10000 && cuts < ops / 400)
+		err = -18;
 	zns_timing_exit(&a);
 	zns_timing_exit(&b);
 	return err;
@@ -849,6 +987,507 @@ static void test_randomized(void)
 	}
 }
 
+/*
+ * The record of programs in flight (zns_timing.h "Power cut"): one entry
+ * {pend, zone, start} per PU program; requests drop those that ended by
+ * their now, a zone reset marks its zone's entries, the model's reset
+ * empties it.  Zone 0's PU 0 fill (die 0) ends at X = FW + 4 t_l + 4 t_c +
+ * PROG; slot 4 waits in the buffer (link from FW + 4 t_l to FW + 5 t_l);
+ * the fua write of slot 5 crosses the link from FW + 5 t_l and pads PU 1
+ * (die 1, channel 1) from FW + 6 t_l: its program starts at slot 4.
+ */
+static void test_inflight_record(void)
+{
+	struct zns_timing m;
+	u64 x = FW + 4 * TL + 4 * TC + PROG;
+	u64 pend2 = FW + 6 * TL + 4 * TC + PROG;
+
+	INIT(m, &P);
+	EXPECT_EQ_U64(wr(&m, at(0, 0), 16 * KIB, 0), FW + 4 * TL);
+	EXPECT_EQ_U64(m.inflight_len, 1);
+	EXPECT_EQ_U64(m.inflight[0].pend, x);
+	EXPECT_EQ_U64(m.inflight[0].zone, 0);
+	EXPECT_EQ_U64(m.inflight[0].start, 0);
+	EXPECT_EQ_U64(wr(&m, at(0, 4), 4096, 0), FW + 5 * TL);
+	EXPECT_EQ_U64(m.inflight_len, 1);
+	EXPECT_EQ_U64(wr_fua(&m, at(0, 5), 4096, 0), pend2);
+	EXPECT_EQ_U64(m.inflight_len, 2);
+	EXPECT_EQ_U64(m.inflight[0].pend, x);
+	EXPECT_EQ_U64(m.inflight[1].pend, pend2);
+	EXPECT_EQ_U64(m.inflight[1].start, 4);
+	/* a request at X - 1 keeps both, one at X drops the first */
+	EXPECT_EQ_U64(sched(&m, MODEL_OTHER, 0, 0, x - 1, false), x - 1 + FO);
+	EXPECT_EQ_U64(m.inflight_len, 2);
+	EXPECT_EQ_U64(sched(&m, MODEL_OTHER, 0, 0, x, false), x + FO);
+	EXPECT_EQ_U64(m.inflight_len, 1);
+	EXPECT_EQ_U64(m.inflight[0].pend, pend2);
+	/* zone 0's reset: its entry is ignored from now on */
+	zreset(&m, 0, x);
+	EXPECT_EQ_U64(m.inflight_len, 1);
+	EXPECT_EQ_U64(m.inflight[0].zone, U32_MAX);
+	wr(&m, at(1, 0), 16 * KIB, x);
+	EXPECT_EQ_U64(m.inflight_len, 2);
+	zns_timing_reset(&m);
+	EXPECT_EQ_U64(m.inflight_len, 0);
+	EXPECT_EQ_U64(m.cut_overflows, 0);
+	CONSISTENT(m);
+	zns_timing_exit(&m);
+}
+
+/*
+ * Power cut (zns_timing.h "Power cut").  The tests below use P, or P16: P
+ * with a 64 KiB (16-slot) buffer so that two zones' PUs fit at once.
+ */
+static struct zns_timing_params p16(void)
+{
+	struct zns_timing_params p = P;
+
+	p.nand.buffer_kib = 64;
+	return p;
+}
+
+/*
+ * Two buffered slots of zone 0 (FW + 2 t_l), no program: a cut at any time
+ * loses [0, 8 KiB) and leaves the zone empty.  lost may be NULL.
+ */
+static void test_cut_buffered(void)
+{
+	static const u64 ts[] = { FW + 2 * TL, 1000000000ULL, U64_MAX };
+	struct lost_rec r;
+	struct zns_timing m;
+	u32 i;
+
+	for (i = 0; i < UNIT_ARRAY_SIZE(ts); i++) {
+		INIT(m, &P);
+		EXPECT_EQ_U64(wr(&m, at(0, 0), 8192, 0), FW + 2 * TL);
+		EXPECT_EQ_U64(m.held, 2);
+		cut(&m, ts[i], &r);
+		EXPECT_EQ_U64(r.n, 1);
+		EXPECT_LOST(r, 0, 0, 8192);
+		EXPECT_EQ_U64(m.zones[0].wp, 0);
+		EXPECT_EQ_U64(m.zones[0].prog, 0);
+		CUT_CLEAN(m);
+		zns_timing_exit(&m);
+	}
+	INIT(m, &P);
+	wr(&m, at(0, 0), 8192, 0);
+	zns_timing_cut(&m, FW + 2 * TL, NULL, NULL);
+	EXPECT_EQ_U64(m.zones[0].wp, 0);
+	CUT_CLEAN(m);
+	/* a cut of an empty model reports nothing */
+	cut(&m, 0, &r);
+	EXPECT_EQ_U64(r.n, 0);
+	zns_timing_exit(&m);
+}
+
+/*
+ * A write of one PU (4 slots) into empty zone 0: buffered at FW + 4 t_l,
+ * programmed on die 0 from there, ending at X = FW + 4 t_l + 4 t_c + PROG.
+ * A cut at X - 1 loses the PU, a cut at X nothing.
+ */
+static void test_cut_program_end(void)
+{
+	const u64 x = FW + 4 * TL + 4 * TC + PROG;
+	struct lost_rec r;
+	struct zns_timing m;
+
+	INIT(m, &P);
+	EXPECT_EQ_U64(wr(&m, at(0, 0), 16 * KIB, 0), FW + 4 * TL);
+	EXPECT_EQ_U64(m.zones[0].pend, x);
+	cut(&m, x - 1, &r);
+	EXPECT_EQ_U64(r.n, 1);
+	EXPECT_LOST(r, 0, 0, 16 * KIB);
+	EXPECT_EQ_U64(m.zones[0].wp, 0);
+	EXPECT_EQ_U64(m.zones[0].prog, 0);
+	CUT_CLEAN(m);
+	zns_timing_exit(&m);
+
+	INIT(m, &P);
+	EXPECT_EQ_U64(wr(&m, at(0, 0), 16 * KIB, 0), FW + 4 * TL);
+	cut(&m, x, &r);
+	EXPECT_EQ_U64(r.n, 0);
+	EXPECT_EQ_U64(m.zones[0].wp, 4);
+	EXPECT_EQ_U64(m.zones[0].prog, 4);
+	CUT_CLEAN(m);
+	zns_timing_exit(&m);
+}
+
+/*
+ * fua: one slot, padded on die 0 at FW + t_l; the write completes with the
+ * pad at C = FW + t_l + 4 t_c + PROG.  A cut at C loses nothing, at C - 1
+ * the slot.
+ */
+static void test_cut_fua(void)
+{
+	const u64 c = FW + TL + 4 * TC + PROG;
+	struct lost_rec r;
+	struct zns_timing m;
+
+	INIT(m, &P);
+	EXPECT_EQ_U64(wr_fua(&m, at(0, 0), 4096, 0), c);
+	cut(&m, c, &r);
+	EXPECT_EQ_U64(r.n, 0);
+	EXPECT_EQ_U64(m.zones[0].wp, 1);
+	EXPECT_EQ_U64(m.zones[0].prog, 1);
+	CUT_CLEAN(m);
+	zns_timing_exit(&m);
+
+	INIT(m, &P);
+	EXPECT_EQ_U64(wr_fua(&m, at(0, 0), 4096, 0), c);
+	cut(&m, c - 1, &r);
+	EXPECT_EQ_U64(r.n, 1);
+	EXPECT_LOST(r, 0, 0, 4096);
+	CUT_CLEAN(m);
+	zns_timing_exit(&m);
+}
+
+/*
+ * The limit zns_timing.h states: a fua write does not wait for its zone's
+ * earlier programs.  P16.  Zone 2's PU 0 (die 0) is buffered by FW + 4 t_l
+ * and ends at A = FW + 4 t_l + 4 t_c + PROG; zone 0's PU 0 (slots 4 t_l
+ * later, die 0 again) waits for it: A + 4 t_c + PROG.  The fua write of
+ * zone 0's slot 4 crosses the link at FW + 8 t_l .. FW + 9 t_l and pads
+ * PU 1 on idle die 1 (channel 1): it completes at C = FW + 9 t_l + 4 t_c +
+ * PROG, before PU 0 ends, so a cut at C loses zone 0 from slot 0 (5 slots).
+ */
+static void test_cut_fua_behind_earlier_program(void)
+{
+	const struct zns_timing_params p = p16();
+	const u64 a = FW + 4 * TL + 4 * TC + PROG;
+	const u64 c = FW + 9 * TL + 4 * TC + PROG;
+	struct lost_rec r;
+	struct zns_timing m;
+
+	INIT(m, &p);
+	EXPECT_EQ_U64(wr(&m, at(2, 0), 16 * KIB, 0), FW + 4 * TL);
+	EXPECT_EQ_U64(wr(&m, at(0, 0), 16 * KIB, 0), FW + 8 * TL);
+	EXPECT_EQ_U64(m.zones[0].pend, a + 4 * TC + PROG);
+	EXPECT_EQ_U64(wr_fua(&m, at(0, 4), 4096, 0), c);
+	EXPECT_TRUE(c < a + 4 * TC + PROG);
+	cut(&m, c, &r);
+	EXPECT_EQ_U64(r.n, 1);
+	EXPECT_LOST(r, 0, 0, 5 * SLOT);
+	EXPECT_EQ_U64(m.zones[2].wp, 4);	/* A < C: durable */
+	CUT_CLEAN(m);
+	zns_timing_exit(&m);
+}
+
+/*
+ * Flush after buffered writes in two zones (as test_flush): zone 0 (one
+ * slot) pads on die 0 from R = 1000000 + FO, ending at R + 4 t_c + PROG;
+ * zone 1 (two slots) on die 2 waits for channel 0: R + 8 t_c + PROG, when
+ * the flush completes.  A cut then loses nothing; one ns earlier, zone 1's
+ * two slots.
+ */
+static void test_cut_flush(void)
+{
+	const u64 r0 = 1000000 + FO, end = r0 + 8 * TC + PROG;
+	struct lost_rec r;
+	struct zns_timing m;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		INIT(m, &P);
+		EXPECT_EQ_U64(wr(&m, at(0, 0), 4096, 0), FW + TL);
+		EXPECT_EQ_U64(wr(&m, at(1, 0), 8192, 0), FW + 3 * TL);
+		EXPECT_EQ_U64(flush(&m, 1000000), end);
+		EXPECT_EQ_U64(m.zones[0].pend, r0 + 4 * TC + PROG);
+		cut(&m, end - i, &r);
+		if (i == 0) {
+			EXPECT_EQ_U64(r.n, 0);
+			EXPECT_EQ_U64(m.zones[1].wp, 2);
+		} else {
+			EXPECT_EQ_U64(r.n, 1);
+			EXPECT_LOST(r, 0, at(1, 0), 8192);
+			EXPECT_EQ_U64(m.zones[1].wp, 0);
+		}
+		EXPECT_EQ_U64(m.zones[0].wp, 1);
+		EXPECT_EQ_U64(m.zones[0].prog, 1);
+		CUT_CLEAN(m);
+		zns_timing_exit(&m);
+	}
+}
+
+/*
+ * The prefix rule, P16.  Zone 2's PU 0 (die 0) is buffered by FW + 4 t_l
+ * and ends at A = FW + 4 t_l + 4 t_c + PROG.  Zone 0 writes 8 slots: PU 0
+ * is buffered by FW + 8 t_l and waits for die 0: it ends at E0 = A + 4 t_c
+ * + PROG; PU 1 (die 1, channel 1, idle) is buffered by FW + 12 t_l and ends
+ * at E1 = FW + 12 t_l + 4 t_c + PROG < E0.  A cut in [E1, E0) finds PU 1
+ * programmed but loses it with PU 0: [0, 8 slots).  At E0 nothing is lost.
+ */
+static void test_cut_prefix(void)
+{
+	const struct zns_timing_params p = p16();
+	const u64 a = FW + 4 * TL + 4 * TC + PROG;
+	const u64 e0 = a + 4 * TC + PROG;
+	const u64 e1 = FW + 12 * TL + 4 * TC + PROG;
+	const u64 ts[] = { e1 - 1, e1, e0 - 1, e0 };
+	struct lost_rec r;
+	struct zns_timing m;
+	u32 i, j;
+
+	EXPECT_TRUE(a < e1 && e1 < e0);
+	for (i = 0; i < UNIT_ARRAY_SIZE(ts); i++) {
+		INIT(m, &p);
+		EXPECT_EQ_U64(wr(&m, at(2, 0), 16 * KIB, 0), FW + 4 * TL);
+		EXPECT_EQ_U64(wr(&m, at(0, 0), 32 * KIB, 0), FW + 12 * TL);
+		EXPECT_EQ_U64(m.zones[2].pend, a);
+		EXPECT_EQ_U64(m.zones[0].pend, e0);
+		/* PU 1's entry: starts at slot 4, ends at E1 */
+		for (j = 0; j < m.inflight_len; j++)
+			if (m.inflight[j].zone == 0 &&
+			    m.inflight[j].start == 4)
+				break;
+		EXPECT_TRUE(j < m.inflight_len);
+		EXPECT_EQ_U64(m.inflight[j].pend, e1);
+		cut(&m, ts[i], &r);
+		if (ts[i] < e0) {
+			EXPECT_EQ_U64(r.n, 1);
+			EXPECT_LOST(r, 0, 0, 8 * SLOT);
+			EXPECT_EQ_U64(m.zones[0].wp, 0);
+		} else {
+			EXPECT_EQ_U64(r.n, 0);
+			EXPECT_EQ_U64(m.zones[0].wp, 8);
+		}
+		EXPECT_EQ_U64(m.zones[2].wp, 4);
+		EXPECT_EQ_U64(m.zones[2].prog, 4);
+		CUT_CLEAN(m);
+		zns_timing_exit(&m);
+	}
+}
+
+/*
+ * A zone reset makes its recorded programs irrelevant, P16.  Zone 0's PU
+ * 0 (die 0) ends at X = FW + 4 t_l + 4 t_c + PROG, zone 1's (die 2, after
+ * zone 0's transfer on channel 0) at Y = FW + 4 t_l + 8 t_c + PROG.  Zone
+ * 0 is reset at 1000 (erase from X).
+ *   (1) A cut at 1000 loses zone 1's PU only.
+ *   (2) After the reset a write at slot 4 of zone 0 ((3), a gap: wp = prog
+ *	 = 4) crosses the link behind zone 1's slots, FW + 8 t_l .. FW + 9
+ *	 t_l, into the buffer.  A cut then loses that slot, [4, 5), not
+ *	 [0, 5) as zone 0's old program (start 0, ending at X > t) would
+ *	 say, and zone 1's PU.
+ *   (3) A fua write of slot 0 after the reset pads on die 0 after the
+ *	 erase: C = X + ERASE + 4 t_c + PROG; a cut at C loses nothing.
+ */
+static void test_cut_zone_reset(void)
+{
+	const struct zns_timing_params p = p16();
+	const u64 x = FW + 4 * TL + 4 * TC + PROG;
+	const u64 c = x + ERASE + 4 * TC + PROG;
+	struct lost_rec r;
+	struct zns_timing m;
+	int i;
+
+	for (i = 1; i <= 2; i++) {
+		INIT(m, &p);
+		EXPECT_EQ_U64(wr(&m, at(0, 0), 16 * KIB, 0), FW + 4 * TL);
+		EXPECT_EQ_U64(wr(&m, at(1, 0), 16 * KIB, 0), FW + 8 * TL);
+		EXPECT_EQ_U64(m.zones[1].pend, FW + 4 * TL + 8 * TC + PROG);
+		EXPECT_EQ_U64(zreset(&m, 0, 1000), x + ERASE + FO);
+		if (i == 1) {
+			cut(&m, 1000, &r);
+			EXPECT_EQ_U64(r.n, 1);
+			EXPECT_LOST(r, 0, at(1, 0), 16 * KIB);
+		} else {
+			EXPECT_EQ_U64(wr(&m, at(0, 4), 4096, 2000),
+				      FW + 9 * TL);
+			EXPECT_EQ_U64(m.zones[0].prog, 4);
+			cut(&m, FW + 9 * TL, &r);
+			EXPECT_EQ_U64(r.n, 2);
+			EXPECT_LOST(r, 0, at(0, 4), 4096);
+			EXPECT_LOST(r, 1, at(1, 0), 16 * KIB);
+			EXPECT_EQ_U64(m.zones[0].wp, 4);
+		}
+		EXPECT_EQ_U64(m.zones[1].wp, 0);
+		CUT_CLEAN(m);
+		zns_timing_exit(&m);
+	}
+
+	INIT(m, &p);
+	EXPECT_EQ_U64(wr(&m, at(0, 0), 16 * KIB, 0), FW + 4 * TL);
+	EXPECT_EQ_U64(zreset(&m, 0, 1000), x + ERASE + FO);
+	EXPECT_EQ_U64(wr_fua(&m, at(0, 0), 4096, 2000), c);
+	cut(&m, c, &r);
+	EXPECT_EQ_U64(r.n, 0);
+	EXPECT_EQ_U64(m.zones[0].wp, 1);
+	EXPECT_EQ_U64(m.zones[0].prog, 1);
+	CUT_CLEAN(m);
+	zns_timing_exit(&m);
+}
+
+/*
+ * After a cut the device is idle and the lost range's start is a new slot
+ * ((4)), whatever was booked before:
+ *   (1) zone 0's two buffered slots lost: a 4 KiB write at slot 0 costs
+ *	 FW + t_l and holds one buffer slot;
+ *   (2) 512 bytes written: the cut loses the whole slot; 512 bytes at the
+ *	 same LBA are a new slot again (held 1), not a merge;
+ *   (3) PU 0 programmed (ends at X = FW + 4 t_l + 4 t_c + PROG), slots 4-5
+ *	 buffered; a cut at X loses [4, 6); a write of slots 4-7 at X costs
+ *	 FW + 4 t_l and its program (die 1, idle) ends 4 t_c + PROG later;
+ *   (4) test_cut_prefix's state cut at E1 (zone 0 lost from slot 0, its PU
+ *	 0 still due on die 0 until E0): a PU written at E1 no longer waits
+ *	 for die 0: it ends at E1 + FW + 4 t_l + 4 t_c + PROG.
+ */
+static void test_cut_then_write(void)
+{
+	const struct zns_timing_params p = p16();
+	const u64 x = FW + 4 * TL + 4 * TC + PROG, t = 1000000;
+	const u64 e1 = FW + 12 * TL + 4 * TC + PROG;
+	struct lost_rec r;
+	struct zns_timing m;
+
+	INIT(m, &P);
+	wr(&m, at(0, 0), 8192, 0);
+	cut(&m, t, &r);
+	EXPECT_LOST(r, 0, 0, 8192);
+	EXPECT_EQ_U64(wr(&m, at(0, 0), 4096, t), t + FW + TL);
+	EXPECT_EQ_U64(m.zones[0].wp, 1);
+	EXPECT_EQ_U64(m.zones[0].prog, 0);
+	EXPECT_EQ_U64(m.held, 1);
+	EXPECT_EQ_U64(m.lru_len, 1);
+	CONSISTENT(m);
+	zns_timing_exit(&m);
+
+	INIT(m, &P);
+	EXPECT_EQ_U64(wr(&m, at(0, 0), 512, 0), FW + TL);
+	cut(&m, t, &r);
+	EXPECT_EQ_U64(r.n, 1);
+	EXPECT_LOST(r, 0, 0, 4096);
+	EXPECT_EQ_U64(wr(&m, at(0, 0), 512, t), t + FW + TL);
+	EXPECT_EQ_U64(m.zones[0].wp, 1);
+	EXPECT_EQ_U64(m.held, 1);
+	CONSISTENT(m);
+	zns_timing_exit(&m);
+
+	INIT(m, &P);
+	EXPECT_EQ_U64(wr(&m, at(0, 0), 16 * KIB, 0), FW + 4 * TL);
+	EXPECT_EQ_U64(wr(&m, at(0, 4), 8192, 0), FW + 6 * TL);
+	cut(&m, x, &r);
+	EXPECT_EQ_U64(r.n, 1);
+	EXPECT_LOST(r, 0, at(0, 4), 8192);
+	EXPECT_EQ_U64(m.zones[0].wp, 4);
+	EXPECT_EQ_U64(wr(&m, at(0, 4), 16 * KIB, x), x + FW + 4 * TL);
+	EXPECT_EQ_U64(m.zones[0].prog, 8);
+	EXPECT_EQ_U64(m.zones[0].pend, x + FW + 4 * TL + 4 * TC + PROG);
+	EXPECT_EQ_U64(m.inflight_len, 1);
+	EXPECT_EQ_U64(m.inflight[0].start, 4);
+	CONSISTENT(m);
+	zns_timing_exit(&m);
+
+	INIT(m, &p);
+	wr(&m, at(2, 0), 16 * KIB, 0);
+	wr(&m, at(0, 0), 32 * KIB, 0);
+	cut(&m, e1, &r);
+	EXPECT_LOST(r, 0, 0, 8 * SLOT);
+	EXPECT_EQ_U64(wr(&m, at(0, 0), 16 * KIB, e1), e1 + FW + 4 * TL);
+	EXPECT_EQ_U64(m.zones[0].pend, e1 + FW + 4 * TL + 4 * TC + PROG);
+	CONSISTENT(m);
+	zns_timing_exit(&m);
+}
+
+/*
+ * Overflow of the record: P with a 16 KiB (4-slot) buffer, 32 zones:
+ * inflight_cap = 4 * 4 + 256 = 272.  Sixteen rounds of one fua slot per
+ * zone, all at now 0 (nothing expires): 512 programs, each ending when its
+ * write completes (C[z][o]) and starting at slot o.  The record keeps the
+ * 272 latest-ending ones (the dropped one is always the earliest): 240
+ * overflows.  For a cut at t the exact rule loses zone z from
+ *	d = min { o : C[z][o] > t } (16 if none),
+ * the model from the same minimum over the kept programs (C >= the 272nd
+ * largest end, no tie at that boundary): never less, never more than the
+ * exact rule.
+ */
+#define OVF_ZONES	32
+
+static int ovf_run(struct zns_timing *m, u64 c[OVF_ZONES][16])
+{
+	struct zns_timing_params p = P;
+	u32 z, o;
+
+	p.nand.buffer_kib = 16;
+	p.nr_zones = OVF_ZONES;
+	if (zns_timing_init(m, &p))
+		return -1;
+	for (o = 0; o < 16; o++)
+		for (z = 0; z < OVF_ZONES; z++)
+			c[z][o] = wr_fua(m, at(z, o), 4096, 0);
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void test_cut_overflow(void)
+{
+	static u64 c[OVF_ZONES][16], sorted[OVF_ZONES * 16];
+	struct lost_rec r;
+	struct zns_timing m;
+	u64 kept_min, ts[6];
+	u32 i, j, z, o, exact, model, got, lost_exact, lost_model;
+
+	EXPECT_EQ_INT(ovf_run(&m, c), 0);
+	EXPECT_EQ_U64(m.inflight_cap, 272);
+	EXPECT_EQ_U64(m.inflight_len, 272);
+	EXPECT_EQ_U64(m.cut_overflows, 512 - 272);
+	CONSISTENT(m);
+	zns_timing_exit(&m);
+	memcpy(sorted, c, sizeof(sorted));
+	qsort(sorted, OVF_ZONES * 16, sizeof(u64), cmp_u64);
+	kept_min = sorted[512 - 272];
+	EXPECT_TRUE(sorted[512 - 273] < kept_min);
+	ts[0] = 0;
+	ts[1] = sorted[100];
+	ts[2] = kept_min - 1;
+	ts[3] = sorted[400];
+	ts[4] = sorted[511] - 1;
+	ts[5] = sorted[511];
+	for (i = 0; i < UNIT_ARRAY_SIZE(ts); i++) {
+		EXPECT_EQ_INT(ovf_run(&m, c), 0);
+		cut(&m, ts[i], &r);
+		lost_exact = 0;
+		lost_model = 0;
+		for (z = 0, j = 0; z < OVF_ZONES; z++) {
+			exact = 16;
+			model = 16;
+			for (o = 16; o-- > 0;) {
+				if (c[z][o] <= ts[i])
+					continue;
+				exact = o;
+				if (c[z][o] >= kept_min)
+					model = o;
+			}
+			got = 16;
+			if (j < r.n && r.off[j] < at(z + 1, 0)) {
+				EXPECT_TRUE(r.off[j] >= at(z, 0));
+				EXPECT_EQ_U64(r.off[j] + r.len[j], at(z, 16));
+				got = (u32)((r.off[j] - at(z, 0)) / SLOT);
+				j++;
+			}
+			EXPECT_EQ_U64(got, model);
+			EXPECT_TRUE(got >= exact);
+			EXPECT_EQ_U64(m.zones[z].wp, got);
+			lost_exact += 16 - exact;
+			lost_model += 16 - model;
+		}
+		EXPECT_EQ_U64(j, r.n);
+		EXPECT_TRUE(!r.overflow);
+		/* early cuts see the dropped programs, late ones not */
+		if (ts[i] < kept_min - 1)
+			EXPECT_TRUE(lost_model < lost_exact);
+		if (ts[i] >= kept_min - 1)
+			EXPECT_EQ_U64(lost_model, lost_exact);
+		CUT_CLEAN(m);
+		zns_timing_exit(&m);
+	}
+}
+
 /* reset forgets busy times, keeps the zones' data and buffered slots. */
 static void test_model_reset(void)
 {
@@ -872,7 +1511,10 @@ static void test_model_reset(void)
 	zns_timing_exit(&m);
 }
 
-/* Memory: 32 bytes per zone; 4M zones allocate and work. */
+/*
+ * Memory: 32 bytes per zone, the record of programs in flight with a
+ * buffer; 4M zones allocate and work.
+ */
 static double seconds_now(void)
 {
 	struct timespec ts;
@@ -889,10 +1531,24 @@ static void test_memory(void)
 	double t0, el;
 
 	INIT(m, &P);
+	/* the record of programs in flight: 4 * 8 + 256 entries of 16 bytes */
+	EXPECT_EQ_U64(sizeof(struct zns_tprog), 16);
+	EXPECT_EQ_U64(m.inflight_cap, 288);
 	fixed = zns_timing_metadata_bytes(&m) - 8 * 32;
-	EXPECT_EQ_U64(fixed, sizeof(struct zns_timing) + m.nand.bytes);
+	EXPECT_EQ_U64(fixed, sizeof(struct zns_timing) + m.nand.bytes +
+		      288 * 16);
 	EXPECT_EQ_U64(m.nand.bytes, nand_alloc_bytes(&P.nand));
 	zns_timing_exit(&m);
+
+	/* no buffer: no record */
+	p.nand.buffer_kib = 0;
+	INIT(m, &p);
+	EXPECT_TRUE(m.inflight == NULL);
+	EXPECT_EQ_U64(m.inflight_cap, 0);
+	EXPECT_EQ_U64(zns_timing_metadata_bytes(&m),
+		      sizeof(struct zns_timing) + m.nand.bytes + 8 * 32);
+	zns_timing_exit(&m);
+	p.nand.buffer_kib = P.nand.buffer_kib;
 
 	p.zone_bytes = 4096;
 	p.zone_cap_bytes = 4096;
@@ -1068,11 +1724,12 @@ static void test_ops_table(void)
 	struct model_req r = { .op = MODEL_WRITE, .len = 4096, .now = 10 };
 	struct zns_timing_params bad = P;
 	struct model_stats st;
+	struct lost_rec lr;
 	void *priv;
 
 	EXPECT_TRUE(strcmp(ops->name, "zns") == 0);
 	EXPECT_EQ_U64(ops->priv_size, sizeof(struct zns_timing));
-	EXPECT_TRUE(ops->stats && ops->volatile_cache);
+	EXPECT_TRUE(ops->stats && ops->volatile_cache && ops->cut);
 	priv = kzalloc(ops->priv_size, GFP_KERNEL);
 	EXPECT_TRUE(priv != NULL);
 	bad.nr_zones = 0;
@@ -1090,6 +1747,12 @@ static void test_ops_table(void)
 	EXPECT_EQ_U64(st.gc_foreground + st.gc_background + st.gc_pages, 0);
 	EXPECT_TRUE(zns_timing_metadata_bytes(priv) >=
 		    sizeof(struct zns_timing));
+	/* the buffered slot is lost at a cut */
+	memset(&lr, 0, sizeof(lr));
+	ops->cut(priv, 10 + FO, lost_cb, &lr);
+	EXPECT_EQ_U64(lr.n, 1);
+	EXPECT_LOST(lr, 0, 0, 4096);
+	ops->cut(priv, 10 + FO, NULL, NULL);
 	ops->reset(priv);
 	ops->exit(priv);
 	EXPECT_EQ_INT(ops->init(priv, NULL), 0);	/* defaults */
@@ -1116,6 +1779,16 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(sub_slot_writes_merge),
 	UNIT_TEST(zero_timing_returns_now),
 	UNIT_TEST(randomized),
+	UNIT_TEST(inflight_record),
+	UNIT_TEST(cut_buffered),
+	UNIT_TEST(cut_program_end),
+	UNIT_TEST(cut_fua),
+	UNIT_TEST(cut_fua_behind_earlier_program),
+	UNIT_TEST(cut_flush),
+	UNIT_TEST(cut_prefix),
+	UNIT_TEST(cut_zone_reset),
+	UNIT_TEST(cut_then_write),
+	UNIT_TEST(cut_overflow),
 	UNIT_TEST(model_reset),
 	UNIT_TEST(memory),
 	UNIT_TEST(presets),
