@@ -447,10 +447,16 @@ static u64 zt_write(struct zns_timing *m, const struct model_req *req,
 	if (waited)
 		nand_count(&m->nand.st.buffer_waits, 1);
 	if (req->fua || !m->nand.buf_slots) {
-		for (z = m->cmd_z0; z <= m->cmd_z1; z++)
+		u64 zpend = 0;
+
+		for (z = m->cmd_z0; z <= m->cmd_z1; z++) {
 			if (m->zones[z].wp > m->zones[z].prog)
 				zt_program(m, z, e);
-		e = nand_max(e, m->cmd_pend);
+			/* durable only with the zone's earlier data ("Power cut") */
+			if (req->fua && m->nand.buf_slots)
+				zpend = nand_max(zpend, m->zones[z].pend);
+		}
+		e = nand_max(nand_max(e, m->cmd_pend), zpend);
 	}
 	m->cmd_z0 = ZT_NONE;
 	return e;

@@ -95,7 +95,10 @@
  * none).  With fua, or with buffer_kib == 0 (no buffer: no space rule, and
  * every completed write is durable), every zone the request touched that
  * has an open PU is then padded at e, and the write completes at max(e,
- * pend of every program made during the request of a zone it touched).
+ * pend of every program made during the request of a zone it touched);
+ * with fua and a buffer, also no earlier than pend_z of every zone it
+ * touched: its data is durable only once the zone's earlier data is
+ * ("Power cut": a zone keeps a prefix).
  * buffer_waits counts write requests that waited for buffer space.
  * Never a deadlock: a slot that finds the buffer full with no program in
  * flight has held >= buf_slots >= P, while z's open PU holds < P slots, so
@@ -191,9 +194,9 @@
  * the slot was programmed before the merge and is below d_z, the merged
  * data is kept although the model never programs it).  Slots a write
  * skipped ((3), never from the state machine) count as written.
- * A fua write completes when the programs it made have ended, not the
- * zone's earlier ones: if one of those (on a busier die) ends later, a cut
- * at the fua's completion loses the fua's data too (prefix rule).
+ * A fua write completes once every program of the zones it touched has
+ * ended ("Writes"), its own and the earlier ones (one on a busier die may
+ * end later), so a cut at or after its completion keeps it.
  *
  * Programs in flight: while there is a buffer the model records every PU
  * program it books (fills, pads of any cause, a zone's partial last PU)

@@ -1142,34 +1142,45 @@ static void test_cut_fua(void)
 }
 
 /*
- * The limit zns_timing.h states: a fua write does not wait for its zone's
- * earlier programs.  P16.  Zone 2's PU 0 (die 0) is buffered by FW + 4 t_l
- * and ends at A = FW + 4 t_l + 4 t_c + PROG; zone 0's PU 0 (slots 4 t_l
- * later, die 0 again) waits for it: A + 4 t_c + PROG.  The fua write of
- * zone 0's slot 4 crosses the link at FW + 8 t_l .. FW + 9 t_l and pads
- * PU 1 on idle die 1 (channel 1): it completes at C = FW + 9 t_l + 4 t_c +
- * PROG, before PU 0 ends, so a cut at C loses zone 0 from slot 0 (5 slots).
+ * A fua write waits for its zone's earlier programs.  P16.  Zone 2's PU 0
+ * (die 0) is buffered by FW + 4 t_l and ends at A = FW + 4 t_l + 4 t_c +
+ * PROG; zone 0's PU 0 (slots 4 t_l later, die 0 again) waits for it:
+ * B = A + 4 t_c + PROG.  The fua write of zone 0's slot 4 crosses the link
+ * at FW + 8 t_l .. FW + 9 t_l and pads PU 1 on idle die 1 (channel 1),
+ * ending at C = FW + 9 t_l + 4 t_c + PROG < B; it completes at B (zone 0's
+ * pend), not C: a cut at C would have lost it (zone 0 keeps a prefix, and
+ * PU 0 had not ended; it completed at C before).  A cut at B keeps zone 0
+ * whole; one ns earlier loses it from slot 0 (5 slots).
  */
 static void test_cut_fua_behind_earlier_program(void)
 {
 	const struct zns_timing_params p = p16();
-	const u64 a = FW + 4 * TL + 4 * TC + PROG;
+	const u64 a = FW + 4 * TL + 4 * TC + PROG, b = a + 4 * TC + PROG;
 	const u64 c = FW + 9 * TL + 4 * TC + PROG;
 	struct lost_rec r;
 	struct zns_timing m;
+	int i;
 
-	INIT(m, &p);
-	EXPECT_EQ_U64(wr(&m, at(2, 0), 16 * KIB, 0), FW + 4 * TL);
-	EXPECT_EQ_U64(wr(&m, at(0, 0), 16 * KIB, 0), FW + 8 * TL);
-	EXPECT_EQ_U64(m.zones[0].pend, a + 4 * TC + PROG);
-	EXPECT_EQ_U64(wr_fua(&m, at(0, 4), 4096, 0), c);
-	EXPECT_TRUE(c < a + 4 * TC + PROG);
-	cut(&m, c, &r);
-	EXPECT_EQ_U64(r.n, 1);
-	EXPECT_LOST(r, 0, 0, 5 * SLOT);
-	EXPECT_EQ_U64(m.zones[2].wp, 4);	/* A < C: durable */
-	CUT_CLEAN(m);
-	zns_timing_exit(&m);
+	EXPECT_TRUE(c < b);
+	for (i = 0; i < 2; i++) {
+		INIT(m, &p);
+		EXPECT_EQ_U64(wr(&m, at(2, 0), 16 * KIB, 0), FW + 4 * TL);
+		EXPECT_EQ_U64(wr(&m, at(0, 0), 16 * KIB, 0), FW + 8 * TL);
+		EXPECT_EQ_U64(m.zones[0].pend, b);
+		EXPECT_EQ_U64(wr_fua(&m, at(0, 4), 4096, 0), b);
+		cut(&m, b - i, &r);
+		if (i == 0) {
+			EXPECT_EQ_U64(r.n, 0);
+			EXPECT_EQ_U64(m.zones[0].wp, 5);
+		} else {
+			EXPECT_EQ_U64(r.n, 1);
+			EXPECT_LOST(r, 0, 0, 5 * SLOT);
+			EXPECT_EQ_U64(m.zones[0].wp, 0);
+		}
+		EXPECT_EQ_U64(m.zones[2].wp, 4);	/* A < B: durable */
+		CUT_CLEAN(m);
+		zns_timing_exit(&m);
+	}
 }
 
 /*
