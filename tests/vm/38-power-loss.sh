@@ -16,7 +16,13 @@
 #  - a cut at a later moment ("in="), refused requests, and the negative
 #    control: a namespace that ignores Flush loses flushed data;
 #  - an nvm namespace with cache_kib behaves the same; without a cache
-#    (the default) nothing is lost, nor with power-loss protection (plp).
+#    (the default) nothing is lost, nor with power-loss protection (plp);
+#  - a zoned namespace loses the end of a zone's data: flushed, FUA and
+#    programmed data stay, the write pointer goes back (the old one refuses
+#    a write, the new one takes it), open zones come back closed or empty;
+#    torn keeps a prefix; Flush of every namespace (NSID FFFFFFFFh, sent
+#    by nvme-raw) holds;
+#    told to ignore Flush it loses a FUA Zone Append and flushed data.
 # shellcheck source=tests/vm/lib.sh
 . /tests/lib.sh
 
@@ -39,6 +45,7 @@ nv_mkns p 1 128M conv lba_size=512 &&
 echo 1 >"$C/enable"
 
 devs() {  # sets D1 D2 D3 CTRL once the namespaces are there
+    [ "$C" = "$NV/zp" ] && { zdev; return; }
     D1=$(nv_wait_dev p 1 30) && D2=$(nv_wait_dev p 2 30) && D3=$(nv_wait_dev p 3 30) &&
         D4=$(nv_wait_dev p 4 30) && D5=$(nv_wait_dev p 5 30) || return 1
     CTRL=$(echo "$D1" | sed 's/n[0-9]*$//')
@@ -251,6 +258,147 @@ t_check $P/back-after-reenable devs
 t_eq $P/power-on-after-reenable on "$(cat "$C/power")"
 
 nv_rmctrl p
+
+# ---- a zoned namespace: what a zone loses is the end of its data (its
+# write pointer goes back); 16 zones of 4 MiB, 4 KiB LBAs, program units
+# of 24 LBAs (96 KiB), a 4 MiB write buffer
+mkdir "$NV/zp"
+nv_mkns zp 1 64M zns lba_size=4096 zone_size=4M && t_pass $P/zns-namespace ||
+    t_fail $P/zns-namespace "see dmesg"
+echo 1 >"$NV/zp/enable"
+C=$NV/zp
+zdev() { D1=$(nv_wait_dev zp 1 30) && CTRL=$(echo "$D1" | sed 's/n[0-9]*$//'); }
+t_check $P/zns-device zdev
+zone() {  # <zslba>: "<state byte> <wp>" (state << 4, as nvme-cli prints it)
+    nvme zns report-zones "$D1" -s "$1" -d 1 2>/dev/null | awk '/^SLBA:/ { print $8, $4; exit }'
+}
+zrd() {  # <slba> <LBAs>: read into $T/r
+    rm -f "$T/r"
+    run nvme read "$D1" -s "$1" -c $(($2 - 1)) -z $(($2 * 4096)) -d "$T/r"
+}
+zwr() {  # <slba> <file> [options]
+    local slba=$1 f=$2 n
+    n=$(($(wc -c <"$f") / 4096))
+    shift 2
+    run nvme write "$D1" -s "$slba" -c $((n - 1)) -z $((n * 4096)) -d "$f" "$@"
+}
+t_eq $P/zns-vwc-sysfs "write back" "$(cat "/sys/block/${D1#/dev/}/queue/write_cache")"
+head -c 65536 /dev/urandom >"$T/ZA"
+head -c 16384 /dev/urandom >"$T/ZB"
+head -c 16384 /dev/urandom >"$T/ZC"
+head -c 1048576 /dev/urandom >"$T/ZP"
+zwr 0 "$T/ZA"                       # zone 0: A, flushed
+t_eq $P/zns-write-a 0x0 "$ST"
+run nvme flush "$D1" -n 1
+t_eq $P/zns-flush 0x0 "$ST"
+zwr 16 "$T/ZB"                      # then B: volatile
+zwr 1024 "$T/F" --force-unit-access # zone 1: FUA
+t_eq $P/zns-fua 0x0 "$ST"
+zwr 2048 "$T/ZC"                    # zone 2: C, volatile
+# zone 3: 1 MiB = 10 whole program units, programmed at once, and 16 LBAs
+# left in the open unit
+/usr/bin/dd if="$T/ZP" of="$D1" bs=131072 seek=$((3072 / 32)) oflag=direct 2>/dev/null
+t_eq $P/zns-wp-before "0x20 0xd00" "$(zone 3072)"
+sleep 1
+t_check $P/zns-cut pw_cut
+t_eq $P/zns-lost-bytes $((16384 + 16384 + 65536)) "$(nv_stat zp/1 power_lost_bytes)"
+t_eq $P/zns-lost-zones 3 "$(nv_stat zp/1 power_lost_writes)"
+t_check $P/zns-on pw_on
+t_eq $P/zns-zone0-back-to-flushed "0x40 0x10" "$(zone 0)"
+zrd 0 20
+cat "$T/ZA" "$T/z16" >"$T/ZAz"
+t_check $P/zns-flushed-survives-lost-reads-zero cmp -s "$T/ZAz" "$T/r"
+t_eq $P/zns-zone1-fua-kept "0x40 0x402" "$(zone 1024)"
+zrd 1024 2
+t_check $P/zns-fua-survives cmp -s "$T/F" "$T/r"
+t_eq $P/zns-zone2-empty "0x10 0x800" "$(zone 2048)"
+t_eq $P/zns-zone3-programmed-kept "0x40 0xcf0" "$(zone 3072)"
+rm -f "$T/r"
+/usr/bin/dd if="$D1" of="$T/r" bs=4096 skip=3072 count=240 iflag=direct 2>/dev/null
+head -c 983040 "$T/ZP" >"$T/ZP.k"
+t_check $P/zns-programmed-survives cmp -s "$T/ZP.k" "$T/r"
+# the host writes on at the new write pointer, not at the old one
+zwr 20 "$T/ZB"
+t_eq $P/zns-old-wp-invalid 0x41bc "$ST"
+zwr 16 "$T/ZB"
+t_eq $P/zns-new-wp-writes 0x0 "$ST"
+t_eq $P/zns-zone0-reopened "0x20 0x14" "$(zone 0)"
+run nvme flush "$D1" -n 1
+
+# torn: 22 single-LBA writes into empty zone 4; a seeded prefix of them
+# survives, the rest is gone: the data has no holes
+i=0
+: >"$T/Zt"
+while [ $i -lt 22 ]; do
+    head -c 4096 /dev/urandom >"$T/Zt1"
+    cat "$T/Zt1" >>"$T/Zt"
+    zwr $((4096 + i)) "$T/Zt1"
+    i=$((i + 1))
+done
+KEPT0=$(nv_stat zp/1 power_torn_kept)
+t_check $P/zns-cut-torn pw_cut torn seed=11
+t_check $P/zns-on-torn pw_on
+KEPT=$(($(nv_stat zp/1 power_torn_kept) - KEPT0))
+WP=$(zone 4096)
+t_log "torn zone 4: $KEPT of 22 LBAs kept, zone $WP"
+if [ "$KEPT" -eq 0 ]; then
+    t_eq $P/zns-torn-wp "0x10 0x1000" "$WP"
+else
+    t_eq $P/zns-torn-wp "0x40 $(printf '0x%x' $((4096 + KEPT)))" "$WP"
+fi
+zrd 4096 22
+head -c $((KEPT * 4096)) "$T/Zt" >"$T/Ztk"
+head -c $(((22 - KEPT) * 4096)) /dev/zero >>"$T/Ztk"
+t_check $P/zns-torn-prefix cmp -s "$T/Ztk" "$T/r"
+# Flush of every namespace (NSID FFFFFFFFh), which Linux never sends (its
+# passthrough refuses an NSID not the namespace's): nvme-raw, the userspace
+# driver, writes zone 8, flushes all, writes zone 9 and waits; the cut
+# comes while it waits
+zraw() {
+    local bdf i=0
+    bdf=$(basename "$(readlink -f "/sys/class/nvme/${CTRL#/dev/}/device")")
+    echo "$bdf" >/sys/bus/pci/drivers/nvme/unbind || return 1
+    printf '%s\n' "buf w 32k random=5" "ioq-create 1 16" \
+        "io 1 opc=0x01 nsid=1 slba=8192 blocks=4 data=w" "expect-status 0" \
+        "io 1 opc=0x00 nsid=0xffffffff" "expect-status 0" \
+        "io 1 opc=0x01 nsid=1 slba=9216 blocks=4 data=w+16k" "expect-status 0" \
+        "save w $T/Zraw" "echo raw-ready" "sleep 30000" >"$T/raw.script"
+    nvme-raw "$bdf" "$T/raw.script" >"$T/raw.out" 2>&1 &
+    RAW=$!
+    while ! grep -q raw-ready "$T/raw.out" && kill -0 $RAW 2>/dev/null && [ $i -lt 100 ]; do
+        usleep 100000
+        i=$((i + 1))
+    done
+    grep -q raw-ready "$T/raw.out" || { cat "$T/raw.out"; return 1; }
+}
+if command -v nvme-raw >/dev/null; then
+    t_check $P/zns-raw-flush-all zraw
+    t_check $P/zns-cut-flush-all pw_cut
+    kill "$RAW" 2>/dev/null
+    wait "$RAW" 2>/dev/null
+    t_check $P/zns-on-flush-all pw_on
+    t_eq $P/zns-flush-all-kept "0x40 0x2004" "$(zone 8192)"
+    zrd 8192 4
+    head -c 16384 "$T/Zraw" >"$T/Zraw.a"
+    t_check $P/zns-flush-all-data cmp -s "$T/Zraw.a" "$T/r"
+    t_eq $P/zns-after-flush-all-lost "0x10 0x2400" "$(zone 9216)"
+else
+    t_fail $P/zns-raw-flush-all "nvme-raw is not in the initramfs (make -C tools/nvme-raw)"
+fi
+
+# the negative control for zones: told to ignore Flush, the namespace
+# loses a FUA Zone Append and a flushed write
+echo 1 >"$C/namespaces/1/ignore_flush"
+run nvme zns zone-append "$D1" -s 5120 -z 8192 -d "$T/F" --force-unit-access
+t_eq $P/zns-ignored-fua-append 0x0 "$ST"
+zwr 6144 "$T/ZB"
+run nvme flush "$D1" -n 1
+t_check $P/zns-cut-ignored pw_cut
+t_check $P/zns-on-ignored pw_on
+t_eq $P/zns-ignored-fua-append-lost "0x10 0x1400" "$(zone 5120)"
+t_eq $P/zns-ignored-flush-lost "0x10 0x1800" "$(zone 6144)"
+echo 0 >"$C/namespaces/1/ignore_flush"
+nv_rmctrl zp
 t_check $P/rmmod rmmod nvmev
 
 # ---- nvmev0 unloaded while the power is off: the next load counts the
