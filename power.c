@@ -569,26 +569,36 @@ int nvmev_power_cut(struct nvmev_ctrl *ctrl, bool torn, u64 seed)
 	if (!ctrl->live || ctrl->power_off || READ_ONCE(ctrl->gone))
 		return -EINVAL;
 	nvmev_disp_lock(ctrl);
+	for (i = 0; i < NVMEV_MAX_NS; i++)	/* the cut's share, below */
+		if (ctrl->ns[i]) {
+			lost -= ctrl->ns[i]->pl_stats.lost_writes;
+			bytes -= ctrl->ns[i]->pl_stats.lost_bytes;
+		}
+	/*
+	 * Zones first: their model still knows what it had booked, which
+	 * the quiesce of nvmev_pci_vanish() forgets.  Nothing is dispatched
+	 * meanwhile (the dispatcher's lock), and what the workers still move
+	 * lands beyond the data the zones keep.
+	 */
+	for (i = 0; i < NVMEV_MAX_NS; i++) {
+		struct nvmev_ns *ns = ctrl->ns[i];
+
+		if (ns && ns->zones)
+			pl_zones_cut(ns, t, torn, &rng);
+	}
 	nvmev_pci_vanish(ctrl);
 	for (i = 0; i < NVMEV_MAX_NS; i++) {
 		struct nvmev_ns *ns = ctrl->ns[i];
-		u64 w, b;
 
 		if (!ns)
 			continue;
 		ns->pl_stats.cuts++;
-		if (!ns->pl && !ns->zones)
-			continue;
-		w = ns->pl_stats.lost_writes;
-		b = ns->pl_stats.lost_bytes;
-		if (ns->zones) {
-			pl_zones_cut(ns, t, torn, &rng);
-		} else {
+		if (ns->pl) {
 			pl_cut(ns, t, torn, &rng);
 			pl_model_cut(ns, t);
 		}
-		lost += ns->pl_stats.lost_writes - w;
-		bytes += ns->pl_stats.lost_bytes - b;
+		lost += ns->pl_stats.lost_writes;
+		bytes += ns->pl_stats.lost_bytes;
 	}
 	ctrl->power_off = true;
 	nvmev_disp_unlock(ctrl);

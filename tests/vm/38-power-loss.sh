@@ -263,14 +263,19 @@ nv_rmctrl p
 # write pointer goes back); 16 zones of 4 MiB, 4 KiB LBAs, program units
 # of 24 LBAs (96 KiB), a 4 MiB write buffer
 mkdir "$NV/zp"
-nv_mkns zp 1 64M zns lba_size=4096 zone_size=4M && t_pass $P/zns-namespace ||
-    t_fail $P/zns-namespace "see dmesg"
+# (ns 2: programs of 4 s, so one is still running at the cut)
+nv_mkns zp 1 64M zns lba_size=4096 zone_size=4M &&
+    nv_mkns zp 2 16M zns lba_size=4096 zone_size=1M prog_ns=4000000000 &&
+    t_pass $P/zns-namespace || t_fail $P/zns-namespace "see dmesg"
 echo 1 >"$NV/zp/enable"
 C=$NV/zp
-zdev() { D1=$(nv_wait_dev zp 1 30) && CTRL=$(echo "$D1" | sed 's/n[0-9]*$//'); }
+zdev() {
+    D1=$(nv_wait_dev zp 1 30) && D6=$(nv_wait_dev zp 2 30) &&
+        CTRL=$(echo "$D1" | sed 's/n[0-9]*$//')
+}
 t_check $P/zns-device zdev
-zone() {  # <zslba>: "<state byte> <wp>" (state << 4, as nvme-cli prints it)
-    nvme zns report-zones "$D1" -s "$1" -d 1 2>/dev/null | awk '/^SLBA:/ { print $8, $4; exit }'
+zone() {  # <zslba> [dev]: "<state byte> <wp>" (state << 4, as nvme-cli prints it)
+    nvme zns report-zones "${2:-$D1}" -s "$1" -d 1 2>/dev/null | awk '/^SLBA:/ { print $8, $4; exit }'
 }
 zrd() {  # <slba> <LBAs>: read into $T/r
     rm -f "$T/r"
@@ -300,10 +305,16 @@ zwr 2048 "$T/ZC"                    # zone 2: C, volatile
 /usr/bin/dd if="$T/ZP" of="$D1" bs=131072 seek=$((3072 / 32)) oflag=direct 2>/dev/null
 t_eq $P/zns-wp-before "0x20 0xd00" "$(zone 3072)"
 sleep 1
+# ns 2: one whole program unit, programmed at once, for 4 s: acknowledged
+# before its program ends, so lost
+head -c 98304 /dev/urandom >"$T/ZS"
+/usr/bin/dd if="$T/ZS" of="$D6" bs=98304 oflag=direct 2>/dev/null
 t_check $P/zns-cut pw_cut
 t_eq $P/zns-lost-bytes $((16384 + 16384 + 65536)) "$(nv_stat zp/1 power_lost_bytes)"
 t_eq $P/zns-lost-zones 3 "$(nv_stat zp/1 power_lost_writes)"
+t_eq $P/zns-program-running-lost-bytes 98304 "$(nv_stat zp/2 power_lost_bytes)"
 t_check $P/zns-on pw_on
+t_eq $P/zns-program-running-lost "0x10 0" "$(zone 0 "$D6")"
 t_eq $P/zns-zone0-back-to-flushed "0x40 0x10" "$(zone 0)"
 zrd 0 20
 cat "$T/ZA" "$T/z16" >"$T/ZAz"
