@@ -495,6 +495,7 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 		req->zends = NULL;
 		req->ranges = NULL;
 		req->abortable = false;
+		req->pl_nr = 0;
 		req->sq = sq;
 		req->cq = cq;
 		req->sqid = sq->qid;

@@ -41,6 +41,13 @@ set -euo pipefail
 # shellcheck source=scripts/vm/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/vm/common.sh"
 
+# Every test guest poisons nvmev's request objects (slub_debug P on the
+# nvmev_req cache, which also turns Debian's init_on_alloc off for it), so
+# a field read before it is set reads 0x6b, not the zero the stock kernel
+# hands out: a request's power-loss journal count was never set and hung
+# the dispatcher on a debug kernel, and no stock-kernel test could see it.
+export NVMEV_VM_APPEND="slub_debug=P,nvmev_req${NVMEV_VM_APPEND:+ $NVMEV_VM_APPEND}"
+
 LOG_DIR="$NVMEV_BUILD_DIR/logs"
 RESULTS="$NVMEV_BUILD_DIR/test-results.txt"   # "PASS <name>" / "FAIL <name>: <reason>"
 KERNELS=()        # guest kernel names, in order
