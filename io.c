@@ -398,7 +398,9 @@ void nvmev_io_drop_lost(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq,
 {
 	struct nvmev_req *req, *tmp;
 
-	lockdep_assert_held(&ctrl->disp->lock);
+	/* a controller that is not live has no dispatcher to exclude */
+	if (ctrl->disp)
+		lockdep_assert_held(&ctrl->disp->lock);
 	list_for_each_entry_safe(req, tmp, &ctrl->lost, lost) {
 		struct nvmev_sq *rsq = req->sq;
 
