@@ -5,9 +5,10 @@
  * A namespace whose timing model has a volatile write cache (conv and zns
  * with buffer_kib, nvm with cache_kib) acknowledges writes before they are
  * durable.  (Zoned namespaces keep no journal: the end of each zone's data
- * is what they lose; see pl_zones_cut().)  The model says when each write becomes durable (model.h,
- * @durability): at a known time, or once the program unit holding it is
- * programmed, which a later command, a flush or a fua write decides.  The
+ * is what they lose; see pl_zones_cut().)  The model says when each write
+ * becomes durable (model.h, @durability): at a known time, or once the
+ * program unit holding it is programmed, which a later command, a flush
+ * or a fua write decides.  The
  * data itself always goes to the namespace's storage at once, so what is
  * not yet durable can be taken back: this file keeps, for every write not
  * yet durable, the data it overwrote (its pre-image), in a journal in the
@@ -554,6 +555,19 @@ ssize_t nvmev_pl_stats_show(struct nvmev_ns *ns, char *buf, size_t size)
 			 st->torn_kept, st->overflows);
 }
 
+/* Writes and bytes the namespaces of @ctrl have lost at cuts so far. */
+static void pl_lost_totals(struct nvmev_ctrl *ctrl, u64 *writes, u64 *bytes)
+{
+	unsigned int i;
+
+	*writes = *bytes = 0;
+	for (i = 0; i < NVMEV_MAX_NS; i++)
+		if (ctrl->ns[i]) {
+			*writes += ctrl->ns[i]->pl_stats.lost_writes;
+			*bytes += ctrl->ns[i]->pl_stats.lost_bytes;
+		}
+}
+
 /*
  * Cut the power of @ctrl now: the controller stops answering as at a
  * surprise removal, its namespaces keep what was durable, and the PCI
@@ -562,18 +576,14 @@ ssize_t nvmev_pl_stats_show(struct nvmev_ns *ns, char *buf, size_t size)
 int nvmev_power_cut(struct nvmev_ctrl *ctrl, bool torn, u64 seed)
 {
 	u64 t = nvmev_now(), rng = seed ? seed : 1;
-	u64 lost = 0, bytes = 0;
+	u64 lost, bytes, w, b;
 	unsigned int i;
 
 	lockdep_assert_held(&nvmev_cfg_lock);
 	if (!ctrl->live || ctrl->power_off || READ_ONCE(ctrl->gone))
 		return -EINVAL;
 	nvmev_disp_lock(ctrl);
-	for (i = 0; i < NVMEV_MAX_NS; i++)	/* the cut's share, below */
-		if (ctrl->ns[i]) {
-			lost -= ctrl->ns[i]->pl_stats.lost_writes;
-			bytes -= ctrl->ns[i]->pl_stats.lost_bytes;
-		}
+	pl_lost_totals(ctrl, &lost, &bytes);
 	/*
 	 * Zones first: their model still knows what it had booked, which
 	 * the quiesce of nvmev_pci_vanish() forgets.  Nothing is dispatched
@@ -597,9 +607,10 @@ int nvmev_power_cut(struct nvmev_ctrl *ctrl, bool torn, u64 seed)
 			pl_cut(ns, t, torn, &rng);
 			pl_model_cut(ns, t);
 		}
-		lost += ns->pl_stats.lost_writes;
-		bytes += ns->pl_stats.lost_bytes;
 	}
+	pl_lost_totals(ctrl, &w, &b);
+	lost = w - lost;
+	bytes = b - bytes;
 	ctrl->power_off = true;
 	nvmev_disp_unlock(ctrl);
 	pr_warn("%s: power cut (injected%s, seed %llu): %llu volatile write(s), %llu bytes lost\n",
