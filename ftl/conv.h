@@ -374,6 +374,32 @@
 
 #define CONV_DEFAULT_CAPACITY		(1ULL << 30)	/* init(NULL): 1 GiB */
 
+#define CONV_FDP_MAX_RGS		64U	/* reclaim groups */
+#define CONV_FDP_MAX_RUHS		16U	/* reclaim unit handles */
+
+/* Events the model reports to its FDP event callback (conv_fdp_event) */
+enum conv_fdp_event_type {
+	CONV_FDP_EV_RU_FULL,		/* a handle's RU filled; a new one opens */
+	CONV_FDP_EV_GC_MOVED,		/* GC moved valid data out of an RU */
+};
+
+/*
+ * One event: @ruh's reclaim unit in @rg, at model time @t.  RU_FULL: the
+ * new RU is empty.  GC_MOVED: GC copied @nr 4 KiB slots, the first of which
+ * holds LBA slot @slot, out of a group of that RU (persistently isolated
+ * handles: into the same handle's GC unit).
+ */
+struct conv_fdp_event {
+	u32 type;
+	u16 ruh;
+	u16 rg;
+	u64 t;
+	u64 slot;
+	u64 nr;
+};
+
+typedef void (*conv_fdp_event_fn)(void *arg, const struct conv_fdp_event *ev);
+
 /*
  * Model parameters.  Times in ns, bandwidths in MB/s (10^6 bytes/s).
  * Ranges are what conv_check_params() accepts.
@@ -413,6 +439,14 @@
  *                     in 10^-6 that the read returns an Unrecovered Read
  *                     Error, 0..1000000 (0: never)
  * @seed:              seed of the read-error generator, any value
+ * @fdp_rgs:           Flexible Data Placement: reclaim groups, 0 (FDP off:
+ *                     one write stream, as above) or 1..CONV_FDP_MAX_RGS,
+ *                     dividing nr_channels * luns_per_channel
+ * @fdp_ruhs:          reclaim unit handles, 1..CONV_FDP_MAX_RUHS (ignored
+ *                     with FDP off)
+ * @fdp_persistent:    0: handles are initially isolated (GC may mix the
+ *                     data of handles); 1: persistently isolated (GC keeps
+ *                     each handle's data apart)
  */
 struct conv_params {
 	u64 capacity;
@@ -440,6 +474,9 @@ struct conv_params {
 	u32 pe_cycles;
 	u32 read_error_ppm;
 	u32 seed;
+	u32 fdp_rgs;
+	u32 fdp_ruhs;
+	u32 fdp_persistent;
 };
 
 /*
@@ -658,6 +695,34 @@ bool conv_model_read_error(struct conv_model *m, const struct model_req *req);
 
 /* Mark @nr groups bad ("Wear"); returns how many were marked. */
 u32 conv_inject_bad(struct conv_model *m, u32 nr);
+
+/* ---- Flexible Data Placement ("Flexible Data Placement") ---- */
+
+/* True iff FDP is configured (fdp_rgs > 0). */
+bool conv_fdp_enabled(const struct conv_model *m);
+
+/* Bytes of one reclaim unit (the Reclaim Unit Nominal Size). */
+u64 conv_fdp_ru_bytes(const struct conv_model *m);
+
+/*
+ * Bytes handle @ruh can still write into its current reclaim unit in
+ * reclaim group @rg (a full RU's size if it has none yet).  O(1).
+ */
+u64 conv_fdp_ru_avail(const struct conv_model *m, u32 ruh, u32 rg);
+
+/*
+ * Reclaim Unit Handle Update at @now: handle @ruh leaves its current RU in
+ * @rg for an empty one.  Returns the bytes of the old RU left unwritten,
+ * or 0 if it held no data (then nothing changes).  Dispatcher thread.
+ */
+u64 conv_fdp_ru_update(struct conv_model *m, u32 ruh, u32 rg, u64 now);
+
+/*
+ * Report events to @fn(@arg, ...) from now on (NULL: none), called during
+ * schedule() and conv_fdp_ru_update() on the caller's thread.
+ */
+void conv_fdp_set_event_fn(struct conv_model *m, conv_fdp_event_fn fn,
+			   void *arg);
 
 /* Bytes allocated by and for the instance at @priv (struct conv_model). */
 size_t conv_metadata_bytes(const void *priv);

@@ -79,6 +79,15 @@ struct model_req {
 	u64 now;
 	/* Force Unit Access was set (writes: bypass any volatile cache). */
 	bool fua;
+	/*
+	 * Flexible Data Placement (models with placement: conv).  A
+	 * MODEL_WRITE goes to reclaim unit handle @ruh in reclaim group @rg;
+	 * the caller has checked both against the model's configuration.
+	 * 0, 0 without a placement directive (the default handle) and for
+	 * every other op.  Models without FDP ignore them.
+	 */
+	u16 ruh;
+	u16 rg;
 };
 
 /*
