@@ -162,3 +162,43 @@ nvmev_build_module() {  # <dir> [make args...]
     [ -z "$NVMEV_K_CHROOT" ] || rm -rf "$src"
     return "$status"
 }
+
+# Debian 13 userland run on this Debian 12 host without entering the chroot
+# (scripts/vm/trixie-tools.sh installs fio and QEMU there): the chroot's own
+# dynamic loader, its libraries only (--inhibit-cache: never the host's
+# ld.so.cache), so a trixie binary never picks up a Debian 12 library.
+NVMEV_TRIXIE_CHROOT="$NVMEV_CACHE/chroot/trixie"
+
+nvmev_trixie_run() {  # <binary in the chroot, full host path> [args...] | --list <binary>
+    local lib="$NVMEV_TRIXIE_CHROOT/usr/lib/x86_64-linux-gnu"
+    # ceph: librados's RUNPATH, which would otherwise be looked up on the host
+    "$NVMEV_TRIXIE_CHROOT/usr/lib64/ld-linux-x86-64.so.2" --inhibit-cache \
+        --library-path "$lib:$lib/ceph" "$@"
+}
+
+# Set NVMEV_QEMU_CMD to the command that runs QEMU <which>: "host" (Debian
+# 12's, 7.2) or "trixie" (Debian 13's from the chroot, 10.0, which has FDP).
+# For trixie: its own firmware (-L, looked up before QEMU's built-in paths,
+# which are the host's) and modules (QEMU_MODULE_DIR).
+# shellcheck disable=SC2034 # NVMEV_QEMU_CMD is for the caller
+nvmev_qemu_command() {  # <host|trixie>
+    local root=$NVMEV_TRIXIE_CHROOT dir
+    case $1 in
+        host | "")
+            command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 missing; run scripts/deps.sh" >&2; return 1; }
+            NVMEV_QEMU_CMD=(qemu-system-x86_64) ;;
+        trixie)
+            if [ ! -x "$root/usr/bin/qemu-system-x86_64" ]; then
+                echo "no Debian 13 QEMU in $root; set it up: scripts/vm/trixie-tools.sh" >&2
+                return 1
+            fi
+            NVMEV_QEMU_CMD=(env "QEMU_MODULE_DIR=$root/usr/lib/x86_64-linux-gnu/qemu"
+                "$root/usr/lib64/ld-linux-x86-64.so.2" --inhibit-cache
+                --library-path "$root/usr/lib/x86_64-linux-gnu"
+                "$root/usr/bin/qemu-system-x86_64")
+            for dir in "$root/usr/share/qemu" "$root/usr/share/seabios" "$root/usr/lib/ipxe/qemu"; do
+                [ ! -d "$dir" ] || NVMEV_QEMU_CMD+=(-L "$dir")
+            done ;;
+        *) echo "QEMU $1: use host or trixie" >&2; return 1 ;;
+    esac
+}

@@ -17,9 +17,24 @@
 #   --memmap SPEC      reserved RAM for nvmev, size$start [NVMEV_VM_MEMMAP, 2G$4G]
 #   --smp N            guest CPUs [NVMEV_VM_SMP, 4]
 #   --append ARGS      extra kernel command line [NVMEV_VM_APPEND]
-#   --qemu-args ARGS   extra QEMU arguments, split on spaces [NVMEV_VM_QEMU_ARGS]
+#   --qemu-args ARGS   extra QEMU arguments, split on spaces [NVMEV_VM_QEMU_ARGS];
+#                      may be given more than once (the arguments add up)
+#   --qemu WHICH       the QEMU to boot with [NVMEV_QEMU]: host (Debian 12's
+#                      7.2, the default) or trixie (Debian 13's 10.0 from the
+#                      trixie chroot, which has NVMe FDP: nvme-subsys fdp=on;
+#                      set up on demand by scripts/vm/trixie-tools.sh)
+#   --trixie-fio       append Debian 13's fio (3.39, FDP-capable) to the
+#                      initramfs as /usr/bin/fio-trixie (the guest's fio stays
+#                      3.33) [NVMEV_VM_TRIXIE_FIO=1; set up on demand by
+#                      scripts/vm/trixie-tools.sh]
 #   --qemu-nvme SIZE   also attach QEMU's own NVMe controller backed by a
 #                      fresh sparse file build/vm/<name>.qemu-nvme.img
+#   --qemu-fdp SIZE    (with --qemu trixie) also attach QEMU's own NVMe
+#                      controller with Flexible Data Placement: subsystem
+#                      nqn=qemu-fdp (fdp=on, 8 reclaim unit handles, 2
+#                      reclaim groups, 96M reclaim units), controller serial
+#                      qemu-fdp-0, namespace 1 with every handle, backed by
+#                      a fresh sparse file build/vm/<name>.qemu-fdp.img
 #   --iommu MODE       a q35 machine with an Intel IOMMU doing interrupt
 #                      remapping; MODE "on" boots with intel_iommu=on, "pt"
 #                      adds iommu=pt (passthrough for DMA)
@@ -49,7 +64,10 @@ MEMMAP="${NVMEV_VM_MEMMAP:-2G\$4G}"
 SMP="${NVMEV_VM_SMP:-4}"
 APPEND="${NVMEV_VM_APPEND:-}"
 QEMU_EXTRA="${NVMEV_VM_QEMU_ARGS:-}"
+QEMU_WHICH="${NVMEV_QEMU:-host}"
+TRIXIE_FIO="${NVMEV_VM_TRIXIE_FIO:-0}"
 QEMU_NVME_SIZE=""
+QEMU_FDP_SIZE=""
 IOMMU=""
 TIMEOUT="${NVMEV_VM_TIMEOUT:-1200}"
 SHELL_MODE=0
@@ -71,8 +89,11 @@ parse_args() {
             --memmap) MEMMAP=$2; shift ;;
             --smp) SMP=$2; shift ;;
             --append) APPEND=$2; shift ;;
-            --qemu-args) QEMU_EXTRA=$2; shift ;;
+            --qemu-args) QEMU_EXTRA+="${QEMU_EXTRA:+ }$2"; shift ;;
+            --qemu) QEMU_WHICH=$2; shift ;;
+            --trixie-fio) TRIXIE_FIO=1 ;;
             --qemu-nvme) QEMU_NVME_SIZE=$2; shift ;;
+            --qemu-fdp) QEMU_FDP_SIZE=$2; shift ;;
             --iommu) IOMMU=$2; shift ;;
             --timeout) TIMEOUT=$2; shift ;;
             --shell) SHELL_MODE=1 ;;
@@ -97,7 +118,6 @@ prepare() {
     [ -n "$INITRD" ] || INITRD=$(nvmev_initramfs_path "$KVER")
     [ -r "$KERNEL" ] || { say "cannot read $KERNEL (run as root?)"; exit 1; }
     [ -f "$INITRD" ] || { say "no initramfs $INITRD; build it: scripts/vm/initramfs.sh"; exit 1; }
-    command -v qemu-system-x86_64 >/dev/null || { say "qemu-system-x86_64 missing; run scripts/deps.sh"; exit 1; }
     mkdir -p "$NVMEV_VM_DIR"
     LOG="$NVMEV_VM_DIR/$NAME.log"
     OUT="$NVMEV_VM_DIR/$NAME.out"
@@ -105,6 +125,35 @@ prepare() {
     FILES_DIR="$NVMEV_VM_DIR/$NAME.files"
     mkdir -p "$(dirname "$LOG")"
     rm -rf "$LOG" "$LOG".stalled* "$OUT" "$QEMU_LOG" "$FILES_DIR"
+    prepare_trixie_tools
+    nvmev_qemu_command "$QEMU_WHICH" || exit 1
+}
+
+# --qemu trixie and --trixie-fio need Debian 13's packages in the trixie
+# chroot (scripts/vm/trixie-tools.sh: about 50 MiB the first time, ~1 s
+# after); --trixie-fio boots an initramfs that is the usual one with the
+# fio overlay appended (build/vm/<name>.initrd.cpio.gz): Linux unpacks
+# concatenated archives in order.
+prepare_trixie_tools() {
+    case "$TRIXIE_FIO" in 0 | 1) ;; *) say "NVMEV_VM_TRIXIE_FIO=$TRIXIE_FIO: use 0 or 1"; exit 2 ;; esac
+    case "$QEMU_WHICH" in
+        host | trixie) ;;
+        *) say "--qemu $QEMU_WHICH: use host or trixie"; exit 2 ;;
+    esac
+    [ "$TRIXIE_FIO" = 1 ] || [ "$QEMU_WHICH" = trixie ] || return 0
+    local tools="$NVMEV_ROOT/scripts/vm/trixie-tools.sh"
+    "$tools" >"$NVMEV_VM_DIR/$NAME.trixie-tools.log" 2>&1 || {
+        cat "$NVMEV_VM_DIR/$NAME.trixie-tools.log"
+        say "${tools#"$NVMEV_ROOT"/} failed (needed by --qemu trixie / --trixie-fio)"
+        exit 1
+    }
+    tail -n 1 "$NVMEV_VM_DIR/$NAME.trixie-tools.log"
+    [ "$TRIXIE_FIO" = 1 ] || return 0
+    local overlay="$NVMEV_CACHE/trixie-tools/fio-trixie.cpio.gz" combined="$NVMEV_VM_DIR/$NAME.initrd.cpio.gz"
+    [ -f "$overlay" ] || { say "no $overlay after ${tools#"$NVMEV_ROOT"/}"; exit 1; }
+    cat "$INITRD" "$overlay" >"$combined.tmp"
+    mv "$combined.tmp" "$combined"
+    INITRD=$combined
 }
 
 qemu_command() {
@@ -129,7 +178,7 @@ qemu_command() {
     [ -z "$NVMEV_K_APPEND" ] || cmdline+=" $NVMEV_K_APPEND"
     [ -z "$APPEND" ] || cmdline+=" $APPEND"
     # shellcheck disable=SC2054 # commas are part of QEMU option values
-    QEMU=(qemu-system-x86_64
+    QEMU=("${NVMEV_QEMU_CMD[@]}"
         -accel tcg,thread=multi -cpu max -smp "$SMP" -m "$MEM"
         -kernel "$KERNEL" -initrd "$INITRD" -append "$cmdline"
         -display none -no-reboot -monitor none -nic none)
@@ -149,6 +198,18 @@ qemu_command() {
         truncate -s "$QEMU_NVME_SIZE" "$image"
         QEMU+=(-drive "file=$image,if=none,id=qemunvme,format=raw,cache=unsafe"
             -device "nvme,drive=qemunvme,serial=qemu-nvme-0")
+    fi
+    if [ -n "$QEMU_FDP_SIZE" ]; then
+        # QEMU 8.0 and later (hw/nvme: nvme-subsys fdp.*, nvme-ns fdp.ruhs)
+        [ "$QEMU_WHICH" = trixie ] ||
+            { say "--qemu-fdp needs a QEMU with FDP (8.0+): add --qemu trixie (this QEMU: $QEMU_WHICH)"; exit 2; }
+        local fdp_image="$NVMEV_VM_DIR/$NAME.qemu-fdp.img"
+        rm -f "$fdp_image"
+        truncate -s "$QEMU_FDP_SIZE" "$fdp_image"
+        QEMU+=(-device "nvme-subsys,id=qfdpsubsys,nqn=qemu-fdp,fdp=on,fdp.nruh=8,fdp.nrg=2,fdp.runs=96M"
+            -device "nvme,id=qfdp,serial=qemu-fdp-0,subsys=qfdpsubsys"
+            -drive "file=$fdp_image,if=none,id=qfdpdrive,format=raw,cache=unsafe"
+            -device "nvme-ns,drive=qfdpdrive,bus=qfdp,nsid=1,fdp.ruhs=0-7")
     fi
     if [ -n "$QEMU_EXTRA" ]; then
         local -a extra
@@ -192,7 +253,7 @@ boot() {
     local pid tail_pid="" try=1 last
     [ -n "$BOOT_STALL" ] || BOOT_STALL=$((90 * NVMEV_K_SLOWDOWN))
     while :; do
-        say "booting kernel $NVMEV_K_NAME: $KVER ($SMP cpus, $MEM, memmap=$MEMMAP, timeout ${TIMEOUT}s); console: ${LOG#"$NVMEV_ROOT"/}"
+        say "booting kernel $NVMEV_K_NAME: $KVER$([ "$QEMU_WHICH" = host ] || echo " under QEMU $QEMU_WHICH") ($SMP cpus, $MEM, memmap=$MEMMAP, timeout ${TIMEOUT}s); console: ${LOG#"$NVMEV_ROOT"/}"
         timeout --signal=TERM --kill-after=10 "$TIMEOUT" "${QEMU[@]}" 2>"$QEMU_LOG" &
         pid=$!
         if [ "${V:-0}" = 1 ]; then
