@@ -32,7 +32,10 @@
 # script needing other settings declares them with a line such as
 #   # nvmev-vm-args: --qemu-nvme 1G --mem 8G
 # (options of scripts/vm/run.sh, split on spaces); it then gets its own boot
-# together with the scripts that declare the same line.
+# together with the scripts that declare the same line. A script with the
+# line "# nvmev-opt-in: <why>" is left out of the default list and runs only
+# when NVMEV_TESTS names it (tests/vm/65-fdp-tools.sh: it downloads Debian
+# 13's fio and QEMU).
 # Logs: build/logs/ (unit tests; per kernel: build/logs/<kernel>/), build/vm/<kernel>/
 # (VM consoles and results).
 # Exit status 0 iff nothing failed and something passed.
@@ -218,7 +221,8 @@ selected_scripts() {
         return
     fi
     for path in "$NVMEV_ROOT"/tests/vm/[0-9][0-9]-*.sh; do
-        [ -f "$path" ] && basename "$path" .sh
+        [ -f "$path" ] || continue
+        grep -q '^# nvmev-opt-in:' "$path" || basename "$path" .sh
     done
 }
 

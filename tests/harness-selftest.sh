@@ -129,6 +129,13 @@ check kit-made-no-failure "0" "$(wc -l <"$TMP/results.txt")"
 check kit-missing-survives "0" "$(harness "K=6.99; $kit_code")"
 check kit-missing-is-a-failure "1" "$(grep -c '^FAIL 6.99/kit: kernel 6.99: no such kit$' "$TMP/results.txt")"
 
+# a script marked "# nvmev-opt-in:" runs only when NVMEV_TESTS names it
+mkdir -p "$TMP/root/tests/vm"
+printf '#!/bin/sh\n' >"$TMP/root/tests/vm/00-a.sh"
+printf '#!/bin/sh\n# nvmev-opt-in: needs more\n' >"$TMP/root/tests/vm/01-b.sh"
+check opt-in-left-out "00-a" "$(harness 'NVMEV_TESTS= selected_scripts' >/dev/null; grep -v '^harness-alive$' "$TMP/out" | paste -sd' ')"
+check opt-in-named "01-b 00-a" "$(harness 'NVMEV_TESTS="01-b 00-a" selected_scripts' >/dev/null; grep -v '^harness-alive$' "$TMP/out" | paste -sd' ')"
+
 # the report: counts per group and the last line; its status says failed
 printf 'PASS k1/a/x\nPASS k1/a/y\nFAIL k1/b/z: why\nPASS unit/u\n' >"$TMP/results.txt"
 check report-status "1" "$(harness 'KERNELS=(k1); print_report')"
@@ -153,6 +160,7 @@ cp "$ROOT/scripts/vm/run.sh" "$RS/scripts/vm/run.sh"
     echo "    NVMEV_K_SLOWDOWN=1 NVMEV_K_APPEND=''"
     echo "}"
     echo "nvmev_initramfs_path() { echo $RS/initrd; }"
+    echo "nvmev_qemu_command() { NVMEV_QEMU_CMD=(qemu-system-x86_64); }"
 } >"$RS/scripts/vm/common.sh"
 {
     echo '#!/usr/bin/env bash'

@@ -2,13 +2,15 @@
 # shellcheck shell=dash
 # shellcheck disable=SC2317,SC2086 # helpers via t_check; $DATA is a word list
 # nvmev-vm-args: --trixie-fio --qemu trixie --qemu-fdp 1G
+# nvmev-opt-in: downloads Debian 13's fio and QEMU (scripts/vm/trixie-tools.sh)
 # The host-side tools of Flexible Data Placement (FDP) testing, which
 # Debian 12 lacks: Debian 13's fio (/usr/bin/fio-trixie, >= 3.34 for
 # --fdp=1 with ioengine=io_uring_cmd; scripts/vm/run.sh --trixie-fio) runs
 # verified io_uring passthrough I/O on nvmev's /dev/ngXnY, and Debian 13's
 # QEMU (--qemu trixie --qemu-fdp) gives a reference FDP controller (serial
 # qemu-fdp-0) that answers nvme-cli's FDP commands and fio's --fdp=1.
-# Not in scripts/test.sh's default list: NVMEV_TESTS=65-fdp-tools runs it.
+# Not in scripts/test.sh's default list (nvmev-opt-in):
+#   NVMEV_TESTS=65-fdp-tools ./scripts/test.sh
 # Each half is skipped, with a message, when its tool is absent.
 # shellcheck source=tests/vm/lib.sh
 . /tests/lib.sh
