@@ -2,6 +2,10 @@
 # Install every Debian package needed to build nvmev and run its test suite
 # (QEMU guest kernel + headers, guest userland for the initramfs, build tools).
 # Idempotent: when everything is already installed it only runs one dpkg query.
+#   scripts/deps.sh                  the Debian 12 packages
+#   scripts/deps.sh --trixie-tools   also Debian 13's fio and QEMU for FDP
+#                                    testing (scripts/vm/trixie-tools.sh;
+#                                    about 50 MiB the first time)
 set -euo pipefail
 
 PACKAGES=(
@@ -48,6 +52,17 @@ apt_failed() {
 }
 
 main() {
+    local trixie_tools=0
+    case "${1:-}" in
+        "") ;;
+        --trixie-tools) trixie_tools=1 ;;
+        *) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 2 ;;
+    esac
+    install_packages
+    [ "$trixie_tools" = 0 ] || as_root "$(dirname "${BASH_SOURCE[0]}")/vm/trixie-tools.sh"
+}
+
+install_packages() {
     local missing
     mapfile -t missing < <(missing_packages)
     if [ "${#missing[@]}" -eq 0 ]; then
