@@ -4,7 +4,8 @@
 #   2. unit tests                (make -C tests/unit check, tests/harness-selftest.sh,
 #                                 tests/nvmevctl-selftest.sh, make -C tools/sim check,
 #                                 make -C tools/kv check, make -C tools/nvme-raw check,
-#                                 make -C tools/crash check), once
+#                                 make -C tools/crash check,
+#                                 make -C tools/replay check), once
 #   then for each guest kernel (NVMEV_KERNELS, default "6.1 6.12"):
 #   3. set up its kit if missing (6.12: scripts/kernel/trixie-6.12.sh)
 #   4. build nvmev.ko for it     (into build/<kernel>/nvmev.ko)
@@ -159,7 +160,7 @@ run_unit_tests() {
 # tests/vm/39-power-fs.sh, built here for it; checked on a host directory).
 run_tool_tests() {
     local name log status
-    for name in harness-selftest nvmevctl-selftest sim kv nvme-raw crash; do
+    for name in harness-selftest nvmevctl-selftest sim kv nvme-raw crash replay; do
         log="$LOG_DIR/$name.log"
         status=0
         case $name in
@@ -181,6 +182,9 @@ run_tool_tests() {
             crash)
                 step "crash-consistency workload (make -C tools/crash check)"
                 make -C "$NVMEV_ROOT/tools/crash" check >"$log" 2>&1 || status=$? ;;
+            replay)
+                step "trace replay with placement (make -C tools/replay check)"
+                make -C "$NVMEV_ROOT/tools/replay" check >"$log" 2>&1 || status=$? ;;
         esac
         collect_results "$log"
         tail -n 1 "$log"

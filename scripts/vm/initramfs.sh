@@ -16,7 +16,7 @@
 # (another revision, for scripts/bench.sh --baseline) at
 # /lib/modules/nvmev-base.ko; tests/vm/ at /tests;
 # scripts/nvmevctl at /usr/bin/nvmevctl; nvmev-sim, nvmev-kv, nvme-raw,
-# nvme-raw-identify and crashwork when built;
+# nvme-raw-identify, nvmev-replay and crashwork when built;
 # and scripts/vm/guest-init.sh as
 # /init.  Always rebuilt from scratch (a few seconds), so it can never be
 # stale.
@@ -221,6 +221,8 @@ install_tests_and_init() {
     # the userspace NVMe driver tools, when built (make -C tools/nvme-raw)
     install_built_tool nvme-raw/build/nvme-raw
     install_built_tool nvme-raw/build/nvme-raw-identify
+    # the trace replayer with placement directives (make -C tools/replay)
+    install_built_tool replay/build/nvmev-replay
     # the crash-consistency workload and checker (make -C tools/crash)
     install_built_tool crash/build/crashwork
     cp "$NVMEV_ROOT/scripts/vm/guest-init.sh" "$STAGE/init"
