@@ -5,18 +5,21 @@
  * carry a data placement directive (Flexible Data Placement: DTYPE 2 and a
  * placement identifier), which fio before 3.34 cannot send.
  *
- *   nvmev-replay [--verify] [--quiet] DEVICE TRACE
+ *   nvmev-replay [--verify] [--quiet] [--rgif BITS] DEVICE TRACE
  *
  * DEVICE is a namespace's block device (/dev/nvme0n1).  TRACE has the
  * lines of nvmev-sim's traces (tools/sim/README.md, "Traces"):
  *
- *	<time_ns|-> <op> <offset_bytes> <len_bytes> [pid=N]
+ *	<time_ns|-> <op> <offset_bytes> <len_bytes> [ruh=N] [rg=N] [pid=N]
  *
  * op: W write, R read, T deallocate, Z write zeroes, F flush (offset and
- * length may be left out).  Sizes take k, m, g (KiB, MiB, GiB).  pid=N on
- * a write sends it with the Data Placement directive and placement
- * identifier N; without it a write has no directive.  The time column is
- * ignored (commands go one after another).  '#' starts a comment.
+ * length may be left out).  Sizes take k, m, g (KiB, MiB, GiB).  A write
+ * naming a placement goes with the Data Placement directive (DTYPE 2) and
+ * a placement identifier: pid=N gives it whole; ruh=N (the placement
+ * handle) and rg=N (the reclaim group) make rg << (16 - BITS) | ruh, BITS
+ * being the configuration's RGIF (--rgif, default 0: rg must be 0).
+ * Without any, a write has no directive.  The time column is ignored
+ * (commands go one after another).  '#' starts a comment.
  *
  * Every logical block written holds a pattern made from its LBA and a
  * generation number.  With --verify, reads compare what they get with what
@@ -64,6 +67,7 @@ struct dev {
 	unsigned char *buf;
 	bool verify;
 	bool quiet;
+	unsigned int rgif;
 	unsigned long cmds, errors, mismatches;
 };
 
@@ -245,16 +249,19 @@ static int parse_size(const char *s, uint64_t *out)
 /* One trace line; returns 0, or -1 with a message for a bad line. */
 static int run_line(struct dev *d, char *line, unsigned long no)
 {
-	char *tok[6], *p = strchr(line, '#');
-	uint64_t off = 0, len = 0, slba, nlb;
-	int n = 0, pid = -1;
+	char *tok[8], *p = strchr(line, '#');
+	uint64_t off = 0, len = 0, slba, nlb, ruh = 0, rg = 0, v;
+	int n = 0, i, pid = -1;
+	bool placed = false;
 	char op;
 
 	if (p)
 		*p = 0;
-	for (p = strtok(line, " \t\r\n"); p && n < 6;
+	for (p = strtok(line, " \t\r\n"); p && n < 8;
 	     p = strtok(NULL, " \t\r\n"))
 		tok[n++] = p;
+	if (p)
+		goto bad;
 	if (!n)
 		return 0;
 	if (n < 2 || strlen(tok[1]) != 1)
@@ -266,13 +273,31 @@ static int run_line(struct dev *d, char *line, unsigned long no)
 	}
 	if (n < 4 || parse_size(tok[2], &off) || parse_size(tok[3], &len))
 		goto bad;
-	if (n >= 5) {
-		uint64_t v;
-
-		if (strncmp(tok[4], "pid=", 4) || parse_size(tok[4] + 4, &v) ||
-		    v > 0xffff)
+	for (i = 4; i < n; i++) {
+		if (!strncmp(tok[i], "pid=", 4) &&
+		    !parse_size(tok[i] + 4, &v) && v <= 0xffff)
+			pid = (int)v;
+		else if (!strncmp(tok[i], "ruh=", 4) &&
+			 !parse_size(tok[i] + 4, &v))
+			ruh = v;
+		else if (!strncmp(tok[i], "rg=", 3) &&
+			 !parse_size(tok[i] + 3, &v))
+			rg = v;
+		else
 			goto bad;
-		pid = (int)v;
+		placed = true;
+	}
+	if (placed && op != 'W')
+		goto bad;
+	if (placed && pid < 0) {
+		unsigned int phbits = 16 - d->rgif;
+
+		if (ruh >> phbits || (d->rgif ? rg >> d->rgif : rg)) {
+			fprintf(stderr, "line %lu: ruh=%" PRIu64 " rg=%" PRIu64 " do not fit a placement identifier with RGIF %u\n",
+				no, ruh, rg, d->rgif);
+			return -1;
+		}
+		pid = (int)(rg << phbits | ruh);
 	}
 	if (off % d->lbsz || len % d->lbsz || !len) {
 		fprintf(stderr, "line %lu: offset and length must be multiples of %u\n",
@@ -300,7 +325,7 @@ static int run_line(struct dev *d, char *line, unsigned long no)
 		return 0;
 	}
 bad:
-	fprintf(stderr, "line %lu: not '<time|-> <W|R|T|Z|F> <offset> <len> [pid=N]'\n",
+	fprintf(stderr, "line %lu: not '<time|-> <W|R|T|Z|F> <offset> <len>' (a W may add ruh=N rg=N or pid=N)\n",
 		no);
 	return -1;
 }
@@ -337,11 +362,14 @@ int main(int argc, char **argv)
 			d.verify = true;
 		else if (!strcmp(argv[i], "--quiet"))
 			d.quiet = true;
+		else if (!strcmp(argv[i], "--rgif") && i + 1 < argc &&
+			 atoi(argv[i + 1]) >= 0 && atoi(argv[i + 1]) <= 15)
+			d.rgif = (unsigned int)atoi(argv[++i]);
 		else
 			break;
 	}
 	if (argc - i != 2) {
-		fprintf(stderr, "usage: %s [--verify] [--quiet] DEVICE TRACE\n",
+		fprintf(stderr, "usage: %s [--verify] [--quiet] [--rgif BITS] DEVICE TRACE\n",
 			argv[0]);
 		return 2;
 	}

@@ -11,12 +11,13 @@ trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
 ok() { echo "@@RESULT PASS replay/$1"; pass=$((pass + 1)); }
 bad() { echo "@@RESULT FAIL replay/$1 $2"; fail=$((fail + 1)); }
+OPTS=()
 check() {  # <name> <expected exit> <trace text> [env...]
     local name=$1 want=$2 text=$3 got
     shift 3
     printf '%s\n' "$text" >"$T/trace"
     env FAKE_DEV=/fake/ns FAKE_LOG="$T/log" "$@" LD_PRELOAD="$B/fakedev.so" \
-        "$B/nvmev-replay" --verify /fake/ns "$T/trace" >"$T/out" 2>"$T/err"
+        "$B/nvmev-replay" --verify "${OPTS[@]}" /fake/ns "$T/trace" >"$T/out" 2>"$T/err"
     got=$?
     if [ "$got" = "$want" ]; then ok "$name"
     else bad "$name" "exit $got, want $want: $(tail -n 2 "$T/err" "$T/out" | tr '\n' ' ')"; fi
@@ -49,5 +50,16 @@ check split-large 0 "- W 0 1M
 - R 0 1M"
 if [ "$(grep -c '^0x1 ' "$T/log")" = 2 ]; then ok split-512k
 else bad split-512k "$(grep -c '^0x1 ' "$T/log") writes for 1 MiB"; fi
+# ruh/rg make the placement identifier from the configuration's RGIF
+OPTS=(--rgif 2)
+check ruh-rg 0 "- W 0 4k ruh=3 rg=1
+- W 4096 4k ruh=5"
+if grep -q '^0x1 0 8 0x200007 0x40030000 0$' "$T/log" &&
+   grep -q '^0x1 8 8 0x200007 0x50000 0$' "$T/log"; then ok ruh-rg-pid
+else bad ruh-rg-pid "$(head -n 2 "$T/log" | tr '\n' ' ')"; fi
+check rg-too-big 2 "- W 0 4k ruh=0 rg=4"
+OPTS=()
+check rg-without-rgif 2 "- W 0 4k rg=1"
+check placement-on-read 2 "- R 0 4k ruh=1"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
