@@ -400,6 +400,49 @@ struct conv_fdp_event {
 
 typedef void (*conv_fdp_event_fn)(void *arg, const struct conv_fdp_event *ev);
 
+/* GC_MOVED out of a group of a shared GC unit (initially isolated) */
+#define CONV_FDP_RUH_MIXED		0xffffU
+
+/* One write stream ("Flexible Data Placement"); private to conv.c. */
+struct conv_fdp_stream {
+	u32 pu_grp;		/* its open PU (as in struct conv_model) */
+	u32 pu_idx;
+	u32 pu_fill;
+	u32 pu_nhost;
+	u64 pu_time;
+	u64 pu_num;		/* host streams: the open PU's number */
+	u64 wait_at;
+	u32 cursor;		/* next LUN, 0 .. n - 1 within its RG */
+	u32 ru_taken;		/* groups its RU has taken */
+	u64 ru_written;		/* slots written into its RU (padding too) */
+	u16 ruh;		/* handle, CONV_FDP_RUH_MIXED: shared GC */
+	u16 rg;
+	bool gc;
+};
+
+/* FDP state, allocated at init only when fdp_rgs > 0. */
+struct conv_fdp {
+	u32 rgs;		/* R */
+	u32 ruhs;		/* H */
+	u32 luns;		/* n = N / R, LUNs per RG */
+	u32 nr_streams;		/* H * R host, then H * R or R GC */
+	u64 ru_slots;		/* n * G */
+	struct conv_fdp_stream *st;	/* [nr_streams] */
+	u32 *open_grp;		/* [nr_streams * n] open group per LUN */
+	u32 *open_next;		/* [nr_streams * n] */
+	u16 *grp_stream;	/* [T] the stream that owns a group */
+	u32 *nr_free_rg;	/* [R] F_r */
+	u32 cur;		/* the stream held in conv_model's pu_* */
+	u32 open_nhost;		/* host slots in every open PU */
+	u64 next_num;		/* number of the next host PU opened */
+	u64 reported;		/* the last closed reported */
+	u64 hi_prog;		/* highest number programmed */
+	u64 acc_at;		/* closed_at accumulator */
+	bool dirty;		/* a host PU was programmed */
+	conv_fdp_event_fn fn;
+	void *arg;
+};
+
 /*
  * Model parameters.  Times in ns, bandwidths in MB/s (10^6 bytes/s).
  * Ranges are what conv_check_params() accepts.
@@ -629,6 +672,8 @@ struct conv_model {
 
 	u64 place_failures;	/* must stay 0 (see "GC never runs dry") */
 	size_t meta_bytes;
+
+	struct conv_fdp *fdp;	/* NULL: FDP off */
 };
 
 /* Fill @p with the default drive and CONV_DEFAULT_CAPACITY. */
