@@ -275,9 +275,11 @@ static void isolation(u32 persistent, u32 rgs)
 			continue;
 		}
 		if (h != who[lba]) {
+			u32 w = who[lba];
+
 			free(who);
-			FAIL("lba %u written by %u in group %u of %u", lba,
-			     who[lba], g, h);
+			FAIL("lba %u written by %u in group %u of %u", lba, w,
+			     g, h);
 		}
 	}
 	free(who);
