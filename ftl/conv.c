@@ -17,6 +17,10 @@ enum {
 	CONV_GRP_RETIRED,	/* worn out or bad: never used again */
 };
 
+/* FDP only: the group holds a stream's open PU (never a GC victim). */
+#define CONV_GRP_PU	0x80
+#define CONV_GRP_MASK	0x7f
+
 #define CONV_NONE	U32_MAX
 
 /* Smallest b with 2^b >= n (n >= 1). */
@@ -159,7 +163,33 @@ static const char *conv_check_geometry(const struct conv_params *p)
 	conv_geo(p, &g);
 	if (g.line_slots > (U32_MAX >> 1))
 		return "one block on every plane (channels * luns * planes * pages_per_block * page_size) must be below 8 TiB";
-	return nand_check_buffer(p);
+	why = nand_check_buffer(p);
+	if (why || !p->fdp_rgs)
+		return why;
+	if (p->fdp_rgs > CONV_FDP_MAX_RGS || g.nr_luns % p->fdp_rgs)
+		return "fdp_rgs must be 0 (FDP off) or 1..64 dividing nr_channels * luns_per_channel";
+	if (p->fdp_ruhs < 1 || p->fdp_ruhs > CONV_FDP_MAX_RUHS)
+		return "fdp_ruhs must be 1..16";
+	if (p->fdp_persistent > 1)
+		return "fdp_persistent must be 0 (initially isolated) or 1 (persistently isolated)";
+	if (p->buffer_kib && (u64)p->buffer_kib / 4 <
+	    (u64)p->fdp_ruhs * p->fdp_rgs * g.pu_slots)
+		return "buffer_kib must be 0 or hold one program unit per FDP write stream (fdp_ruhs * fdp_rgs program units)";
+	return NULL;
+}
+
+/*
+ * K of conv.h "GC never runs dry": the spare space must exceed K groups.
+ * FDP off: 1.  FDP: R + (streams - R) * n.
+ */
+static u64 conv_spare_groups(const struct conv_params *p, u32 nr_luns)
+{
+	u64 r = p->fdp_rgs, h = p->fdp_ruhs, streams;
+
+	if (!r)
+		return 1;
+	streams = h * r + (p->fdp_persistent ? h * r : r);
+	return r + (streams - r) * (nr_luns / p->fdp_rgs);
 }
 
 /* Blocks per plane for @ls logical slots (conv.h "Capacity"). */
@@ -182,17 +212,18 @@ static u64 conv_blocks(const struct conv_params *p, const struct conv_geo *g,
 u64 conv_min_capacity(const struct conv_params *p)
 {
 	struct conv_geo g;
-	u64 bound, prev_top = 0, worst = 0, b;
+	u64 bound, prev_top = 0, worst = 0, b, kg;
 
 	if (conv_check_geometry(p))
 		return 0;
 	conv_geo(p, &g);
-	bound = div_u64(100ULL * g.grp_slots, p->op_percent) + 1;
+	kg = conv_spare_groups(p, g.nr_luns) * g.grp_slots;
+	bound = div_u64(100ULL * kg, p->op_percent) + 1;
 	for (b = 1; prev_top + 1 < bound; b++) {
 		u64 top = div_u64(b * g.line_slots * 100, 100 + p->op_percent);
 		u64 hi = top < bound - 1 ? top : bound - 1;
 
-		if (hi > prev_top && hi + g.grp_slots >= b * g.line_slots)
+		if (hi > prev_top && hi + kg >= b * g.line_slots)
 			worst = hi;
 		prev_top = top;
 	}
@@ -210,7 +241,9 @@ const char *conv_check_params(const struct conv_params *p)
 	if (p->capacity & (CONV_SLOT_SIZE - 1))
 		return "capacity must be a multiple of 4096";
 	if (p->capacity < conv_min_capacity(p))
-		return "capacity is below conv_min_capacity() for this geometry and op_percent";
+		return p->fdp_rgs ?
+			"capacity is below conv_min_capacity(): with FDP the spare space (op_percent of the capacity) must exceed fdp_rgs + (streams - fdp_rgs) * LUNs per RG groups; raise capacity or op_percent, or lower fdp_ruhs" :
+			"capacity is below conv_min_capacity() for this geometry and op_percent";
 	if (p->capacity > CONV_MAX_CAPACITY)
 		return "capacity must be at most 4 TiB";
 	conv_geo(p, &g);
@@ -311,6 +344,15 @@ void conv_model_exit(struct conv_model *m)
 	kvfree(m->free_head);
 	kvfree(m->free_tail);
 	kvfree(m->nr_free_lun);
+	if (m->fdp) {
+		kvfree(m->fdp->st);
+		kvfree(m->fdp->open_grp);
+		kvfree(m->fdp->open_next);
+		kvfree(m->fdp->grp_stream);
+		kvfree(m->fdp->nr_free_rg);
+		kvfree(m->fdp);
+		m->fdp = NULL;
+	}
 	nand_exit(&m->nand);
 	m->l2p = m->rev = NULL;
 	m->valid = m->next_free = NULL;
@@ -322,13 +364,87 @@ void conv_model_exit(struct conv_model *m)
 	m->meta_bytes = 0;
 }
 
+/* FDP: streams and their per-LUN open groups */
+static u64 conv_fdp_streams(const struct conv_params *p)
+{
+	u64 hr = (u64)p->fdp_ruhs * p->fdp_rgs;
+
+	return hr + (p->fdp_persistent ? hr : p->fdp_rgs);
+}
+
+/* Bytes of the FDP state (0 with FDP off). */
+static u64 conv_fdp_bytes(const struct conv_params *p, u32 nr_luns, u64 t)
+{
+	u64 ns = conv_fdp_streams(p);
+
+	if (!p->fdp_rgs)
+		return 0;
+	return sizeof(struct conv_fdp) +
+	       ns * sizeof(struct conv_fdp_stream) +
+	       ns * (nr_luns / p->fdp_rgs) * 2 * sizeof(u32) +
+	       t * sizeof(u16) + p->fdp_rgs * sizeof(u32);
+}
+
+/* Allocate and set up the FDP state (conv.h "Flexible Data Placement"). */
+static int conv_fdp_init(struct conv_model *m)
+{
+	const struct conv_params *p = &m->p;
+	struct conv_fdp *f;
+	u32 i, ns, n;
+
+	f = conv_alloc(m, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	m->fdp = f;
+	f->rgs = p->fdp_rgs;
+	f->ruhs = p->fdp_ruhs;
+	f->luns = m->nr_luns / p->fdp_rgs;
+	ns = (u32)conv_fdp_streams(p);
+	n = f->luns;
+	f->nr_streams = ns;
+	f->ru_slots = (u64)n * m->grp_slots;
+	f->st = conv_alloc(m, (u64)ns * sizeof(*f->st));
+	f->open_grp = conv_alloc(m, (u64)ns * n * sizeof(u32));
+	f->open_next = conv_alloc(m, (u64)ns * n * sizeof(u32));
+	f->grp_stream = conv_alloc(m, (u64)m->nr_groups * sizeof(u16));
+	f->nr_free_rg = conv_alloc(m, (u64)f->rgs * sizeof(u32));
+	if (!f->st || !f->open_grp || !f->open_next || !f->grp_stream ||
+	    !f->nr_free_rg)
+		return -ENOMEM;
+	for (i = 0; i < ns * n; i++)
+		f->open_grp[i] = CONV_NONE;
+	for (i = 0; i < ns; i++) {
+		struct conv_fdp_stream *st = &f->st[i];
+		u32 hr = f->ruhs * f->rgs;
+
+		st->pu_grp = CONV_NONE;
+		if (i < hr) {
+			st->ruh = (u16)(i % f->ruhs);
+			st->rg = (u16)(i / f->ruhs);
+		} else if (p->fdp_persistent) {
+			st->ruh = (u16)((i - hr) % f->ruhs);
+			st->rg = (u16)((i - hr) / f->ruhs);
+			st->gc = true;
+		} else {
+			st->ruh = CONV_FDP_RUH_MIXED;
+			st->rg = (u16)(i - hr);
+			st->gc = true;
+		}
+	}
+	for (i = 0; i < f->rgs; i++)
+		f->nr_free_rg[i] = n * m->blocks_per_plane;
+	f->next_num = 1;
+	return 0;
+}
+
 /* Bytes of everything but the two big tables. */
 static u64 conv_small_bytes(const struct conv_model *m)
 {
 	u64 t = m->nr_groups, n = m->nr_luns;
 
 	return sizeof(*m) + t * (4 * sizeof(u32) + sizeof(u64) + 2) +
-	       n * 5 * sizeof(u32) + nand_alloc_bytes(&m->p);
+	       n * 5 * sizeof(u32) + nand_alloc_bytes(&m->p) +
+	       conv_fdp_bytes(&m->p, m->nr_luns, t);
 }
 
 /*
@@ -406,6 +522,10 @@ int conv_model_init(struct conv_model *m, const struct conv_params *p)
 	m->nr_free_lun = conv_alloc(m, (u64)m->nr_luns * sizeof(u32));
 	if (nand_init(&m->nand, p) == 0)
 		m->meta_bytes += m->nand.bytes;
+	if (p->fdp_rgs && conv_fdp_init(m)) {
+		conv_model_exit(m);
+		return -ENOMEM;
+	}
 	if (!m->l2p || !m->rev || !m->valid || !m->next_free ||
 	    !m->closed_at || !m->state || !m->erase_cnt || !m->bad ||
 	    !m->open_grp || !m->open_next ||
@@ -429,13 +549,14 @@ int conv_model_init(struct conv_model *m, const struct conv_params *p)
 	}
 	m->nr_free = m->nr_groups;
 	m->pu_grp = CONV_NONE;
-	m->pu_num = 1;
+	m->pu_num = m->fdp ? 0 : 1;	/* FDP: stream 0's (none open) */
 	/*
 	 * Init required S > G, so T >= floor(Ls / G) + 2: the extra groups
 	 * E = T - floor(Ls / G) - 1 >= 1; half of them, rounded up, are the
 	 * spare (conv.h "Wear").
 	 */
-	m->spare0 = (m->nr_groups - m->lba_slots / m->grp_slots) / 2;
+	m->spare0 = (u32)div_u64(m->nr_groups - m->lba_slots / m->grp_slots -
+				 conv_spare_groups(p, m->nr_luns) + 1, 2);
 	m->rng = p->seed;
 	return 0;
 }
@@ -449,6 +570,15 @@ void conv_model_reset(struct conv_model *m)
 	m->idle = 0;
 	m->pu_time = 0;
 	m->wait_at = 0;	/* the open PU keeps its number (pu_num) */
+	if (m->fdp) {
+		u32 i;
+
+		for (i = 0; i < m->fdp->nr_streams; i++) {
+			m->fdp->st[i].pu_time = 0;
+			m->fdp->st[i].wait_at = 0;
+		}
+		m->fdp->acc_at = 0;
+	}
 }
 
 size_t conv_metadata_bytes(const void *priv)
@@ -481,7 +611,8 @@ static u32 conv_page_type(const struct conv_model *m, u32 ppa)
  */
 static u64 conv_buffer_space(struct conv_model *m, u64 start, bool *waited)
 {
-	if (!nand_buf_space(&m->nand, &start, m->pu_nhost, waited))
+	if (!nand_buf_space(&m->nand, &start,
+			    m->fdp ? m->fdp->open_nhost : m->pu_nhost, waited))
 		m->place_failures++;	/* cannot happen */
 	return start;
 }
@@ -498,6 +629,8 @@ static u32 conv_free_pop(struct conv_model *m, u32 l)
 		m->free_tail[l] = CONV_NONE;
 	m->nr_free_lun[l]--;
 	m->nr_free--;
+	if (m->fdp)
+		m->fdp->nr_free_rg[l / m->fdp->luns]--;
 	return g;
 }
 
@@ -513,6 +646,8 @@ static void conv_free_push(struct conv_model *m, u32 l, u32 g)
 	m->free_tail[l] = g;
 	m->nr_free_lun[l]++;
 	m->nr_free++;
+	if (m->fdp)
+		m->fdp->nr_free_rg[l / m->fdp->luns]++;
 }
 
 /* Retire group @g (on no list, holding no data): conv.h "Wear". */
@@ -539,11 +674,13 @@ static void conv_erased(struct conv_model *m, u32 l, u32 g)
 {
 	if (m->erase_cnt[g] < U32_MAX)
 		m->erase_cnt[g]++;
+	m->state[g] &= CONV_GRP_MASK;
 	nand_count(&m->erase_total, 1);
 	if (m->erase_cnt[g] > m->max_erase)
 		WRITE_ONCE(m->max_erase, m->erase_cnt[g]);
 	if (m->bad[g] || conv_worn(m, g)) {
-		if (m->nr_free >= 1) {
+		if (m->fdp ? m->fdp->nr_free_rg[l / m->fdp->luns] >= 1 :
+		    m->nr_free >= 1) {
 			conv_retire(m, g);
 			return;
 		}
@@ -606,6 +743,156 @@ static bool conv_place_gc(struct conv_model *m, u64 t)
 	return false;
 }
 
+/* ---- FDP write streams (conv.h "Flexible Data Placement") ---------- */
+
+static void conv_fdp_emit(struct conv_model *m, u32 type, u16 ruh, u16 rg,
+			  u64 t, u64 slot, u64 nr)
+{
+	struct conv_fdp_event ev;
+
+	if (!m->fdp->fn)
+		return;
+	ev.type = type;
+	ev.ruh = ruh;
+	ev.rg = rg;
+	ev.t = t;
+	ev.slot = slot;
+	ev.nr = nr;
+	m->fdp->fn(m->fdp->arg, &ev);
+}
+
+/*
+ * Make stream @s the one whose open PU is held in the model's pu_* fields
+ * (the code of the single stream then works on it unchanged).
+ */
+static void conv_fdp_use(struct conv_model *m, u32 s)
+{
+	struct conv_fdp *f = m->fdp;
+	struct conv_fdp_stream *o = &f->st[f->cur], *n = &f->st[s];
+
+	if (s == f->cur)
+		return;
+	o->pu_grp = m->pu_grp;
+	o->pu_idx = m->pu_idx;
+	o->pu_fill = m->pu_fill;
+	o->pu_nhost = m->pu_nhost;
+	o->pu_time = m->pu_time;
+	o->pu_num = m->pu_num;
+	o->wait_at = m->wait_at;
+	m->pu_grp = n->pu_grp;
+	m->pu_idx = n->pu_idx;
+	m->pu_fill = n->pu_fill;
+	m->pu_nhost = n->pu_nhost;
+	m->pu_time = n->pu_time;
+	m->pu_num = n->pu_num;
+	m->wait_at = n->wait_at;
+	f->cur = s;
+}
+
+/* The current stream's open PU, programmed at @pend, is gone. */
+static void conv_fdp_programmed(struct conv_model *m, u64 pend)
+{
+	struct conv_fdp *f = m->fdp;
+	struct conv_fdp_stream *st = &f->st[f->cur];
+
+	m->state[m->pu_grp] &= CONV_GRP_MASK;
+	f->open_nhost -= m->pu_nhost;
+	if (!st->gc) {
+		f->acc_at = nand_max(f->acc_at, nand_max(pend, m->wait_at));
+		if (m->pu_num > f->hi_prog)
+			f->hi_prog = m->pu_num;
+		f->dirty = true;
+		m->pu_num = 0;
+	}
+	if (st->ru_written >= f->ru_slots) {
+		/* the RU is full: the next PU starts a new one */
+		st->ru_written = 0;
+		st->ru_taken = 0;
+		if (!st->gc)
+			conv_fdp_emit(m, CONV_FDP_EV_RU_FULL, st->ruh, st->rg,
+				      m->pu_time, 0, 0);
+	}
+}
+
+/* The current stream has room in its open group on its RG's LUN @li. */
+static inline bool conv_fdp_room(const struct conv_model *m, u32 li)
+{
+	const struct conv_fdp *f = m->fdp;
+
+	return f->open_grp[f->cur * f->luns + li] != CONV_NONE;
+}
+
+/* The current stream may open a group on its RG's LUN @li. */
+static bool conv_fdp_may_open(const struct conv_model *m, u32 li, bool gc)
+{
+	const struct conv_fdp *f = m->fdp;
+	const struct conv_fdp_stream *st = &f->st[f->cur];
+	u32 l = st->rg * f->luns + li;
+
+	return st->ru_taken < f->luns && m->nr_free_lun[l] &&
+	       f->nr_free_rg[st->rg] >= (gc ? 1U : 2U);
+}
+
+/* conv_open_pu() for the current stream, on its RG's LUN @li. */
+static void conv_fdp_open_pu(struct conv_model *m, u32 li, u64 t)
+{
+	struct conv_fdp *f = m->fdp;
+	struct conv_fdp_stream *st = &f->st[f->cur];
+	u32 idx = f->cur * f->luns + li, g = f->open_grp[idx];
+
+	if (g == CONV_NONE) {
+		g = conv_free_pop(m, st->rg * f->luns + li);
+		m->state[g] = CONV_GRP_OPEN;
+		f->open_grp[idx] = g;
+		f->open_next[idx] = 0;
+		f->grp_stream[g] = (u16)f->cur;
+		st->ru_taken++;
+	}
+	m->pu_grp = g;
+	m->pu_idx = f->open_next[idx]++;
+	m->pu_fill = 0;
+	m->pu_nhost = 0;
+	m->pu_time = 0;
+	m->wait_at = 0;
+	m->pu_num = st->gc ? 0 : f->next_num++;
+	if (f->open_next[idx] == m->pus_per_group) {
+		m->state[g] = CONV_GRP_FULL;
+		m->closed_at[g] = t;
+		f->open_grp[idx] = CONV_NONE;
+	}
+	m->state[g] |= CONV_GRP_PU;
+	st->cursor = li + 1 == f->luns ? 0 : li + 1;
+}
+
+/* conv_place_gc() for the current (GC) stream. */
+static bool conv_fdp_place_gc(struct conv_model *m, u64 t)
+{
+	struct conv_fdp *f = m->fdp;
+	u32 li = f->st[f->cur].cursor, i;
+
+	for (i = 0; i < f->luns; i++) {
+		if (conv_fdp_room(m, li) || conv_fdp_may_open(m, li, true)) {
+			conv_fdp_open_pu(m, li, t);
+			return true;
+		}
+		li = li + 1 == f->luns ? 0 : li + 1;
+	}
+	m->place_failures++;
+	return false;
+}
+
+/* The GC stream that takes the copies out of group @g. */
+static u32 conv_fdp_gc_dest(const struct conv_model *m, u32 g)
+{
+	const struct conv_fdp *f = m->fdp;
+	const struct conv_fdp_stream *o = &f->st[f->grp_stream[g]];
+	u32 hr = f->ruhs * f->rgs, rg = (g / m->blocks_per_plane) / f->luns;
+
+	if (m->p.fdp_persistent)
+		return hr + rg * f->ruhs + o->ruh;
+	return hr + rg;
+}
+
 /* Program the open PU (full or padded) on its LUN; returns its end. */
 static u64 conv_pu_program(struct conv_model *m)
 {
@@ -614,9 +901,13 @@ static u64 conv_pu_program(struct conv_model *m)
 
 	if (m->pu_nhost && pend > m->cmd_pend)
 		m->cmd_pend = pend;
-	if (m->pu_num == m->dur_watch)
-		m->dur.closed_at = nand_max(pend, m->wait_at);
-	m->pu_num++;
+	if (m->fdp) {
+		conv_fdp_programmed(m, pend);
+	} else {
+		if (m->pu_num == m->dur_watch)
+			m->dur.closed_at = nand_max(pend, m->wait_at);
+		m->pu_num++;
+	}
 	m->wait_at = 0;
 	m->pu_grp = CONV_NONE;
 	m->pu_fill = 0;
@@ -631,6 +922,8 @@ static void conv_pu_pad(struct conv_model *m, u64 t)
 	if (m->pu_grp == CONV_NONE || !m->pu_fill)
 		return;
 	m->pu_time = nand_max(m->pu_time, t);
+	if (m->fdp)
+		m->fdp->st[m->fdp->cur].ru_written += m->pu_slots - m->pu_fill;
 	m->pu_fill = m->pu_slots;
 	conv_pu_program(m);
 }
@@ -658,6 +951,11 @@ static void conv_pu_add(struct conv_model *m, u32 lba, u64 t, bool host)
 	m->valid[m->pu_grp]++;
 	if (host)
 		m->pu_nhost++;
+	if (m->fdp) {
+		m->fdp->st[m->fdp->cur].ru_written++;
+		if (host)
+			m->fdp->open_nhost++;
+	}
 	if (t > m->pu_time)
 		m->pu_time = t;
 	if (++m->pu_fill == m->pu_slots)
@@ -666,11 +964,23 @@ static void conv_pu_add(struct conv_model *m, u32 lba, u64 t, bool host)
 
 static inline bool conv_in_open_pu(const struct conv_model *m, u32 ppa)
 {
-	u32 base;
+	u32 base, grp = m->pu_grp, idx = m->pu_idx;
 
-	if (m->pu_grp == CONV_NONE)
+	if (m->fdp) {
+		const struct conv_fdp *f = m->fdp;
+		u32 g = ppa / m->grp_slots, s;
+
+		if (!(m->state[g] & CONV_GRP_PU))
+			return false;
+		s = f->grp_stream[g];
+		if (s != f->cur) {
+			grp = f->st[s].pu_grp;
+			idx = f->st[s].pu_idx;
+		}
+	}
+	if (grp == CONV_NONE)
 		return false;
-	base = m->pu_grp * m->grp_slots + m->pu_idx * m->pu_slots;
+	base = grp * m->grp_slots + idx * m->pu_slots;
 	return ppa >= base && ppa - base < m->pu_slots;
 }
 
@@ -720,8 +1030,18 @@ static u64 conv_gc_work(const struct conv_model *m, u32 grp)
 	u32 base = grp * m->grp_slots, s, i, k;
 	u64 w = m->p.erase_ns, copies = 0, pus;
 
-	if (m->pu_grp != CONV_NONE)
+	if (m->fdp) {
+		u32 d = conv_fdp_gc_dest(m, grp);
+
+		if (d != m->fdp->cur) {
+			if (m->fdp->st[d].pu_grp != CONV_NONE)
+				copies = m->fdp->st[d].pu_fill;
+		} else if (m->pu_grp != CONV_NONE) {
+			copies = m->pu_fill;
+		}
+	} else if (m->pu_grp != CONV_NONE) {
 		copies = m->pu_fill;
+	}
 	for (s = 0; s < m->grp_slots; s += m->spp) {
 		for (k = 0, i = 0; i < m->spp; i++)
 			if (conv_rev_lookup(m, base + s + i) != CONV_NONE)
@@ -749,7 +1069,7 @@ static void conv_gc_round(struct conv_model *m, u32 grp, u64 t)
 	u32 lun = conv_grp_lun(m, grp);
 	u32 base = grp * m->grp_slots, s, i, k;
 	u32 lbas[CONV_MAX_PAGE_SIZE / CONV_SLOT_SIZE];
-	u64 cend;
+	u64 cend, moved = 0, first = 0;
 
 	for (s = 0; s < m->grp_slots && m->valid[grp]; s += m->spp) {
 		for (k = 0, i = 0; i < m->spp; i++) {
@@ -763,8 +1083,13 @@ static void conv_gc_round(struct conv_model *m, u32 grp, u64 t)
 		cend = nand_page_read(&m->nand, lun,
 				      conv_page_type(m, base + s), k, t);
 		nand_count(&m->nand.st.gc_pages, k);
+		if (!moved)
+			first = lbas[0];
+		moved += k;
 		for (i = 0; i < k; i++) {
-			if (m->pu_grp == CONV_NONE && !conv_place_gc(m, cend))
+			if (m->pu_grp == CONV_NONE &&
+			    !(m->fdp ? conv_fdp_place_gc(m, cend) :
+			      conv_place_gc(m, cend)))
 				return;	/* cannot happen: conv.h */
 			conv_pu_add(m, lbas[i], cend, false);
 		}
@@ -772,6 +1097,28 @@ static void conv_gc_round(struct conv_model *m, u32 grp, u64 t)
 	nand_erase(&m->nand, lun, t);
 	nand_count(&m->nand.st.gc_blocks, m->p.planes_per_lun);
 	conv_erased(m, lun, grp);
+	if (m->fdp && moved)
+		conv_fdp_emit(m, CONV_FDP_EV_GC_MOVED,
+			      m->fdp->st[m->fdp->grp_stream[grp]].ruh,
+			      (u16)(lun / m->fdp->luns), t, first, moved);
+}
+
+/*
+ * A GC round on @grp at @t: with FDP its copies go to the GC stream of
+ * its RG (and, persistently isolated, of its owner handle).
+ */
+static void conv_gc(struct conv_model *m, u32 grp, u64 t)
+{
+	u32 saved;
+
+	if (!m->fdp) {
+		conv_gc_round(m, grp, t);
+		return;
+	}
+	saved = m->fdp->cur;
+	conv_fdp_use(m, conv_fdp_gc_dest(m, grp));
+	conv_gc_round(m, grp, t);
+	conv_fdp_use(m, saved);
 }
 
 u32 conv_next_victim(const struct conv_model *m, u64 t)
@@ -843,6 +1190,73 @@ static bool conv_place_host(struct conv_model *m, u64 t)
 	return false;
 }
 
+/*
+ * conv_place_host() with FDP (conv.h "Flexible Data Placement"): a PU for
+ * host data of handle @ruh in RG @rg, from that RG on, entering at @t.
+ * Leaves the stream that got it current.
+ */
+static bool conv_fdp_place_host(struct conv_model *m, u32 ruh, u32 rg, u64 t)
+{
+	struct conv_fdp *f = m->fdp;
+	u32 k, r = rg, i, li, l, g;
+
+	if (m->read_only)
+		return false;
+	for (k = 0; k < f->rgs; k++, r = r + 1 == f->rgs ? 0 : r + 1) {
+		struct conv_fdp_stream *st = &f->st[r * f->ruhs + ruh];
+
+		conv_fdp_use(m, r * f->ruhs + ruh);
+		if (m->pu_grp != CONV_NONE)
+			return true;	/* spilled here before */
+		li = st->cursor;
+		for (i = 0; i < f->luns; i++) {
+			l = r * f->luns + li;
+			if (conv_fdp_room(m, li)) {
+				conv_fdp_open_pu(m, li, t);
+				return true;
+			}
+			while (st->ru_taken < f->luns &&
+			       (m->nr_free_lun[l] < m->gc_low ||
+				f->nr_free_rg[r] < 2)) {
+				g = conv_pick_victim_lun(m, l, t);
+				if (g == CONV_NONE)
+					break;
+				conv_gc(m, g, t);
+				nand_count(&m->nand.st.gc_foreground, 1);
+				if (m->read_only)
+					return false;
+			}
+			if (conv_fdp_may_open(m, li, false)) {
+				conv_fdp_open_pu(m, li, t);
+				return true;
+			}
+			li = li + 1 == f->luns ? 0 : li + 1;
+		}
+		/* GC anywhere in the RG until the host may open */
+		while (f->nr_free_rg[r] < 2) {
+			g = conv_pick_victim(m, r * f->luns * m->blocks_per_plane,
+					     (r + 1) * f->luns *
+					     m->blocks_per_plane, t);
+			if (g == CONV_NONE)
+				break;
+			conv_gc(m, g, t);
+			nand_count(&m->nand.st.gc_foreground, 1);
+			if (m->read_only)
+				return false;
+		}
+		for (i = 0; i < f->luns; i++) {
+			if (conv_fdp_room(m, li) ||
+			    conv_fdp_may_open(m, li, false)) {
+				conv_fdp_open_pu(m, li, t);
+				return true;
+			}
+			li = li + 1 == f->luns ? 0 : li + 1;
+		}
+	}
+	m->place_failures++;
+	return false;
+}
+
 /* Background GC in the idle time [idle, now). */
 static void conv_bg_gc(struct conv_model *m, u64 now)
 {
@@ -855,7 +1269,7 @@ static void conv_bg_gc(struct conv_model *m, u64 now)
 
 		if (g == CONV_NONE || nand_add(t, conv_gc_work(m, g)) > now)
 			break;
-		conv_gc_round(m, g, t);
+		conv_gc(m, g, t);
 		nand_count(&m->nand.st.gc_background, 1);
 		t = m->nand.idle;
 	}
@@ -934,6 +1348,10 @@ static u64 conv_write(struct conv_model *m, const struct model_req *req)
 	if (s == end)
 		return ready;
 	m->cmd_pend = 0;
+	if (m->fdp)
+		conv_fdp_use(m, (req->rg < m->fdp->rgs ? req->rg : 0) *
+			     m->fdp->ruhs +
+			     (req->ruh < m->fdp->ruhs ? req->ruh : 0));
 	for (; s < end && !m->read_only; s++) {
 		u64 start = nand_wr_ready(&m->nand, ready);
 		u64 x;
@@ -941,7 +1359,12 @@ static u64 conv_write(struct conv_model *m, const struct model_req *req)
 		if (m->buf_slots)
 			start = conv_buffer_space(m, start, &waited);
 		x = nand_wr_xfer(&m->nand, start, 1);
-		if (m->pu_grp == CONV_NONE && !conv_place_host(m, x))
+		if (m->pu_grp == CONV_NONE &&
+		    !(m->fdp ? conv_fdp_place_host(m, req->ruh < m->fdp->ruhs ?
+						   req->ruh : 0,
+						   req->rg < m->fdp->rgs ?
+						   req->rg : 0, x) :
+		      conv_place_host(m, x)))
 			continue;	/* read only now (or cannot happen) */
 		e = x;
 		m->last_num = m->pu_num;
@@ -1007,6 +1430,14 @@ static u64 conv_schedule(struct conv_model *m, const struct model_req *req)
 		return conv_write(m, req);
 	case MODEL_FLUSH:
 		ready = nand_add(req->now, m->p.fw_other_ns);
+		if (m->fdp) {
+			u32 i;
+
+			for (i = 0; i < m->fdp->nr_streams; i++) {
+				conv_fdp_use(m, i);
+				conv_pu_pad(m, ready);
+			}
+		}
 		conv_pu_pad(m, ready);
 		return nand_max(ready, m->nand.last_pend);
 	case MODEL_DISCARD:
@@ -1020,6 +1451,36 @@ static u64 conv_schedule(struct conv_model *m, const struct model_req *req)
 }
 
 /*
+ * FDP durability (conv.h "Flexible Data Placement"): report the largest k
+ * with every host PU <= k programmed, when it advanced.
+ */
+static void conv_fdp_watermark(struct conv_model *m,
+			       struct model_durability *d)
+{
+	struct conv_fdp *f = m->fdp;
+	u64 lo = f->next_num, wm;
+	u32 i;
+
+	if (!f->dirty)
+		return;
+	f->dirty = false;
+	for (i = 0; i < f->ruhs * f->rgs; i++) {
+		u64 num = i == f->cur ? m->pu_num : f->st[i].pu_num;
+
+		if (num && num < lo)
+			lo = num;
+	}
+	wm = lo - 1;
+	if (wm <= f->reported)
+		return;
+	d->closed = wm;
+	d->closed_at = f->acc_at;
+	f->reported = wm;
+	if (f->hi_prog <= wm)
+		f->acc_at = 0;
+}
+
+/*
  * conv.h "Durability": note the PU open with slots as the call begins
  * (before background GC), run it, then fill m->dur.
  */
@@ -1028,7 +1489,8 @@ u64 conv_model_schedule(struct conv_model *m, const struct model_req *req)
 	struct model_durability *d = &m->dur;
 	u64 done;
 
-	m->dur_watch = m->pu_grp != CONV_NONE && m->pu_fill ? m->pu_num : 0;
+	m->dur_watch = !m->fdp && m->pu_grp != CONV_NONE && m->pu_fill ?
+		       m->pu_num : 0;
 	m->last_num = 0;
 	memset(d, 0, sizeof(*d));
 	done = conv_schedule(m, req);
@@ -1038,10 +1500,14 @@ u64 conv_model_schedule(struct conv_model *m, const struct model_req *req)
 	if (req->op == MODEL_WRITE && m->last_num) {
 		/* it stored slots: cmd_pend covers the PUs they filled */
 		d->at = nand_max(done, m->cmd_pend);
-		if (m->last_num == m->pu_num) {
+		if (m->last_num == m->pu_num && m->pu_grp != CONV_NONE) {
 			d->wait = m->pu_num;
 			m->wait_at = nand_max(m->wait_at, d->at);
 		}
+	}
+	if (m->fdp) {
+		conv_fdp_watermark(m, d);
+		return done;
 	}
 	/* d->closed_at was set when that PU was programmed */
 	if (m->dur_watch && m->pu_num > m->dur_watch)
@@ -1137,11 +1603,21 @@ u32 conv_inject_bad(struct conv_model *m, u32 nr)
 {
 	u32 done = 0, l, best, g;
 
-	/* free groups, keeping one for GC */
+	/* free groups, keeping one for GC (with FDP: one per RG) */
 	while (done < nr && !m->read_only && m->nr_free >= 2) {
-		for (best = 0, l = 1; l < m->nr_luns; l++)
-			if (m->nr_free_lun[l] > m->nr_free_lun[best])
-				best = l;
+		if (m->fdp) {
+			for (best = CONV_NONE, l = 0; l < m->nr_luns; l++)
+				if (m->fdp->nr_free_rg[l / m->fdp->luns] >= 2 &&
+				    (best == CONV_NONE ||
+				     m->nr_free_lun[l] > m->nr_free_lun[best]))
+					best = l;
+			if (best == CONV_NONE)
+				break;
+		} else {
+			for (best = 0, l = 1; l < m->nr_luns; l++)
+				if (m->nr_free_lun[l] > m->nr_free_lun[best])
+					best = l;
+		}
 		g = conv_free_pop(m, best);
 		m->bad[g] = 1;
 		m->nr_bad++;
@@ -1150,14 +1626,61 @@ u32 conv_inject_bad(struct conv_model *m, u32 nr)
 	}
 	/* then groups holding data: retired when GC erases them */
 	for (g = 0; g < m->nr_groups && done < nr && !m->read_only; g++) {
-		if ((m->state[g] != CONV_GRP_OPEN &&
-		     m->state[g] != CONV_GRP_FULL) || m->bad[g])
+		if (((m->state[g] & CONV_GRP_MASK) != CONV_GRP_OPEN &&
+		     (m->state[g] & CONV_GRP_MASK) != CONV_GRP_FULL) ||
+		    m->bad[g])
 			continue;
 		m->bad[g] = 1;
 		m->nr_bad++;
 		done++;
 	}
 	return done;
+}
+
+/* The FDP part of conv_check_consistency(). */
+static int conv_fdp_check(const struct conv_model *m)
+{
+	const struct conv_fdp *f = m->fdp;
+	u32 s, li, g, r, n, pus = 0, nhost = 0;
+
+	for (r = 0; r < f->rgs; r++) {
+		for (n = 0, li = 0; li < f->luns; li++)
+			n += m->nr_free_lun[r * f->luns + li];
+		if (n != f->nr_free_rg[r] ||
+		    (!m->read_only && f->nr_free_rg[r] < 1))
+			return -20;
+	}
+	for (s = 0; s < f->nr_streams; s++) {
+		const struct conv_fdp_stream *st = &f->st[s];
+		u32 grp = s == f->cur ? m->pu_grp : st->pu_grp;
+
+		for (n = 0, li = 0; li < f->luns; li++) {
+			g = f->open_grp[s * f->luns + li];
+			if (g == CONV_NONE)
+				continue;
+			n++;
+			if ((m->state[g] & CONV_GRP_MASK) != CONV_GRP_OPEN ||
+			    f->grp_stream[g] != s ||
+			    conv_grp_lun(m, g) != st->rg * f->luns + li)
+				return -21;
+		}
+		if (n > st->ru_taken || st->ru_taken > f->luns ||
+		    st->ru_written >= f->ru_slots)
+			return -22;
+		if (grp != CONV_NONE) {
+			pus++;
+			nhost += s == f->cur ? m->pu_nhost : st->pu_nhost;
+			if (!(m->state[grp] & CONV_GRP_PU) ||
+			    f->grp_stream[grp] != s)
+				return -23;
+		}
+	}
+	for (n = 0, g = 0; g < m->nr_groups; g++)
+		if (m->state[g] & CONV_GRP_PU)
+			n++;
+	if (n != pus || nhost != f->open_nhost)
+		return -24;
+	return 0;
 }
 
 int conv_check_consistency(const struct conv_model *m)
@@ -1223,8 +1746,77 @@ int conv_check_consistency(const struct conv_model *m)
 	}
 	if (!err && (m->place_failures || m->nand.failures))
 		err = -10;
+	if (!err && m->fdp)
+		err = conv_fdp_check(m);
 	kfree(cnt);
 	return err;
+}
+
+/* ---- Flexible Data Placement: the interface (conv.h) ------------------ */
+
+bool conv_fdp_enabled(const struct conv_model *m)
+{
+	return m->fdp != NULL;
+}
+
+u64 conv_fdp_ru_bytes(const struct conv_model *m)
+{
+	return m->fdp ? m->fdp->ru_slots * CONV_SLOT_SIZE : 0;
+}
+
+u64 conv_fdp_ru_avail(const struct conv_model *m, u32 ruh, u32 rg)
+{
+	const struct conv_fdp *f = m->fdp;
+
+	if (!f || ruh >= f->ruhs || rg >= f->rgs)
+		return 0;
+	return (f->ru_slots - f->st[rg * f->ruhs + ruh].ru_written) *
+	       CONV_SLOT_SIZE;
+}
+
+u64 conv_fdp_ru_update(struct conv_model *m, u32 ruh, u32 rg, u64 now)
+{
+	struct conv_fdp *f = m->fdp;
+	struct conv_fdp_stream *st;
+	u32 s, saved, li, idx, g;
+	u64 avail;
+
+	if (!f || ruh >= f->ruhs || rg >= f->rgs)
+		return 0;
+	s = rg * f->ruhs + ruh;
+	st = &f->st[s];
+	if (!st->ru_written)
+		return 0;
+	avail = (f->ru_slots - st->ru_written) * CONV_SLOT_SIZE;
+	nand_begin(&m->nand, now);
+	saved = f->cur;
+	conv_fdp_use(m, s);
+	conv_pu_pad(m, now);	/* may fill the RU: then it is new already */
+	if (st->ru_written) {
+		for (li = 0; li < f->luns; li++) {
+			idx = s * f->luns + li;
+			g = f->open_grp[idx];
+			if (g == CONV_NONE)
+				continue;
+			m->state[g] = CONV_GRP_FULL;
+			m->closed_at[g] = now;
+			f->open_grp[idx] = CONV_NONE;
+		}
+		st->ru_written = 0;
+		st->ru_taken = 0;
+	}
+	conv_fdp_use(m, saved);
+	m->idle = m->nand.idle;
+	return avail;
+}
+
+void conv_fdp_set_event_fn(struct conv_model *m, conv_fdp_event_fn fn,
+			   void *arg)
+{
+	if (!m->fdp)
+		return;
+	m->fdp->fn = fn;
+	m->fdp->arg = arg;
 }
 
 /* ---- ops table ----------------------------------------------------------- */

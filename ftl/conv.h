@@ -171,7 +171,8 @@
  * or after every closed_at and the at of every write that stored slots
  * before it.  GC copies are not host data: nothing waits for them as such
  * (a PU mixing both is waited for by its host data).  Reset forgets the
- * waiting writes' at with the rest of the pending work.
+ * waiting writes' at with the rest of the pending work.  With FDP, closed
+ * is a watermark instead ("Flexible Data Placement").
  *
  * ==== Placement ====
  *
@@ -186,7 +187,9 @@
  * joins it; if l now has room or F_l >= 1 and F >= 2, take it; otherwise
  * try the next LUN.  If no LUN qualifies, GC any LUN until F >= 2, then try
  * the LUNs again.  The cursor moves past the LUN that got the PU, so
- * consecutive PUs stripe across LUNs (and channels).
+ * consecutive PUs stripe across LUNs (and channels).  With FDP there are
+ * several write streams, each with its own open PU, open groups and
+ * cursor; see "Flexible Data Placement".
  *
  * ==== Garbage collection ====
  *
@@ -207,6 +210,8 @@
  * l (reads, erase), its channel and the LUNs the copies go to; host PUs
  * placed after them, and through buffer back-pressure host writes, wait
  * for it.
+ * With FDP the copies go to a GC stream ("Flexible Data Placement"), and
+ * groups holding any stream's open PU are not victims.
  * Background GC: when schedule() is called with now > idle (idle: the end
  * of the last busy interval of any resource), then before the request,
  * while F < bg_low = ceil(T * bg_gc_threshold_pct / 100) and a victim
@@ -235,6 +240,96 @@
  * hammers this with adversarial patterns).  With groups retiring, the same
  * holds with the usable groups in place of T until the model turns read
  * only ("Wear"; test_wear.c wears devices out the same way).
+ * With FDP the condition is S > K * G (K below; K = 1 with FDP off), see
+ * "Flexible Data Placement".
+ *
+ * ==== Flexible Data Placement ====
+ *
+ * (NVMe TP4146.)  FDP is on when fdp_rgs = R > 0; with fdp_rgs = 0
+ * everything above holds unchanged (same decisions, times and counters).
+ * H = fdp_ruhs handles.  Reclaim group r owns the n = N / R LUNs r * n ..
+ * (r + 1) * n - 1 (and their groups).  A reclaim unit (RU) is n groups of
+ * its RG, normally one on each of its LUNs: RUNS = n * G * 4096 bytes
+ * (conv_fdp_ru_bytes()).
+ *
+ * Streams.  Host stream (h, r) for every handle and RG; GC streams: with
+ * fdp_persistent = 1 one per (h, r), with 0 one per RG (shared by every
+ * handle).  Each stream has its own open PU, its own RU and its own cursor
+ * over its RG's LUNs, and at most one open group per LUN.  A stream's RU
+ * takes its groups lazily: when the stream needs a PU on a LUN where it
+ * has no open group, it may open one there only while its RU has taken
+ * fewer than n groups.  Every slot written into the RU (host data, GC
+ * copies, padding) counts; when the count reaches n * G the RU is full
+ * (RU_FULL event for host streams, t = the fill time of its last PU) and
+ * the next PU starts a new, empty RU.  conv_fdp_ru_avail(h, r) = (n * G -
+ * slots written into host stream (h, r)'s RU) * 4096: it falls by 4096
+ * per slot, padding included, and is a full RU's size when none is open.
+ * A group records the stream that opened it (its owner handle is that
+ * stream's handle; CONV_FDP_RUH_MIXED for a shared GC stream).
+ *
+ * Placement of host data of (h, r) (a MODEL_WRITE's ruh, rg): as in
+ * "Placement", over the LUNs of RG r from the stream's cursor, with the
+ * stream's open groups, and F_r (free groups of RG r) in place of F: a LUN
+ * qualifies if the stream has room there, or, after foreground GC on it
+ * (while F_l < gc_low or F_r < 2, victims of that LUN), its RU may take a
+ * group, the LUN has one free and F_r >= 2; then GC any LUN of RG r until
+ * F_r >= 2, and try again.  If RG r cannot take the PU (the host put more
+ * data into r than it holds), the data goes on in stream (h, r + 1), then
+ * r + 2, ... (mod R), which first continues its own open PU if it has one:
+ * an RG is where a handle's data goes while it fits.  GC copies of a
+ * victim of RG r go to its GC stream in r ((owner, r) persistent, else r's
+ * shared one), which takes a PU like "Placement" takes one for GC, with
+ * F_r >= 1.  Background GC, victims and rounds are as in "Garbage
+ * collection"; a round that copied anything reports GC_MOVED (owner
+ * handle, RG, LBA slot of its first copy, number of slots, t = the round's
+ * start).  Retirement and conv_inject_bad() keep F_r >= 1 per RG where
+ * "Wear" keeps F >= 1.
+ *
+ * conv_fdp_ru_update(h, r, now): if stream (h, r)'s RU holds no written
+ * slot, return 0.  Else return conv_fdp_ru_avail() as it was, pad the
+ * stream's open PU at now and program it, mark the RU's open groups full
+ * (their remaining PUs are never written; they become GC candidates,
+ * closed_at = now) and start an empty RU.  No GC runs.
+ *
+ * GC never runs dry with FDP: Sigma streams (H * R host, plus H * R or R
+ * GC), K = R + (Sigma - R) * n, and init requires S > K * G.  (1) holds
+ * per RG: host data never takes RG r's last free group, and GC copies of
+ * a victim of r (v < G slots) fit in its GC stream's room there, which
+ * is at least F_r * G >= G.  (2) is unchanged.  (3) Suppose host data of
+ * handle h finds no PU in any RG: in every RG GC stopped with F_r <= 1
+ * for want of a victim, and the streams (h, r) have no open PU and no
+ * open group with room (they would take it), so their groups are full
+ * and not open-PU groups, hence fully valid.  Every other stream's
+ * groups that may be neither free nor fully valid (its open groups and
+ * the group of its open PU) are at most its RU, n groups.  So Ps <= Ls +
+ * R * G + (Sigma - R) * n * G, i.e. S <= K * G, which init forbids.
+ * conv_min_capacity() uses K * G in place of G.  "Wear" uses E = T -
+ * floor(Ls / G) - K groups: spare0 = ceil(E / 2).  The write buffer must
+ * hold a PU of every host stream (buffer_kib / 4 >= H * R * pu_slots),
+ * since every host stream may hold host slots in its open PU.
+ *
+ * Durability with FDP: units are the host streams' PUs, numbered 1, 2, ...
+ * over all host streams in the order they are opened (GC streams' PUs
+ * hold no host data and get no number).  at and wait are as in
+ * "Durability" (wait: the number of the open PU of the stream holding the
+ * write's last slot).  closed: after each call, k = (the smallest number
+ * of an open host PU) - 1, or the last number opened if none is open; if
+ * k exceeds the last closed reported, closed = k (every unit <= k is
+ * programmed), else 0.  closed_at: the max of the pend and the waiting
+ * writes' at of every host PU programmed since the last time a report
+ * covered every programmed unit: a time by which all units <= k are
+ * durable, later than the exact one only when units above k were
+ * programmed first.  A flush pads every open PU (host and GC streams), so
+ * it reports every unit; a fua write (or buffer_kib 0) pads its stream's
+ * PU; conv_fdp_ru_update() pads one, reported by the next call.  So with
+ * several streams open, a cut may count as lost data whose PU had been
+ * programmed while an older unit (of another stream) was still open: only
+ * data written without fua and not yet flushed is affected.
+ *
+ * Metadata with FDP: per group its stream (u16), per stream a few words
+ * and two u32 per LUN of its RG, per RG its free count.  Counters: as
+ * below; padding by ru_update counts in media_write_bytes, never-written
+ * PUs of closed RUs count nowhere, erases count blocks.
  *
  * ==== Wear ====
  *
@@ -400,6 +495,49 @@ struct conv_fdp_event {
 
 typedef void (*conv_fdp_event_fn)(void *arg, const struct conv_fdp_event *ev);
 
+/* GC_MOVED out of a group of a shared GC unit (initially isolated) */
+#define CONV_FDP_RUH_MIXED		0xffffU
+
+/* One write stream ("Flexible Data Placement"); private to conv.c. */
+struct conv_fdp_stream {
+	u32 pu_grp;		/* its open PU (as in struct conv_model) */
+	u32 pu_idx;
+	u32 pu_fill;
+	u32 pu_nhost;
+	u64 pu_time;
+	u64 pu_num;		/* host streams: the open PU's number */
+	u64 wait_at;
+	u32 cursor;		/* next LUN, 0 .. n - 1 within its RG */
+	u32 ru_taken;		/* groups its RU has taken */
+	u64 ru_written;		/* slots written into its RU (padding too) */
+	u16 ruh;		/* handle, CONV_FDP_RUH_MIXED: shared GC */
+	u16 rg;
+	bool gc;
+};
+
+/* FDP state, allocated at init only when fdp_rgs > 0. */
+struct conv_fdp {
+	u32 rgs;		/* R */
+	u32 ruhs;		/* H */
+	u32 luns;		/* n = N / R, LUNs per RG */
+	u32 nr_streams;		/* H * R host, then H * R or R GC */
+	u64 ru_slots;		/* n * G */
+	struct conv_fdp_stream *st;	/* [nr_streams] */
+	u32 *open_grp;		/* [nr_streams * n] open group per LUN */
+	u32 *open_next;		/* [nr_streams * n] */
+	u16 *grp_stream;	/* [T] the stream that owns a group */
+	u32 *nr_free_rg;	/* [R] F_r */
+	u32 cur;		/* the stream held in conv_model's pu_* */
+	u32 open_nhost;		/* host slots in every open PU */
+	u64 next_num;		/* number of the next host PU opened */
+	u64 reported;		/* the last closed reported */
+	u64 hi_prog;		/* highest number programmed */
+	u64 acc_at;		/* closed_at accumulator */
+	bool dirty;		/* a host PU was programmed */
+	conv_fdp_event_fn fn;
+	void *arg;
+};
+
 /*
  * Model parameters.  Times in ns, bandwidths in MB/s (10^6 bytes/s).
  * Ranges are what conv_check_params() accepts.
@@ -547,6 +685,41 @@ struct conv_params {
 }
 
 /*
+ * FDP presets.  conv-fdp: the default drive with 28% OP, 1 reclaim group
+ * and 4 handles, initially isolated; tlc-dc-fdp: CONV_PARAMS_TLC_DC with 2
+ * reclaim groups (24 dies each) and 4 handles, persistently isolated.
+ */
+#define CONV_PARAMS_FDP {						\
+	.op_percent = 28, .nr_channels = 8, .luns_per_channel = 4,	\
+	.planes_per_lun = 2, .pages_per_block = 96,			\
+	.page_size = 16384, .oneshot_pages = 3, .cell_bits = 3,		\
+	.read_4k_ns = { 50000, 60000, 70000 },				\
+	.read_page_ns = { 55000, 66000, 78000 },			\
+	.prog_ns = 700000, .erase_ns = 3500000,				\
+	.channel_mbps = 800, .link_mbps = 3500,				\
+	.fw_read_ns = 5000, .fw_write_ns = 4000, .fw_other_ns = 1000,	\
+	.buffer_kib = 4096, .gc_policy = CONV_GC_GREEDY,		\
+	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 2,		\
+	.pe_cycles = 3000,						\
+	.fdp_rgs = 1, .fdp_ruhs = 4, .fdp_persistent = 0,		\
+}
+
+#define CONV_PARAMS_TLC_DC_FDP {					\
+	.op_percent = 37, .nr_channels = 12, .luns_per_channel = 4,	\
+	.planes_per_lun = 2, .pages_per_block = 96,			\
+	.page_size = 16384, .oneshot_pages = 3, .cell_bits = 3,		\
+	.read_4k_ns = { 45000, 50000, 60000 },				\
+	.read_page_ns = { 50000, 56000, 68000 },			\
+	.prog_ns = 1000000, .erase_ns = 3500000,			\
+	.channel_mbps = 1200, .link_mbps = 7000,			\
+	.fw_read_ns = 20000, .fw_write_ns = 12000, .fw_other_ns = 2000, \
+	.buffer_kib = 16384, .gc_policy = CONV_GC_COST_BENEFIT,		\
+	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 5,		\
+	.pe_cycles = 7000,						\
+	.fdp_rgs = 2, .fdp_ruhs = 4, .fdp_persistent = 1,		\
+}
+
+/*
  * One emulated device (or namespace).  Owned by the caller; the fields are
  * private to conv.c, except that the derived geometry (first block) may be
  * read after a successful init (the unit tests peek at more).
@@ -629,6 +802,8 @@ struct conv_model {
 
 	u64 place_failures;	/* must stay 0 (see "GC never runs dry") */
 	size_t meta_bytes;
+
+	struct conv_fdp *fdp;	/* NULL: FDP off */
 };
 
 /* Fill @p with the default drive and CONV_DEFAULT_CAPACITY. */

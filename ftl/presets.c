@@ -71,6 +71,24 @@ const struct ftl_preset ftl_presets[] = {
 		.conv = CONV_PARAMS_QLC,
 	},
 	/*
+	 * Flexible Data Placement (conv.h): the same NAND with reclaim unit
+	 * handles.  Open reclaim units take spare space, so these need larger
+	 * namespaces (conv_min_capacity(): conv-fdp 1415581696 bytes, 1.32
+	 * GiB; tlc-dc-fdp 2865598464 bytes, 2.67 GiB).
+	 */
+	{
+		.name = "conv-fdp",
+		.type = FTL_PRESET_CONV,
+		.desc = "Generic TLC NAND SSD with FDP: 1 reclaim group, 4 handles initially isolated, 28% OP",
+		.conv = CONV_PARAMS_FDP,
+	},
+	{
+		.name = "tlc-dc-fdp",
+		.type = FTL_PRESET_CONV,
+		.desc = "TLC datacenter NAND SSD with FDP: 2 reclaim groups, 4 handles persistently isolated",
+		.conv = CONV_PARAMS_TLC_DC_FDP,
+	},
+	/*
 	 * Zoned namespaces: zones (ftl/zns.h) on NAND timing
 	 * (ftl/zns_timing.h; sources of the figures in zns_timing.c).
 	 */

@@ -165,6 +165,37 @@ static void test_conv_rows_valid(void)
 	}
 }
 
+/* The FDP presets: FDP on, refused below their minimum, exact figures. */
+static void test_fdp_rows(void)
+{
+	static const struct {
+		const char *name;
+		u64 min;
+		u32 rgs, ruhs, persistent;
+	} want[] = {
+		{ "conv-fdp", 1415581696ULL, 1, 4, 0 },
+		{ "tlc-dc-fdp", 2865598464ULL, 2, 4, 1 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < UNIT_ARRAY_SIZE(want); i++) {
+		int k = ftl_preset_find(want[i].name);
+		struct conv_params c;
+
+		if (k < 0)
+			FAIL("%s: missing", want[i].name);
+		c = ftl_presets[k].conv;
+		EXPECT_EQ_U64(c.fdp_rgs, want[i].rgs);
+		EXPECT_EQ_U64(c.fdp_ruhs, want[i].ruhs);
+		EXPECT_EQ_U64(c.fdp_persistent, want[i].persistent);
+		EXPECT_EQ_U64(conv_min_capacity(&c), want[i].min);
+		c.capacity = want[i].min - 4096;
+		EXPECT_TRUE(conv_check_params(&c) != NULL);
+		c.capacity = want[i].min;
+		EXPECT_TRUE(conv_check_params(&c) == NULL);
+	}
+}
+
 /* At 64 GiB (32 zones of the largest preset) with 4 KiB and 512 B LBAs. */
 static void test_zns_rows_valid(void)
 {
@@ -231,6 +262,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(find_unknown),
 	UNIT_TEST(nvm_rows_valid),
 	UNIT_TEST(conv_rows_valid),
+	UNIT_TEST(fdp_rows),
 	UNIT_TEST(zns_rows_valid),
 	UNIT_TEST(zns_auto_limits),
 	UNIT_TEST(kv_rows_valid),

@@ -127,6 +127,11 @@ static const struct sim_param conv_params_table[] = {
 	PARAM(struct conv_params, read_error_ppm,
 	      "read errors per 10^6 slots read on failing blocks"),
 	PARAM(struct conv_params, seed, "seed of the read-error generator"),
+	PARAM(struct conv_params, fdp_rgs,
+	      "FDP reclaim groups, 0 = FDP off, dividing channels * luns"),
+	PARAM(struct conv_params, fdp_ruhs, "FDP reclaim unit handles, 1..16"),
+	PARAM(struct conv_params, fdp_persistent,
+	      "FDP: 0 initially, 1 persistently isolated handles"),
 };
 
 static void conv_defaults(void *p)
