@@ -40,7 +40,7 @@ static const struct {
 	{ NVMEV_FDP_EVT_MEDIA_REALLOC, EVM_REALLOC },
 };
 
-static void __maybe_unused fdp_build_checks(void)
+static void fdp_build_checks(void)
 {
 	BUILD_BUG_ON(sizeof(struct nvmev_endgrp_log) != 512);
 	BUILD_BUG_ON(sizeof(struct nvmev_fdp_config_log) != 16);
@@ -186,7 +186,7 @@ static void fdp_event(struct nvmev_ns *ns, u8 bit, u8 type, u8 flags,
 	e->type = type;
 	e->flags = flags;
 	e->pid = cpu_to_le16(pid);
-	e->timestamp = cpu_to_le64(nvmev_timestamp(ns->ctrl));
+	put_unaligned_le64(nvmev_timestamp(ns->ctrl), e->timestamp);
 	e->nsid = cpu_to_le32(ns->nsid);
 	if (specific)
 		memcpy(e->type_specific, specific, sizeof(e->type_specific));
@@ -227,7 +227,7 @@ static void fdp_model_event(void *arg, const struct conv_fdp_event *ev)
 		return;
 	per_slot = ns->lba_shift <= 12 ? 1U << (12 - ns->lba_shift) : 1;
 	r.nlbam = cpu_to_le16(min_t(u64, ev->nr * per_slot, 0xffff));
-	r.lba = cpu_to_le64(ev->slot * per_slot);
+	put_unaligned_le64(ev->slot * per_slot, r.lba);
 	fdp_event(ns, EVM_REALLOC, NVMEV_FDP_EVT_MEDIA_REALLOC,
 		  NVMEV_FDP_EVF_PIV | NVMEV_FDP_EVF_NSIDV | NVMEV_FDP_EVF_LV,
 		  make_pid(f, ev->rg, ev->ruh), ev->rg, ev->ruh, &r);
@@ -263,6 +263,7 @@ int nvmev_fdp_start(struct nvmev_ns *ns)
 	struct conv_model *model = ns->model;
 	struct nvmev_fdp *f;
 
+	fdp_build_checks();
 	if (!conv_fdp_enabled(model))
 		return 0;
 	f = kzalloc(sizeof(*f), GFP_KERNEL);

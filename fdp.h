@@ -134,7 +134,7 @@ struct nvmev_fdp_event {
 	__u8	type;
 	__u8	flags;
 	__le16	pid;
-	__le64	timestamp;		/* as the Timestamp feature */
+	__u8	timestamp[8];		/* as the Timestamp feature */
 	__le32	nsid;
 	__u8	type_specific[16];
 	__le16	rgid;
@@ -148,7 +148,7 @@ struct nvmev_fdp_event_realloc {
 	__u8	sef;
 	__u8	rsvd1;
 	__le16	nlbam;
-	__le64	lba;
+	__u8	lba[8];
 	__u8	rsvd12[4];
 };
 
