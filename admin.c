@@ -14,6 +14,7 @@
 
 #include "nvmev.h"
 #include "namespace.h"
+#include "fdp.h"
 
 static void pad_copy(char *dst, size_t n, const char *src)
 {
@@ -48,6 +49,14 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->mdts = NVMEV_MDTS;
 	id->cntlid = cpu_to_le16(ctrl->id + 1);
 	id->ver = cpu_to_le32(NVME_VS(1, 4, 0));
+	/*
+	 * Endurance Groups (every namespace but a key-value one is its own)
+	 * and the FDP capability, whether or not a group has FDP enabled
+	 * (feature 1Dh tells, per group): both are capabilities.
+	 */
+	id->ctratt = cpu_to_le32(NVMEV_CTRATT_ENDGRPS | NVMEV_CTRATT_FDPS);
+	put_unaligned_le16(NVMEV_MAX_NS, (u8 *)id + NVMEV_ID_CTRL_ENDGIDMAX);
+	id->oacs = cpu_to_le16(NVME_CTRL_OACS_DIRECTIVES);
 	id->cntrltype = 1;		/* I/O controller */
 	id->acl = 3;
 	id->aerl = NVMEV_AERL;
@@ -99,6 +108,7 @@ static void fill_id_ns(struct nvmev_ns *ns, struct nvme_id_ns *id)
 	if (READ_ONCE(ns->write_protect) || READ_ONCE(ns->worn_ro) ||
 	    READ_ONCE(ns->ctrl->media_ro))
 		id->nsattr |= NVME_NS_ATTR_RO;	/* writes fail */
+	id->endgid = cpu_to_le16(nvmev_ns_endgid(ns));
 	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));
 	memcpy(id->eui64, ns->eui64, sizeof(id->eui64));
 	put_unaligned_le64(ns->size, id->nvmcap);
@@ -292,6 +302,10 @@ static u16 admin_identify(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 	case NVME_ID_CNS_NS_CS_INDEP:
 		st = id_cs_indep(ctrl, nsid, buf);
 		break;
+	case NVMEV_ID_CNS_ENDGRP_LIST:	/* CNS Specific Identifier: CDW11 */
+		st = nvmev_endgrp_list(ctrl,
+				       le32_to_cpu(req->cmd.common.cdw11), buf);
+		break;
 	default:
 		st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
 		break;
@@ -431,7 +445,9 @@ static bool log_known(u8 lid)
 {
 	return lid == NVME_LOG_ERROR || lid == NVME_LOG_SMART ||
 	       lid == NVME_LOG_FW_SLOT || lid == NVME_LOG_CHANGED_NS ||
-	       lid == NVME_LOG_CMD_EFFECTS || lid == OCP_C0_LID;
+	       lid == NVME_LOG_CMD_EFFECTS || lid == OCP_C0_LID ||
+	       lid == NVME_LOG_ENDURANCE_GROUP ||
+	       (lid >= NVMEV_LOG_FDP_CONFIGS && lid <= NVMEV_LOG_FDP_EVENTS);
 }
 
 /* Log 01h, newest first; read without RAE, error events are unmasked. */
@@ -483,6 +499,8 @@ static u16 log_fill(struct nvmev_ctrl *ctrl,
 		    const struct nvme_get_log_page_command *c, void *log,
 		    size_t *size)
 {
+	/* Log Specific Identifier: CDW11 bits 31:16 */
+	u16 lsi = le32_to_cpu(((const struct nvme_command *)c)->common.cdw11) >> 16;
 	u32 nsid = le32_to_cpu(c->nsid);
 	bool rae = c->lsp & 0x80;	/* CDW10 bit 15: Retain Async. Event */
 
@@ -512,6 +530,14 @@ static u16 log_fill(struct nvmev_ctrl *ctrl,
 		*size = sizeof(struct nvme_effects_log);
 		fill_effects(log, c->csi);
 		return NVME_SC_SUCCESS;
+	case NVME_LOG_ENDURANCE_GROUP:
+		return nvmev_endgrp_log(ctrl, lsi, log, size);
+	case NVMEV_LOG_FDP_CONFIGS:
+	case NVMEV_LOG_FDP_RUH_USAGE:
+	case NVMEV_LOG_FDP_STATS:
+	case NVMEV_LOG_FDP_EVENTS:
+		return nvmev_fdp_log(ctrl, c->lid, c->lsp & 0x7f, lsi, log,
+				     size);
 	case OCP_C0_LID:	/* vendor specific: OCP SMART extended */
 		if (nsid != 0 && nsid != NVME_NSID_ALL)
 			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
@@ -571,6 +597,13 @@ static u64 timestamp_ms(struct nvmev_ctrl *ctrl)
 	u64 base = f->timestamp_set ? f->timestamp_base_ms : 0;
 
 	return base + div_u64(nvmev_now() - f->timestamp_set_ns, NSEC_PER_MSEC);
+}
+
+/* The Timestamp feature's data now: ms, and origin 1 once the host set it */
+u64 nvmev_timestamp(struct nvmev_ctrl *ctrl)
+{
+	return (timestamp_ms(ctrl) & GENMASK_ULL(47, 0)) |
+	       ((u64)(ctrl->feat.timestamp_set ? 1 << 1 : 0) << 48);
 }
 
 static u16 feat_temp(struct nvmev_ctrl *ctrl, u32 dw11, bool set, u64 *res)
@@ -642,9 +675,7 @@ static u16 feat_timestamp(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		f->timestamp_set = true;
 		return NVME_SC_SUCCESS;
 	}
-	/* attributes: origin 1 once the host has set it */
-	ts = cpu_to_le64((timestamp_ms(ctrl) & GENMASK_ULL(47, 0)) |
-			 ((u64)(f->timestamp_set ? 1 << 1 : 0) << 48));
+	ts = cpu_to_le64(nvmev_timestamp(ctrl));
 	return to_host(ctrl, req, &ts, sizeof(ts));
 }
 
@@ -657,6 +688,9 @@ static u16 admin_features(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	u8 fid = dw10 & 0xff;
 	u64 *res = &req->result;
 
+	/* FDP is never changed: say why first, whatever SV asks */
+	if (fid == NVMEV_FEAT_FDP)
+		return nvmev_fdp_feature(ctrl, req, set);
 	if (set && (dw10 & (1U << 31)))
 		return NVMEV_ERR(NVME_SC_FEATURE_NOT_SAVEABLE);
 	/* SEL is reserved: ONCS does not offer saved/default selection */
@@ -712,6 +746,8 @@ static u16 admin_features(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 			return NVMEV_ERR(NVMEV_SC_IOCS_COMBINATION_REJECTED);
 		*res = 0;
 		return NVME_SC_SUCCESS;
+	case NVMEV_FEAT_FDP_EVENTS:
+		return nvmev_fdp_feature(ctrl, req, set);
 	case NVME_FEAT_VOLATILE_WC:
 		/* Invalid Field when no volatile write cache is present */
 		if (!ctrl->vwc || (set && (dw11 & ~1U)))
@@ -793,6 +829,8 @@ static const struct nvmev_op admin_ops[] = {
 	ADMIN_OP(nvme_admin_set_features, admin_set_features),
 	ADMIN_OP(nvme_admin_get_features, admin_get_features),
 	ADMIN_OP(nvme_admin_async_event, admin_async_event),
+	ADMIN_OP(nvme_admin_directive_send, nvmev_directive_send),
+	ADMIN_OP(nvme_admin_directive_recv, nvmev_directive_recv),
 };
 
 const struct nvmev_cmd_set nvmev_admin_cmds = {

@@ -769,6 +769,36 @@ CONV_ATTR(gc_threshold_pct);
 CONV_ATTR(bg_gc_threshold_pct);
 
 /* Per page type (LSB first): "45000 55000 65000", one value per type. */
+/*
+ * Flexible Data Placement of a conv namespace (fdp.c): checked with the
+ * rest of the geometry when the namespace is enabled.  Other types have
+ * no placement: refused at once.  Set them after type and preset, which
+ * bring their own (FDP off).
+ */
+#define FDP_ATTR(_name)							\
+static ssize_t ns_##_name##_show(struct config_item *item, char *page)	\
+{									\
+	return sysfs_emit(page, "%u\n", to_ns(item)->cfg.conv._name);	\
+}									\
+static ssize_t ns_##_name##_store(struct config_item *item,		\
+				  const char *page, size_t count)	\
+{									\
+	struct nvmev_ns *ns = to_ns(item);				\
+									\
+	if (ns->cfg.type != NVMEV_NS_CONV) {				\
+		pr_err("%s/%u: %s: only namespaces of type conv have Flexible Data Placement\n", \
+		       ns->ctrl->name, ns->nsid, #_name);		\
+		return -EINVAL;						\
+	}								\
+	return u32_param_store(ns, #_name, &ns->cfg.conv._name, page,	\
+			       count);					\
+}									\
+CONFIGFS_ATTR(ns_, _name)
+
+FDP_ATTR(fdp_rgs);
+FDP_ATTR(fdp_ruhs);
+FDP_ATTR(fdp_persistent);
+
 static ssize_t conv_array_show(const u32 *a, unsigned int n, char *page)
 {
 	ssize_t len = 0;
@@ -1219,6 +1249,9 @@ static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_gc_policy,
 	&ns_attr_gc_threshold_pct,
 	&ns_attr_bg_gc_threshold_pct,
+	&ns_attr_fdp_rgs,
+	&ns_attr_fdp_ruhs,
+	&ns_attr_fdp_persistent,
 	&ns_attr_zone_size,
 	&ns_attr_zone_cap,
 	&ns_attr_max_open,

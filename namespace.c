@@ -22,6 +22,7 @@
 #include "nvmev.h"
 #include "namespace.h"
 #include "ftl/presets.h"
+#include "fdp.h"
 
 void nvmev_ns_identity(struct nvmev_ns *ns)
 {
@@ -190,7 +191,7 @@ static int conv_check(struct nvmev_ns *ns, u64 size)
 	cp->capacity = size;
 	why = conv_check_params(cp);
 	if (!why)
-		return 0;
+		return nvmev_fdp_check(ns);
 	min = conv_min_capacity(cp);
 	if (min && size < min)
 		pr_err("%s/%u: size=%llu is too small for this geometry: use at least %lluM\n",
@@ -238,7 +239,16 @@ static int nvm_model_start(struct nvmev_ns *ns)
 
 static int conv_model_start(struct nvmev_ns *ns)
 {
-	return nvmev_ns_model_init(ns, &conv_model_ops, &ns->cfg.conv);
+	int ret = nvmev_ns_model_init(ns, &conv_model_ops, &ns->cfg.conv);
+
+	if (!ret)
+		ret = nvmev_fdp_start(ns);
+	if (ret && ns->model) {
+		ns->model_ops->exit(ns->model);
+		kfree(ns->model);
+		ns->model = NULL;
+	}
+	return ret;
 }
 
 static const struct nvmev_ns_ops nvm_ns_ops = {
@@ -257,6 +267,7 @@ static const struct nvmev_ns_ops conv_ns_ops = {
 	.keeps_data = true,
 	.check = conv_check,
 	.model_start = conv_model_start,
+	.stats_show = nvmev_fdp_stats_show,
 };
 
 const struct nvmev_ns_ops *const nvmev_ns_types[NVMEV_NR_NS_TYPES] = {
@@ -268,6 +279,7 @@ const struct nvmev_ns_ops *const nvmev_ns_types[NVMEV_NR_NS_TYPES] = {
 
 static void model_stop(struct nvmev_ns *ns)
 {
+	nvmev_fdp_stop(ns);
 	nvmev_pl_stop(ns);
 	ns->model_ops->exit(ns->model);
 	kfree(ns->model);

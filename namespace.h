@@ -76,6 +76,7 @@ struct nvmev_pl_stats {
 };
 
 struct nvmev_pl;
+struct nvmev_fdp;
 
 /* How a namespace is configured (configfs, or the module parameters). */
 struct nvmev_ns_cfg {
@@ -132,6 +133,8 @@ struct nvmev_ns {
 	struct nvmev_pl *pl;		/* NULL: nothing here is volatile */
 	struct nvmev_pl_stats pl_stats;
 	bool ignore_flush;		/* a broken device: Flush and FUA lie */
+	/* Flexible Data Placement (fdp.c), type conv; NULL: FDP off */
+	struct nvmev_fdp *fdp;
 };
 
 /*

@@ -15,6 +15,7 @@
 
 #include "nvmev.h"
 #include "namespace.h"
+#include "fdp.h"
 
 /* ---- LBAs ------------------------------------------------------------- */
 
@@ -280,10 +281,13 @@ static u16 exec_compare(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 static u16 parse_write(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		       struct model_req *m)
 {
-	u16 st = check_lbas(req, true);
+	u16 st = nvmev_fdp_dtype_check(req);
 
+	if (!st)
+		st = check_lbas(req, true);
 	if (st)
 		return st;
+	nvmev_fdp_place(req, m);
 	/* without an enabled cache the host sees, write through */
 	m->fua = (le16_to_cpu(req->cmd.rw.control) & NVME_RW_FUA) ||
 		 !ctrl->feat.wce;
@@ -309,9 +313,14 @@ u16 nvmev_exec_write(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 static u16 parse_write_zeroes(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 			      struct model_req *m)
 {
-	u16 st = check_lbas(req, false);
+	u16 st = nvmev_fdp_dtype_check(req);
 
-	return st ? st : model_lbas(req, m, MODEL_WRITE_ZEROES);
+	if (!st)
+		st = check_lbas(req, false);
+	if (st)
+		return st;
+	nvmev_fdp_place(req, m);
+	return model_lbas(req, m, MODEL_WRITE_ZEROES);
 }
 
 static u16 exec_write_zeroes(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
@@ -412,6 +421,11 @@ static const struct nvmev_op nvm_ops[] = {
 		 exec_verify),
 	NVMEV_OP(nvme_cmd_write_uncor, NVMEV_OP_OTHER, NVMEV_OPF_LBA, LBCC,
 		 parse_write_uncor, exec_write_uncor),
+	/* Flexible Data Placement (fdp.c); FDP Disabled without it */
+	NVMEV_OP(NVMEV_CMD_IO_MGMT_RECV, NVMEV_OP_OTHER, 0, 0,
+		 nvmev_parse_io_mgmt_recv, NULL),
+	NVMEV_OP(NVMEV_CMD_IO_MGMT_SEND, NVMEV_OP_OTHER, 0, 0,
+		 nvmev_parse_io_mgmt_send, NULL),
 };
 
 const struct nvmev_cmd_set nvmev_nvm_cmds = {

@@ -611,6 +611,7 @@ void nvmev_admin_reset(struct nvmev_ctrl *ctrl);
 void nvmev_async_error(struct nvmev_ctrl *ctrl, u8 info, const char *what,
 		       u32 qid, u32 value);
 void nvmev_ns_changed(struct nvmev_ctrl *ctrl, u32 nsid);
+u64 nvmev_timestamp(struct nvmev_ctrl *ctrl);
 
 /* fault.c */
 void nvmev_faults_init(struct nvmev_faults *f, atomic_t *armed);

@@ -122,7 +122,7 @@ t_eq identity/sysfs/firmware-rev "0.1" "$(sed 's/ *$//' "/sys/class/nvme/$CNAME/
 IDC=$T_TMP/idctrl.json
 if nvme id-ctrl "$CTRL" -o json >"$IDC" 2>&1; then
     t_pass identity/ctrl/id-ctrl
-    for kv in vid=3153 ssvid=3153 mdts=7 ver=66560 cntrltype=1 oacs=0 acl=3 aerl=3 \
+    for kv in vid=3153 ssvid=3153 mdts=7 ver=66560 cntrltype=1 oacs=32 acl=3 aerl=3 \
         frmw=3 lpa=6 elpe=15 npss=0 wctemp=343 cctemp=358 sqes=102 cqes=68 nn=32 oaes=256 \
         oncs=207 vwc=0 sgls=0; do
         t_eq "identity/ctrl/${kv%%=*}" "${kv#*=}" "$(jget "$IDC" "${kv%%=*}")"
@@ -326,14 +326,16 @@ t_check identity/fwlog/frs2-7-zero is_zero "$T_TMP/fw.rest"
 run nvme fw-log "$CTRL"
 t_check identity/fwlog/cli grep -q '^frs1 *: 0x2020202020312e30 (0.1' "$T_OUT"
 
-# Commands supported and effects log: admin 0,1,2,4,5,6,8,9,a,c; I/O 0,2,5,c
-# plus 1,4,8,9 with LBCC
+# Commands supported and effects log: admin 0,1,2,4,5,6,8,9,a,c,19,1a; I/O
+# 0,2,5,c,12,1d plus 1,4,8,9 with LBCC
 getlog 5 4096
 t_eq identity/effects/status 0x0 "$ST"
 od -An -v -tu4 "$T_OUT" | awk '
     function acs(o) { return (o <= 2 || o == 4 || o == 5 || o == 6 || o == 8 ||
-                              o == 9 || o == 10 || o == 12) ? 1 : 0 }
-    function iocs(o) { return (o == 0 || o == 2 || o == 5 || o == 12) ? 1 :
+                              o == 9 || o == 10 || o == 12 || o == 25 ||
+                              o == 26) ? 1 : 0 }
+    function iocs(o) { return (o == 0 || o == 2 || o == 5 || o == 12 ||
+                               o == 18 || o == 29) ? 1 :
                               (o == 1 || o == 4 || o == 8 || o == 9) ? 3 : 0 }
     { for (i = 1; i <= NF; i++) {
         if (n < 256) { w = acs(n); what = "acs[" n "]" }
