@@ -1831,14 +1831,9 @@ static void conv_ops_exit(void *priv)
 	conv_model_exit(priv);
 }
 
-void conv_fdp_stub_account(struct conv_model *m, const struct model_req *req);
-
 static u64 conv_ops_schedule(void *priv, const struct model_req *req)
 {
-	u64 t = conv_model_schedule(priv, req);
-
-	conv_fdp_stub_account(priv, req);	/* TEMPORARY: conv_fdp_stub.c */
-	return t;
+	return conv_model_schedule(priv, req);
 }
 
 static void conv_ops_reset(void *priv)
