@@ -14,9 +14,9 @@
 #    host specified; an invalid PID still writes (data read back) and logs
 #    event 03h only when enabled; RUH Update resets RUAMW and logs 00h;
 #  - the namespace without FDP refuses DTYPE 2 and answers FDP Disabled.
-# Needs the real model (ftl/conv.c) to check, left for the merge: RU_FULL
-# gives no event after a whole RU is written; GC_MOVED gives Media
-# Reallocated (80h) with NLBAM/LBA; MBE grows with erases.
+#  - the model behind it: a handle that fills its reclaim unit moves on to
+#    an empty one with no event; GC moving valid data gives Media
+#    Reallocated (80h) with its fields; MBE grows with erases.
 # shellcheck source=tests/vm/lib.sh
 . /tests/lib.sh
 
@@ -44,9 +44,14 @@ t_expect_fail $P/cfg/rgs-not-dividing sh -c "echo 1 >$NV/fdp/namespaces/3/enable
 echo 2 >$NV/fdp/namespaces/3/fdp_rgs
 echo 17 >$NV/fdp/namespaces/3/fdp_ruhs
 t_expect_fail $P/cfg/ruhs-17 sh -c "echo 1 >$NV/fdp/namespaces/3/enable"
+# 2 RGs x 4 handles keep up to 18 groups of 1.5 MiB open: 64 MiB has too
+# little spare (ftl/conv.h, "GC never runs dry" with FDP)
+echo 4 >$NV/fdp/namespaces/3/fdp_ruhs
+t_expect_fail $P/cfg/too-small-for-handles sh -c "echo 1 >$NV/fdp/namespaces/3/enable"
+t_check $P/cfg/too-small-says-why sh -c "dmesg | tail -n 3 | grep -q 'fdp/3: size=67108864 is too small for this geometry: use at least'"
 rmdir $NV/fdp/namespaces/3
 
-nv_mkns fdp 1 64M conv $GEOM fdp_rgs=2 fdp_ruhs=4 && t_pass $P/ns1-enable || t_fail $P/ns1-enable "see dmesg"
+nv_mkns fdp 1 384M conv $GEOM fdp_rgs=2 fdp_ruhs=4 && t_pass $P/ns1-enable || t_fail $P/ns1-enable "see dmesg"
 nv_mkns fdp 2 64M conv $GEOM && t_pass $P/ns2-enable || t_fail $P/ns2-enable "see dmesg"
 t_eq $P/cfg/show "2 4 0" "$(cat $NV/fdp/namespaces/1/fdp_rgs $NV/fdp/namespaces/1/fdp_ruhs $NV/fdp/namespaces/1/fdp_persistent | tr '\n' ' ' | sed 's/ $//')"
 echo 1 >$NV/fdp/enable
@@ -239,7 +244,7 @@ cp "$T_OUT" $T_TMP/eg
 t_eq $P/endgrp/spare-thresh-used "100 10 0" "$(u8 $T_TMP/eg 3) $(u8 $T_TMP/eg 4) $(u8 $T_TMP/eg 5)"
 t_eq $P/endgrp/units-written 1 "$(u64 $T_TMP/eg 64)"
 t_eq $P/endgrp/host-writes 5 "$(u64 $T_TMP/eg 112)"
-t_eq $P/endgrp/capacity $((64 << 20)) "$(u64 $T_TMP/eg 160)"
+t_eq $P/endgrp/capacity $((384 << 20)) "$(u64 $T_TMP/eg 160)"
 getlog 0x09 512 9
 t_eq $P/endgrp/eg9-invalid-field 0x4002 "$ST"
 
@@ -273,6 +278,52 @@ t_eq $P/feat1e/ph4-invalid-field 0x4002 "$ST"
 
 # ---- configfs stats
 t_eq $P/cfg/stats "2 2 2" "$(nv_stat fdp/1 fdp_invalid_pids) $(nv_stat fdp/1 fdp_ru_updates) $(nv_stat fdp/1 fdp_host_events)"
+
+# ---- the model behind it (ftl/conv.c): a reclaim unit fills, GC moves data
+# events so far, host and controller
+evcount() { getlog 0x23 64 1 "$1"; u32 "$T_OUT" 0; }
+HOSTEV0=$(evcount 1)
+CTRLEV0=$(evcount 0)
+# PH 3 of RG 0 writes exactly one reclaim unit: the handle moves on to an
+# empty one, with no event (a full unit is FDP's normal course)
+RUNS_B=$((RUAMW0 * 512))
+awk -v n=$((RUNS_B / 524288)) 'BEGIN { for (i = 0; i < n; i++)
+    printf "- W %d 524288 pid=3\n", 200 * 1048576 + i * 524288 }' >$T_TMP/fill-ru
+t_check $P/model/ru-fill-replay nvmev-replay --verify "$D1" $T_TMP/fill-ru
+t_eq $P/model/ru-full-new-unit $RUAMW0 "$(ruamw 3)"
+printf -- '- W %d 4096 pid=3\n' $((210 * 1048576)) >$T_TMP/one
+t_check $P/model/ru-next-replay nvmev-replay "$D1" $T_TMP/one
+t_eq $P/model/ru-next-unit-8-less $((RUAMW0 - 8)) "$(ruamw 3)"
+t_eq $P/model/ru-full-no-event "$HOSTEV0 $CTRLEV0" "$(evcount 1) $(evcount 0)"
+# Media Reallocated (80h) enabled for PH 0 of both RGs; fill the namespace
+# through PH 0 (RG 0 overflows into RG 1: ftl/conv.h), then overwrite 64 KiB
+# pieces at random: GC moves what is still valid and reports it
+run nvme fdp set-events "$D1" -n 1 -p 0 -e -t 0x80
+t_eq $P/model/set-events-realloc 0x0 "$ST"
+awk -v mib=384 'BEGIN {
+    for (o = 0; o < mib * 1048576; o += 524288) printf "- W %d 524288 pid=0\n", o
+    x = 7
+    for (i = 0; i < 4000; i++) {
+        x = (x * 1103515245 + 12345) % 2147483648
+        printf "- W %d 65536 pid=0\n", (x % (mib * 16)) * 65536
+    }
+}' >$T_TMP/gc
+t_check $P/model/gc-replay-verified nvmev-replay --verify "$D1" $T_TMP/gc
+getlog 0x23 64 1 0
+t_check $P/model/realloc-events [ "$(u32 "$T_OUT" 0)" -gt "$CTRLEV0" ]
+getlog 0x23 128 1 0
+cp "$T_OUT" $T_TMP/cev
+# first event: type 80h, flags PIV|NSIDV|LV, PID of PH 0 (RG 0 or 1), NSID 1,
+# NLBAM > 0, RUHID 0
+t_eq $P/model/realloc-fields "128 7 1 0" \
+    "$(u8 $T_TMP/cev 64) $(u8 $T_TMP/cev 65) $(u32 $T_TMP/cev 76) $(u8 $T_TMP/cev 98)"
+t_check $P/model/realloc-pid-ph0 sh -c "[ $(u16 $T_TMP/cev 66) = 0 ] || [ $(u16 $T_TMP/cev 66) = 32768 ]"
+t_eq $P/model/realloc-lbav 1 "$(u8 $T_TMP/cev 80)"
+t_check $P/model/realloc-nlbam [ "$(u16 $T_TMP/cev 82)" -gt 0 ]
+getlog 0x22 64 1
+t_check $P/model/mbmw-gt-hbmw [ "$(u64 "$T_OUT" 16)" -gt "$(u64 "$T_OUT" 0)" ]
+t_check $P/model/mbe-grew [ "$(u64 "$T_OUT" 32)" -gt 0 ]
+t_log "after GC: HBMW $(u64 "$T_OUT" 0) MBMW $(u64 "$T_OUT" 16) MBE $(u64 "$T_OUT" 32); $(evcount 0) controller events"
 
 echo 0 >$NV/fdp/enable
 nv_rmctrl fdp
