@@ -51,7 +51,11 @@
 #define OP_DSM		0x09
 #define OP_WZ		0x08
 #define DTYPE_PLACEMENT	2
-#define MAX_XFER	(512u << 10)	/* split longer commands */
+/*
+ * Longer commands are split: 256 KiB is 64 pages, within the segments the
+ * kernel allows a passthrough buffer (NVMe: 127), however scattered
+ */
+#define MAX_XFER	(256u << 10)
 #define MAGIC		0x6e767270u	/* "nvrp" */
 
 /* What a block holds, as far as the trace knows. */
