@@ -346,7 +346,6 @@ void nvmev_fdp_place(struct nvmev_req *req, struct model_req *m)
 	    parse_pid(f, pid, &ph, &rg)) {
 		m->ruh = ph;
 		m->rg = rg;
-		f->ruha[ph] |= NVMEV_RUHA_HOST;
 		spin_lock(&f->lock);
 		f->placed_writes++;
 		spin_unlock(&f->lock);
@@ -354,7 +353,6 @@ void nvmev_fdp_place(struct nvmev_req *req, struct model_req *m)
 	}
 	m->ruh = 0;
 	m->rg = 0;
-	f->ruha[0] |= NVMEV_RUHA_CTRL;
 	if (rw_dtype(&req->cmd) != NVMEV_DIR_DATA_PLACEMENT)
 		return;
 	spin_lock(&f->lock);
@@ -399,9 +397,15 @@ static size_t log_usage(struct nvmev_ns *ns, void *buf)
 	struct nvmev_fdp_ruhu_desc *d = (void *)(hdr + 1);
 	u32 i;
 
+	/*
+	 * Every handle is referenced by one of the namespace's placement
+	 * handles (PH i = RUH i), which the user chose in configfs
+	 * (fdp_ruhs), as a host does with the placement handle list of a
+	 * Namespace Management create: Host Specified.
+	 */
 	hdr->nruh = cpu_to_le16(f->nruh);
 	for (i = 0; i < f->nruh; i++)
-		d[i].ruha = f->ruha[i];
+		d[i].ruha = NVMEV_RUHA_HOST;
 	return sizeof(*hdr) + f->nruh * sizeof(*d);
 }
 

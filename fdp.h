@@ -193,7 +193,6 @@ struct nvmev_fdp {
 	u32 rgif;			/* PID bits naming the reclaim group */
 	bool persistent;
 	u64 ru_bytes;
-	u8 ruha[CONV_FDP_MAX_RUHS];
 	u8 evmask[CONV_FDP_MAX_RUHS];	/* enabled event types, NVMEV_FDP_EVM_* */
 	struct nvmev_fdp_event host_ev[NVMEV_FDP_MAX_EVENTS];
 	struct nvmev_fdp_event ctrl_ev[NVMEV_FDP_MAX_EVENTS];

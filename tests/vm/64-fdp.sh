@@ -157,7 +157,7 @@ run nvme fdp status "$D1"
 t_eq $P/status/cli 0x0 "$ST"
 
 getlog 0x21 136 1
-t_eq $P/usage/initial "4 0 0 0 0" "$(u16 "$T_OUT" 0) $(u8 "$T_OUT" 8) $(u8 "$T_OUT" 16) $(u8 "$T_OUT" 24) $(u8 "$T_OUT" 32)"
+t_eq $P/usage/initial-host-specified "4 1 1 1 1" "$(u16 "$T_OUT" 0) $(u8 "$T_OUT" 8) $(u8 "$T_OUT" 16) $(u8 "$T_OUT" 24) $(u8 "$T_OUT" 32)"
 
 dd if=/dev/urandom of=$T_TMP/a bs=4096 count=1 2>/dev/null
 dd if=/dev/urandom of=$T_TMP/b bs=4096 count=1 2>/dev/null
@@ -166,13 +166,11 @@ run nvme write "$D1" --start-block=0 --block-count=7 --data-size=4096 --data=$T_
 t_eq $P/write/placed 0x0 "$ST"
 t_eq $P/write/ruamw-8-less $((RUAMW0 - 8)) "$(ruamw 0x8002)"
 t_eq $P/write/ruamw-other-full $RUAMW0 "$(ruamw 0x0002)"
-getlog 0x21 136 1
-t_eq $P/usage/host-specified "0 0 1 0" "$(u8 "$T_OUT" 8) $(u8 "$T_OUT" 16) $(u8 "$T_OUT" 24) $(u8 "$T_OUT" 32)"
 run nvme write "$D1" --start-block=8 --block-count=7 --data-size=4096 --data=$T_TMP/b
 t_eq $P/write/default 0x0 "$ST"
 t_eq $P/write/default-ph0-rg0 $((RUAMW0 - 8)) "$(ruamw 0)"
 getlog 0x21 136 1
-t_eq $P/usage/ctrl-specified 2 "$(u8 "$T_OUT" 8)"
+t_eq $P/usage/unchanged-by-writes "1 1 1 1" "$(u8 "$T_OUT" 8) $(u8 "$T_OUT" 16) $(u8 "$T_OUT" 24) $(u8 "$T_OUT" 32)"
 run nvme fdp usage "$CTRL" -e 1
 t_eq $P/usage/cli 0x0 "$ST"
 
