@@ -200,6 +200,10 @@ static void gen_next(struct sim_job *j)
 	}
 	if (s->trim_ratio && rng_below(&j->rng, 100) < s->trim_ratio)
 		c->op = MODEL_DISCARD;
+	if (c->op == MODEL_WRITE) {
+		c->ruh = (u16)s->ruh;	/* checked: place_check() */
+		c->rg = (u16)s->rg;
+	}
 
 	if (random) {
 		c->offset = j->base + rng_below(&j->rng, j->nblocks) * s->bs;
@@ -265,6 +269,7 @@ static enum sim_op_kind op_kind(enum model_op op)
 /*
  * One line per command, in fetch order, itself a valid trace line (the
  * submission time is absolute, so replay it as a phase starting at 0).
+ * Writes placed elsewhere than handle 0 in RG 0 carry "ruh=N rg=N".
  */
 static void log_cmd(struct engine *e, u32 jn, const struct sim_slot *sl,
 		    u64 done, const char *status)
@@ -275,10 +280,12 @@ static void log_cmd(struct engine *e, u32 jn, const struct sim_slot *sl,
 		[MODEL_OTHER] = '?',
 	};
 
-	fprintf(e->log, "%llu %c %llu %llu # fetch %llu done %llu lat %llu "
-		"job %u%s%s\n", (unsigned long long)sl->submit,
+	fprintf(e->log, "%llu %c %llu %llu", (unsigned long long)sl->submit,
 		op_chars[sl->req.op], (unsigned long long)sl->req.slba_bytes,
-		(unsigned long long)sl->req.len,
+		(unsigned long long)sl->req.len);
+	if (sl->req.ruh || sl->req.rg)
+		fprintf(e->log, " ruh=%u rg=%u", sl->req.ruh, sl->req.rg);
+	fprintf(e->log, " # fetch %llu done %llu lat %llu job %u%s%s\n",
 		(unsigned long long)sl->req.now, (unsigned long long)done,
 		(unsigned long long)(done - sl->submit), e->ordinal + jn + 1,
 		sl->req.fua ? " fua" : "", status ? status : "");
@@ -411,6 +418,8 @@ static void refill(struct engine *e, u32 jn, u64 t)
 		sl->req.slba_bytes = c->offset;
 		sl->req.len = c->len;
 		sl->req.fua = c->fua;
+		sl->req.ruh = c->ruh;
+		sl->req.rg = c->rg;
 		j->has_next = false;
 
 		if (c->op == MODEL_FLUSH) {
@@ -456,7 +465,7 @@ static void job_setup(struct engine *e, struct sim_job *j,
 		      U64_MAX;
 	if (s->trace) {
 		j->is_trace = true;
-		trace_open(&j->tr, s->trace);
+		trace_open(&j->tr, s->trace, s->ruh, s->rg);
 	}
 	j->free = free_mem;
 	j->slots = slot_mem;

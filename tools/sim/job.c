@@ -49,6 +49,8 @@ enum job_key_id {
 	K_STONEWALL,
 	K_CONCURRENT,
 	K_TRACE,
+	K_RUH,
+	K_RG,
 };
 
 struct job_key {
@@ -102,6 +104,10 @@ static const struct job_key job_keys[] = {
 	  "1: run alongside the job before (same phase)" },
 	{ "trace", K_TRACE, false,
 	  "replay this trace file instead of generating commands" },
+	{ "ruh", K_RUH, false, "FDP: writes go to this reclaim unit handle "
+	  "(default 0)" },
+	{ "rg", K_RG, false, "FDP: writes go to this reclaim group "
+	  "(default 0)" },
 };
 
 #define NR_JOB_KEYS	(sizeof(job_keys) / sizeof(job_keys[0]))
@@ -298,6 +304,12 @@ int job_apply(struct job_spec *s, const char *key, const char *val,
 	case K_TRACE:
 		free(s->trace);
 		s->trace = *val ? xstrdup(val) : NULL;
+		break;
+	case K_RUH:
+		ret = u32_range(val, 0, U32_MAX, &s->ruh);
+		break;
+	case K_RG:
+		ret = u32_range(val, 0, U32_MAX, &s->rg);
 		break;
 	}
 	if (ret)

@@ -66,7 +66,9 @@ static void usage(FILE *f)
 	job_print_keys(f);
 	fprintf(f,
 "\n"
-"trace lines: <time_ns|-> <R|W|T|F|Z> <offset_bytes> <len_bytes>, '#' comments\n");
+"trace lines: <time_ns|-> <R|W|T|F|Z> <offset_bytes> <len_bytes>, '#'\n"
+"  comments; W lines may end with ruh=N and/or rg=N\n"
+"  (FDP placement; default: the job's ruh and rg keys)\n");
 }
 
 static void add_raw(struct cli *c, const char *name, bool new_phase,
@@ -307,7 +309,8 @@ static struct job_spec *build_jobs(struct cli *c, unsigned int *nr_jobs,
  * Fill in sizes and check every job against the capacity.  Returns the
  * largest byte any job may touch.
  */
-static u64 check_jobs(struct job_spec *specs, unsigned int n, u64 capacity)
+static u64 check_jobs(const struct sim_config *cfg, struct job_spec *specs,
+		      unsigned int n, u64 capacity)
 {
 	u64 max_end = 0;
 	unsigned int i;
@@ -318,7 +321,8 @@ static u64 check_jobs(struct job_spec *specs, unsigned int n, u64 capacity)
 
 		if (s->trace) {
 			trace_prescan(s->trace, &s->trace_cmds,
-				      &s->trace_end);
+				      &s->trace_end, cfg->model, cfg->params,
+				      s->ruh, s->rg);
 			end = s->trace_end;
 		} else {
 			if (!s->size)
@@ -435,6 +439,14 @@ static void setup_model(struct cli *c, struct sim_config *cfg,
 				   cfg->preset);
 		exit(0);
 	}
+	for (i = 0; i < nr_jobs; i++) {
+		const char *why = place_check(cfg->model, cfg->params,
+					      specs[i].ruh, specs[i].rg, err,
+					      sizeof(err));
+
+		if (why)
+			die("job '%s': %s", specs[i].name, why);
+	}
 
 	/*
 	 * The capacity: --capacity, else the model's capacity parameter if
@@ -447,9 +459,9 @@ static void setup_model(struct cli *c, struct sim_config *cfg,
 			param_by_name(cfg->model, cfg->model->capacity_param),
 			0);
 	if (cfg->capacity) {
-		check_jobs(specs, nr_jobs, cfg->capacity);
+		check_jobs(cfg, specs, nr_jobs, cfg->capacity);
 	} else {
-		u64 span = check_jobs(specs, nr_jobs, 0);
+		u64 span = check_jobs(cfg, specs, nr_jobs, 0);
 		u64 align = cfg->model->capacity_align;
 
 		if (cfg->model->capacity_param) {
@@ -500,6 +512,22 @@ init_failed(const struct sim_config *cfg, int ret)
 	die("model %s rejected its parameters: %s", m->name, strerror(-ret));
 }
 
+/* FDP on: what each handle can still write into its RU in each RG. */
+static void fdp_snapshot(const struct sim_config *cfg, void *priv,
+			 struct phase_result *res)
+{
+	u32 h, r;
+
+	res->fdp_ruhs = cfg->fdp_ruhs;
+	res->fdp_rgs = cfg->fdp_rgs;
+	res->ru_avail = xcalloc((size_t)cfg->fdp_ruhs * cfg->fdp_rgs,
+				sizeof(*res->ru_avail));
+	for (r = 0; r < cfg->fdp_rgs; r++)
+		for (h = 0; h < cfg->fdp_ruhs; h++)
+			res->ru_avail[r * cfg->fdp_ruhs + h] =
+				cfg->model->fdp_ru_avail(priv, h, r);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c = { .model_name = NULL };
@@ -531,6 +559,14 @@ int main(int argc, char **argv)
 		init_failed(&cfg, ret);
 	if (cfg.model->meta_bytes)
 		cfg.meta_bytes = cfg.model->meta_bytes(priv);
+	if (cfg.model->fdp_config) {
+		cfg.model->fdp_config(cfg.params, &cfg.fdp_ruhs,
+				      &cfg.fdp_rgs, &cfg.fdp_block_bytes);
+		if (cfg.fdp_rgs)
+			cfg.fdp_ru_bytes = cfg.model->fdp_ru_bytes(priv);
+		else
+			cfg.fdp_ruhs = 0;
+	}
 
 	rep.cfg = &cfg;
 	rep.json = c.json;
@@ -565,12 +601,15 @@ int main(int argc, char **argv)
 		}
 		if (res.have_stats)
 			cfg.model->ops->stats(priv, &res.after);
+		if (cfg.fdp_rgs)
+			fdp_snapshot(&cfg, priv, &res);
 		ordinal += res.nr_jobs;
 		start = res.end;
 		report_phase(&rep, stdout, &res);
 		for (k = 0; k < OPK_NR; k++)
 			lat_free(&res.op[k]);
 		free(res.rows);
+		free(res.ru_avail);
 		fflush(stdout);
 	}
 	report_end(&rep, stdout);

@@ -153,6 +153,27 @@ static void conv_from_preset(void *p, const struct ftl_preset *fp)
 {
 	memcpy(p, &fp->conv, sizeof(fp->conv));
 }
+
+static void conv_fdp_config(const void *params, u32 *ruhs, u32 *rgs,
+			    u64 *block_bytes)
+{
+	const struct conv_params *p = params;
+
+	*rgs = p->fdp_rgs;
+	*ruhs = p->fdp_rgs ? p->fdp_ruhs : 0;
+	/* model_stats.erases counts blocks of one plane ("Counters") */
+	*block_bytes = (u64)p->pages_per_block * p->page_size;
+}
+
+static u64 conv_ru_bytes(const void *priv)
+{
+	return conv_fdp_ru_bytes(priv);
+}
+
+static u64 conv_ru_avail(const void *priv, u32 ruh, u32 rg)
+{
+	return conv_fdp_ru_avail(priv, ruh, rg);
+}
 #endif /* SIM_HAVE_CONV */
 
 /* ------------------------------------------------------------------ zns */
@@ -566,6 +587,9 @@ static struct sim_model models[] = {
 		.check = conv_check,
 		.min_capacity = conv_min_cap,
 		.meta_bytes = conv_metadata_bytes,
+		.fdp_config = conv_fdp_config,
+		.fdp_ru_bytes = conv_ru_bytes,
+		.fdp_ru_avail = conv_ru_avail,
 	},
 #endif
 #ifdef SIM_HAVE_ZNS
@@ -819,6 +843,36 @@ void model_param_format(const void *params, const struct sim_param *p,
 								     p, i));
 	if (json && p->count > 1 && used < len)
 		snprintf(buf + used, len - used, "]");
+}
+
+const char *place_check(const struct sim_model *m, const void *params,
+			u32 ruh, u32 rg, char *buf, size_t len)
+{
+	u32 ruhs = 0, rgs = 0;
+	u64 bb;
+
+	if (!ruh && !rg)
+		return NULL;
+	if (!m->fdp_config) {
+		snprintf(buf, len, "%s=%u needs a model with Flexible Data "
+			 "Placement (conv with fdp_rgs > 0), not %s",
+			 ruh ? "ruh" : "rg", ruh ? ruh : rg, m->name);
+		return buf;
+	}
+	m->fdp_config(params, &ruhs, &rgs, &bb);
+	if (!rgs)
+		snprintf(buf, len, "%s=%u needs fdp_rgs > 0 (Flexible Data "
+			 "Placement is off)", ruh ? "ruh" : "rg",
+			 ruh ? ruh : rg);
+	else if (ruh >= ruhs)
+		snprintf(buf, len, "ruh=%u is out of range: handles 0..%u "
+			 "(fdp_ruhs=%u)", ruh, ruhs - 1, ruhs);
+	else if (rg >= rgs)
+		snprintf(buf, len, "rg=%u is out of range: reclaim groups "
+			 "0..%u (fdp_rgs=%u)", rg, rgs - 1, rgs);
+	else
+		return NULL;
+	return buf;
 }
 
 void model_print_params(FILE *f, const struct sim_model *m,

@@ -254,6 +254,48 @@ static void human_health_rows(struct report_ctx *rc, FILE *f,
 	rc->have_row = true;
 }
 
+/*
+ * FDP on: what the device's FDP Statistics log page gives for the counters
+ * @d (a phase, or the totals): Host Bytes with Metadata Written (HBMW),
+ * Media Bytes with Metadata Written (MBMW) and Media Bytes Erased (MBE,
+ * erases count blocks of one plane).  The WAF above is MBMW / HBMW.
+ */
+static void human_fdp_stats(FILE *f, const char *what,
+			    const struct sim_config *c,
+			    const struct model_stats *d)
+{
+	fprintf(f, "  %s HBMW %llu, MBMW %llu, MBE %llu (bytes: host "
+		"written, media written, media erased)\n", what,
+		(unsigned long long)d->host_write_bytes,
+		(unsigned long long)d->media_write_bytes,
+		(unsigned long long)(d->erases * c->fdp_block_bytes));
+}
+
+/* FDP on: bytes left in each handle's RU per RG at the end of the phase */
+static void human_ru_avail(FILE *f, const struct sim_config *c,
+			   const struct phase_result *res)
+{
+	char col[16];
+	u32 h, r;
+
+	fprintf(f, "  fdp RU available at the end (bytes each handle can "
+		"still write into its reclaim unit; RU %llu bytes):\n",
+		(unsigned long long)c->fdp_ru_bytes);
+	fprintf(f, "        ");
+	for (h = 0; h < res->fdp_ruhs; h++) {
+		snprintf(col, sizeof(col), "ruh %u", h);
+		fprintf(f, " %12s", col);
+	}
+	fprintf(f, "\n");
+	for (r = 0; r < res->fdp_rgs; r++) {
+		fprintf(f, "    rg %-3u", r);
+		for (h = 0; h < res->fdp_ruhs; h++)
+			fprintf(f, " %12llu", (unsigned long long)
+				res->ru_avail[r * res->fdp_ruhs + h]);
+		fprintf(f, "\n");
+	}
+}
+
 /* ---------------------------------------------------------------- json */
 
 static void json_string(FILE *f, const char *s)
@@ -319,6 +361,39 @@ static void json_stats(FILE *f, const char *name,
 			d->host_write_bytes);
 	else
 		fprintf(f, "null}");
+}
+
+static void json_fdp_stats(FILE *f, const char *name,
+			   const struct sim_config *c,
+			   const struct model_stats *d)
+{
+	fprintf(f, "      \"%s\": {\"hbmw\": %llu, \"mbmw\": %llu, "
+		"\"mbe\": %llu", name,
+		(unsigned long long)d->host_write_bytes,
+		(unsigned long long)d->media_write_bytes,
+		(unsigned long long)(d->erases * c->fdp_block_bytes));
+}
+
+/* "fdp" (this phase, with ru_avail[rg][ruh]) and "fdp_total" */
+static void json_fdp(FILE *f, const struct sim_config *c,
+		     const struct phase_result *res,
+		     const struct model_stats *d, const struct model_stats *t)
+{
+	u32 h, r;
+
+	fprintf(f, ",\n");
+	json_fdp_stats(f, "fdp", c, d);
+	fprintf(f, ", \"ru_avail\": [");
+	for (r = 0; r < res->fdp_rgs; r++) {
+		fprintf(f, "%s[", r ? ", " : "");
+		for (h = 0; h < res->fdp_ruhs; h++)
+			fprintf(f, "%s%llu", h ? ", " : "", (unsigned long long)
+				res->ru_avail[r * res->fdp_ruhs + h]);
+		fprintf(f, "]");
+	}
+	fprintf(f, "]},\n");
+	json_fdp_stats(f, "fdp_total", c, t);
+	fprintf(f, "}");
 }
 
 static void json_health_fields(FILE *f, const struct model_health *h)
@@ -423,6 +498,12 @@ void report_begin(struct report_ctx *r, FILE *f)
 		if (c->health_every)
 			fprintf(f, "  \"health_every\": %llu,\n",
 				(unsigned long long)c->health_every);
+		if (c->fdp_rgs)
+			fprintf(f, "  \"fdp\": {\"ruhs\": %u, \"rgs\": %u, "
+				"\"ru_bytes\": %llu, \"block_bytes\": %llu},\n",
+				c->fdp_ruhs, c->fdp_rgs,
+				(unsigned long long)c->fdp_ru_bytes,
+				(unsigned long long)c->fdp_block_bytes);
 		fprintf(f, "  \"phases\": [");
 		return;
 	}
@@ -443,6 +524,13 @@ void report_begin(struct report_ctx *r, FILE *f)
 		fprintf(f, ", model metadata %.2f MiB",
 			c->meta_bytes / (1024.0 * 1024.0));
 	fprintf(f, "\n");
+	if (c->fdp_rgs)
+		fprintf(f, "flexible data placement: %u reclaim group%s, %u "
+			"handle%s, reclaim unit %llu bytes, erase block %llu "
+			"bytes\n", c->fdp_rgs, c->fdp_rgs == 1 ? "" : "s",
+			c->fdp_ruhs, c->fdp_ruhs == 1 ? "" : "s",
+			(unsigned long long)c->fdp_ru_bytes,
+			(unsigned long long)c->fdp_block_bytes);
 }
 
 void report_phase(struct report_ctx *r, FILE *f, struct phase_result *res)
@@ -522,6 +610,8 @@ void report_phase(struct report_ctx *r, FILE *f, struct phase_result *res)
 			json_stats(f, "model_stats", &d);
 			fprintf(f, ",\n");
 			json_stats(f, "model_stats_total", &t);
+			if (res->fdp_rgs)
+				json_fdp(f, r->cfg, res, &d, &t);
 		}
 		if (res->have_health)
 			json_health(f, res, r->cfg->health_every);
@@ -552,6 +642,12 @@ void report_phase(struct report_ctx *r, FILE *f, struct phase_result *res)
 		human_stats(f, "model", &d);
 		if (res->index)
 			human_stats(f, "total", &t);
+		if (res->fdp_rgs) {
+			human_fdp_stats(f, "fdp:      ", r->cfg, &d);
+			if (res->index)
+				human_fdp_stats(f, "fdp total:", r->cfg, &t);
+			human_ru_avail(f, r->cfg, res);
+		}
 	}
 	if (res->have_health) {
 		human_health(f, res);

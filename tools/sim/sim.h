@@ -85,6 +85,8 @@ struct job_spec {
 	u64 thinktime_ns;
 	u64 startdelay_ns;
 	int stonewall;		/* 1: new phase, 0: join, -1: by origin */
+	u32 ruh;		/* FDP placement of every write: handle, */
+	u32 rg;			/* reclaim group (0, 0: the default) */
 	char *trace;		/* trace file, or NULL */
 	/* trace prescan results */
 	u64 trace_cmds;
@@ -132,6 +134,8 @@ struct sim_cmd {
 	u64 offset;
 	u64 len;
 	bool fua;
+	u16 ruh;		/* writes: FDP placement (model_req ruh, rg) */
+	u16 rg;
 	u64 not_before;		/* absolute virtual time, ns */
 };
 
@@ -141,10 +145,21 @@ struct trace_reader {
 	FILE *f;
 	const char *path;
 	unsigned long line;
+	u16 ruh;		/* placement of W lines without tokens */
+	u16 rg;
 };
 
-void trace_prescan(const char *path, u64 *nr_cmds, u64 *max_end);
-void trace_open(struct trace_reader *tr, const char *path);
+struct sim_model;
+
+/*
+ * Count the commands of trace @path and its largest offset + len; every
+ * line's placement (ruh=N rg=N tokens, else @ruh, @rg) is checked with
+ * place_check() against model @m with @params.
+ */
+void trace_prescan(const char *path, u64 *nr_cmds, u64 *max_end,
+		   const struct sim_model *m, const void *params, u32 ruh,
+		   u32 rg);
+void trace_open(struct trace_reader *tr, const char *path, u32 ruh, u32 rg);
 /* Returns false at the end of the file. not_before is relative (or 0). */
 bool trace_next(struct trace_reader *tr, struct sim_cmd *c, bool *timed);
 void trace_close(struct trace_reader *tr);
@@ -211,6 +226,17 @@ struct sim_model {
 	const char *(*check_job)(const void *params,
 				 const struct job_spec *s, char *buf,
 				 size_t len);
+	/*
+	 * Optional, models with Flexible Data Placement: the reclaim unit
+	 * handles and reclaim groups @params configure (*rgs = 0: FDP off)
+	 * and the bytes of one erase block (the unit model_stats.erases
+	 * counts); the instance's reclaim unit size (bytes) and the bytes
+	 * handle @ruh can still write into its current reclaim unit in @rg.
+	 */
+	void (*fdp_config)(const void *params, u32 *ruhs, u32 *rgs,
+			   u64 *block_bytes);
+	u64 (*fdp_ru_bytes)(const void *priv);
+	u64 (*fdp_ru_avail)(const void *priv, u32 ruh, u32 rg);
 };
 
 const struct sim_model *model_find(const char *name);
@@ -226,6 +252,12 @@ void model_param_format(const void *params, const struct sim_param *p,
 			char *buf, size_t len, bool json);
 void model_print_params(FILE *f, const struct sim_model *m,
 			const void *params, const char *preset);
+/*
+ * Why writes cannot go to handle @ruh in reclaim group @rg on model @m
+ * with @params (a message in @buf), or NULL (0, 0 always can).
+ */
+const char *place_check(const struct sim_model *m, const void *params,
+			u32 ruh, u32 rg, char *buf, size_t len);
 
 /* ---------------------------------------------------------------- stats */
 
@@ -273,6 +305,10 @@ struct phase_result {
 	struct health_row *rows;	/* --health-every */
 	u64 nr_rows;
 	u64 cap_rows;
+	/* models with FDP on: ru_avail[rg * fdp_ruhs + ruh] at the end */
+	u32 fdp_ruhs;		/* 0: FDP off */
+	u32 fdp_rgs;
+	u64 *ru_avail;
 };
 
 void lat_reserve(struct lat_stats *l, u64 n);
@@ -299,6 +335,10 @@ struct sim_config {
 	const char *preset;	/* NULL: the model's defaults */
 	void *params;
 	size_t meta_bytes;	/* model instance memory, 0: unknown */
+	u32 fdp_ruhs;		/* FDP handles and reclaim groups, */
+	u32 fdp_rgs;		/* 0, 0: FDP off (or no FDP) */
+	u64 fdp_ru_bytes;	/* reclaim unit size */
+	u64 fdp_block_bytes;	/* bytes of an erase block (MBE) */
 	u64 capacity;		/* 0 = not known */
 	u64 host_overhead_ns;
 	u64 health_every;	/* --health-every: bytes written, 0 = off */

@@ -4,7 +4,8 @@
 # tools/sim/test.sh - build nvmev-sim and check results that can be worked
 # out by hand with the nvm model, plus trace replay, phases, job files,
 # determinism, JSON, (when ftl/conv.h exists) a conv smoke test and worn
-# NAND (refused writes, read errors, --health-every), and (when
+# NAND (refused writes, read errors, --health-every), Flexible Data
+# Placement (keys, trace tokens, report, the hot/cold example), and (when
 # the zns model is built) exact zns timings and its refusal of workloads
 # that are not zoned-legal.
 #
@@ -196,6 +197,141 @@ wear_tests() {
 		"pe_cycles=1000 read_error_ppm=0 seed=7 "
 	err_case conv-wear-bad-ppm "read_error_ppm must be 0..1000000" \
 		--model conv --param read_error_ppm=1000001 number_ios=1
+}
+
+# err_exact NAME MESSAGE ARGS...: the run exits with status 2 and prints
+# exactly MESSAGE on stderr.
+err_exact() {
+	local name=$1 msg=$2 rc
+	shift 2
+	"$SIM" "$@" >"$TMP/err.out" 2>"$TMP/err.txt"
+	rc=$?
+	expect "$name" "$rc $(cat "$TMP/err.txt")" "2 $msg"
+}
+
+# Flexible Data Placement (README "Flexible Data Placement"): the job keys
+# ruh= and rg=, the trace tokens, --log, the FDP Statistics figures and
+# the hot/cold experiment of examples/fdp-hotcold-*.job.
+fdp_tests() {
+	local TDC=(--preset tlc-dc-fdp --capacity 2733M) v out
+
+	# (a) placement keys are checked against the configuration
+	err_exact fdp-key-off \
+		"nvmev-sim: job 'job1': ruh=1 needs fdp_rgs > 0 (Flexible Data Placement is off)" \
+		--model conv size=64M number_ios=1 ruh=1
+	err_exact fdp-key-off-rg \
+		"nvmev-sim: job 'w': rg=1 needs fdp_rgs > 0 (Flexible Data Placement is off)" \
+		--preset conv size=64M --phase=w rw=write number_ios=1 rg=1
+	err_exact fdp-key-no-model \
+		"nvmev-sim: job 'job1': ruh=2 needs a model with Flexible Data Placement (conv with fdp_rgs > 0), not nvm" \
+		--model nvm number_ios=1 ruh=2
+	err_exact fdp-key-ruh-range \
+		"nvmev-sim: job 'job1': ruh=4 is out of range: handles 0..3 (fdp_ruhs=4)" \
+		"${TDC[@]}" number_ios=1 ruh=4
+	err_exact fdp-key-rg-range \
+		"nvmev-sim: job 'job1': rg=2 is out of range: reclaim groups 0..1 (fdp_rgs=2)" \
+		"${TDC[@]}" number_ios=1 rg=2
+	err_exact fdp-key-param-range \
+		"nvmev-sim: job 'job1': ruh=2 is out of range: handles 0..1 (fdp_ruhs=2)" \
+		--preset conv-fdp --param fdp_ruhs=2 --capacity 1352M \
+		number_ios=1 ruh=2
+	err_exact fdp-key-bad "nvmev-sim: job 'job1': bad value for rg: '-1'" \
+		"${TDC[@]}" number_ios=1 rg=-1
+
+	# (b) trace tokens: placed writes reach the model (each handle's RU
+	# shrinks by what it was given, padding of the flush included),
+	# --log writes them back and replays identically, and unplaced lines
+	# log as before.
+	cat >"$TMP/fdp.trace" <<'EOF'
+# placed writes
+-  W 0      16k
+-  W 16k    16k ruh=1
+-  W 32k    16k rg=1 ruh=2
+-  R 0      4k
+-  F
+-  W 48k    4k  ruh=0 rg=1
+EOF
+	"$SIM" "${TDC[@]}" --trace "$TMP/fdp.trace" --log "$TMP/fdp.log" \
+		>"$TMP/fdp.txt"
+	expect fdp-trace-log "$(cut -d'#' -f1 "$TMP/fdp.log" | tr '\n' '|')" \
+		"0 W 0 16384 |14344 W 16384 16384 ruh=1 rg=0 |28688 W 32768 16384 ruh=2 rg=1 |43032 R 0 4096 |63618 F 0 0 |2229490 W 49152 4096 ruh=0 rg=1 |"
+	expect fdp-trace-report "$(grep -e '^  fdp' -e '^ *r[ug]h* [0-9]' -e '^flexible' "$TMP/fdp.txt" | tr '\n' '|')" \
+		"flexible data placement: 2 reclaim groups, 4 handles, reclaim unit 75497472 bytes, erase block 1572864 bytes|  fdp:       HBMW 53248, MBMW 294912, MBE 0 (bytes: host written, media written, media erased)|  fdp RU available at the end (bytes each handle can still write into its reclaim unit; RU 75497472 bytes):|                ruh 0        ruh 1        ruh 2        ruh 3|    rg 0       75399168     75399168     75497472     75497472|    rg 1       75493376     75497472     75399168     75497472|"
+	"$SIM" "${TDC[@]}" --trace "$TMP/fdp.log" --log "$TMP/fdp2.log" \
+		>"$TMP/fdp2.txt"
+	if cmp -s "$TMP/fdp.txt" "$TMP/fdp2.txt" &&
+	   cmp -s "$TMP/fdp.log" "$TMP/fdp2.log"; then
+		pass fdp-trace-replay-log
+	else
+		fail fdp-trace-replay-log "replaying the --log output differs"
+	fi
+	# the job's keys place the W lines without tokens
+	"$SIM" "${TDC[@]}" --trace "$TMP/fdp.trace" ruh=3 rg=1 \
+		--log "$TMP/fdp3.log" >/dev/null
+	expect fdp-trace-default "$(awk '$2 == "W" { printf "%s/%s ", $5, $6 }' "$TMP/fdp3.log")" \
+		"ruh=3/rg=1 ruh=1/rg=1 ruh=2/rg=1 ruh=0/rg=1 "
+	"$SIM" --preset conv-fdp --capacity 1352M rw=randwrite number_ios=100 \
+		--log "$TMP/fdp0.log" >/dev/null
+	expect fdp-log-unplaced "$(grep -c 'ru\(h\|g\)=' "$TMP/fdp0.log")" 0
+	for v in "- R 0 4k ruh=1|ruh= is for W lines only (placement of a write)" \
+		 "- F rg=1|rg= is for W lines only (placement of a write)" \
+		 "- Z 0 4k ruh=1|ruh= is for W lines only (placement of a write)" \
+		 "- W 0 4k ruh=4|ruh=4 is out of range: handles 0..3 (fdp_ruhs=4)" \
+		 "- W 0 4k rg=2|rg=2 is out of range: reclaim groups 0..1 (fdp_rgs=2)" \
+		 "- W 0 4k ruh=1 ruh=1|ruh= given twice" \
+		 "- W 0 4k ruh=x|bad value in 'ruh=x' (0..65535)" \
+		 "- W 0 ruh=1 4k|expected '<time_ns|-> <R|W|T|F|Z> <offset> <len>'"; do
+		printf '0 W 0 4k\n%s\n' "${v%%|*}" >"$TMP/fdpbad.trace"
+		out=$("$SIM" "${TDC[@]}" --trace "$TMP/fdpbad.trace" 2>&1 \
+			>/dev/null)
+		[ "$out" = "nvmev-sim: $TMP/fdpbad.trace:2: ${v#*|}" ] ||
+			break
+		v=ok
+	done
+	expect fdp-trace-errors "$v" ok
+	printf -- '- W 0 4k ruh=1\n' >"$TMP/fdpoff.trace"
+	err_exact fdp-trace-off \
+		"nvmev-sim: $TMP/fdpoff.trace:1: ruh=1 needs fdp_rgs > 0 (Flexible Data Placement is off)" \
+		--model conv --trace "$TMP/fdpoff.trace"
+
+	# FDP off: no FDP output at all
+	"$SIM" --model conv size=64M rw=randwrite number_ios=100 --json \
+		>"$TMP/fdpoff.json"
+	expect fdp-off-json "$(jget "$TMP/fdpoff.json" \
+		'("fdp" in d, "fdp" in P(1), "fdp_total" in P(1))')" \
+		"(False, False, False)"
+
+	# (c) hot/cold: a cold job rewriting everything above 128 MiB once,
+	# sequentially, alongside a hot job of 2 GiB of random 4 KiB writes
+	# to the first 128 MiB, after a fill; the hot job in the cold job's
+	# handle (mixed) or in its own (separated).  conv-fdp near its
+	# minimum capacity (1350 MiB); tlc-dc-fdp with one reclaim group
+	# (fdp_rgs=1; minimum 2627.8 MiB): with its two, every job writes to
+	# RG 0 by default, which fills with data and then pays GC on nearly
+	# valid victims (WAF > 100 whatever the handles), since data spills
+	# over to RG 1 only when RG 0 has no victim at all.
+	local conv=(--preset conv-fdp --capacity 1352M)
+	local tlc=(--preset tlc-dc-fdp --param fdp_rgs=1 --capacity 2628M)
+	local figs="" m s dev
+	for dev in conv tlc; do
+		local -n args=$dev
+		for v in mixed separated; do
+			"$SIM" "${args[@]}" "$HERE/examples/fdp-hotcold-$v.job" \
+				--json >"$TMP/hc-$dev-$v.json"
+		done
+		m=$(jget "$TMP/hc-$dev-mixed.json" 'P(2)["model_stats"]["waf"]')
+		s=$(jget "$TMP/hc-$dev-separated.json" \
+			'P(2)["model_stats"]["waf"]')
+		figs="$figs $dev $m $s"
+		echo "fdp-hotcold ${args[1]}: WAF of phase 2 mixed $m, separated $s"
+		# same host bytes; FDP figures = the counters; GC traffic
+		# (WAF - 1) separated below a quarter of mixed
+		jcheck fdp-hotcold-$dev "$TMP/hc-$dev-mixed.json" \
+			"(lambda s: P(2)['fdp']['hbmw'] == P(2)['model_stats']['host_write_bytes'] == s['model_stats']['host_write_bytes'] == s['fdp']['hbmw'] and all(p['fdp']['mbmw'] == p['model_stats']['media_write_bytes'] and p['fdp']['mbe'] == p['model_stats']['erases'] * d['fdp']['block_bytes'] for p in (P(2), s)) and (s['model_stats']['waf'] - 1) * 4 < P(2)['model_stats']['waf'] - 1)(json.load(open('$TMP/hc-$dev-separated.json'))['phases'][1])" \
+			"separated WAF $s not clearly below mixed $m"
+		unset -n args
+	done
+	expect fdp-hotcold-figures "$figs" " conv 8.844 1.021 tlc 4.610 1.000"
 }
 
 zns_tests() {
@@ -553,6 +689,7 @@ expect list-params "$(awk '$1 == "read_delay" || $1 == "nr_units" { printf "%s=%
 if "$SIM" --model conv --list-params >/dev/null 2>&1; then
 	conv_tests
 	wear_tests
+	fdp_tests
 else
 	echo "conv: skipped (built without ftl/conv.h and ftl/conv.c)"
 fi

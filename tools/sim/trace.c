@@ -4,7 +4,7 @@
  *
  * One command per line:
  *
- *	<time_ns|-> <op> <offset_bytes> <len_bytes>
+ *	<time_ns|-> <op> <offset_bytes> <len_bytes> [ruh=N] [rg=N]
  *
  * op is R (read), W (write), T (trim), F (flush) or Z (write zeroes),
  * either case.  A time means "do not issue before this virtual time",
@@ -12,6 +12,12 @@
  * is free".  Commands are issued in file order.  Offset and length take
  * the size suffixes of the job keys; a flush may leave them out.  '#'
  * starts a comment; blank lines are ignored.
+ *
+ * Flexible Data Placement: a W line may end with "ruh=N" and/or "rg=N"
+ * (each at most once, either order): the write goes to reclaim unit
+ * handle N / reclaim group N.  One left out is the job's ruh / rg key
+ * (default 0).  Other ops take no tokens.  tools/replay accepts the same
+ * tokens.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -20,6 +26,8 @@
 #include "sim.h"
 
 #define TRACE_LINE_MAX	1024
+#define TRACE_FIELDS	6	/* 4 positional, ruh=, rg= */
+#define TRACE_PLACE_MAX	65535U	/* model_req ruh, rg are u16 */
 
 /* Split @s at whitespace into at most @max fields; returns the count. */
 static int split(char *s, char **fields, int max)
@@ -41,23 +49,57 @@ static int split(char *s, char **fields, int max)
 	}
 }
 
+/* "ruh=N" / "rg=N": 0 and the value, -1 if @f is not one, dies if bad. */
+static int place_token(const char *path, unsigned long lineno, const char *f,
+		       const char *name, u32 *out)
+{
+	size_t n = strlen(name);
+	u64 v;
+
+	if (strncmp(f, name, n) || f[n] != '=')
+		return -1;
+	if (parse_u64(f + n + 1, &v) || v > TRACE_PLACE_MAX)
+		die("%s:%lu: bad value in '%s' (0..65535)", path, lineno, f);
+	*out = (u32)v;
+	return 0;
+}
+
 /*
  * Parse one line.  Returns 1 for a command, 0 for a blank or comment
- * line; dies on a malformed one.
+ * line; dies on a malformed one.  Writes without placement tokens get
+ * @ruh, @rg.
  */
 static int parse_line(const char *path, unsigned long lineno, char *line,
-		      struct sim_cmd *c, bool *timed)
+		      struct sim_cmd *c, bool *timed, u32 ruh, u32 rg)
 {
-	char *f[5], *hash;
-	int n;
+	char *f[TRACE_FIELDS], *hash;
+	bool have_ruh = false, have_rg = false;
+	int n, np;
 
 	hash = strchr(line, '#');
 	if (hash)
 		*hash = '\0';
-	n = split(line, f, 4);
+	n = split(line, f, TRACE_FIELDS);
 	if (!n)
 		return 0;
-	if (n > 4 || n < 2)
+	if (n > TRACE_FIELDS)
+		die("%s:%lu: expected '<time_ns|-> <R|W|T|F|Z> <offset> <len> "
+		    "[ruh=N] [rg=N]'", path, lineno);
+	/* trailing placement tokens */
+	for (np = n; np > 2; np--) {
+		if (!place_token(path, lineno, f[np - 1], "ruh", &ruh)) {
+			if (have_ruh)
+				die("%s:%lu: ruh= given twice", path, lineno);
+			have_ruh = true;
+		} else if (!place_token(path, lineno, f[np - 1], "rg", &rg)) {
+			if (have_rg)
+				die("%s:%lu: rg= given twice", path, lineno);
+			have_rg = true;
+		} else {
+			break;
+		}
+	}
+	if (np > 4 || np < 2)
 		die("%s:%lu: expected '<time_ns|-> <R|W|T|F|Z> <offset> <len>'",
 		    path, lineno);
 
@@ -91,9 +133,16 @@ static int parse_line(const char *path, unsigned long lineno, char *line,
 		die("%s:%lu: bad op '%s' (R, W, T, F or Z)", path, lineno,
 		    f[1]);
 	}
-	if (c->op == MODEL_FLUSH && n == 2)
+	if ((have_ruh || have_rg) && c->op != MODEL_WRITE)
+		die("%s:%lu: %s= is for W lines only (placement of a write)",
+		    path, lineno, have_ruh ? "ruh" : "rg");
+	if (c->op == MODEL_WRITE) {
+		c->ruh = (u16)ruh;
+		c->rg = (u16)rg;
+	}
+	if (c->op == MODEL_FLUSH && np == 2)
 		return 1;
-	if (n != 4)
+	if (np != 4)
 		die("%s:%lu: expected '<time_ns|-> <R|W|T|F|Z> <offset> <len>'",
 		    path, lineno);
 	if (parse_size(f[2], &c->offset))
@@ -119,9 +168,11 @@ static bool read_line(FILE *f, const char *path, unsigned long *lineno,
 	return true;
 }
 
-void trace_prescan(const char *path, u64 *nr_cmds, u64 *max_end)
+void trace_prescan(const char *path, u64 *nr_cmds, u64 *max_end,
+		   const struct sim_model *m, const void *params, u32 ruh,
+		   u32 rg)
 {
-	char buf[TRACE_LINE_MAX];
+	char buf[TRACE_LINE_MAX], why[256];
 	unsigned long lineno = 0;
 	struct sim_cmd c;
 	bool timed;
@@ -133,8 +184,11 @@ void trace_prescan(const char *path, u64 *nr_cmds, u64 *max_end)
 	if (!f)
 		die("%s: %s", path, strerror(errno));
 	while (read_line(f, path, &lineno, buf)) {
-		if (!parse_line(path, lineno, buf, &c, &timed))
+		if (!parse_line(path, lineno, buf, &c, &timed, ruh, rg))
 			continue;
+		if (c.op == MODEL_WRITE &&
+		    place_check(m, params, c.ruh, c.rg, why, sizeof(why)))
+			die("%s:%lu: %s", path, lineno, why);
 		(*nr_cmds)++;
 		if (c.op != MODEL_FLUSH && c.offset + c.len > *max_end)
 			*max_end = c.offset + c.len;
@@ -142,13 +196,15 @@ void trace_prescan(const char *path, u64 *nr_cmds, u64 *max_end)
 	fclose(f);
 }
 
-void trace_open(struct trace_reader *tr, const char *path)
+void trace_open(struct trace_reader *tr, const char *path, u32 ruh, u32 rg)
 {
 	tr->f = fopen(path, "r");
 	if (!tr->f)
 		die("%s: %s", path, strerror(errno));
 	tr->path = path;
 	tr->line = 0;
+	tr->ruh = (u16)ruh;
+	tr->rg = (u16)rg;
 }
 
 bool trace_next(struct trace_reader *tr, struct sim_cmd *c, bool *timed)
@@ -156,7 +212,8 @@ bool trace_next(struct trace_reader *tr, struct sim_cmd *c, bool *timed)
 	char buf[TRACE_LINE_MAX];
 
 	while (read_line(tr->f, tr->path, &tr->line, buf))
-		if (parse_line(tr->path, tr->line, buf, c, timed))
+		if (parse_line(tr->path, tr->line, buf, c, timed, tr->ruh,
+			       tr->rg))
 			return true;
 	return false;
 }
