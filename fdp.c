@@ -329,9 +329,10 @@ u16 nvmev_fdp_dtype_check(struct nvmev_req *req)
 
 /*
  * Where a checked Write or Write Zeroes of an FDP namespace goes.  Without
- * a directive: placement handle 0 in reclaim group 0 (the controller's
- * choice).  An invalid placement identifier is no error: the data goes
- * there too and an Invalid Placement Identifier event says so.
+ * a directive: placement handle 0, in the reclaim group the model chooses
+ * (MODEL_RG_ANY: the one with the most free space, ftl/conv.h).  An
+ * invalid placement identifier is no error: the data goes there too and
+ * an Invalid Placement Identifier event says so.
  */
 void nvmev_fdp_place(struct nvmev_req *req, struct model_req *m)
 {
@@ -352,7 +353,7 @@ void nvmev_fdp_place(struct nvmev_req *req, struct model_req *m)
 		return;
 	}
 	m->ruh = 0;
-	m->rg = 0;
+	m->rg = MODEL_RG_ANY;
 	if (rw_dtype(&req->cmd) != NVMEV_DIR_DATA_PLACEMENT)
 		return;
 	spin_lock(&f->lock);

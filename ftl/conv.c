@@ -350,6 +350,7 @@ void conv_model_exit(struct conv_model *m)
 		kvfree(m->fdp->open_next);
 		kvfree(m->fdp->grp_stream);
 		kvfree(m->fdp->nr_free_rg);
+		kvfree(m->fdp->valid_rg);
 		kvfree(m->fdp);
 		m->fdp = NULL;
 	}
@@ -408,9 +409,11 @@ static int conv_fdp_init(struct conv_model *m)
 	f->open_next = conv_alloc(m, (u64)ns * n * sizeof(u32));
 	f->grp_stream = conv_alloc(m, (u64)m->nr_groups * sizeof(u16));
 	f->nr_free_rg = conv_alloc(m, (u64)f->rgs * sizeof(u32));
+	f->valid_rg = conv_alloc(m, (u64)f->rgs * sizeof(u32));
 	if (!f->st || !f->open_grp || !f->open_next || !f->grp_stream ||
-	    !f->nr_free_rg)
+	    !f->nr_free_rg || !f->valid_rg)
 		return -ENOMEM;
+	f->share = (u32)div_u64((u64)m->lba_slots + f->rgs - 1, f->rgs);
 	for (i = 0; i < ns * n; i++)
 		f->open_grp[i] = CONV_NONE;
 	for (i = 0; i < ns; i++) {
@@ -928,9 +931,17 @@ static void conv_pu_pad(struct conv_model *m, u64 t)
 	conv_pu_program(m);
 }
 
+/* The reclaim group of group @g (FDP on). */
+static inline u32 conv_fdp_grp_rg(const struct conv_model *m, u32 g)
+{
+	return g / (m->fdp->luns * m->blocks_per_plane);
+}
+
 static inline void conv_invalidate(struct conv_model *m, u32 ppa)
 {
 	m->valid[ppa / m->grp_slots]--;
+	if (m->fdp)
+		m->fdp->valid_rg[conv_fdp_grp_rg(m, ppa / m->grp_slots)]--;
 }
 
 /*
@@ -949,6 +960,8 @@ static void conv_pu_add(struct conv_model *m, u32 lba, u64 t, bool host)
 	conv_set(m->rev, ppa, m->rev_bits,
 		 lba & (u32)((1ULL << m->rev_bits) - 1));
 	m->valid[m->pu_grp]++;
+	if (m->fdp)
+		m->fdp->valid_rg[conv_fdp_grp_rg(m, m->pu_grp)]++;
 	if (host)
 		m->pu_nhost++;
 	if (m->fdp) {
@@ -1191,66 +1204,89 @@ static bool conv_place_host(struct conv_model *m, u64 t)
 }
 
 /*
- * conv_place_host() with FDP (conv.h "Flexible Data Placement"): a PU for
- * host data of handle @ruh in RG @rg, from that RG on, entering at @t.
- * Leaves the stream that got it current.
+ * A PU for host data of handle @ruh in RG @r, entering at @t: as
+ * conv_place_host() within the RG (conv.h "Flexible Data Placement").
+ * Returns 1 (the stream of (@ruh, @r) is current and has an open PU), 0
+ * (RG @r cannot take it) or -1 (the model is read only).
  */
-static bool conv_fdp_place_host(struct conv_model *m, u32 ruh, u32 rg, u64 t)
+static int conv_fdp_place_rg(struct conv_model *m, u32 ruh, u32 r, u64 t)
 {
 	struct conv_fdp *f = m->fdp;
-	u32 k, r = rg, i, li, l, g;
+	struct conv_fdp_stream *st = &f->st[r * f->ruhs + ruh];
+	u32 i, li, l, g;
 
-	if (m->read_only)
-		return false;
-	for (k = 0; k < f->rgs; k++, r = r + 1 == f->rgs ? 0 : r + 1) {
-		struct conv_fdp_stream *st = &f->st[r * f->ruhs + ruh];
-
-		conv_fdp_use(m, r * f->ruhs + ruh);
-		if (m->pu_grp != CONV_NONE)
-			return true;	/* spilled here before */
-		li = st->cursor;
-		for (i = 0; i < f->luns; i++) {
-			l = r * f->luns + li;
-			if (conv_fdp_room(m, li)) {
-				conv_fdp_open_pu(m, li, t);
-				return true;
-			}
-			while (st->ru_taken < f->luns &&
-			       (m->nr_free_lun[l] < m->gc_low ||
-				f->nr_free_rg[r] < 2)) {
-				g = conv_pick_victim_lun(m, l, t);
-				if (g == CONV_NONE)
-					break;
-				conv_gc(m, g, t);
-				nand_count(&m->nand.st.gc_foreground, 1);
-				if (m->read_only)
-					return false;
-			}
-			if (conv_fdp_may_open(m, li, false)) {
-				conv_fdp_open_pu(m, li, t);
-				return true;
-			}
-			li = li + 1 == f->luns ? 0 : li + 1;
+	conv_fdp_use(m, r * f->ruhs + ruh);
+	if (m->pu_grp != CONV_NONE)
+		return 1;	/* spilled here before */
+	li = st->cursor;
+	for (i = 0; i < f->luns; i++) {
+		l = r * f->luns + li;
+		if (conv_fdp_room(m, li)) {
+			conv_fdp_open_pu(m, li, t);
+			return 1;
 		}
-		/* GC anywhere in the RG until the host may open */
-		while (f->nr_free_rg[r] < 2) {
-			g = conv_pick_victim(m, r * f->luns * m->blocks_per_plane,
-					     (r + 1) * f->luns *
-					     m->blocks_per_plane, t);
+		while (st->ru_taken < f->luns &&
+		       (m->nr_free_lun[l] < m->gc_low ||
+			f->nr_free_rg[r] < 2)) {
+			g = conv_pick_victim_lun(m, l, t);
 			if (g == CONV_NONE)
 				break;
 			conv_gc(m, g, t);
 			nand_count(&m->nand.st.gc_foreground, 1);
 			if (m->read_only)
-				return false;
+				return -1;
 		}
-		for (i = 0; i < f->luns; i++) {
-			if (conv_fdp_room(m, li) ||
-			    conv_fdp_may_open(m, li, false)) {
-				conv_fdp_open_pu(m, li, t);
-				return true;
-			}
-			li = li + 1 == f->luns ? 0 : li + 1;
+		if (conv_fdp_may_open(m, li, false)) {
+			conv_fdp_open_pu(m, li, t);
+			return 1;
+		}
+		li = li + 1 == f->luns ? 0 : li + 1;
+	}
+	/* GC anywhere in the RG until the host may open */
+	while (f->nr_free_rg[r] < 2) {
+		g = conv_pick_victim(m, r * f->luns * m->blocks_per_plane,
+				     (r + 1) * f->luns * m->blocks_per_plane, t);
+		if (g == CONV_NONE)
+			break;
+		conv_gc(m, g, t);
+		nand_count(&m->nand.st.gc_foreground, 1);
+		if (m->read_only)
+			return -1;
+	}
+	for (i = 0; i < f->luns; i++) {
+		if (conv_fdp_room(m, li) || conv_fdp_may_open(m, li, false)) {
+			conv_fdp_open_pu(m, li, t);
+			return 1;
+		}
+		li = li + 1 == f->luns ? 0 : li + 1;
+	}
+	return 0;
+}
+
+/*
+ * conv_place_host() with FDP (conv.h "Flexible Data Placement"): a PU for
+ * host data of handle @ruh in RG @rg, entering at @t.  First pass: from
+ * @rg on, the RGs whose valid data leaves room for a PU within their
+ * share; second pass: from @rg on, every RG.  Leaves the stream that got
+ * it current.
+ */
+static bool conv_fdp_place_host(struct conv_model *m, u32 ruh, u32 rg, u64 t)
+{
+	struct conv_fdp *f = m->fdp;
+	u32 pass, k, r;
+	int got;
+
+	if (m->read_only)
+		return false;
+	for (pass = 0; pass < 2; pass++) {
+		for (k = 0, r = rg; k < f->rgs;
+		     k++, r = r + 1 == f->rgs ? 0 : r + 1) {
+			if (!pass && f->rgs > 1 &&
+			    f->valid_rg[r] + m->pu_slots > f->share)
+				continue;
+			got = conv_fdp_place_rg(m, ruh, r, t);
+			if (got)
+				return got > 0;
 		}
 	}
 	m->place_failures++;
@@ -1335,10 +1371,22 @@ static u64 conv_read(struct conv_model *m, const struct model_req *req)
 	return done;
 }
 
+/* The RG of a write without placement: the most free groups (conv.h). */
+static u32 conv_fdp_pick_rg(const struct conv_model *m)
+{
+	u32 r, best = 0;
+
+	for (r = 1; r < m->fdp->rgs; r++)
+		if (m->fdp->nr_free_rg[r] > m->fdp->nr_free_rg[best])
+			best = r;
+	return best;
+}
+
 static u64 conv_write(struct conv_model *m, const struct model_req *req)
 {
 	u64 ready = nand_add(req->now, m->p.fw_write_ns), e = ready;
 	bool waited = false;
+	u32 ruh = 0, rg = 0;
 	u64 s, end;
 
 	if (m->read_only)
@@ -1348,10 +1396,11 @@ static u64 conv_write(struct conv_model *m, const struct model_req *req)
 	if (s == end)
 		return ready;
 	m->cmd_pend = 0;
-	if (m->fdp)
-		conv_fdp_use(m, (req->rg < m->fdp->rgs ? req->rg : 0) *
-			     m->fdp->ruhs +
-			     (req->ruh < m->fdp->ruhs ? req->ruh : 0));
+	if (m->fdp) {
+		ruh = req->ruh < m->fdp->ruhs ? req->ruh : 0;
+		rg = req->rg < m->fdp->rgs ? req->rg : conv_fdp_pick_rg(m);
+		conv_fdp_use(m, rg * m->fdp->ruhs + ruh);
+	}
 	for (; s < end && !m->read_only; s++) {
 		u64 start = nand_wr_ready(&m->nand, ready);
 		u64 x;
@@ -1360,10 +1409,7 @@ static u64 conv_write(struct conv_model *m, const struct model_req *req)
 			start = conv_buffer_space(m, start, &waited);
 		x = nand_wr_xfer(&m->nand, start, 1);
 		if (m->pu_grp == CONV_NONE &&
-		    !(m->fdp ? conv_fdp_place_host(m, req->ruh < m->fdp->ruhs ?
-						   req->ruh : 0,
-						   req->rg < m->fdp->rgs ?
-						   req->rg : 0, x) :
+		    !(m->fdp ? conv_fdp_place_host(m, ruh, rg, x) :
 		      conv_place_host(m, x)))
 			continue;	/* read only now (or cannot happen) */
 		e = x;

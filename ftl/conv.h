@@ -267,16 +267,26 @@
  * A group records the stream that opened it (its owner handle is that
  * stream's handle; CONV_FDP_RUH_MIXED for a shared GC stream).
  *
+ * A MODEL_WRITE's rg outside 0..R - 1 (MODEL_RG_ANY: no placement
+ * directive) is the device's choice: the RG with the most free groups at
+ * the start of the write, the lowest on ties; its ruh outside 0..H - 1 is
+ * handle 0.  The write's slots are host data of (h, r).
+ *
  * Placement of host data of (h, r) (a MODEL_WRITE's ruh, rg): as in
  * "Placement", over the LUNs of RG r from the stream's cursor, with the
  * stream's open groups, and F_r (free groups of RG r) in place of F: a LUN
  * qualifies if the stream has room there, or, after foreground GC on it
  * (while F_l < gc_low or F_r < 2, victims of that LUN), its RU may take a
  * group, the LUN has one free and F_r >= 2; then GC any LUN of RG r until
- * F_r >= 2, and try again.  If RG r cannot take the PU (the host put more
- * data into r than it holds), the data goes on in stream (h, r + 1), then
- * r + 2, ... (mod R), which first continues its own open PU if it has one:
- * an RG is where a handle's data goes while it fits.  GC copies of a
+ * F_r >= 2, and try again.  An RG takes host data while it fits its
+ * share: with R > 1 a first pass tries r, r + 1, ... (mod R), skipping
+ * every RG whose valid slots V_r + pu_slots exceed ceil(Ls / R); a second
+ * pass tries them all, from r.  A stream (h, r') that gets the data
+ * continues its own open PU first if it has one.  So data placed in one
+ * RG spills into the next once the RG holds its share of the capacity (a
+ * host that placed everything in RG 0 would otherwise pack it full and
+ * pay GC on nearly valid victims while RG 1 stays empty; the second pass,
+ * and the proof below, cover the rest).  GC copies of a
  * victim of RG r go to its GC stream in r ((owner, r) persistent, else r's
  * shared one), which takes a PU like "Placement" takes one for GC, with
  * F_r >= 1.  Background GC, victims and rounds are as in "Garbage
@@ -527,6 +537,8 @@ struct conv_fdp {
 	u32 *open_next;		/* [nr_streams * n] */
 	u16 *grp_stream;	/* [T] the stream that owns a group */
 	u32 *nr_free_rg;	/* [R] F_r */
+	u32 *valid_rg;		/* [R] valid slots in the RG's groups */
+	u32 share;		/* ceil(Ls / R): an RG's share of the data */
 	u32 cur;		/* the stream held in conv_model's pu_* */
 	u32 open_nhost;		/* host slots in every open PU */
 	u64 next_num;		/* number of the next host PU opened */

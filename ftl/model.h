@@ -68,6 +68,9 @@ enum model_op {
 	MODEL_ZONE_FINISH,
 };
 
+/* model_req.rg of a write without a placement directive */
+#define MODEL_RG_ANY	0xffffU
+
 /* One I/O command as seen by a timing model. */
 struct model_req {
 	enum model_op op;
@@ -83,8 +86,9 @@ struct model_req {
 	 * Flexible Data Placement (models with placement: conv).  A
 	 * MODEL_WRITE goes to reclaim unit handle @ruh in reclaim group @rg;
 	 * the caller has checked both against the model's configuration.
-	 * 0, 0 without a placement directive (the default handle) and for
-	 * every other op.  Models without FDP ignore them.
+	 * Without a placement directive: @ruh 0 (the default handle) and @rg
+	 * MODEL_RG_ANY, the device's choice.  Other ops: ignored.  Models
+	 * without FDP ignore them.
 	 */
 	u16 ruh;
 	u16 rg;
