@@ -269,7 +269,7 @@ static enum sim_op_kind op_kind(enum model_op op)
 /*
  * One line per command, in fetch order, itself a valid trace line (the
  * submission time is absolute, so replay it as a phase starting at 0).
- * Writes placed elsewhere than handle 0 in RG 0 carry "ruh=N rg=N".
+ * Placed writes (not rg MODEL_RG_ANY) carry "ruh=N rg=N".
  */
 static void log_cmd(struct engine *e, u32 jn, const struct sim_slot *sl,
 		    u64 done, const char *status)
@@ -283,7 +283,7 @@ static void log_cmd(struct engine *e, u32 jn, const struct sim_slot *sl,
 	fprintf(e->log, "%llu %c %llu %llu", (unsigned long long)sl->submit,
 		op_chars[sl->req.op], (unsigned long long)sl->req.slba_bytes,
 		(unsigned long long)sl->req.len);
-	if (sl->req.ruh || sl->req.rg)
+	if (sl->req.op == MODEL_WRITE && sl->req.rg != MODEL_RG_ANY)
 		fprintf(e->log, " ruh=%u rg=%u", sl->req.ruh, sl->req.rg);
 	fprintf(e->log, " # fetch %llu done %llu lat %llu job %u%s%s\n",
 		(unsigned long long)sl->req.now, (unsigned long long)done,

@@ -105,9 +105,9 @@ static const struct job_key job_keys[] = {
 	{ "trace", K_TRACE, false,
 	  "replay this trace file instead of generating commands" },
 	{ "ruh", K_RUH, false, "FDP: writes go to this reclaim unit handle "
-	  "(default 0)" },
+	  "(default: no placement, handle 0)" },
 	{ "rg", K_RG, false, "FDP: writes go to this reclaim group "
-	  "(default 0)" },
+	  "(default: no placement, the device's choice; 0 with ruh=)" },
 };
 
 #define NR_JOB_KEYS	(sizeof(job_keys) / sizeof(job_keys[0]))
@@ -179,6 +179,7 @@ void job_defaults(struct job_spec *s)
 	s->numjobs = 1;
 	s->seed = 1;
 	s->stonewall = -1;
+	s->rg = MODEL_RG_ANY;	/* no placement: the device's choice */
 }
 
 static int percent(const char *val, u32 *out)
@@ -306,10 +307,13 @@ int job_apply(struct job_spec *s, const char *key, const char *val,
 		s->trace = *val ? xstrdup(val) : NULL;
 		break;
 	case K_RUH:
+		/* placed: a placement identifier names a group, 0 if not rg= */
 		ret = u32_range(val, 0, U32_MAX, &s->ruh);
+		if (!ret && s->rg == MODEL_RG_ANY)
+			s->rg = 0;
 		break;
 	case K_RG:
-		ret = u32_range(val, 0, U32_MAX, &s->rg);
+		ret = u32_range(val, 0, MODEL_RG_ANY - 1, &s->rg);
 		break;
 	}
 	if (ret)

@@ -851,8 +851,8 @@ const char *place_check(const struct sim_model *m, const void *params,
 	u32 ruhs = 0, rgs = 0;
 	u64 bb;
 
-	if (!ruh && !rg)
-		return NULL;
+	if (!ruh && (!rg || rg == MODEL_RG_ANY))
+		return NULL;	/* no placement, or the default one */
 	if (!m->fdp_config) {
 		snprintf(buf, len, "%s=%u needs a model with Flexible Data "
 			 "Placement (conv with fdp_rgs > 0), not %s",
@@ -867,7 +867,7 @@ const char *place_check(const struct sim_model *m, const void *params,
 	else if (ruh >= ruhs)
 		snprintf(buf, len, "ruh=%u is out of range: handles 0..%u "
 			 "(fdp_ruhs=%u)", ruh, ruhs - 1, ruhs);
-	else if (rg >= rgs)
+	else if (rg >= rgs && rg != MODEL_RG_ANY)
 		snprintf(buf, len, "rg=%u is out of range: reclaim groups "
 			 "0..%u (fdp_rgs=%u)", rg, rgs - 1, rgs);
 	else

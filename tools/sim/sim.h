@@ -86,7 +86,7 @@ struct job_spec {
 	u64 startdelay_ns;
 	int stonewall;		/* 1: new phase, 0: join, -1: by origin */
 	u32 ruh;		/* FDP placement of every write: handle, */
-	u32 rg;			/* reclaim group (0, 0: the default) */
+	u32 rg;			/* reclaim group (MODEL_RG_ANY: no placement) */
 	char *trace;		/* trace file, or NULL */
 	/* trace prescan results */
 	u64 trace_cmds;

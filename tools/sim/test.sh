@@ -273,13 +273,28 @@ EOF
 	"$SIM" --preset conv-fdp --capacity 1352M rw=randwrite number_ios=100 \
 		--log "$TMP/fdp0.log" >/dev/null
 	expect fdp-log-unplaced "$(grep -c 'ru\(h\|g\)=' "$TMP/fdp0.log")" 0
+	# writes without placement: the device picks the reclaim group with
+	# the most free space, so a fill spreads over both groups of tlc-dc-fdp
+	# and overwrites find GC victims; everything placed in RG 0 (rg=0)
+	# spills into RG 1 once RG 0 holds its share (WAF 518 when it packed
+	# RG 0 full)
+	waf2() {  # <extra keys...>: phase 2 WAF of fill + 1 GiB random writes
+		"$SIM" --preset tlc-dc-fdp --capacity 2800M --phase rw=write \
+			bs=1m "$@" --phase rw=randwrite bs=4k io_size=1G "$@" |
+			awk '/^phase 2/ { p = 1 } p && /WAF/ { print $NF; exit }'
+	}
+	w_any=$(waf2)
+	w_rg0=$(waf2 rg=0)
+	echo "fdp-2rg-spread: phase 2 WAF unplaced $w_any, all in rg 0 $w_rg0"
+	expect fdp-2rg-spread "$(awk -v a="$w_any" -v b="$w_rg0" \
+		'BEGIN { print (a < 1.5 && b < 1.5) ? "spread" : "packed" }')" spread
 	for v in "- R 0 4k ruh=1|ruh= is for W lines only (placement of a write)" \
 		 "- F rg=1|rg= is for W lines only (placement of a write)" \
 		 "- Z 0 4k ruh=1|ruh= is for W lines only (placement of a write)" \
 		 "- W 0 4k ruh=4|ruh=4 is out of range: handles 0..3 (fdp_ruhs=4)" \
 		 "- W 0 4k rg=2|rg=2 is out of range: reclaim groups 0..1 (fdp_rgs=2)" \
 		 "- W 0 4k ruh=1 ruh=1|ruh= given twice" \
-		 "- W 0 4k ruh=x|bad value in 'ruh=x' (0..65535)" \
+		 "- W 0 4k ruh=x|bad value in 'ruh=x' (0..65534)" \
 		 "- W 0 ruh=1 4k|expected '<time_ns|-> <R|W|T|F|Z> <offset> <len>'"; do
 		printf '0 W 0 4k\n%s\n' "${v%%|*}" >"$TMP/fdpbad.trace"
 		out=$("$SIM" "${TDC[@]}" --trace "$TMP/fdpbad.trace" 2>&1 \
@@ -304,14 +319,12 @@ EOF
 	# (c) hot/cold: a cold job rewriting everything above 128 MiB once,
 	# sequentially, alongside a hot job of 2 GiB of random 4 KiB writes
 	# to the first 128 MiB, after a fill; the hot job in the cold job's
-	# handle (mixed) or in its own (separated).  conv-fdp near its
-	# minimum capacity (1350 MiB); tlc-dc-fdp with one reclaim group
-	# (fdp_rgs=1; minimum 2627.8 MiB): with its two, every job writes to
-	# RG 0 by default, which fills with data and then pays GC on nearly
-	# valid victims (WAF > 100 whatever the handles), since data spills
-	# over to RG 1 only when RG 0 has no victim at all.
+	# handle (mixed) or in its own (separated).  Both presets as shipped,
+	# near their minimum capacity (conv-fdp 1350 MiB, tlc-dc-fdp 2732.8
+	# MiB); tlc-dc-fdp's jobs place everything in RG 0 (ruh=0 names RG 0),
+	# which spills into RG 1 once it holds its share.
 	local conv=(--preset conv-fdp --capacity 1352M)
-	local tlc=(--preset tlc-dc-fdp --param fdp_rgs=1 --capacity 2628M)
+	local tlc=(--preset tlc-dc-fdp --capacity 2800M)
 	local figs="" m s dev
 	for dev in conv tlc; do
 		local -n args=$dev
@@ -331,7 +344,7 @@ EOF
 			"separated WAF $s not clearly below mixed $m"
 		unset -n args
 	done
-	expect fdp-hotcold-figures "$figs" " conv 8.844 1.021 tlc 4.610 1.000"
+	expect fdp-hotcold-figures "$figs" " conv 8.844 1.021 tlc 1.317 1.003"
 }
 
 zns_tests() {

@@ -15,9 +15,11 @@
  *
  * Flexible Data Placement: a W line may end with "ruh=N" and/or "rg=N"
  * (each at most once, either order): the write goes to reclaim unit
- * handle N / reclaim group N.  One left out is the job's ruh / rg key
- * (default 0).  Other ops take no tokens.  tools/replay accepts the same
- * tokens.
+ * handle N / reclaim group N.  One left out is the job's ruh / rg key, or
+ * 0 if the job places nothing.  A W line without tokens has the job's
+ * placement: none by default (handle 0, the device's choice of group, as
+ * a write without a placement directive).  Other ops take no tokens.
+ * tools/replay accepts the same tokens.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -27,7 +29,7 @@
 
 #define TRACE_LINE_MAX	1024
 #define TRACE_FIELDS	6	/* 4 positional, ruh=, rg= */
-#define TRACE_PLACE_MAX	65535U	/* model_req ruh, rg are u16 */
+#define TRACE_PLACE_MAX	65534U	/* u16; 65535 is MODEL_RG_ANY */
 
 /* Split @s at whitespace into at most @max fields; returns the count. */
 static int split(char *s, char **fields, int max)
@@ -59,7 +61,7 @@ static int place_token(const char *path, unsigned long lineno, const char *f,
 	if (strncmp(f, name, n) || f[n] != '=')
 		return -1;
 	if (parse_u64(f + n + 1, &v) || v > TRACE_PLACE_MAX)
-		die("%s:%lu: bad value in '%s' (0..65535)", path, lineno, f);
+		die("%s:%lu: bad value in '%s' (0..65534)", path, lineno, f);
 	*out = (u32)v;
 	return 0;
 }
@@ -136,6 +138,8 @@ static int parse_line(const char *path, unsigned long lineno, char *line,
 	if ((have_ruh || have_rg) && c->op != MODEL_WRITE)
 		die("%s:%lu: %s= is for W lines only (placement of a write)",
 		    path, lineno, have_ruh ? "ruh" : "rg");
+	if (have_ruh && !have_rg && rg == MODEL_RG_ANY)
+		rg = 0;		/* placed: the job placed nothing */
 	if (c->op == MODEL_WRITE) {
 		c->ruh = (u16)ruh;
 		c->rg = (u16)rg;
