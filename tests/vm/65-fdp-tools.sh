@@ -2,16 +2,16 @@
 # shellcheck shell=dash
 # shellcheck disable=SC2317,SC2086 # helpers via t_check; $DATA is a word list
 # nvmev-vm-args: --trixie-fio --qemu trixie --qemu-fdp 1G
-# nvmev-opt-in: downloads Debian 13's fio and QEMU (scripts/vm/trixie-tools.sh)
 # The host-side tools of Flexible Data Placement (FDP) testing, which
 # Debian 12 lacks: Debian 13's fio (/usr/bin/fio-trixie, >= 3.34 for
 # --fdp=1 with ioengine=io_uring_cmd; scripts/vm/run.sh --trixie-fio) runs
 # verified io_uring passthrough I/O on nvmev's /dev/ngXnY, and Debian 13's
 # QEMU (--qemu trixie --qemu-fdp) gives a reference FDP controller (serial
 # qemu-fdp-0) that answers nvme-cli's FDP commands and fio's --fdp=1.
-# Not in scripts/test.sh's default list (nvmev-opt-in):
-#   NVMEV_TESTS=65-fdp-tools ./scripts/test.sh
-# Each half is skipped, with a message, when its tool is absent.
+# Its boot (scripts/test.sh groups the scripts with these nvmev-vm-args:
+# 65, 66-fdp-waf, 68-fdp-vs-qemu) sets up both tools on first use
+# (scripts/vm/trixie-tools.sh).  Each half is skipped, with a message,
+# when its tool is absent (a boot without those arguments).
 # shellcheck source=tests/vm/lib.sh
 . /tests/lib.sh
 
@@ -42,12 +42,16 @@ fio_half() {
     t_check $P/nvmev-uring-cmd-verify "$FIO" --name=nvmev-write --filename="$ng" --rw=write $DATA
     t_check $P/nvmev-uring-cmd-randwrite "$FIO" --name=nvmev-rand --filename="$ng" --rw=randwrite \
         --iodepth=8 --offset=4M $DATA
-    # --fdp=1 is parsed; on a namespace without FDP fio fails at setup
-    # (no FDP reclaim unit handle status): logged, not judged, since
-    # nvmev's FDP is being written
-    "$FIO" --name=nvmev-fdp --filename="$ng" --ioengine=io_uring_cmd --cmd_type=nvme \
-        --rw=write --bs=4k --size=64k --fdp=1 >/tmp/fdp-nvmev.log 2>&1
-    t_log "$P: fio --fdp=1 on nvmev exited with $?: $(tr '\n' ' ' </tmp/fdp-nvmev.log | cut -c1-300)"
+    # the default namespace has no FDP: fio --fdp=1 stops at setup (its
+    # Reclaim Unit Handle Status is FDP Disabled); 66-fdp-waf runs it on
+    # FDP namespaces
+    if "$FIO" --name=nvmev-fdp --filename="$ng" --ioengine=io_uring_cmd --cmd_type=nvme \
+        --rw=write --bs=4k --size=64k --fdp=1 >/tmp/fdp-nvmev.log 2>&1; then
+        t_fail $P/nvmev-fdp-refused "fio --fdp=1 ran on a namespace without FDP"
+    else
+        t_pass $P/nvmev-fdp-refused
+    fi
+    t_log "$P: fio --fdp=1 on nvmev without FDP: $(tr '\n' ' ' </tmp/fdp-nvmev.log | cut -c1-300)"
     t_check $P/nvmev-unload nvmev_unload
 }
 
