@@ -216,7 +216,9 @@ struct model_health {
  * unit is programmed nobody knows when, so the data waits for the unit by
  * number.  Units are numbered 1, 2, ... in the order they are filled, and
  * at most one is open (filling) at a time: when unit k is programmed every
- * unit before it has been.
+ * unit before it has been.  (A model with several open units, conv with
+ * Flexible Data Placement, reports @closed as a watermark instead: every
+ * unit up to it is programmed; ftl/conv.h.)
  * @at:        a write, Write Zeroes or deallocation: its data is durable at
  *             max(@at, the time unit @wait is durable); other ops: their
  *             completion time
