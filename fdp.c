@@ -634,18 +634,20 @@ static u16 ruh_status(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	return st;
 }
 
-u16 nvmev_parse_io_mgmt_recv(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
-			     struct model_req *m)
+/*
+ * I/O Management Receive and Send: @mo, the management operation, done by
+ * @op (none: 00h, No Action; any other value is Invalid Field), then the
+ * command's time from the model.
+ */
+static u16 io_mgmt(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+		   struct model_req *m, u8 mo, u8 known,
+		   u16 (*op)(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			     struct model_req *m))
 {
-	struct nvme_command *cmd = &req->cmd;
-	u8 mo = le32_to_cpu(cmd->common.cdw10) & 0xff;
-	u64 len = ((u64)le32_to_cpu(cmd->common.cdw11) + 1) * 4;
 	u16 st;
 
-	if ((cmd->common.flags & NVME_CMD_SGL_ALL) || len > NVMEV_MAX_XFER)
-		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-	if (mo == NVMEV_IOMR_MO_RUH_STATUS)
-		st = ruh_status(ctrl, req, len);
+	if (mo == known)
+		st = op(ctrl, req, m);
 	else
 		st = mo ? NVMEV_ERR(NVME_SC_INVALID_FIELD) : NVME_SC_SUCCESS;
 	if (st)
@@ -653,6 +655,25 @@ u16 nvmev_parse_io_mgmt_recv(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 	m->op = MODEL_OTHER;
 	nvmev_schedule(req->ns, req, m);
 	return NVME_SC_SUCCESS;
+}
+
+static u16 ruh_status_op(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			 struct model_req *m)
+{
+	return ruh_status(ctrl, req,
+			  ((u64)le32_to_cpu(req->cmd.common.cdw11) + 1) * 4);
+}
+
+u16 nvmev_parse_io_mgmt_recv(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			     struct model_req *m)
+{
+	struct nvme_command *cmd = &req->cmd;
+	u64 len = ((u64)le32_to_cpu(cmd->common.cdw11) + 1) * 4;
+
+	if ((cmd->common.flags & NVME_CMD_SGL_ALL) || len > NVMEV_MAX_XFER)
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	return io_mgmt(ctrl, req, m, le32_to_cpu(cmd->common.cdw10) & 0xff,
+		       NVMEV_IOMR_MO_RUH_STATUS, ruh_status_op);
 }
 
 /*
@@ -703,18 +724,9 @@ u16 nvmev_parse_io_mgmt_send(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 			     struct model_req *m)
 {
 	struct nvme_command *cmd = &req->cmd;
-	u8 mo = le32_to_cpu(cmd->common.cdw10) & 0xff;
-	u16 st;
 
 	if (cmd->common.flags & NVME_CMD_SGL_ALL)
 		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-	if (mo == NVMEV_IOMS_MO_RUH_UPDATE)
-		st = ruh_update(ctrl, req, m);
-	else
-		st = mo ? NVMEV_ERR(NVME_SC_INVALID_FIELD) : NVME_SC_SUCCESS;
-	if (st)
-		return st;
-	m->op = MODEL_OTHER;
-	nvmev_schedule(req->ns, req, m);
-	return NVME_SC_SUCCESS;
+	return io_mgmt(ctrl, req, m, le32_to_cpu(cmd->common.cdw10) & 0xff,
+		       NVMEV_IOMS_MO_RUH_UPDATE, ruh_update);
 }

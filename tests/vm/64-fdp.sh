@@ -278,6 +278,7 @@ t_eq $P/feat1e/ph4-invalid-field 0x4002 "$ST"
 t_eq $P/cfg/stats "2 2 2" "$(nv_stat fdp/1 fdp_invalid_pids) $(nv_stat fdp/1 fdp_ru_updates) $(nv_stat fdp/1 fdp_host_events)"
 
 # ---- the model behind it (ftl/conv.c): a reclaim unit fills, GC moves data
+model_checks() {
 # events so far, host and controller
 evcount() { getlog 0x23 64 1 "$1"; u32 "$T_OUT" 0; }
 HOSTEV0=$(evcount 1)
@@ -322,6 +323,11 @@ getlog 0x22 64 1
 t_check $P/model/mbmw-gt-hbmw [ "$(u64 "$T_OUT" 16)" -gt "$(u64 "$T_OUT" 0)" ]
 t_check $P/model/mbe-grew [ "$(u64 "$T_OUT" 32)" -gt 0 ]
 t_log "after GC: HBMW $(u64 "$T_OUT" 0) MBMW $(u64 "$T_OUT" 16) MBE $(u64 "$T_OUT" 32); $(evcount 0) controller events"
+}
+# placed writes in bulk need nvmev-replay (make -C tools/replay)
+if t_check $P/model/replay-installed command -v nvmev-replay; then
+    model_checks
+fi
 
 echo 0 >$NV/fdp/enable
 nv_rmctrl fdp
