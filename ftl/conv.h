@@ -427,9 +427,9 @@
  * value in 0..CONV_REV_MAX_DROP that keeps the instance within 1.5 MiB per
  * GiB of capacity.  Both tables are bit-packed; everything else (per
  * group, erase counts included, per LUN, timelines, buffer) is small.
- * conv_metadata_bytes(), default drive: 1 GiB 1353432 bytes (1.29 MiB;
- * x = 0), 16 GiB 24614168 (23.5 MiB, 1.47 MiB/GiB; x = 0), 64 GiB
- * 100160536 (95.5 MiB, 1.49 MiB/GiB; x = 3); test_conv.c checks the
+ * conv_metadata_bytes(), default drive: 1 GiB 1353520 bytes (1.29 MiB;
+ * x = 0), 16 GiB 24614256 (23.5 MiB, 1.47 MiB/GiB; x = 0), 64 GiB
+ * 100160624 (95.5 MiB, 1.49 MiB/GiB; x = 3); test_conv.c checks the
  * budget.  Init zeroes the tables (no per-slot loop): 64 GiB initialise
  * in ~0.04 s.
  *
