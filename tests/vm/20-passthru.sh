@@ -68,11 +68,21 @@ t_log "$NLB LBAs, driver uses I/O queues 1..$NQ, granted $GRANTED_SQ SQs / $GRAN
 
 # ---------------------------------------------------------------- admin opcodes
 
-for op in 0x03 0x07 0x0b 0x0d 0x0e 0x0f 0x10 0x11 0x12 0x13 0x14 0x15 0x18 0x19 \
-    0x1a 0x1c 0x1d 0x1e 0x20 0x21 0x24 0x3f 0x7c 0x7f 0x80 0x81 0x82 0x84 0x86 \
+for op in 0x03 0x07 0x0b 0x0d 0x0e 0x0f 0x10 0x11 0x12 0x13 0x14 0x15 0x18 \
+    0x1c 0x1d 0x1e 0x20 0x21 0x24 0x3f 0x7c 0x7f 0x80 0x81 0x82 0x84 0x86 \
     0xc0 0xc1 0xc8 0xfe 0xff; do
     adm_st "passthru/admin/bad-opcode-$op" 0x4001 --opcode=$op
 done
+# Directive Send / Receive (FDP's Data Placement directive, docs/fdp.md):
+# Receive's Identify Return Parameters only; Send has nothing to enable
+adm_st passthru/admin/dir-recv-identify 0x0 --opcode=0x1a --namespace-id=1 \
+    --cdw10=1023 --cdw11=0x0001 --data-len=4096 -r
+adm_st passthru/admin/dir-recv-streams-invalid-field 0x4002 --opcode=0x1a --namespace-id=1 \
+    --cdw10=1023 --cdw11=0x0101 --data-len=4096 -r
+adm_st passthru/admin/dir-send-invalid-field 0x4002 --opcode=0x19 --namespace-id=1 \
+    --cdw11=0x0001 --cdw12=$(((1 << 8) | 1))
+adm_st passthru/admin/dir-recv-nsid0-invalid-ns 0x400b --opcode=0x1a --namespace-id=0 \
+    --cdw10=1023 --cdw11=0x0001 --data-len=4096 -r
 # same with a data buffer and every field set: still Invalid Opcode
 adm_st passthru/admin/bad-opcode-0x0d-with-data 0x4001 --opcode=0x0d --namespace-id=1 \
     --cdw10=0xffffffff --cdw11=0xffffffff --cdw12=1 --cdw13=2 --cdw14=3 --cdw15=4 \
@@ -224,10 +234,18 @@ io_st passthru/io/read-512-blocks-ok 0x0 --opcode=0x02 --namespace-id=1 \
     --cdw10=$SCRATCH --cdw12=511 --data-len=262144 -r -b
 
 # Invalid Opcode
-for op in 0x03 0x06 0x07 0x0a 0x0b 0x0d 0x0e 0x0f 0x10 0x11 0x12 0x14 0x15 0x19 \
-    0x1d 0x7c 0x7f 0x80 0x81 0x82 0xc0 0xfe 0xff; do
+for op in 0x03 0x06 0x07 0x0a 0x0b 0x0d 0x0e 0x0f 0x10 0x11 0x14 0x15 0x19 \
+    0x7c 0x7f 0x80 0x81 0x82 0xc0 0xfe 0xff; do
     io_st "passthru/io/bad-opcode-$op" 0x4001 --opcode=$op --namespace-id=1
 done
+# I/O Management Receive / Send on a namespace without FDP: No Action
+# succeeds, the FDP operations are FDP Disabled (29h)
+io_st passthru/io/io-mgmt-recv-no-action 0x0 --opcode=0x12 --namespace-id=1 --cdw11=3 \
+    --data-len=16 -r
+io_st passthru/io/io-mgmt-recv-ruhs-fdp-disabled 0x4029 --opcode=0x12 --namespace-id=1 \
+    --cdw10=1 --cdw11=3 --data-len=16 -r
+io_st passthru/io/io-mgmt-send-update-fdp-disabled 0x4029 --opcode=0x1d --namespace-id=1 \
+    --cdw10=1 --data-len=2 -w
 
 # ---------------------------------------------------------------- data commands
 
@@ -387,10 +405,10 @@ fuzz() {
     local count=0 nostatus=0 nodnr=0 wrong=0 okcount=0 refused=0 first="" dopt rc msg st line
     if [ "$kind" = admin ]; then
         dev=$CTRL
-        supported=" 0 1 2 4 5 6 8 9 10 "
+        supported=" 0 1 2 4 5 6 8 9 10 25 26 "
     else
         dev=$NS
-        supported=" 0 1 2 4 5 8 9 12 "
+        supported=" 0 1 2 4 5 8 9 12 18 29 "
     fi
     while read -r op nsid c10 c11 c12 c13 c14 c15 dlen dir; do
         case $dir in
