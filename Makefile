@@ -6,7 +6,10 @@
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 		    $(lastword $(sort $(wildcard /lib/modules/*/build))))
 
-ifneq ($(KERNELRELEASE),)
+# Kbuild reads the Kbuild file, never this one; should one read this,
+# KBUILD_EXTMOD is set. Not KERNELRELEASE: dkms puts that on the command
+# line of `make`.
+ifneq ($(KBUILD_EXTMOD),)
 include $(src)/Kbuild
 else
 all: modules
@@ -21,5 +24,76 @@ clean:
 check:
 	$(MAKE) -C tests/unit check
 
-.PHONY: all modules clean check
+# The release of the kernel in KDIR, as the module's vermagic and
+# /lib/modules name it. Not `make kernelrelease`: Debian's headers say
+# 6.1.192 there for 6.1.0-57-amd64, and the kernel's modules_install would
+# install into /lib/modules/6.1.192.
+KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+INSTALL_MOD_DIR ?= updates
+MODDIR := $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
+# A distribution's headers have no signing key: no attempt to sign then
+# (modules_install would print sign-file's errors and go on unsigned).
+NO_SIGN := $(if $(wildcard $(KDIR)/certs/signing_key.x509),,CONFIG_MODULE_SIG_ALL=)
+
+# `make install`: nvmev.ko into /lib/modules/$(KVER)/updates, then depmod.
+# INSTALL_MOD_PATH=DIR installs under DIR instead and runs no depmod.
+install: modules
+	@test -n "$(KVER)" || { echo "install: no UTS_RELEASE in $(KDIR)" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) KERNELRELEASE=$(KVER) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(NO_SIGN) modules_install
+	@test -f $(MODDIR)/nvmev.ko || { echo "install: $(MODDIR)/nvmev.ko missing" >&2; exit 1; }
+	$(if $(INSTALL_MOD_PATH),,depmod -a $(KVER))
+
+uninstall:
+	@test -n "$(KVER)" || { echo "uninstall: no UTS_RELEASE in $(KDIR)" >&2; exit 1; }
+	rm -f $(MODDIR)/nvmev.ko $(MODDIR)/nvmev.ko.gz $(MODDIR)/nvmev.ko.xz $(MODDIR)/nvmev.ko.zst
+	-rmdir $(MODDIR) 2>/dev/null
+	$(if $(INSTALL_MOD_PATH),,depmod -a $(KVER))
+
+# DKMS. VERSION comes from nvmev.h; dkms.conf must say the same.
+VERSION := $(shell sed -n 's/^\#define NVMEV_VERSION[[:space:]]*"\(.*\)"/\1/p' $(CURDIR)/nvmev.h)
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(CURDIR)/dkms.conf)
+# Where the package's source goes (dkms's --sourcetree), and more dkms
+# options, e.g. DKMS_ARGS="--dkmstree DIR --installtree DIR --no-depmod".
+DKMS_SOURCE_TREE ?= /usr/src
+DKMS_ARGS ?=
+DKMS := dkms --sourcetree $(DKMS_SOURCE_TREE) $(DKMS_ARGS)
+DKMS_SRC := $(DKMS_SOURCE_TREE)/nvmev-$(VERSION)
+# Every installed kernel with headers.
+DKMS_KERNELS ?= $(patsubst /lib/modules/%/build/include,%,$(wildcard /lib/modules/*/build/include))
+# What the module build needs: the Makefile, Kbuild and the sources.
+DKMS_FILES := Makefile Kbuild Kconfig dkms.conf $(wildcard *.c *.h) \
+	      $(wildcard ftl/*.c ftl/*.h)
+
+dkms-check:
+	@test -n "$(VERSION)" || { echo "dkms: no NVMEV_VERSION in nvmev.h" >&2; exit 1; }
+	@test "$(VERSION)" = "$(DKMS_VERSION)" || { echo "dkms: dkms.conf says PACKAGE_VERSION=\"$(DKMS_VERSION)\", nvmev.h says NVMEV_VERSION \"$(VERSION)\"" >&2; exit 1; }
+
+# The source, alone, in $(DKMS_SRC), then `dkms add`.
+dkms-add: dkms-check
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)/ftl
+	cp $(filter-out ftl/%,$(DKMS_FILES)) $(DKMS_SRC)/
+	cp $(filter ftl/%,$(DKMS_FILES)) $(DKMS_SRC)/ftl/
+	$(DKMS) add -m nvmev -v $(VERSION)
+
+dkms-build: dkms-check
+	@test -n "$(DKMS_KERNELS)" || { echo "dkms: no kernel headers in /lib/modules/*/build" >&2; exit 1; }
+	for k in $(DKMS_KERNELS); do $(DKMS) build -m nvmev -v $(VERSION) -k $$k || exit 1; done
+
+# Added first when dkms does not have nvmev $(VERSION) yet.
+dkms-install: dkms-check
+	@test -n "$(DKMS_KERNELS)" || { echo "dkms: no kernel headers in /lib/modules/*/build" >&2; exit 1; }
+	$(DKMS) status -m nvmev -v $(VERSION) | grep -q . || $(MAKE) dkms-add
+	for k in $(DKMS_KERNELS); do $(DKMS) install -m nvmev -v $(VERSION) -k $$k || exit 1; done
+
+# Uninstalled from every kernel, out of dkms, and the source copy deleted.
+dkms-remove: dkms-check
+	if $(DKMS) status -m nvmev -v $(VERSION) | grep -q .; then \
+		$(DKMS) remove -m nvmev -v $(VERSION) --all || exit 1; fi
+	rm -rf $(DKMS_SRC)
+
+.PHONY: all modules clean check install uninstall dkms-check dkms-add \
+	dkms-build dkms-install dkms-remove
 endif
