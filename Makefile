@@ -25,9 +25,10 @@ check:
 	$(MAKE) -C tests/unit check
 
 # The release of the kernel in KDIR, as the module's vermagic and
-# /lib/modules name it. Not `make kernelrelease`: Debian's headers say
-# 6.1.192 there for 6.1.0-57-amd64, and the kernel's modules_install would
-# install into /lib/modules/6.1.192.
+# /lib/modules name it (UTS_RELEASE). Not `make kernelrelease`: with
+# Debian's headers that says 6.1.192 for 6.1.0-57-amd64 (their build
+# overrides it in .kernelvariables). modules_install is given the same
+# release, so install, depmod and uninstall agree on the directory.
 KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 		$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 INSTALL_MOD_DIR ?= updates
@@ -70,12 +71,14 @@ dkms-check:
 	@test -n "$(VERSION)" || { echo "dkms: no NVMEV_VERSION in nvmev.h" >&2; exit 1; }
 	@test "$(VERSION)" = "$(DKMS_VERSION)" || { echo "dkms: dkms.conf says PACKAGE_VERSION=\"$(DKMS_VERSION)\", nvmev.h says NVMEV_VERSION \"$(VERSION)\"" >&2; exit 1; }
 
-# The source, alone, in $(DKMS_SRC), then `dkms add`.
-dkms-add: dkms-check
+# The package's source, alone, in $(DKMS_SRC); then `dkms add`.
+dkms-source: dkms-check
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)/ftl
 	cp $(filter-out ftl/%,$(DKMS_FILES)) $(DKMS_SRC)/
 	cp $(filter ftl/%,$(DKMS_FILES)) $(DKMS_SRC)/ftl/
+
+dkms-add: dkms-source
 	$(DKMS) add -m nvmev -v $(VERSION)
 
 dkms-build: dkms-check
@@ -94,6 +97,6 @@ dkms-remove: dkms-check
 		$(DKMS) remove -m nvmev -v $(VERSION) --all || exit 1; fi
 	rm -rf $(DKMS_SRC)
 
-.PHONY: all modules clean check install uninstall dkms-check dkms-add \
+.PHONY: all modules clean check install uninstall dkms-check dkms-source dkms-add \
 	dkms-build dkms-install dkms-remove
 endif

@@ -11,6 +11,8 @@ set -euo pipefail
 PACKAGES=(
     # build the kernel module
     gcc make bc libelf-dev sparse kmod linux-headers-amd64 linux-source-6.1
+    # package it (tests/pkg/test.sh: dkms against the installed headers)
+    dkms
     # build the debug guest kernel (scripts/kernel/debug-6.1.sh)
     flex bison libssl-dev
     # the kernel booted in the guest, and the VM itself

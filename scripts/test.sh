@@ -5,7 +5,7 @@
 #                                 tests/nvmevctl-selftest.sh, make -C tools/sim check,
 #                                 make -C tools/kv check, make -C tools/nvme-raw check,
 #                                 make -C tools/crash check,
-#                                 make -C tools/replay check), once
+#                                 make -C tools/replay check, tests/pkg/test.sh), once
 #   then for each guest kernel (NVMEV_KERNELS, default "6.1 6.12"):
 #   3. set up its kit if missing (6.12: scripts/kernel/trixie-6.12.sh)
 #   4. build nvmev.ko for it     (into build/<kernel>/nvmev.ko)
@@ -157,10 +157,12 @@ run_unit_tests() {
 # client (its encoding, and end to end through an LD_PRELOAD fake device),
 # the userspace NVMe driver tools (unit tests and a fake controller; built
 # here for the VM tests too) and crashwork (the crash-consistency workload of
-# tests/vm/39-power-fs.sh, built here for it; checked on a host directory).
+# tests/vm/39-power-fs.sh, built here for it; checked on a host directory)
+# and the packaging (dkms and make install against the host's kernel
+# headers, in a temporary directory).
 run_tool_tests() {
     local name log status
-    for name in harness-selftest nvmevctl-selftest sim kv nvme-raw crash replay; do
+    for name in harness-selftest nvmevctl-selftest sim kv nvme-raw crash replay pkg; do
         log="$LOG_DIR/$name.log"
         status=0
         case $name in
@@ -185,6 +187,9 @@ run_tool_tests() {
             replay)
                 step "trace replay with placement (make -C tools/replay check)"
                 make -C "$NVMEV_ROOT/tools/replay" check >"$log" 2>&1 || status=$? ;;
+            pkg)
+                step "packaging: dkms and make install in a sandbox (tests/pkg/test.sh)"
+                bash "$NVMEV_ROOT/tests/pkg/test.sh" >"$log" 2>&1 || status=$? ;;
         esac
         collect_results "$log"
         tail -n 1 "$log"
