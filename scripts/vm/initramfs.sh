@@ -12,7 +12,8 @@
 # tools, GNU dd, f2fs-tools, btrfs-progs and xfsprogs (mkfs.xfs, xfs_repair)
 # with their shared libraries; the kernel modules the tests
 # need (plus dependencies, depmod'ed for busybox modprobe); nvmev.ko at
-# /lib/modules/nvmev.ko when it exists; with -b, a second build of nvmev
+# /lib/modules/nvmev.ko when it exists (and linked as
+# /lib/modules/<release>/updates/nvmev.ko, in modules.dep); with -b, a second build of nvmev
 # (another revision, for scripts/bench.sh --baseline) at
 # /lib/modules/nvmev-base.ko; tests/vm/ at /tests;
 # scripts/nvmevctl at /usr/bin/nvmevctl; nvmev-sim, nvmev-kv, nvme-raw,
@@ -181,6 +182,10 @@ install_modules() {
 install_nvmev_module() {
     if [ -f "$NVMEV_KO" ]; then
         stage_file "$NVMEV_KO" /lib/modules/nvmev.ko
+        # where `make install` puts it, so `modprobe nvmev` finds it
+        # (tests/vm/02-modprobe.sh); a link, the module is 6 MiB
+        mkdir -p "$STAGE/lib/modules/$KVER/updates"
+        ln -sfn ../../nvmev.ko "$STAGE/lib/modules/$KVER/updates/nvmev.ko"
         echo "initramfs: nvmev module: $NVMEV_KO"
     else
         echo "initramfs: note: $NVMEV_KO not found (run make); guest tests that load nvmev will fail"
@@ -251,8 +256,8 @@ main() {
     make_layout
     install_busybox
     install_binaries
+    install_nvmev_module   # before install_modules' depmod, which indexes it
     install_modules
-    install_nvmev_module
     install_tests_and_init
     pack
     echo "initramfs: $OUTPUT ($(du -h "$OUTPUT" | cut -f1), kernel $KVER, $((SECONDS - start)) s)"
