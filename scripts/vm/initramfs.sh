@@ -36,7 +36,8 @@ GUEST_BINARIES=(
 # Modules loaded by /init at boot (with dependencies).
 BOOT_MODULES=(configfs crc32c_generic ext4 nvme)
 # Modules shipped but loaded by the tests themselves, with their own params.
-TEST_MODULES=(null_blk brd loop f2fs btrfs xfs zonefs)
+# NVMe over Fabrics (62-fabrics): the kernel's target and TCP host.
+TEST_MODULES=(null_blk brd loop f2fs btrfs xfs zonefs nvmet nvmet-tcp nvme-fabrics nvme-tcp)
 
 OUTPUT=""
 KERNEL=""
