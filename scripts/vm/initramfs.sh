@@ -38,6 +38,10 @@ GUEST_BINARIES=(
 BOOT_MODULES=(configfs crc32c_generic ext4 nvme)
 # Modules shipped but loaded by the tests themselves, with their own params.
 TEST_MODULES=(null_blk brd loop f2fs btrfs xfs zonefs)
+# Shipped when the kernel has them (a note otherwise): NVMe over Fabrics,
+# the kernel's target and its TCP host (62-fabrics; the debug kernel kit
+# built before they were in its configuration has none).
+OPTIONAL_TEST_MODULES=(nvmet nvmet-tcp nvme-fabrics nvme-tcp)
 
 OUTPUT=""
 KERNEL=""
@@ -168,8 +172,15 @@ stage_module() {  # <host module path>
 }
 
 install_modules() {
-    local moddir="${MODROOT%/}/lib/modules/$KVER" file mod
-    for file in $(module_files "${BOOT_MODULES[@]}" "${TEST_MODULES[@]}"); do
+    local moddir="${MODROOT%/}/lib/modules/$KVER" file mod optional=()
+    for mod in "${OPTIONAL_TEST_MODULES[@]}"; do
+        if modprobe -d "$MODROOT" -S "$KVER" --show-depends "$mod" >/dev/null 2>&1; then
+            optional+=("$mod")
+        else
+            echo "initramfs: note: kernel $KVER has no module $mod (tests that need it say so)"
+        fi
+    done
+    for file in $(module_files "${BOOT_MODULES[@]}" "${TEST_MODULES[@]}" "${optional[@]}"); do
         stage_module "$file"
     done
     for file in modules.order modules.builtin modules.builtin.modinfo; do
