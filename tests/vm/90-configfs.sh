@@ -782,6 +782,28 @@ runtime_ns3() {
 N03=""
 runtime_ns3
 
+# lib.sh's nvme_find_device takes namespace 1 by NSID, not by the name
+# n1: a controller whose namespace 2 came first names it nvmeXn1.
+runtime_nsid_order() {
+    local T=$P/runtime/c3-nsid-order c3 n1 n2
+    t_check "$T/mkdir" mkdir "$NV/c3" || return
+    mk_ns c3 2 16M 512 || return
+    t_put "$T/enable" 1 "$NV/c3/enable" || return
+    c3=$(ctrl_wait c3) || c3=""
+    n2=$(ns_wait "$c3" 2) || n2=""
+    need "$T/ns2" "$n2" || return
+    mk_ns c3 1 16M 512 || return
+    n1=$(ns_wait "$c3" 1) || n1=""
+    need "$T/ns1" "$n1" || return
+    t_log "c3: namespace 1 is $n1, namespace 2 is $n2"
+    t_eq "$T/lib-finds-nsid-1" "$n1" "$(_nvme_ctrl_namespace "$c3")"
+}
+runtime_nsid_order
+# c3 goes again: the sections below count controllers and the pool
+put 0 "$NV/c3/enable" 2>/dev/null
+rmdir "$NV"/c3/namespaces/* "$NV/c3" 2>/dev/null
+t_check $P/runtime/c3-nsid-order/removed test ! -e "$NV/c3"
+
 # ================================================================ 6. invalid
 
 # EINVAL, exactly one kernel line "nvmev: <owner>: <attr>=<value>: ...", and

@@ -218,10 +218,17 @@ _nvmev_memmap_defaults() {
 
 # The block device of namespace 1 of controller <nvmeX>: nvmeXn1, or with
 # native multipath (Debian's default) the head node nvmeYn1 of path nvmeYcXn1.
+# Namespace 1 by its NSID (sysfs nsid), not by the name's n1: names number
+# namespaces in the order the host found them.
 _nvme_ctrl_namespace() {  # <ctrl name>
     local entry name
-    for entry in /sys/class/nvme/"$1"/nvme*n1; do
+    for entry in /sys/class/nvme/"$1"/nvme*n[0-9]*; do
         [ -e "$entry" ] || continue
+        if [ -r "$entry/nsid" ]; then
+            [ "$(cat "$entry/nsid")" = 1 ] || continue
+        else
+            case $entry in *n1) ;; *) continue ;; esac
+        fi
         name=${entry##*/}
         echo "$name" | sed 's/^\(nvme[0-9]*\)c[0-9]*\(n[0-9]*\)$/\1\2/'
         return 0
