@@ -164,6 +164,7 @@ struct worker {
 	uint64_t *lat;
 	uint64_t nlat, cap;
 	uint64_t errors, verify_errors, timeouts;
+	uint64_t sqhd_odd0;	/* the queue's count before this run */
 	uint16_t first_status;
 	char msg[256];
 };
@@ -665,6 +666,7 @@ static const char *rw_name(enum bench_rw rw)
 static int run_qd(struct bench *b, unsigned int qd, struct bench_stats *s)
 {
 	uint64_t t0, t1, n = 0, errors = 0, verr = 0, *all, off = 0;
+	uint64_t sqhd_odd = 0;
 	unsigned int k;
 	int failed = 0;
 	void *rv;
@@ -678,6 +680,7 @@ static int run_qd(struct bench *b, unsigned int qd, struct bench_stats *s)
 		b->w[k].nlat = 0;
 		b->w[k].msg[0] = 0;
 		b->w[k].errors = b->w[k].verify_errors = 0;
+		b->w[k].sqhd_odd0 = b->c->q[b->w[k].qid]->sqhd_odd;
 	}
 	/* the deadline is set before anyone starts, read after the barrier */
 	b->deadline_ns = 0;
@@ -701,6 +704,7 @@ static int run_qd(struct bench *b, unsigned int qd, struct bench_stats *s)
 			failed = 1;
 		}
 		n += b->w[k].nlat;
+		sqhd_odd += b->c->q[b->w[k].qid]->sqhd_odd - b->w[k].sqhd_odd0;
 		errors += b->w[k].errors;
 		verr += b->w[k].verify_errors;
 		if (b->w[k].errors)
@@ -728,11 +732,11 @@ static int run_qd(struct bench *b, unsigned int qd, struct bench_stats *s)
 	       qd, b->o.qpairs, n, n / ((t1 - t0) / 1e9), s->mean / 1e3,
 	       s->p50 / 1e3, s->p90 / 1e3, s->p99 / 1e3, s->p999 / 1e3,
 	       s->max / 1e3);
-	fprintf(bench_out, "nvr-bench rw=%s bs=%u qd=%u qpairs=%u ios=%" PRIu64 " secs=%.3f iops=%.1f mean_us=%.2f p50_us=%.2f p90_us=%.2f p99_us=%.2f p99.9_us=%.2f max_us=%.2f errors=%" PRIu64 " verify=%s verify_errors=%" PRIu64 "\n",
+	fprintf(bench_out, "nvr-bench rw=%s bs=%u qd=%u qpairs=%u ios=%" PRIu64 " secs=%.3f iops=%.1f mean_us=%.2f p50_us=%.2f p90_us=%.2f p99_us=%.2f p99.9_us=%.2f max_us=%.2f errors=%" PRIu64 " verify=%s verify_errors=%" PRIu64 " sqhd_odd=%" PRIu64 "\n",
 	       rw_name(b->o.rw), b->o.bs, qd, b->o.qpairs, n, (t1 - t0) / 1e9,
 	       n / ((t1 - t0) / 1e9), s->mean / 1e3, s->p50 / 1e3,
 	       s->p90 / 1e3, s->p99 / 1e3, s->p999 / 1e3, s->max / 1e3,
-	       errors, b->o.verify ? "yes" : "no", verr);
+	       errors, b->o.verify ? "yes" : "no", verr, sqhd_odd);
 	fflush(bench_out);
 	return failed || errors || verr ? -1 : 0;
 }

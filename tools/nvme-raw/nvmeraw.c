@@ -875,8 +875,12 @@ static int cq_take(struct nvr_ctrl *c, struct nvr_queue *q,
 	 * queue, whatever SQID a completion claims.
 	 */
 	sq = cqe->sqid <= NVR_MAX_QID ? c->q[cqe->sqid] : NULL;
-	if (sq && sq->cqid == q->qid && cqe->sqhd < sq->size)
+	if (sq && sq->cqid == q->qid && cqe->sqhd < sq->size) {
+		if ((cqe->sqhd + sq->size - sq->sq_head) % sq->size >
+		    (sq->sq_tail + sq->size - sq->sq_head) % sq->size)
+			sq->sqhd_odd++;
 		sq->sq_head = cqe->sqhd;
+	}
 	wr32(c, (uint32_t)nvr_doorbell_off(c, q->qid, 1), q->cq_head);
 	return 1;
 }

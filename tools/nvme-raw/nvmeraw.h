@@ -193,6 +193,14 @@ struct nvr_queue {
 	uint16_t next_cid;
 	unsigned int nstash;
 	struct nvr_cqe stash[NVR_STASH];	/* completions not yet asked for */
+	/*
+	 * Completions of this SQ whose SQHD lay outside [sq_head, sq_tail]
+	 * as the library knew them: behind a head an earlier completion
+	 * reported (the controller's head never moves back: the spec's SQHD
+	 * is its head when the entry was made) or beyond the tail rung.
+	 * Taken all the same; a count for tests.
+	 */
+	uint64_t sqhd_odd;
 };
 
 struct nvr_ctrl {

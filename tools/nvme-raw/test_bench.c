@@ -227,7 +227,7 @@ static void test_run_one(void)
 	CHECK(strstr(outbuf, "pattern written over 512 blocks"));
 	CHECK(strstr(outbuf, "nvr-bench rw=randread bs=4096 qd=1 qpairs=1 ios=1000 "));
 	CHECK(strstr(outbuf, "nvr-bench rw=randread bs=4096 qd=4 qpairs=1 ios=1000 "));
-	CHECK(strstr(outbuf, "errors=0 verify=yes verify_errors=0"));
+	CHECK(strstr(outbuf, "errors=0 verify=yes verify_errors=0 sqhd_odd=0"));
 	/* each queue depth again: the counts are exact */
 	CHECK_EQ(run_qd(b, 4, &s), 0);
 	CHECK_EQ(s.n, 1000);
@@ -442,6 +442,7 @@ static void test_foreign_sqid(void)
 	}
 	CHECK_EQ(nvr_poll(c, 1, &e), 0);
 	CHECK_EQ(nvr_poll(c, 9, &e), (uint64_t)-ENOENT);
+	c->q[1]->sq_tail = 6;	/* as if six commands had been submitted */
 	fake_cqe(c->q[1], 2, 7, 3);
 	CHECK_EQ(nvr_poll(c, 1, &e), 1);
 	CHECK_EQ(e.sqid, 2);
@@ -460,6 +461,17 @@ static void test_foreign_sqid(void)
 	CHECK_EQ(e.cid, 11);
 	CHECK_EQ(nvr_poll(c, 1, &e), 1);
 	CHECK_EQ(e.cid, 12);
+	CHECK_EQ(c->q[1]->sqhd_odd, 0);
+	/* behind the head an earlier completion gave */
+	fake_cqe(c->q[1], 1, 4, 13);
+	CHECK_EQ(nvr_poll(c, 1, &e), 1);
+	CHECK_EQ(c->q[1]->sqhd_odd, 1);
+	CHECK_EQ(c->q[1]->sq_head, 4);	/* taken all the same */
+	/* beyond the tail */
+	fake_cqe(c->q[1], 1, 9, 14);
+	CHECK_EQ(nvr_poll(c, 1, &e), 1);
+	CHECK_EQ(c->q[1]->sqhd_odd, 2);
+	CHECK_EQ(c->q[2]->sqhd_odd, 0);
 	c->q[1]->sq_head = c->q[1]->sq_tail;	/* what the fake consumed */
 	nvr_close(c);
 	nvr_fake_free(fk);
