@@ -14,9 +14,10 @@
 #    through config space and read back, as the PCI core's INTx masking
 #    probe (pci_intx_mask_broken()) and uio_pci_generic rely on;
 #  - through uio: nvme-raw-identify, and nvme-raw-bench at QD1 and QD32
-#    with --verify (random reads of a pattern written first; random writes
-#    on two queue pairs read back), every figure line with its count, no
-#    errors; the command register as it was before the bench;
+#    with --verify (random reads of a pattern written first, data in locked
+#    pages; random writes on two queue pairs read back, data in hugepages),
+#    every figure line with its count, no errors, no SQ Head Pointer behind
+#    an earlier one; the command register as it was before the bench;
 #  - uio unbound; vfio-pci refused (no IOMMU group; these kernels have no
 #    VFIO_NOIOMMU) with the function left without a driver, no warning;
 #  - nvme bound again: the 4 MiB read back equal, and the block device
@@ -168,9 +169,14 @@ bypass_device() {  # <tag> <ctrl dev> <model pattern>
         "$(bench_line "$d/read.out" 1)"
     t_eq "$p/bench-randread-qd32" "ios=2000 errors=0 verify_errors=0 sqhd_odd=0" \
         "$(bench_line "$d/read.out" 32)"
+    # this run with hugepages reserved: its buffers come from them
+    echo 8 >/proc/sys/vm/nr_hugepages
     "$RB" "$bdf" --qd 1,32 --ios 2000 --range 16M --rw randwrite --qpairs 2 \
         --verify --seed 7 >"$d/write.out" 2>&1
     st=$?
+    echo 0 >/proc/sys/vm/nr_hugepages
+    t_check "$p/bench-randread-locked-pages" grep -q 'data in locked pages$' "$d/read.out"
+    t_check "$p/bench-randwrite-hugepages" grep -q 'data in 2 MiB hugepages$' "$d/write.out"
     sed 's/^/## /' "$d/write.out"
     t_eq "$p/bench-randwrite-exit" 0 "$st"
     t_eq "$p/bench-randwrite-qd1" "ios=2000 errors=0 verify_errors=0 sqhd_odd=0" \

@@ -177,6 +177,7 @@ struct bench {
 	uint64_t nblocks;	/* I/O units of bs in the range */
 	unsigned int maxqd;
 	size_t lpages;		/* PRP list pages per slot */
+	unsigned int huge;	/* queue pairs whose data is in hugepages */
 	struct worker w[MAX_QPAIRS];
 	/* one bit per I/O unit: written by a randwrite (verify) */
 	_Atomic uint64_t *written;
@@ -592,9 +593,13 @@ static int bench_setup(struct bench *b)
 		if (!w->rng)
 			w->rng = 1;
 		ret = nvr_ioq_create(b->c, w->qid, b->maxqd + 1, &st);
-		if (!ret)
+		/* data in 2 MiB hugepages when some are reserved, else locked pages */
+		if (!ret && nvr_dma_alloc(b->c, (size_t)b->maxqd * b->o.bs,
+					  NVR_DMA_HUGE, &w->buf))
 			ret = nvr_dma_alloc(b->c, (size_t)b->maxqd * b->o.bs, 0,
 					    &w->buf);
+		else if (!ret)
+			b->huge++;
 		if (!ret && b->lpages)
 			ret = nvr_dma_alloc(b->c, b->maxqd * b->lpages *
 					    NVR_PAGE_SIZE, 0, &w->lists);
@@ -747,10 +752,12 @@ static int bench_run(struct bench *b)
 	unsigned int k;
 	int failed = 0;
 
-	fprintf(bench_out, "nvme-raw-bench: %s namespace %u, %u-byte LBAs, %" PRIu64 " bytes from LBA 0, %u-byte %s, %u queue pair%s, polled%s\n",
+	fprintf(bench_out, "nvme-raw-bench: %s namespace %u, %u-byte LBAs, %" PRIu64 " bytes from LBA 0, %u-byte %s, %u queue pair%s, polled%s, data in %s\n",
 	       b->o.bdf ? b->o.bdf : "fake", b->o.nsid, b->lba_size,
 	       b->nblocks * b->o.bs, b->o.bs, rw_name(b->o.rw), b->o.qpairs,
-	       b->o.qpairs == 1 ? "" : "s", b->o.verify ? ", verified" : "");
+	       b->o.qpairs == 1 ? "" : "s", b->o.verify ? ", verified" : "",
+	       b->huge == b->o.qpairs ? "2 MiB hugepages" :
+	       b->huge ? "hugepages and locked pages" : "locked pages");
 	if (b->o.verify && b->o.rw != RW_WRITE) {
 		if (run_pass(b, 1, "writing the pattern"))
 			return -1;
@@ -828,7 +835,8 @@ static void usage(FILE *f)
 		"  --mix PCT        reads in percent with randrw (default 50)\n"
 		"  --bs SIZE        bytes per command (default 4k; more than 8k uses PRP lists)\n"
 		"  --time S         seconds per queue depth (default 5)\n"
-		"  --ios N          commands per queue depth instead of --time\n"
+		"  --ios N          commands per queue depth instead of --time (over all\n"
+		"                   queue pairs, rounded up to a multiple of --qpairs)\n"
 		"  --nsid N         namespace (default 1)\n"
 		"  --range SIZE     bytes from LBA 0 to address (default: the namespace); --size too\n"
 		"  --qpairs N       queue pairs, one thread each (default 1)\n"
