@@ -236,7 +236,14 @@ static void complete_one(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 				req->status, le32_to_cpu(req->cmd.common.nsid),
 				has_lba ? le64_to_cpu(req->cmd.rw.slba) : 0);
 	}
-	nvmev_post_cqe(ctrl, req->cq, req->sqid, req->sq_head,
+	/*
+	 * SQHD is the SQ's head now, when the entry is made (NVMe 1.4,
+	 * 4.6.1), not when the command was fetched: completions come out of
+	 * fetch order, and a head that moves back tells a host that follows
+	 * SQHD that slots it had back are taken again.  The SQ outlives its
+	 * commands in flight.
+	 */
+	nvmev_post_cqe(ctrl, req->cq, req->sqid, READ_ONCE(req->sq->head),
 		       req->cmd.common.command_id, req->status, req->result);
 }
 
@@ -501,7 +508,6 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 		req->sq = sq;
 		req->cq = cq;
 		req->sqid = sq->qid;
-		req->sq_head = sq->head;
 		req->epoch = ctrl->epoch;
 
 		m.now = nvmev_now();

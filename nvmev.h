@@ -266,7 +266,6 @@ struct nvmev_req {
 	u32 epoch;
 	u16 status;
 	u16 sqid;
-	u16 sq_head;
 	u64 pl_first;			/* its power-loss journal entries */
 	u32 pl_nr;			/* (power.c), 0: none */
 	bool hold;			/* admin: completed later (AER) */

@@ -100,11 +100,14 @@ bool nvmev_sq_tail(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq, u32 *tail)
 	return true;
 }
 
-/* Copy the command at the head of @sq out of host memory and move on. */
+/*
+ * Copy the command at the head of @sq out of host memory and move on.  The
+ * workers read the head when they post a completion (its SQHD).
+ */
 void nvmev_sq_fetch(struct nvmev_sq *sq, struct nvme_command *cmd)
 {
 	memcpy(cmd, &sq->cmds[sq->head], sizeof(*cmd));
-	sq->head = (sq->head + 1) % sq->size;
+	WRITE_ONCE(sq->head, (sq->head + 1) % sq->size);
 }
 
 /* ---- Completion queues ------------------------------------------------- */

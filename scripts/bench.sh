@@ -11,7 +11,7 @@
 #   --reps N          override the repetitions            (development)
 #   --runtime S       override the seconds per fio run    (development)
 #   --devs LIST       subset of nvmev,null_blk,brd,qemu_nvme
-#   --parts LIST      subset of matrix,idle,model,presets
+#   --parts LIST      subset of matrix,idle,bypass,model,presets
 #   --smp N           guest CPUs (default 4; at least 4). With 5 or more the
 #                     matrix also runs nvmev with cpus=2,3,4 (a second I/O
 #                     worker: rows "cpus=2,3,4" of "Throughput at queue
@@ -35,7 +35,7 @@
 # incomparable):
 #   scripts/bench.sh --baseline main --parts matrix,idle
 #
-# Steps: make (nvmev.ko), scripts/vm/initramfs.sh, one VM booted with
+# Steps: make (nvmev.ko, tools/sim, tools/nvme-raw), scripts/vm/initramfs.sh, one VM booted with
 # scripts/vm/run.sh --qemu-nvme 2G running tests/vm/bench.sh (mode passed as
 # nvmev_bench=quick|full on the kernel command line), then
 # scripts/bench_report.py writes DIR/results.md and DIR/*.png and prints the
@@ -256,6 +256,9 @@ make -C "$NVMEV_ROOT" -j"$(nproc)" KDIR="/lib/modules/$KVER/build" >"$OUT/build.
 say "building nvmev-sim (the models in userspace: expected figures of the presets)"
 make -C "$NVMEV_ROOT/tools/sim" >>"$OUT/build.log" 2>&1 ||
     { tail -n 30 "$OUT/build.log"; say "nvmev-sim build failed"; exit 1; }
+say "building nvme-raw-bench (the bypass part: a userspace driver through uio_pci_generic)"
+make -C "$NVMEV_ROOT/tools/nvme-raw" >>"$OUT/build.log" 2>&1 ||
+    { tail -n 30 "$OUT/build.log"; say "nvme-raw build failed"; exit 1; }
 
 INITRAMFS_ARGS=(-k "$KVER" -m "$NVMEV_ROOT/nvmev.ko")
 if [ -n "$BASELINE$BASELINE_KO" ]; then

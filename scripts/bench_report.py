@@ -313,6 +313,32 @@ def load_runs(raw):
     return runs
 
 
+def load_bypass_raw(raw):
+    """nvme-raw-bench's "nvr-bench key=value ..." lines of the bypass part
+    (tests/vm/bench.sh: bypass-r<rep>-raw-<dev>.txt), one dict per line."""
+    out = []
+    for name in sorted(os.listdir(raw)):
+        m = re.match(r"bypass-r(\d+)-raw-(.+)\.txt$", name)
+        if not m:
+            continue
+        with open(os.path.join(raw, name), errors="replace") as f:
+            for line in f:
+                if not line.startswith("nvr-bench "):
+                    continue
+                kv = dict(w.split("=", 1) for w in line.split()[1:] if "=" in w)
+                try:
+                    row = {"rep": int(m.group(1)), "dev": m.group(2), "qd": int(kv["qd"]),
+                           "iops": float(kv["iops"]), "ios": int(kv["ios"]),
+                           "errors": int(kv.get("errors", 0))}
+                    for k in ("mean", "p50", "p90", "p99", "p99.9", "max"):
+                        row[k] = float(kv[k + "_us"])
+                except (KeyError, ValueError):
+                    print(f"bench_report: {name}: unreadable line: {line.strip()}", file=sys.stderr)
+                    continue
+                out.append(row)
+    return out
+
+
 def load_idle(raw):
     out = []
     for name in sorted(os.listdir(raw)):
@@ -452,6 +478,7 @@ class Report:
         self.host = read_kv(os.path.join(d, "host.txt"))
         self.runs = load_runs(raw)
         self.idle = load_idle(raw)
+        self.bypass_raw = load_bypass_raw(raw)
         self.probe = load_host_probe(os.path.join(d, "host-probe.txt"))
         self.devs = [x for x in DEV_ORDER if any(r["dev"] == x and r["set"] == "matrix" for r in self.runs)]
         self.md = []
@@ -858,6 +885,53 @@ class Report:
                              fmt_ms([r["pct"].get(99.9) for r in g], 1e-3)])
         self.add("## Latency (µs, fio clat)", "",
                  table(["job", "device", "mean", "p50", "p99", "p99.9"], rows, ["l", "l", "r", "r", "r", "r"]), "")
+
+    BYPASS_METHODS = [("libaio", "fio libaio (interrupts)"), ("poll", "fio io_uring --hipri (polled)"),
+                      ("raw", "nvme-raw-bench, uio_pci_generic (polled)")]
+
+    def bypass_cells(self, dev, qd, method):
+        """Per repetition: (IOPS, mean, p50, p99, p99.9) in µs, of one method."""
+        if method == "raw":
+            g = [r for r in self.bypass_raw if r["dev"] == dev and r["qd"] == qd]
+            return [(r["iops"], r["mean"], r["p50"], r["p99"], r["p99.9"]) for r in g]
+        job = f"rr4k_qd{qd}" + ("_poll" if method == "poll" else "")
+        return [(r["iops"], r["clat_mean"] / 1e3 if r["clat_mean"] is not None else None,
+                 *(r["pct"].get(k) / 1e3 if r["pct"].get(k) is not None else None
+                   for k in (50.0, 99.0, 99.9)))
+                for r in self.group("bypass", job, dev)]
+
+    def bypass(self):
+        devs = [d for d in ("nvmev", "qemu_nvme")
+                if self.group("bypass", "rr4k_qd1", d) or any(r["dev"] == d for r in self.bypass_raw)]
+        if not devs:
+            return
+        rows, summ = [], []
+        for d in devs:
+            for qd in (1, 32):
+                for method, label in self.BYPASS_METHODS:
+                    cells = self.bypass_cells(d, qd, method)
+                    if not cells:
+                        continue
+                    cols = [[c[i] for c in cells] for i in range(5)]
+                    rows.append([DEV_LABEL[d], f"QD{qd}", label, fmt_ms(cols[0])] +
+                                [fmt_ms(x) for x in cols[1:]])
+                    summ.append({"dev": d, "qd": qd, "method": method, "iops": med(cols[0]),
+                                 "mean_us": med(cols[1]), "p99_us": med(cols[3])})
+        errs = sum(r["errors"] for r in self.bypass_raw)
+        self.add("## Kernel bypass: 4 KiB random reads through the kernel and around it", "",
+                 "The same device, region and run time in each repetition: fio through the nvme driver "
+                 "(libaio with interrupts; io_uring `--hipri` on a poll queue), then `nvme-raw-bench` "
+                 "(tools/nvme-raw: a userspace NVMe driver, polled, interrupts off) on the function "
+                 "unbound from nvme and bound to uio_pci_generic, pinned to CPU 0 like fio. fio's "
+                 "latency is its completion latency (clat); nvme-raw-bench's is from just before the "
+                 "doorbell write to the completion seen. nvmev runs with every timing parameter 0.",
+                 "",
+                 table(["device", "depth", "path", "IOPS", "mean µs", "p50 µs", "p99 µs", "p99.9 µs"], rows,
+                       ["l", "l", "l", "r", "r", "r", "r", "r"]), "")
+        if errs:
+            self.add(f"**nvme-raw-bench counted {errs} failed commands.**", "")
+        self.summary["bypass"] = summ
+        self.bypass_plot = (devs, summ)
 
     def cpu_cost(self):
         rows = []
@@ -1349,6 +1423,29 @@ class Report:
             fig.tight_layout()
             self.save(fig, "throughput_vs_null_blk.png", "Throughput relative to null_blk")
 
+        # kernel bypass: IOPS and mean latency per path, device and depth
+        devs, summ = getattr(self, "bypass_plot", ([], []))
+        if summ:
+            fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+            groups = [(d, qd) for d in devs for qd in (1, 32)]
+            width = 0.8 / len(self.BYPASS_METHODS)
+            for k, (method, label) in enumerate(self.BYPASS_METHODS):
+                for ax, key in ((axes[0], "iops"), (axes[1], "mean_us")):
+                    ys = []
+                    for d, qd in groups:
+                        v = [x[key] for x in summ if x["dev"] == d and x["qd"] == qd and x["method"] == method]
+                        ys.append(v[0] if v and v[0] is not None else 0)
+                    ax.bar([x + k * width for x in range(len(groups))], ys, width, label=label)
+            for ax, title in ((axes[0], "IOPS (median)"), (axes[1], "mean latency (µs, median)")):
+                ax.set_xticks([x + width * (len(self.BYPASS_METHODS) - 1) / 2 for x in range(len(groups))],
+                              [f"{DEV_LABEL[d]} QD{qd}" for d, qd in groups], fontsize=8)
+                ax.set_title("4K randread: " + title)
+                ax.grid(True, axis="y", alpha=0.3)
+            axes[1].set_yscale("log")
+            axes[0].legend(fontsize=7)
+            fig.tight_layout()
+            self.save(fig, "bypass.png", "Kernel bypass: 4K randread through the kernel and around it")
+
         # nvmev against its baseline: ratio of the medians and of each repetition
         base_plot = getattr(self, "base_plot", [])
         if base_plot:
@@ -1409,6 +1506,7 @@ class Report:
         self.throughput()
         self.queue_depth()
         self.latency()
+        self.bypass()
         self.cpu_cost()
         self.idle_cost()
         self.wake_cost()

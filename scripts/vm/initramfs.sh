@@ -17,7 +17,7 @@
 # (another revision, for scripts/bench.sh --baseline) at
 # /lib/modules/nvmev-base.ko; tests/vm/ at /tests;
 # scripts/nvmevctl at /usr/bin/nvmevctl; nvmev-sim, nvmev-kv, nvme-raw,
-# nvme-raw-identify, nvmev-replay and crashwork when built;
+# nvme-raw-identify, nvme-raw-bench, nvmev-replay and crashwork when built;
 # and scripts/vm/guest-init.sh as
 # /init.  Always rebuilt from scratch (a few seconds), so it can never be
 # stale.
@@ -37,7 +37,8 @@ GUEST_BINARIES=(
 # Modules loaded by /init at boot (with dependencies).
 BOOT_MODULES=(configfs crc32c_generic ext4 nvme)
 # Modules shipped but loaded by the tests themselves, with their own params.
-TEST_MODULES=(null_blk brd loop f2fs btrfs xfs zonefs)
+# uio_pci_generic and vfio-pci: 99-bypass binds them to NVMe functions.
+TEST_MODULES=(null_blk brd loop f2fs btrfs xfs zonefs uio_pci_generic vfio-pci)
 # Shipped when the kernel has them (a note otherwise): NVMe over Fabrics,
 # the kernel's target and its TCP host (62-fabrics; the debug kernel kit
 # built before they were in its configuration has none).
@@ -237,6 +238,7 @@ install_tests_and_init() {
     # the userspace NVMe driver tools, when built (make -C tools/nvme-raw)
     install_built_tool nvme-raw/build/nvme-raw
     install_built_tool nvme-raw/build/nvme-raw-identify
+    install_built_tool nvme-raw/build/nvme-raw-bench
     # the trace replayer with placement directives (make -C tools/replay)
     install_built_tool replay/build/nvmev-replay
     # the crash-consistency workload and checker (make -C tools/crash)

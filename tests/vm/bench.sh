@@ -8,7 +8,8 @@
 #   nvmev_bench_runtime=S      seconds per fio run    (quick 3 and 2 for the
 #                              timing-model runs, full 8)
 #   nvmev_bench_devs=a,b       subset of nvmev,null_blk,brd,qemu_nvme
-#   nvmev_bench_parts=a,b      subset of matrix,idle,model,presets (default all)
+#   nvmev_bench_parts=a,b      subset of matrix,idle,bypass,model,presets
+#                              (default all)
 #   nvmev_bench_baseline=1     also the device nvmev_base: nvmev loaded from
 #                              /lib/modules/nvmev-base.ko, another build
 #                              (scripts/bench.sh --baseline REF), on the same
@@ -62,7 +63,7 @@ REPS=$(cmdline_arg nvmev_bench_reps "$REPS")
 RUNTIME=$(cmdline_arg nvmev_bench_runtime "$RUNTIME")
 MODEL_RUNTIME=$(cmdline_arg nvmev_bench_runtime "$MODEL_RUNTIME")
 DEVS=$(cmdline_arg nvmev_bench_devs "nvmev,null_blk,brd,qemu_nvme" | tr ',' ' ')
-PARTS=$(cmdline_arg nvmev_bench_parts "matrix,idle,model,presets" | tr ',' ' ')
+PARTS=$(cmdline_arg nvmev_bench_parts "matrix,idle,bypass,model,presets" | tr ',' ' ')
 BASELINE=$(cmdline_arg nvmev_bench_baseline 0)
 NVMEV_KO_CUR=$NVMEV_KO
 NVMEV_KO_BASE=/lib/modules/nvmev-base.ko
@@ -517,6 +518,103 @@ measure_idle() {  # <rep> <dev>
     rm -f "$snap"
 }
 
+# ---------------------------------------------------------------- bypass
+
+# Kernel bypass (part "bypass"): on nvmev and QEMU's NVMe, 4 KiB random
+# reads at QD1 and QD32 through the kernel (fio libaio; fio io_uring
+# polled, --hipri on the nvme driver's poll queue) and around it:
+# nvme-raw-bench (tools/nvme-raw; polled, interrupts off) on the function
+# unbound from nvme and bound to uio_pci_generic, on CPU 0 as fio, over
+# the same 1 GiB, for the same time, in the same repetition; then nvme
+# bound again.
+BYPASS_JOBS="rr4k_qd1 rr4k_qd32 rr4k_qd1_poll rr4k_qd32_poll"
+
+bypass_bind() {  # <bdf> <driver>: through driver_override
+    local tries=50
+    echo "$2" >"/sys/bus/pci/devices/$1/driver_override" &&
+        echo "$1" >"/sys/bus/pci/drivers/$2/bind" || return 1
+    while [ ! -e "/sys/bus/pci/devices/$1/driver" ] && [ $tries -gt 0 ]; do
+        usleep 100000
+        tries=$((tries - 1))
+    done
+    [ -e "/sys/bus/pci/devices/$1/driver" ]
+}
+
+bypass_unbind() {  # <bdf>
+    local tries=50 drv
+    drv=$(basename "$(readlink -f "/sys/bus/pci/devices/$1/driver")")
+    echo "$1" >"/sys/bus/pci/drivers/$drv/unbind"
+    while [ -e "/sys/bus/pci/devices/$1/driver" ] && [ $tries -gt 0 ]; do
+        usleep 100000
+        tries=$((tries - 1))
+    done
+    echo >"/sys/bus/pci/devices/$1/driver_override"
+    [ ! -e "/sys/bus/pci/devices/$1/driver" ]
+}
+
+# nvme-raw-bench on <dev> at QD1 and QD32 for $RUNTIME s each; emits
+# bypass-r<rep>-raw-<dev>.txt ("nvr-bench ..." lines) and sets DEV_<dev>
+# to the block device nvme gives the function again.
+bypass_raw() {  # <rep> <dev>
+    local rep=$1 dev=$2 path ctrl bdf tag e ns tries=100
+    path=$(dev_path "$dev")
+    ctrl=$(nvme_ctrl_of "${path#/dev/}")
+    bdf=$(basename "$(readlink -f "/sys/class/nvme/$ctrl/device")")
+    tag="bypass-r$rep-raw-$dev"
+    if ! bypass_unbind "$bdf" || ! bypass_bind "$bdf" uio_pci_generic; then
+        t_fail "bench/bypass-uio-$dev" "r$rep: $bdf not handed to uio_pci_generic"
+        return 1
+    fi
+    host_mark begin "$tag"
+    taskset 1 nvme-raw-bench "$bdf" --qd 1,32 --time "$RUNTIME" --range $REGION \
+        >"$OUT/$tag.txt" 2>&1 || t_log "$tag: nvme-raw-bench failed: $(tail -n 2 "$OUT/$tag.txt")"
+    host_mark end "$tag"
+    t_emit "$OUT/$tag.txt" "$tag.txt"
+    t_log "$tag done"
+    rm -f "$OUT/$tag.txt"
+    if ! bypass_unbind "$bdf" || ! echo "$bdf" >/sys/bus/pci/drivers/nvme/bind; then
+        t_fail "bench/bypass-rebind-$dev" "r$rep: nvme did not take $bdf back"
+        return 1
+    fi
+    while [ $tries -gt 0 ]; do
+        for e in /sys/bus/pci/devices/"$bdf"/nvme/nvme*; do
+            [ -e "$e" ] || continue
+            ns=$(_nvme_ctrl_namespace "${e##*/}") || continue
+            if [ -b "/dev/$ns" ]; then
+                eval "DEV_$dev=/dev/\$ns"
+                set_scheduler_none "/dev/$ns"
+                return 0
+            fi
+        done
+        usleep 200000
+        tries=$((tries - 1))
+    done
+    t_fail "bench/bypass-rebind-$dev" "r$rep: no block device after nvme bound $bdf again"
+    ACTIVE=$(for d in $ACTIVE; do [ "$d" = "$dev" ] || printf ' %s' "$d"; done)
+    return 1
+}
+
+measure_bypass() {
+    local rep=1 d job
+    if ! modprobe uio_pci_generic || ! command -v nvme-raw-bench >/dev/null; then
+        t_fail bench/bypass "uio_pci_generic or nvme-raw-bench missing: part bypass skipped"
+        return
+    fi
+    # DMA pages are mlock()ed; compaction must not move them
+    echo 0 >/proc/sys/vm/compact_unevictable_allowed 2>/dev/null
+    while [ "$rep" -le "$REPS" ]; do
+        for d in nvmev qemu_nvme; do
+            has_word "$d" $ACTIVE || continue
+            if [ "$d" = nvmev ]; then use_build nvmev "$rep" || continue; fi
+            for job in $BYPASS_JOBS; do
+                run_fio bypass "$rep" "$job" "$d"
+            done
+            bypass_raw "$rep" "$d"
+        done
+        rep=$((rep + 1))
+    done
+}
+
 # ---------------------------------------------------------------- main
 
 t_log "bench: mode=$MODE reps=$REPS runtime=${RUNTIME}s devices=$DEVS parts=$PARTS"
@@ -582,6 +680,10 @@ if has_word matrix $PARTS || has_word idle $PARTS; then
         rep=$((rep + 1))
     done
     [ ! -f "$SWAPS" ] || t_emit "$SWAPS" swaps.txt
+fi
+
+if has_word bypass $PARTS; then
+    measure_bypass
 fi
 
 # Timing model: wake cost (idle_spin_us), latency with interrupts

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,11 @@ struct fake_cq {
 
 struct nvr_fake {
 	uint32_t bar[FAKE_BAR_SIZE / 4];
+	/*
+	 * Register writes and memory hooks, one at a time: threads drive
+	 * their own queue pairs, and a device serializes its fetching too
+	 */
+	pthread_mutex_t lock;
 	uint32_t cc;
 	struct fake_map *maps;
 	size_t nmaps;
@@ -71,10 +77,24 @@ static uint64_t scattered(uint64_t n)
 	return 0x100000000ULL + ((n * 40503u) & 0xfffff) * NVR_PAGE_SIZE;
 }
 
+static int fake_map_locked(struct nvr_fake *f, void *va, size_t npages,
+			   int contig, uint64_t *phys);
+
 static int fake_map(void *ctx, void *va, size_t npages, int contig,
 		    uint64_t *phys)
 {
 	struct nvr_fake *f = ctx;
+	int ret;
+
+	pthread_mutex_lock(&f->lock);
+	ret = fake_map_locked(f, va, npages, contig, phys);
+	pthread_mutex_unlock(&f->lock);
+	return ret;
+}
+
+static int fake_map_locked(struct nvr_fake *f, void *va, size_t npages,
+			   int contig, uint64_t *phys)
+{
 	struct fake_map *m;
 	size_t i;
 
@@ -104,13 +124,15 @@ static void fake_unmap(void *ctx, void *va, size_t npages)
 	struct nvr_fake *f = ctx;
 	size_t i;
 
+	pthread_mutex_lock(&f->lock);
 	for (i = 0; i < f->nmaps; i++) {
 		if (f->maps[i].va != va || f->maps[i].npages != npages)
 			continue;
 		free(f->maps[i].phys);
 		f->maps[i] = f->maps[--f->nmaps];
-		return;
+		break;
 	}
+	pthread_mutex_unlock(&f->lock);
 }
 
 static const struct nvr_mem_ops fake_mem_ops = {
@@ -504,9 +526,21 @@ static void cc_written(struct nvr_fake *f, uint32_t cc)
 	f->cc = cc;
 }
 
+static void reg_written_locked(struct nvr_fake *f, uint32_t off,
+			       uint32_t val);
+
 static void reg_written(void *ctx, uint32_t off, uint32_t val)
 {
 	struct nvr_fake *f = ctx;
+
+	pthread_mutex_lock(&f->lock);
+	reg_written_locked(f, off, val);
+	pthread_mutex_unlock(&f->lock);
+}
+
+static void reg_written_locked(struct nvr_fake *f, uint32_t off,
+			       uint32_t val)
+{
 	uint32_t qid = (off - NVR_REG_DBS) / 8;
 
 	if (off == NVR_REG_CC) {
@@ -543,6 +577,7 @@ struct nvr_fake *nvr_fake_new(uint64_t ns_blocks)
 		return NULL;
 	}
 	f->ns_blocks = ns_blocks;
+	pthread_mutex_init(&f->lock, NULL);
 	f->next_contig = 0x2000000000ULL;
 	/* MQES, CQR, TO 1 s, DSTRD 0, CSS NVM, MPSMIN/MAX 4 KiB */
 	cap = FAKE_MQES | 1u << 16 | 2u << 24 | 1ULL << 37;
@@ -560,6 +595,7 @@ void nvr_fake_free(struct nvr_fake *f)
 		return;
 	for (i = 0; i < f->nmaps; i++)
 		free(f->maps[i].phys);
+	pthread_mutex_destroy(&f->lock);
 	free(f->maps);
 	free(f->ns);
 	free(f);

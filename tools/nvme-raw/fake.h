@@ -17,6 +17,10 @@
  * beyond its size: an error event, Invalid Doorbell Write Value), and
  * on namespace 1 (512-byte LBAs) Read, Write and Flush.  Anything else
  * gets Invalid Command Opcode.
+ *
+ * Register writes and the memory hooks take a mutex, so threads may drive
+ * queue pairs of their own through the library (nvme-raw-bench
+ * --qpairs); nvr_fake_event() and nvr_fake_hang() are for one thread.
  */
 #ifndef NVME_RAW_FAKE_H
 #define NVME_RAW_FAKE_H

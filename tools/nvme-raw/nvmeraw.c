@@ -602,6 +602,11 @@ static int pci_command_set(struct nvr_ctrl *c)
 	return 0;
 }
 
+/*
+ * No driver, or uio_pci_generic: it only enables the function and leaves
+ * BAR0 and DMA to user space, as SPDK and DPDK use it.  Any other driver
+ * owns the device.
+ */
 static int check_unbound(const char *dir, const char *bdf)
 {
 	char path[160], link[PATH_MAX];
@@ -614,7 +619,9 @@ static int check_unbound(const char *dir, const char *bdf)
 		return 0;
 	link[n] = 0;
 	drv = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-	return fail(-EBUSY, "%s is bound to the %s driver; unbind it first: echo %s > /sys/bus/pci/drivers/%s/unbind",
+	if (!strcmp(drv, "uio_pci_generic"))
+		return 0;
+	return fail(-EBUSY, "%s is bound to the %s driver; unbind it first: echo %s > /sys/bus/pci/drivers/%s/unbind (then leave it unbound or bind uio_pci_generic)",
 		    bdf, drv, bdf, drv);
 }
 
@@ -862,9 +869,18 @@ static int cq_take(struct nvr_ctrl *c, struct nvr_queue *q,
 		q->cq_head = 0;
 		q->phase ^= 1;
 	}
+	/*
+	 * Only an SQ that posts to this CQ: its owner polls this CQ, so a
+	 * thread driving its own queue pair never writes another thread's
+	 * queue, whatever SQID a completion claims.
+	 */
 	sq = cqe->sqid <= NVR_MAX_QID ? c->q[cqe->sqid] : NULL;
-	if (sq && cqe->sqhd < sq->size)
+	if (sq && sq->cqid == q->qid && cqe->sqhd < sq->size) {
+		if ((cqe->sqhd + sq->size - sq->sq_head) % sq->size >
+		    (sq->sq_tail + sq->size - sq->sq_head) % sq->size)
+			sq->sqhd_odd++;
 		sq->sq_head = cqe->sqhd;
+	}
 	wr32(c, (uint32_t)nvr_doorbell_off(c, q->qid, 1), q->cq_head);
 	return 1;
 }
@@ -972,6 +988,21 @@ int nvr_reap(struct nvr_ctrl *c, uint16_t cqid, unsigned int timeout_ms,
 {
 	return wait_match(c, cqid, match_any, NULL, timeout_ms, cqe,
 			  "any command");
+}
+
+int nvr_poll(struct nvr_ctrl *c, uint16_t cqid, struct nvr_cqe *cqe)
+{
+	struct nvr_queue *q = cqid <= NVR_MAX_QID ? c->q[cqid] : NULL;
+
+	if (!q)
+		return fail(-ENOENT, "no completion queue %u", cqid);
+	if (q->nstash) {
+		*cqe = q->stash[0];
+		memmove(q->stash, q->stash + 1,
+			--q->nstash * sizeof(q->stash[0]));
+		return 1;
+	}
+	return cq_take(c, q, cqe);
 }
 
 int nvr_cmd(struct nvr_ctrl *c, uint16_t qid, struct nvr_sqe *cmd,

@@ -3,7 +3,8 @@
  * libnvmeraw: a small userspace NVMe driver for tests.
  *
  * It drives one NVMe controller from a process, through sysfs: the PCI
- * function must have no kernel driver bound, BAR0 is mapped from
+ * function must have no kernel driver bound (or uio_pci_generic, which
+ * leaves the device to user space), BAR0 is mapped from
  * resource0, and DMA memory is ordinary locked process memory whose
  * physical addresses come from /proc/self/pagemap (root only).  Queues are
  * polled: I/O completion queues are created with interrupts disabled.
@@ -18,6 +19,17 @@
  *
  * Errors: functions returning int give 0 or a negative errno value, and
  * nvr_errmsg() tells what failed in words (e.g. which wait timed out).
+ * The message is per thread.
+ *
+ * Threads: a queue pair may be driven by one thread while other threads
+ * drive other queue pairs of the same controller, without locks:
+ * nvr_submit(), nvr_wait(), nvr_reap() and nvr_poll() on I/O queue @qid
+ * touch only that queue's state (its SQ, its CQ, its command identifiers
+ * and its kept completions) and its doorbells, when the queue pair's CQ
+ * serves only its own SQ (nvr_ioq_create() makes them so).  Everything
+ * else (the admin queue, creating and deleting queues, DMA allocations with
+ * a fake's memory hooks, reset, close) belongs to one thread at a time,
+ * before the I/O threads start or after they end.
  */
 #ifndef NVMERAW_H
 #define NVMERAW_H
@@ -181,6 +193,14 @@ struct nvr_queue {
 	uint16_t next_cid;
 	unsigned int nstash;
 	struct nvr_cqe stash[NVR_STASH];	/* completions not yet asked for */
+	/*
+	 * Completions of this SQ whose SQHD lay outside [sq_head, sq_tail]
+	 * as the library knew them: behind a head an earlier completion
+	 * reported (the controller's head never moves back: the spec's SQHD
+	 * is its head when the entry was made) or beyond the tail rung.
+	 * Taken all the same; a count for tests.
+	 */
+	uint64_t sqhd_odd;
 };
 
 struct nvr_ctrl {
@@ -212,8 +232,8 @@ const char *nvr_errmsg(void);
 
 /*
  * Open the PCI function @bdf ("0000:00:04.0", "00:04.0" or
- * "10000:00:00.0"): refuse if a driver is bound, set Memory Space and Bus
- * Master (INTx off), map BAR0.  The controller is left as it is: call
+ * "10000:00:00.0"): refuse if a driver other than uio_pci_generic is
+ * bound, set Memory Space and Bus Master (INTx off), map BAR0.  The controller is left as it is: call
  * nvr_ctrl_reset() to bring it up.
  */
 int nvr_open(const char *bdf, struct nvr_ctrl **out);
@@ -309,6 +329,12 @@ int nvr_wait(struct nvr_ctrl *c, uint16_t qid, uint16_t cid,
 /* Take the next completion posted to CQ @cqid, whatever its command */
 int nvr_reap(struct nvr_ctrl *c, uint16_t cqid, unsigned int timeout_ms,
 	     struct nvr_cqe *cqe);
+/*
+ * Without waiting: take the next completion of CQ @cqid (one kept for
+ * later first), 1 if there was one, 0 if none, and no message then.  For
+ * callers that busy-poll (nvme-raw-bench).
+ */
+int nvr_poll(struct nvr_ctrl *c, uint16_t cqid, struct nvr_cqe *cqe);
 /* nvr_submit() and nvr_wait(): 0 when a completion came (any status) */
 int nvr_cmd(struct nvr_ctrl *c, uint16_t qid, struct nvr_sqe *cmd,
 	    unsigned int timeout_ms, struct nvr_cqe *cqe);
