@@ -15,7 +15,7 @@
 # /lib/modules/nvmev.ko when it exists; with -b, a second build of nvmev
 # (another revision, for scripts/bench.sh --baseline) at
 # /lib/modules/nvmev-base.ko; tests/vm/ at /tests;
-# scripts/nvmevctl at /usr/bin/nvmevctl; nvmev-sim, nvmev-kv, nvme-raw,
+# scripts/nvmevctl at /usr/bin/nvmevctl; nvmev-sim, nvmev-kv, nvme-raw, nvme-raw-fuzz,
 # nvme-raw-identify, nvmev-replay and crashwork when built;
 # and scripts/vm/guest-init.sh as
 # /init.  Always rebuilt from scratch (a few seconds), so it can never be
@@ -221,6 +221,7 @@ install_tests_and_init() {
     # the userspace NVMe driver tools, when built (make -C tools/nvme-raw)
     install_built_tool nvme-raw/build/nvme-raw
     install_built_tool nvme-raw/build/nvme-raw-identify
+    install_built_tool nvme-raw/build/nvme-raw-fuzz
     # the trace replayer with placement directives (make -C tools/replay)
     install_built_tool replay/build/nvmev-replay
     # the crash-consistency workload and checker (make -C tools/crash)

@@ -58,6 +58,9 @@ struct nvr_fake {
 	uint64_t ns_blocks;
 	FILE *trace;
 	int hang;
+	unsigned int oob_every;	/* nvr_fake_oob() */
+	unsigned int oob_count;
+	uint64_t last_page;	/* of the last segment moved to the host */
 };
 
 /* ---- memory ---- */
@@ -159,8 +162,10 @@ static uint16_t xfer_seg(struct nvr_fake *f, uint64_t addr, uint8_t *buf,
 
 	if (!h)
 		return ST(0, 0x04);	/* Data Transfer Error */
-	if (dir == TO_HOST)
+	if (dir == TO_HOST) {
 		memcpy(h, buf, n);
+		f->last_page = (addr + n - 1) & ~(uint64_t)(NVR_PAGE_SIZE - 1);
+	}
 	else
 		memcpy(buf, h, n);
 	return 0;
@@ -327,6 +332,8 @@ static uint16_t create_cq(struct nvr_fake *f, const struct nvr_sqe *cmd)
 		return ST(1, 0x02);	/* Invalid Queue Size */
 	if (!(cmd->cdw11 & 1) || (cmd->prp1 & (NVR_PAGE_SIZE - 1)))
 		return ST(0, 0x02);	/* CAP.CQR: contiguous only */
+	if (!host_run(f, cmd->prp1, (size_t)size * NVR_CQE_SIZE))
+		return ST(0, 0x04);	/* not host memory */
 	*cq = (struct fake_cq){ 1, cmd->prp1, size, 0, 0, 1 };
 	return 0;
 }
@@ -345,6 +352,8 @@ static uint16_t create_sq(struct nvr_fake *f, const struct nvr_sqe *cmd)
 		return ST(1, 0x02);
 	if (!(cmd->cdw11 & 1) || (cmd->prp1 & (NVR_PAGE_SIZE - 1)))
 		return ST(0, 0x02);
+	if (!host_run(f, cmd->prp1, (size_t)size * NVR_SQE_SIZE))
+		return ST(0, 0x04);
 	*sq = (struct fake_sq){ 1, cmd->prp1, size, 0, 0, cqid };
 	return 0;
 }
@@ -404,10 +413,23 @@ static uint16_t admin(struct nvr_fake *f, const struct nvr_sqe *cmd,
 
 /* ---- I/O commands ---- */
 
+/* nvr_fake_oob(): 16 bytes into the page after the read's last page */
+static void oob_write(struct nvr_fake *f)
+{
+	uint8_t *h;
+
+	if (!f->oob_every || ++f->oob_count % f->oob_every)
+		return;
+	h = host(f, f->last_page + NVR_PAGE_SIZE, 16);
+	if (h)
+		memset(h, 0xee, 16);
+}
+
 static uint16_t io(struct nvr_fake *f, const struct nvr_sqe *cmd)
 {
 	uint64_t slba = cmd->cdw10 | (uint64_t)cmd->cdw11 << 32;
 	uint32_t nlb = (cmd->cdw12 & 0xffff) + 1;
+	uint16_t st;
 
 	if (cmd->opc != NVR_IO_READ && cmd->opc != NVR_IO_WRITE &&
 	    cmd->opc != NVR_IO_FLUSH)
@@ -420,9 +442,11 @@ static uint16_t io(struct nvr_fake *f, const struct nvr_sqe *cmd)
 		return ST(0, 0x80);	/* LBA Out of Range */
 	if ((uint64_t)nlb * FAKE_LBA > (NVR_PAGE_SIZE << FAKE_MDTS))
 		return ST(0, 0x02);
-	return prp_xfer(f, cmd, f->ns + slba * FAKE_LBA,
-			(size_t)nlb * FAKE_LBA,
-			cmd->opc == NVR_IO_READ ? TO_HOST : FROM_HOST);
+	st = prp_xfer(f, cmd, f->ns + slba * FAKE_LBA, (size_t)nlb * FAKE_LBA,
+		      cmd->opc == NVR_IO_READ ? TO_HOST : FROM_HOST);
+	if (!st && cmd->opc == NVR_IO_READ)
+		oob_write(f);
+	return st;
 }
 
 /* ---- queues and registers ---- */
@@ -579,4 +603,10 @@ void nvr_fake_trace(struct nvr_fake *f, FILE *t)
 void nvr_fake_hang(struct nvr_fake *f, int hang)
 {
 	f->hang = hang;
+}
+
+void nvr_fake_oob(struct nvr_fake *f, unsigned int every)
+{
+	f->oob_every = every;
+	f->oob_count = 0;
 }

@@ -974,6 +974,17 @@ int nvr_reap(struct nvr_ctrl *c, uint16_t cqid, unsigned int timeout_ms,
 			  "any command");
 }
 
+int nvr_poll(struct nvr_ctrl *c, uint16_t cqid, struct nvr_cqe *cqe)
+{
+	struct nvr_queue *q = cqid <= NVR_MAX_QID ? c->q[cqid] : NULL;
+
+	if (!q)
+		return fail(-ENOENT, "no completion queue %u", cqid);
+	if (stash_take(c, q, match_any, NULL, cqe))
+		return 1;
+	return cq_take(c, q, cqe);
+}
+
 int nvr_cmd(struct nvr_ctrl *c, uint16_t qid, struct nvr_sqe *cmd,
 	    unsigned int timeout_ms, struct nvr_cqe *cqe)
 {

@@ -309,6 +309,13 @@ int nvr_wait(struct nvr_ctrl *c, uint16_t qid, uint16_t cid,
 /* Take the next completion posted to CQ @cqid, whatever its command */
 int nvr_reap(struct nvr_ctrl *c, uint16_t cqid, unsigned int timeout_ms,
 	     struct nvr_cqe *cqe);
+/*
+ * Without waiting: take the next completion posted to CQ @cqid (a kept
+ * one first), whatever its command.  1 when one was taken into @cqe, 0
+ * when there is none now, a negative errno for a CQ the library does not
+ * know.
+ */
+int nvr_poll(struct nvr_ctrl *c, uint16_t cqid, struct nvr_cqe *cqe);
 /* nvr_submit() and nvr_wait(): 0 when a completion came (any status) */
 int nvr_cmd(struct nvr_ctrl *c, uint16_t qid, struct nvr_sqe *cmd,
 	    unsigned int timeout_ms, struct nvr_cqe *cqe);
