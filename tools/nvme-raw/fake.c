@@ -332,8 +332,6 @@ static uint16_t create_cq(struct nvr_fake *f, const struct nvr_sqe *cmd)
 		return ST(1, 0x02);	/* Invalid Queue Size */
 	if (!(cmd->cdw11 & 1) || (cmd->prp1 & (NVR_PAGE_SIZE - 1)))
 		return ST(0, 0x02);	/* CAP.CQR: contiguous only */
-	if (!host_run(f, cmd->prp1, (size_t)size * NVR_CQE_SIZE))
-		return ST(0, 0x04);	/* not host memory */
 	*cq = (struct fake_cq){ 1, cmd->prp1, size, 0, 0, 1 };
 	return 0;
 }
@@ -352,8 +350,6 @@ static uint16_t create_sq(struct nvr_fake *f, const struct nvr_sqe *cmd)
 		return ST(1, 0x02);
 	if (!(cmd->cdw11 & 1) || (cmd->prp1 & (NVR_PAGE_SIZE - 1)))
 		return ST(0, 0x02);
-	if (!host_run(f, cmd->prp1, (size_t)size * NVR_SQE_SIZE))
-		return ST(0, 0x04);
 	*sq = (struct fake_sq){ 1, cmd->prp1, size, 0, 0, cqid };
 	return 0;
 }

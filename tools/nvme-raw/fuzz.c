@@ -397,6 +397,22 @@ static int low_sums(struct fz *z, uint64_t *p0, uint64_t *mib)
 	return 0;
 }
 
+/* The 16-byte lines of a changed page that differ, to stderr */
+static void dump_page(const uint8_t *p, const uint8_t *ref)
+{
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < NVR_PAGE_SIZE && n < 16; i += 16) {
+		if (!memcmp(p + i, ref + i, 16))
+			continue;
+		n++;
+		fprintf(stderr, "  +0x%03x:", i);
+		for (j = 0; j < 16; j++)
+			fprintf(stderr, " %02x", p[i + j]);
+		fprintf(stderr, "\n");
+	}
+}
+
 static int check_memory(struct fz *z)
 {
 	unsigned int a, i, j;
@@ -425,12 +441,13 @@ static int check_memory(struct fz *z)
 				continue;
 			for (j = 0; p[j] == ref[j]; j++)
 				;
-			return fz_fail(z, "%s page at 0x%" PRIx64 " changed: byte %u is 0x%02x, was 0x%02x (after command %" PRIu64 ")",
+			dump_page(p, ref);
+			return fz_fail(z, "%s page %u of area %u at 0x%" PRIx64 " changed: byte %u is 0x%02x, was 0x%02x (after command %" PRIu64 ")",
 				       z->areas[a].role[i] == R_GUARD ? "guard" :
 				       z->areas[a].role[i] == R_CSQ ?
 				       "never-written SQ memory" : "canary",
-				       z->areas[a].d.phys[i], j, p[j], ref[j],
-				       z->cmdno);
+				       i, a, z->areas[a].d.phys[i], j, p[j],
+				       ref[j], z->cmdno);
 		}
 	}
 	if (z->memfd >= 0) {
@@ -501,7 +518,11 @@ static void trace_cmd(struct fz *z, enum cat cat, uint16_t qid,
 
 /* ---- PRPs ---- */
 
-/* A PRP list in slot @s for @npages data pages after the first */
+/*
+ * The PRP lists of slot @s: list 0 names the data pages after the first,
+ * round, and chains to list 1; @bad: one thing wrong with them.
+ * @writes_host: the command may make the device write host memory.
+ */
 static void build_list(struct fz *z, struct slot *s, int writes_host,
 		       int bad)
 {
@@ -518,7 +539,12 @@ static void build_list(struct fz *z, struct slot *s, int writes_host,
 	if (!bad)
 		return;
 	pos = (unsigned int)below(z, 140);
-	switch (below(z, writes_host ? 6 : 7)) {
+	/*
+	 * The last entry of a list page is a data pointer when the transfer
+	 * needs exactly one more page: a guard page there only when the
+	 * device reads the data (cases 5 and 6).
+	 */
+	switch (below(z, writes_host ? 5 : 7)) {
 	case 0:
 		l0[pos] = forbidden(z, &n);
 		break;
@@ -531,13 +557,13 @@ static void build_list(struct fz *z, struct slot *s, int writes_host,
 	case 3:
 		l1[NVR_PRPS_PER_PAGE - 1] = s->lp[chance(z, 50)];
 		break;
-	case 4:			/* the chain goes on into the guard page */
-		l1[NVR_PRPS_PER_PAGE - 1] = s->lp[1] + NVR_PAGE_SIZE;
-		break;
-	case 5:
+	case 4:
 		l0[pos] = chance(z, 50) ? 0 : UNMAPPED + below(z, 1ULL << 40);
 		break;
-	case 6:			/* the device reads: data from the guard */
+	case 5:			/* the chain goes on into the guard page */
+		l1[NVR_PRPS_PER_PAGE - 1] = s->lp[1] + NVR_PAGE_SIZE;
+		break;
+	case 6:			/* data from the guard page */
 		for (i = pos; i < NVR_PRPS_PER_PAGE - 1; i++)
 			l0[i] = s->dp[NDATA - 1] + NVR_PAGE_SIZE;
 		break;
@@ -773,8 +799,15 @@ static int wait_batch(struct fz *z)
 			break;
 		if (now_ms() - start >= z->timeout_ms)
 			break;
-		if (++spins > 200)
+		if (++spins > 200) {
 			nanosleep(&ts, NULL);
+			/* a fatal status ends the wait: nothing will come */
+			if (!(spins % 64)) {
+				nvr_reg_read32(z->c, NVR_REG_CSTS, &csts);
+				if (csts & NVR_CSTS_CFS)
+					break;
+			}
+		}
 	}
 	if (z->failed)
 		return -1;
@@ -1204,12 +1237,15 @@ static int gen_queues(struct fz *z)
 		OP(0x01, qsz(z, e) | q, i << 16 | 1, z->csq_p, 0, "create-sq-on-busy-cq");
 		OP(0x00, q, 0, 0, 0, "delete-sq");
 		break;
-	case 4:	/* queue memory the device may not use */
-		OP(0x05, qsz(z, e) | q, 1, bad, 0x004, "create-cq-forbidden");
+	case 4:	/* queue memory the device may not use (the fake takes any) */
 		OP(0x05, qsz(z, e) | q, 1, z->ccq_p + 4 * (1 + below(z, 1023)),
 		   0x002, "create-cq-unaligned");
+		OP(0x05, qsz(z, e) | (q + 1u), 1, bad, z->fake ? 0xffff : 0x004,
+		   "create-cq-forbidden");
 		OP(0x05, qsz(z, e) | q, 1, z->ccq_p, 0, "create-cq");
-		OP(0x01, qsz(z, e) | q, (uint32_t)q << 16 | 1, bad, 0x004, "create-sq-forbidden");
+		OP(0x01, qsz(z, e) | q, (uint32_t)q << 16 | 1, bad,
+		   z->fake ? 0xffff : 0x004, "create-sq-forbidden");
+		OP(0x00, q, 0, 0, z->fake ? 0xffff : 0x101, "delete-sq-none");
 		OP(0x04, q, 0, 0, 0, "delete-cq");
 		break;
 	default: /* random fields, statuses not checked */

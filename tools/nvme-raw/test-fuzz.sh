@@ -82,7 +82,7 @@ fi
 for every in 1 7; do
 	"$F" --fake --seed 3 --count 20000 --fake-oob $every >"$T/oob" 2>&1
 	rc=$?
-	if [ $rc -eq 1 ] && grep -q '^FAIL: seed 3: guard page at 0x[0-9a-f]* changed: byte 0 is 0xee' "$T/oob" &&
+	if [ $rc -eq 1 ] && grep -q '^FAIL: seed 3: guard page [0-9]* of area [0-9]* at 0x[0-9a-f]* changed: byte 0 is 0xee' "$T/oob" &&
 		! grep -q '^PASS' "$T/oob"; then
 		ok "oob-caught-$every"
 	else
