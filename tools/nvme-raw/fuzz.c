@@ -94,6 +94,7 @@ struct fz {
 	uint32_t nsid;
 	int trace, fake_mode, verbose_summary;
 	uint64_t lba_start, lba_count;
+	uint64_t fake_hang_at;	/* --fake-hang: the fake stops fetching */
 	/* device */
 	uint64_t nsze;
 	unsigned int lbads;
@@ -645,6 +646,8 @@ static int submit(struct fz *z, enum cat cat, uint16_t qid,
 	unsigned int i;
 	uint16_t cid;
 
+	if (z->fake && z->fake_hang_at && z->cmdno == z->fake_hang_at)
+		nvr_fake_hang(z->fake, 1);
 	/* never the CID of an AER still open (Command ID Conflict) */
 	for (i = 0; !qid && i < z->naer; i++) {
 		if (q0->next_cid != z->aer_cid[i])
@@ -1411,7 +1414,8 @@ static void usage(FILE *f)
 "  --forbid S-E    another address range the device must not touch, [S, E)\n"
 "  --trace         print every command, doorbell, reset and status\n"
 "  --fake          the in-process fake controller (tools/nvme-raw/fake.c)\n"
-"  --fake-oob N    with --fake: every Nth read writes past its data\n",
+"  --fake-oob N    with --fake: every Nth read writes past its data\n"
+"  --fake-hang N   with --fake: the fake fetches nothing from command N on\n",
 		MAX_BATCH);
 }
 
@@ -1521,6 +1525,8 @@ int main(int argc, char **argv)
 				z->timeout_ms = (unsigned int)v;
 			else if (!strcmp(a, "--fake-oob"))
 				oob = (unsigned int)v;
+			else if (!strcmp(a, "--fake-hang"))
+				z->fake_hang_at = v;
 			else
 				goto bad;
 		} else if (a[0] != '-' && !bdf) {

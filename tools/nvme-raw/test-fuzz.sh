@@ -9,7 +9,9 @@
 #     different seed another one; every command of the trace has its
 #     completion line;
 #  3. the checks fail when they should: the fake made to write past a
-#     read's data (--fake-oob) fails the run on a guard page, exit 1;
+#     read's data (--fake-oob) fails the run on a guard page, exit 1; a
+#     fake that stops fetching (--fake-hang) fails it on the first command
+#     left without a completion;
 #  4. usage errors exit 2.
 #
 # NVME_RAW_FUZZ names the binary; NVME_RAW_SUFFIX is appended to the
@@ -89,6 +91,15 @@ for every in 1 7; do
 		bad "oob-caught-$every" "exit $rc: $(grep -m1 -E '^(PASS|FAIL)' "$T/oob")"
 	fi
 done
+
+# ---- and a command that never completes (the fake stops fetching)
+"$F" --fake --seed 3 --count 5000 --fake-hang 1000 --timeout 200 >"$T/hang" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -Eq '^FAIL: seed 3: [0-9]+ command\(s\) without a completion after 200 ms and no CSTS.CFS .* 1000\(q' "$T/hang"; then
+	ok lost-command-caught
+else
+	bad lost-command-caught "exit $rc: $(grep -m1 -E '^(PASS|FAIL)' "$T/hang")"
+fi
 
 # ---- 4. usage
 for args in "--fake --batch 0" "--fake --batch 65" "--fake --lbas 5" "--fake --forbid 9-3" \
