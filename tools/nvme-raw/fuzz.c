@@ -110,6 +110,8 @@ struct fz {
 	struct range forbid[MAX_FORBID];
 	unsigned int nforbid;
 	int memfd;
+	int kpfd;		/* /proc/kpageflags, or -1 */
+	uint64_t kern_unreserved;	/* kernel pages found not reserved */
 	uint8_t page0[NVR_PAGE_SIZE];
 	uint64_t page0_sum, low_sum;
 	int page0_zero;
@@ -353,6 +355,42 @@ static void forbid_bar(struct fz *z, const char *bdf)
 	fclose(f);
 }
 
+#define KPF_RESERVED	32	/* Documentation/admin-guide/mm/pagemap.rst */
+
+/*
+ * Is the page at @a reserved (PageReserved) by /proc/kpageflags?  1 when
+ * it cannot be told (no /proc/kpageflags, the fake).
+ */
+static int page_reserved(struct fz *z, uint64_t a)
+{
+	uint64_t flags;
+
+	if (z->kpfd < 0)
+		return 1;
+	if (pread(z->kpfd, &flags, 8, (off_t)(a / NVR_PAGE_SIZE * 8)) != 8)
+		return 1;
+	return (int)(flags >> KPF_RESERVED & 1);
+}
+
+/*
+ * Pages of iomem's kernel ranges that the kernel did not keep reserved
+ * (given back after boot): RAM like any other, so never a forbidden
+ * address.  Counted for the setup line.
+ */
+static void kernel_pages_scan(struct fz *z)
+{
+	unsigned int i;
+	uint64_t a;
+
+	for (i = 0; i < z->nforbid; i++) {
+		if (strncmp(z->forbid[i].name, "kernel-", 7))
+			continue;
+		for (a = z->forbid[i].start & ~(uint64_t)(NVR_PAGE_SIZE - 1);
+		     a < z->forbid[i].end; a += NVR_PAGE_SIZE)
+			z->kern_unreserved += !page_reserved(z, a);
+	}
+}
+
 /* A page (sometimes a byte) inside a forbidden range */
 static uint64_t forbidden(struct fz *z, const char **name)
 {
@@ -366,6 +404,9 @@ static uint64_t forbidden(struct fz *z, const char **name)
 	r = &z->forbid[below(z, z->nforbid)];
 	pages = (r->end - r->start) / NVR_PAGE_SIZE;
 	a = r->start + (chance(z, 40) ? 0 : below(z, pages) * NVR_PAGE_SIZE);
+	/* a kernel page the kernel gave back: the range's first page */
+	if (!strncmp(r->name, "kernel-", 7) && !page_reserved(z, a))
+		a = r->start;
 	*name = r->name;
 	return a;
 }
@@ -1173,10 +1214,13 @@ static int run_qops(struct fz *z, struct qop *ops, unsigned int n)
 		if (st == 0xffff)
 			return wait_batch(z);	/* fatal status or a failure */
 		if (ops[i].want != 0xffff && (st & 0x7ff) != ops[i].want) {
+			char b[64];
+
 			z->qseq_mismatch++;
-			fz_fail(z, "%s (command %" PRIu64 "): status 0x%x, the specification says 0x%x",
-				ops[i].what, z->fl[z->nfl - 1].idx, st,
-				ops[i].want);
+			fz_fail(z, "%s (command %" PRIu64 ", cdw10 0x%x, cdw11 0x%x, base %s = 0x%" PRIx64 "): status 0x%x, the specification says 0x%x",
+				ops[i].what, z->fl[z->nfl - 1].idx, ops[i].cdw10,
+				ops[i].cdw11, sym(z, ops[i].base, b, sizeof(b)),
+				ops[i].base, st, ops[i].want);
 			return -1;
 		}
 	}
@@ -1477,6 +1521,7 @@ int main(int argc, char **argv)
 	z->qsize = 256;
 	z->timeout_ms = 15000;
 	z->memfd = -1;
+	z->kpfd = -1;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *n = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -1563,6 +1608,8 @@ bad:
 		forbid_add(z, "low-mib", 0, LOW_MIB);
 		forbid_from_iomem(z);
 		forbid_bar(z, z->c->bdf);
+		z->kpfd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+		kernel_pages_scan(z);
 		z->memfd = open("/dev/mem", O_RDONLY | O_CLOEXEC);
 		if (z->memfd < 0)
 			fprintf(stderr, "nvme-raw-fuzz: warning: /dev/mem: %s: page 0 not checked\n",
@@ -1597,10 +1644,14 @@ bad:
 		ret = 1;
 		goto out;
 	}
-	printf("nvme-raw-fuzz: %s, seed %" PRIu64 ", %" PRIu64 " commands, batch %u, %u I/O queues of %u, namespace %u (%" PRIu64 " blocks of %u bytes), writes to blocks %" PRIu64 "..%" PRIu64 ", %u forbidden ranges\n",
+	printf("nvme-raw-fuzz: %s, seed %" PRIu64 ", %" PRIu64 " commands, batch %u, %u I/O queues of %u, namespace %u (%" PRIu64 " blocks of %u bytes), writes to blocks %" PRIu64 "..%" PRIu64 ", %u forbidden ranges%s\n",
 	       z->c->bdf, z->seed, z->count, z->batch, z->nq, z->qsize,
 	       z->nsid, z->nsze, 1u << z->lbads, z->lba_start,
-	       z->lba_start + z->lba_count - 1, z->nforbid);
+	       z->lba_start + z->lba_count - 1, z->nforbid,
+	       z->kpfd < 0 && !z->fake ? " (no /proc/kpageflags)" : "");
+	if (z->kern_unreserved)
+		printf("nvme-raw-fuzz: %" PRIu64 " pages of the kernel's ranges in /proc/iomem are not reserved (given back after boot): not used as forbidden addresses\n",
+		       z->kern_unreserved);
 	t0 = now_ms();
 	while (z->cmdno < z->count && !z->failed) {
 		if (one_batch(z) || check_memory(z))
@@ -1625,5 +1676,7 @@ out:
 	nvr_fake_free(z->fake);
 	if (z->memfd >= 0)
 		close(z->memfd);
+	if (z->kpfd >= 0)
+		close(z->kpfd);
 	return ret;
 }
