@@ -92,6 +92,7 @@ static const struct {
 	{ 0x020, "Namespace is Write Protected" },
 	{ 0x021, "Command Interrupted" },
 	{ 0x022, "Transient Transport Error" },
+	{ 0x029, "FDP Disabled" },		/* TP4146 */
 	{ 0x080, "LBA Out of Range" },
 	{ 0x081, "Capacity Exceeded" },
 	{ 0x082, "Namespace Not Ready" },

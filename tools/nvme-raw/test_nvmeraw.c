@@ -135,6 +135,7 @@ static void test_status(void)
 	CHECK_STR(nvr_status_name(0x410c), "Invalid Queue Deletion");
 	CHECK_STR(nvr_status_name(0x4285), "Compare Failure");
 	CHECK_STR(nvr_status_name(0x4080), "LBA Out of Range");
+	CHECK_STR(nvr_status_name(0x4029), "FDP Disabled");
 	CHECK_STR(nvr_status_name(0x00ff), "Unknown Status");
 	CHECK_STR(nvr_status_name(0x0301), "Path Related Status");
 	CHECK_STR(nvr_status_name(0x07c0), "Vendor Specific");
