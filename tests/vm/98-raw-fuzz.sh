@@ -91,7 +91,12 @@ t_check $P/cfs-counted grep -Eq 'fatal statuses [1-9]' "$T/cfs.txt"
 echo "$BDF" >/sys/bus/pci/drivers/nvme/bind
 if nvme_wait_device "$NVMEV_MODEL_PATTERN" 20; then
     t_pass $P/rebind
-    t_check $P/data-intact sh -c "/usr/bin/dd if=$NVMEV_NS bs=1M skip=64 count=4 iflag=direct 2>/dev/null | cmp -s - $T/keep.pat"
+    /usr/bin/dd if="$NVMEV_NS" of="$T/keep.now" bs=1M skip=64 count=4 iflag=direct 2>/dev/null
+    if cmp -s "$T/keep.now" "$T/keep.pat"; then
+        t_pass $P/data-intact
+    else
+        t_fail $P/data-intact "4 MiB at 64 MiB differ: $(cmp -l "$T/keep.now" "$T/keep.pat" 2>/dev/null | wc -l) bytes, first at $(cmp "$T/keep.now" "$T/keep.pat" 2>&1 | head -n 1); all zero now: $(is_zero "$T/keep.now" && echo yes || echo no)"
+    fi
     t_check $P/fio-verify fio --name=after-fuzz --filename="$NVMEV_NS" --ioengine=libaio \
         --direct=1 --rw=randwrite --bs=4k --iodepth=16 --size=32M --offset=128M \
         --verify=crc32c --do_verify=1 --verify_fatal=1 --verify_dump=0

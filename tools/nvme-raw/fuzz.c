@@ -982,8 +982,27 @@ static int gen_io(struct fz *z, unsigned int k, int prp_bad)
 		c.cdw11 = (uint32_t)below(z, 8);	/* IDR, IDW, AD */
 		c.cdw12 = 0;
 		c.prp1 = s->dp[0];
-		if (prp_bad || chance(z, 5))
-			c.prp1 = rand_prp1(z, s);
+		/*
+		 * Bad PRPs of a DSM never name data the fuzzer did not write
+		 * as ranges: any other page, or this one at a dword offset,
+		 * would deallocate blocks that are not the fuzzer's
+		 */
+		if (prp_bad || chance(z, 5)) {
+			const char *fn;
+
+			switch (below(z, 3)) {
+			case 0:
+				c.prp1 = forbidden(z, &fn);
+				break;
+			case 1:
+				c.prp1 = 0;
+				break;
+			default:
+				c.prp1 = s->dp[0] + 1 + 4 * below(z, 1023) +
+					 below(z, 3);
+				break;
+			}
+		}
 		return submit(z, C_IO, ioq(z), &c, "dsm");
 	}
 	if (opc == 0x08 || opc == 0x04 || opc == 0x0c) {
