@@ -17,7 +17,8 @@
 # (another revision, for scripts/bench.sh --baseline) at
 # /lib/modules/nvmev-base.ko; tests/vm/ at /tests;
 # scripts/nvmevctl at /usr/bin/nvmevctl; nvmev-sim, nvmev-kv, nvme-raw,
-# nvme-raw-identify, nvme-raw-bench, nvmev-replay and crashwork when built;
+# nvme-raw-identify, nvme-raw-bench, nvme-raw-fuzz, nvmev-replay and
+# crashwork when built;
 # and scripts/vm/guest-init.sh as
 # /init.  Always rebuilt from scratch (a few seconds), so it can never be
 # stale.
@@ -239,6 +240,7 @@ install_tests_and_init() {
     install_built_tool nvme-raw/build/nvme-raw
     install_built_tool nvme-raw/build/nvme-raw-identify
     install_built_tool nvme-raw/build/nvme-raw-bench
+    install_built_tool nvme-raw/build/nvme-raw-fuzz
     # the trace replayer with placement directives (make -C tools/replay)
     install_built_tool replay/build/nvmev-replay
     # the crash-consistency workload and checker (make -C tools/crash)

@@ -64,6 +64,9 @@ struct nvr_fake {
 	uint64_t ns_blocks;
 	FILE *trace;
 	int hang;
+	unsigned int oob_every;	/* nvr_fake_oob() */
+	unsigned int oob_count;
+	uint64_t last_page;	/* of the last segment moved to the host */
 };
 
 /* ---- memory ---- */
@@ -181,8 +184,10 @@ static uint16_t xfer_seg(struct nvr_fake *f, uint64_t addr, uint8_t *buf,
 
 	if (!h)
 		return ST(0, 0x04);	/* Data Transfer Error */
-	if (dir == TO_HOST)
+	if (dir == TO_HOST) {
 		memcpy(h, buf, n);
+		f->last_page = (addr + n - 1) & ~(uint64_t)(NVR_PAGE_SIZE - 1);
+	}
 	else
 		memcpy(buf, h, n);
 	return 0;
@@ -426,10 +431,23 @@ static uint16_t admin(struct nvr_fake *f, const struct nvr_sqe *cmd,
 
 /* ---- I/O commands ---- */
 
+/* nvr_fake_oob(): 16 bytes into the page after the read's last page */
+static void oob_write(struct nvr_fake *f)
+{
+	uint8_t *h;
+
+	if (!f->oob_every || ++f->oob_count % f->oob_every)
+		return;
+	h = host(f, f->last_page + NVR_PAGE_SIZE, 16);
+	if (h)
+		memset(h, 0xee, 16);
+}
+
 static uint16_t io(struct nvr_fake *f, const struct nvr_sqe *cmd)
 {
 	uint64_t slba = cmd->cdw10 | (uint64_t)cmd->cdw11 << 32;
 	uint32_t nlb = (cmd->cdw12 & 0xffff) + 1;
+	uint16_t st;
 
 	if (cmd->opc != NVR_IO_READ && cmd->opc != NVR_IO_WRITE &&
 	    cmd->opc != NVR_IO_FLUSH)
@@ -442,9 +460,11 @@ static uint16_t io(struct nvr_fake *f, const struct nvr_sqe *cmd)
 		return ST(0, 0x80);	/* LBA Out of Range */
 	if ((uint64_t)nlb * FAKE_LBA > (NVR_PAGE_SIZE << FAKE_MDTS))
 		return ST(0, 0x02);
-	return prp_xfer(f, cmd, f->ns + slba * FAKE_LBA,
-			(size_t)nlb * FAKE_LBA,
-			cmd->opc == NVR_IO_READ ? TO_HOST : FROM_HOST);
+	st = prp_xfer(f, cmd, f->ns + slba * FAKE_LBA, (size_t)nlb * FAKE_LBA,
+		      cmd->opc == NVR_IO_READ ? TO_HOST : FROM_HOST);
+	if (!st && cmd->opc == NVR_IO_READ)
+		oob_write(f);
+	return st;
 }
 
 /* ---- queues and registers ---- */
@@ -615,4 +635,10 @@ void nvr_fake_trace(struct nvr_fake *f, FILE *t)
 void nvr_fake_hang(struct nvr_fake *f, int hang)
 {
 	f->hang = hang;
+}
+
+void nvr_fake_oob(struct nvr_fake *f, unsigned int every)
+{
+	f->oob_every = every;
+	f->oob_count = 0;
 }

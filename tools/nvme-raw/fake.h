@@ -16,11 +16,13 @@
  * nvr_fake_event() or a doorbell write to a queue that does not exist or
  * beyond its size: an error event, Invalid Doorbell Write Value), and
  * on namespace 1 (512-byte LBAs) Read, Write and Flush.  Anything else
- * gets Invalid Command Opcode.
+ * gets Invalid Command Opcode.  nvr_fake_oob() makes it write past the
+ * data of a read on purpose.
  *
  * Register writes and the memory hooks take a mutex, so threads may drive
  * queue pairs of their own through the library (nvme-raw-bench
- * --qpairs); nvr_fake_event() and nvr_fake_hang() are for one thread.
+ * --qpairs); nvr_fake_event(), nvr_fake_hang() and nvr_fake_oob() are for
+ * one thread.
  */
 #ifndef NVME_RAW_FAKE_H
 #define NVME_RAW_FAKE_H
@@ -40,5 +42,11 @@ void nvr_fake_trace(struct nvr_fake *f, FILE *trace);
 void nvr_fake_event(struct nvr_fake *f, uint32_t dw0);
 /* Fetch no commands from now on (a hung controller) */
 void nvr_fake_hang(struct nvr_fake *f, int hang);
+/*
+ * Misbehave on purpose (tests of nvme-raw-fuzz's checks): every @every-th
+ * Read that completes writes 16 bytes of 0xee past its data, at the start
+ * of the page physically after the last page it wrote.  0: off.
+ */
+void nvr_fake_oob(struct nvr_fake *f, unsigned int every);
 
 #endif

@@ -92,6 +92,7 @@ static const struct {
 	{ 0x020, "Namespace is Write Protected" },
 	{ 0x021, "Command Interrupted" },
 	{ 0x022, "Transient Transport Error" },
+	{ 0x029, "FDP Disabled" },		/* TP4146 */
 	{ 0x080, "LBA Out of Range" },
 	{ 0x081, "Capacity Exceeded" },
 	{ 0x082, "Namespace Not Ready" },
@@ -996,12 +997,8 @@ int nvr_poll(struct nvr_ctrl *c, uint16_t cqid, struct nvr_cqe *cqe)
 
 	if (!q)
 		return fail(-ENOENT, "no completion queue %u", cqid);
-	if (q->nstash) {
-		*cqe = q->stash[0];
-		memmove(q->stash, q->stash + 1,
-			--q->nstash * sizeof(q->stash[0]));
+	if (stash_take(c, q, match_any, NULL, cqe))
 		return 1;
-	}
 	return cq_take(c, q, cqe);
 }
 

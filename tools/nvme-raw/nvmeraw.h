@@ -330,9 +330,10 @@ int nvr_wait(struct nvr_ctrl *c, uint16_t qid, uint16_t cid,
 int nvr_reap(struct nvr_ctrl *c, uint16_t cqid, unsigned int timeout_ms,
 	     struct nvr_cqe *cqe);
 /*
- * Without waiting: take the next completion of CQ @cqid (one kept for
- * later first), 1 if there was one, 0 if none, and no message then.  For
- * callers that busy-poll (nvme-raw-bench).
+ * Without waiting: take the next completion posted to CQ @cqid (a kept
+ * one first), whatever its command.  1 when one was taken into @cqe, 0
+ * when there is none now, a negative errno for a CQ the library does not
+ * know.
  */
 int nvr_poll(struct nvr_ctrl *c, uint16_t cqid, struct nvr_cqe *cqe);
 /* nvr_submit() and nvr_wait(): 0 when a completion came (any status) */

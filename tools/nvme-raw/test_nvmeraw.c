@@ -5,7 +5,8 @@
  * given physical page lists (checked by a separate walker that reads them
  * as a device would), status names, the parser, and the library's queue
  * handling (phase tags, wrap, full queue, out-of-order completions, AER,
- * timeouts) against the fake controller of fake.c.
+ * timeouts, polling) against the fake controller of fake.c, and the fake's
+ * deliberate out-of-bounds write that nvme-raw-fuzz's tests rely on.
  *
  * Prints "@@RESULT PASS|FAIL tools/nvme-raw/unit/<name>" lines and
  * "<N> passed, <N> failed"; exits non-zero on failure.
@@ -134,6 +135,7 @@ static void test_status(void)
 	CHECK_STR(nvr_status_name(0x410c), "Invalid Queue Deletion");
 	CHECK_STR(nvr_status_name(0x4285), "Compare Failure");
 	CHECK_STR(nvr_status_name(0x4080), "LBA Out of Range");
+	CHECK_STR(nvr_status_name(0x4029), "FDP Disabled");
 	CHECK_STR(nvr_status_name(0x00ff), "Unknown Status");
 	CHECK_STR(nvr_status_name(0x0301), "Path Related Status");
 	CHECK_STR(nvr_status_name(0x07c0), "Vendor Specific");
@@ -588,6 +590,70 @@ static void test_io_prp(void)
 	fake_down();
 }
 
+/* nvr_poll: never waits; kept completions first, then the CQ */
+static void test_poll(void)
+{
+	struct nvr_sqe cmd = { .opc = 0xfe };
+	uint16_t cid[3];
+	struct nvr_cqe e;
+
+	if (fake_up())
+		return;
+	CHECK_EQ(nvr_poll(ctrl, 0, &e), 0);
+	CHECK_EQ(nvr_poll(ctrl, 5, &e), -ENOENT);
+	CHECK_EQ(nvr_submit(ctrl, 0, &cmd, 0, &cid[0]), 0);
+	CHECK_EQ(nvr_submit(ctrl, 0, &cmd, 0, &cid[1]), 0);
+	CHECK_EQ(nvr_poll(ctrl, 0, &e), 1);
+	CHECK_EQ(e.cid, cid[0]);
+	CHECK_EQ(nvr_status(&e), 0x4001);
+	CHECK_EQ(nvr_poll(ctrl, 0, &e), 1);
+	CHECK_EQ(e.cid, cid[1]);
+	CHECK_EQ(nvr_poll(ctrl, 0, &e), 0);
+	/* a completion kept by a wait for another comes first */
+	nvr_fake_hang(fake, 1);
+	CHECK_EQ(nvr_submit(ctrl, 0, &cmd, 0, &cid[0]), 0);
+	CHECK_EQ(nvr_submit(ctrl, 0, &cmd, 0, &cid[1]), 0);
+	nvr_fake_hang(fake, 0);
+	CHECK_EQ(nvr_doorbell(ctrl, 0, 0, ctrl->q[0]->sq_tail), 0);
+	CHECK_EQ(nvr_wait(ctrl, 0, cid[1], 1000, &e), 0);
+	CHECK_EQ(ctrl->q[0]->nstash, 1);
+	CHECK_EQ(nvr_poll(ctrl, 0, &e), 1);
+	CHECK_EQ(e.cid, cid[0]);
+	CHECK_EQ(ctrl->q[0]->nstash, 0);
+	CHECK_EQ(nvr_poll(ctrl, 0, &e), 0);
+	fake_down();
+}
+
+/* nvr_fake_oob: a read writes 16 bytes into the next physical page */
+static void test_fake_oob(void)
+{
+	struct nvr_dma d;
+	struct nvr_sqe cmd;
+	struct nvr_cqe e;
+	uint16_t st;
+	uint8_t *p;
+	size_t i;
+	int n = 0;
+
+	if (fake_up())
+		return;
+	CHECK_EQ(nvr_ioq_create(ctrl, 1, 8, &st), 0);
+	CHECK_EQ(nvr_dma_alloc(ctrl, 3 * 4096, NVR_DMA_CONTIG, &d), 0);
+	memset(d.va, 0x11, d.size);
+	nvr_fake_oob(fake, 2);
+	for (i = 0; i < 2; i++) {
+		nvr_cmd_rw(&cmd, NVR_IO_READ, 1, 0, 8);
+		cmd.prp1 = d.phys[0];
+		CHECK_EQ(nvr_cmd(ctrl, 1, &cmd, 1000, &e), 0);
+		CHECK_EQ(nvr_status(&e), 0);
+		p = (uint8_t *)d.va + 4096;
+		n = p[0] == 0xee && p[15] == 0xee && p[16] == 0x11;
+		CHECK_EQ(n, i == 1);	/* the second read only */
+	}
+	nvr_dma_free(ctrl, &d);
+	fake_down();
+}
+
 static void test_aer(void)
 {
 	struct nvr_sqe cmd = { .opc = 0xff };
@@ -743,6 +809,8 @@ int main(void)
 	run("fake-full-and-order", test_full_and_order);
 	run("fake-io-prp", test_io_prp);
 	run("fake-aer", test_aer);
+	run("poll", test_poll);
+	run("fake-oob", test_fake_oob);
 	run("fake-contig", test_contig);
 	run("fatal-status", test_fatal);
 	run("pagemap-dma", test_pagemap);
