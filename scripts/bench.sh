@@ -304,8 +304,9 @@ host_probe() {  # <run.sh pid>
             fi
             printf '%s %s' "$EPOCHREALTIME" "${line#\#BENCH }"
             for t in /proc/"$qpid"/task/*; do
-                read -r comm <"$t/comm" 2>/dev/null || continue
-                read -r run wait rest <"$t/schedstat" 2>/dev/null || continue
+                # a thread may end between the glob and the read
+                { read -r comm <"$t/comm"; } 2>/dev/null || continue
+                { read -r run wait rest <"$t/schedstat"; } 2>/dev/null || continue
                 printf ' %s:%s:%s' "${comm// /_}" "$run" "$wait"
             done
             echo " qemu_processes=$(pgrep -c qemu-system || true)"
