@@ -61,21 +61,7 @@ unbind() {  # <bdf>
     echo "$1" >/sys/bus/pci/drivers/nvme/unbind && wait_unbound "$1"
 }
 
-# Bind nvme again and print the block device of namespace 1 (20 s)
-rebind() {  # <bdf>
-    local tries=100 e ns
-    echo "$1" >/sys/bus/pci/drivers/nvme/bind || return 1
-    while [ $tries -gt 0 ]; do
-        for e in /sys/bus/pci/devices/"$1"/nvme/nvme*; do
-            [ -e "$e" ] || continue
-            ns=$(_nvme_ctrl_namespace "${e##*/}") || continue
-            [ -b "/dev/$ns" ] && echo "/dev/$ns" && return 0
-        done
-        usleep 200000
-        tries=$((tries - 1))
-    done
-    return 1
-}
+rebind() { nvme_pci_rebind "$1"; }
 
 sha() { sha256sum <"$1" | cut -d' ' -f1; }
 

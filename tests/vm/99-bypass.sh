@@ -82,19 +82,8 @@ clear_override() { echo >"$D/$1/driver_override"; }
 
 # Bind nvme again and print the block device of namespace 1 (20 s)
 rebind_nvme() {  # <bdf>
-    local tries=100 e ns
     clear_override "$1"
-    echo "$1" >/sys/bus/pci/drivers/nvme/bind || return 1
-    while [ $tries -gt 0 ]; do
-        for e in "$D/$1"/nvme/nvme*; do
-            [ -e "$e" ] || continue
-            ns=$(_nvme_ctrl_namespace "${e##*/}") || continue
-            [ -b "/dev/$ns" ] && echo "/dev/$ns" && return 0
-        done
-        usleep 200000
-        tries=$((tries - 1))
-    done
-    return 1
+    nvme_pci_rebind "$1"
 }
 
 sha() { sha256sum | cut -d' ' -f1; }

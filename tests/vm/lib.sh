@@ -258,6 +258,23 @@ nvme_find_device() {  # <model pattern>
     return 1
 }
 
+# Bind the nvme driver to PCI function <bdf> again and print the block
+# device of its namespace 1 once it is there (20 s); 1 if it does not come.
+nvme_pci_rebind() {  # <bdf>
+    local tries=100 e ns
+    echo "$1" >/sys/bus/pci/drivers/nvme/bind || return 1
+    while [ $tries -gt 0 ]; do
+        for e in /sys/bus/pci/devices/"$1"/nvme/nvme*; do
+            [ -e "$e" ] || continue
+            ns=$(_nvme_ctrl_namespace "${e##*/}") || continue
+            [ -b "/dev/$ns" ] && echo "/dev/$ns" && return 0
+        done
+        usleep 200000
+        tries=$((tries - 1))
+    done
+    return 1
+}
+
 nvme_wait_device() {  # <model pattern> [seconds]
     local tries=$((${2:-$NVMEV_WAIT_SECONDS} * 5))
     while [ "$tries" -gt 0 ]; do
