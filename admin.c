@@ -43,11 +43,14 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 {
 	id->vid = cpu_to_le16(NVMEV_PCI_VENDOR);
 	id->ssvid = cpu_to_le16(NVMEV_PCI_VENDOR);
-	pad_copy(id->sn, sizeof(id->sn), ctrl->serial);
-	pad_copy(id->mn, sizeof(id->mn), ctrl->model);
-	pad_copy(id->fr, sizeof(id->fr), ctrl->firmware);
+	pad_copy(id->sn, sizeof(id->sn), nvmev_serial(ctrl));
+	pad_copy(id->mn, sizeof(id->mn), nvmev_model(ctrl));
+	pad_copy(id->fr, sizeof(id->fr), nvmev_firmware(ctrl));
 	id->mdts = NVMEV_MDTS;
-	id->cntlid = cpu_to_le16(ctrl->id + 1);
+	id->cntlid = cpu_to_le16(nvmev_cntlid(ctrl));
+	/* a named subsystem: two or more ports, two or more controllers */
+	if (ctrl->subsys)
+		id->cmic = NVME_CTRL_CMIC_MULTI_PORT | NVME_CTRL_CMIC_MULTI_CTRL;
 	id->ver = cpu_to_le32(NVME_VS(1, 4, 0));
 	/*
 	 * Endurance Groups (every namespace but a key-value one is its own)
@@ -77,8 +80,7 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	/* present, and Flush with NSID FFFFFFFFh flushes every namespace */
 	id->vwc = ctrl->vwc ? 0x1 | (0x3 << 1) : 0;
 	id->nvscc = 1;
-	snprintf(id->subnqn, sizeof(id->subnqn),
-		 "nqn.2026-11.dev.nvmev:%s", ctrl->serial);
+	nvmev_subnqn(ctrl, id->subnqn, sizeof(id->subnqn));
 	id->psd[0].max_power = cpu_to_le16(2500);	/* 25 W */
 }
 
@@ -109,6 +111,8 @@ static void fill_id_ns(struct nvmev_ns *ns, struct nvme_id_ns *id)
 	    READ_ONCE(ns->ctrl->media_ro))
 		id->nsattr |= NVME_NS_ATTR_RO;	/* writes fail */
 	id->endgid = cpu_to_le16(nvmev_ns_endgid(ns));
+	if (ns->ctrl->subsys)	/* may be attached to several controllers */
+		id->nmic = NVME_NS_NMIC_SHARED;
 	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));
 	memcpy(id->eui64, ns->eui64, sizeof(id->eui64));
 	put_unaligned_le64(ns->size, id->nvmcap);
@@ -490,7 +494,7 @@ static size_t log_fw_slot(struct nvmev_ctrl *ctrl,
 			  struct nvme_fw_slot_info_log *fw)
 {
 	fw->afi = 1;
-	pad_copy((char *)&fw->frs[0], sizeof(fw->frs[0]), ctrl->firmware);
+	pad_copy((char *)&fw->frs[0], sizeof(fw->frs[0]), nvmev_firmware(ctrl));
 	return sizeof(*fw);
 }
 

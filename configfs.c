@@ -3,6 +3,7 @@
  * nvmev: run-time configuration through configfs.
  *
  *   /sys/kernel/config/nvmev/<ctrl>/namespaces/<nsid>/
+ *   /sys/kernel/config/nvmev/subsystems/<name>/ (subsys.c)
  *
  * mkdir creates a controller or namespace, attribute files configure it,
  * "enable" brings it up.  docs/configfs.md is the user's description; this
@@ -72,6 +73,10 @@ static ssize_t ident_store(struct nvmev_ctrl *ctrl, const char *attr,
 	mutex_lock(&nvmev_cfg_lock);
 	if (ctrl->live) {
 		ret = -EBUSY;
+	} else if (ctrl->subsys) {
+		pr_err("%s: %s comes from subsystem %s: set it there\n",
+		       ctrl->name, attr, ctrl->subsys->name);
+		ret = -EINVAL;
 	} else if (!v || !*v || strlen(v) > max || !printable(v)) {
 		pr_err("%s: %s=%s: use 1 to %zu printable ASCII characters\n",
 		       ctrl->name, attr, v ? v : "(too long)", max);
@@ -86,7 +91,7 @@ static ssize_t ident_store(struct nvmev_ctrl *ctrl, const char *attr,
 #define IDENT_ATTR(_name)						\
 static ssize_t ctrl_##_name##_show(struct config_item *item, char *page) \
 {									\
-	return sysfs_emit(page, "%s\n", to_ctrl(item)->_name);		\
+	return sysfs_emit(page, "%s\n", nvmev_##_name(to_ctrl(item)));	\
 }									\
 static ssize_t ctrl_##_name##_store(struct config_item *item,		\
 				    const char *page, size_t count)	\
@@ -101,6 +106,36 @@ CONFIGFS_ATTR(ctrl_, _name)
 IDENT_ATTR(serial);
 IDENT_ATTR(model);
 IDENT_ATTR(firmware);
+
+static ssize_t ctrl_subsys_show(struct config_item *item, char *page)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	ssize_t n;
+
+	mutex_lock(&nvmev_cfg_lock);
+	n = !ctrl->subsys ? sysfs_emit(page, "\n") :
+	    sysfs_emit(page, "%s%s\n", ctrl->subsys->name,
+		       ctrl->subsys->removed ? " (removed)" : "");
+	mutex_unlock(&nvmev_cfg_lock);
+	return n;
+}
+
+/* Join a subsystem (subsystems/<name>), or leave it for an empty line. */
+static ssize_t ctrl_subsys_store(struct config_item *item, const char *page,
+				 size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	char buf[40], *v = value(page, count, buf, sizeof(buf));
+	int ret;
+
+	if (!v)
+		return -EINVAL;
+	mutex_lock(&nvmev_cfg_lock);
+	ret = nvmev_subsys_join(ctrl, v);
+	mutex_unlock(&nvmev_cfg_lock);
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR(ctrl_, subsys);
 
 static ssize_t ctrl_cpus_show(struct config_item *item, char *page)
 {
@@ -520,6 +555,7 @@ static struct configfs_attribute *ctrl_attrs[] = {
 	&ctrl_attr_serial,
 	&ctrl_attr_model,
 	&ctrl_attr_firmware,
+	&ctrl_attr_subsys,
 	&ctrl_attr_cpus,
 	&ctrl_attr_zasl,
 	&ctrl_attr_enable,
@@ -1151,6 +1187,37 @@ static ssize_t ns_fault_bad_blocks_store(struct config_item *item,
 }
 CONFIGFS_ATTR_WO(ns_, fault_bad_blocks);
 
+static ssize_t ns_controllers_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%s\n", to_ns(item)->paths);
+}
+
+/*
+ * The controllers of the subsystem to attach to when enabled, by name,
+ * comma-separated; empty: all of them.
+ */
+static ssize_t ns_controllers_store(struct config_item *item,
+				    const char *page, size_t count)
+{
+	struct nvmev_ns *ns = to_ns(item);
+	char buf[sizeof(ns->paths)], *v = value(page, count, buf, sizeof(buf));
+	const char *p;
+	size_t n;
+
+	for (p = v; p && *p; p += n + (p[n] == ',')) {
+		n = strcspn(p, ",");
+		if (!n || n >= sizeof(ns->ctrl->name))
+			v = NULL;
+	}
+	if (!v || !printable(v) || strpbrk(v, " \t/")) {
+		pr_err("%s/%u: controllers=%s: name controllers of its subsystem, comma-separated (e.g. a,b), or nothing for all\n",
+		       ns->ctrl->name, ns->nsid, v ? v : "(invalid)");
+		return -EINVAL;
+	}
+	return ns_cfg_store(ns, ns->paths, v, strlen(v) + 1, count);
+}
+CONFIGFS_ATTR(ns_, controllers);
+
 static ssize_t ns_enable_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%d\n", to_ns(item)->enabled);
@@ -1269,6 +1336,7 @@ static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_ignore_flush,
 	&ns_attr_plp,
 	&ns_attr_fault_bad_blocks,
+	&ns_attr_controllers,
 	NULL,
 };
 
@@ -1388,6 +1456,7 @@ static void ctrl_drop(struct config_group *group, struct config_item *item)
 
 	mutex_lock(&nvmev_cfg_lock);
 	nvmev_ctrl_disable(ctrl);
+	nvmev_subsys_join(ctrl, "");	/* gives back shared namespaces */
 	mutex_unlock(&nvmev_cfg_lock);
 	config_item_put(item);
 }
@@ -1422,7 +1491,7 @@ static const struct config_item_type root_type = {
 	.ct_owner = THIS_MODULE,
 };
 
-static struct configfs_subsystem nvmev_subsys = {
+static struct configfs_subsystem nvmev_cfs = {
 	.su_group = {
 		.cg_item = {
 			.ci_namebuf = NVMEV_NAME,
@@ -1435,9 +1504,10 @@ int nvmev_configfs_init(void)
 {
 	int ret;
 
-	config_group_init(&nvmev_subsys.su_group);
-	mutex_init(&nvmev_subsys.su_mutex);
-	ret = configfs_register_subsystem(&nvmev_subsys);
+	config_group_init(&nvmev_cfs.su_group);
+	nvmev_subsys_init(&nvmev_cfs.su_group);
+	mutex_init(&nvmev_cfs.su_mutex);
+	ret = configfs_register_subsystem(&nvmev_cfs);
 	if (ret)
 		pr_err("cannot register /sys/kernel/config/%s: %d\n",
 		       NVMEV_NAME, ret);
@@ -1446,7 +1516,8 @@ int nvmev_configfs_init(void)
 
 void nvmev_configfs_exit(void)
 {
-	configfs_unregister_subsystem(&nvmev_subsys);
+	configfs_unregister_subsystem(&nvmev_cfs);
+	nvmev_subsys_exit();
 }
 
 /* nvmev0 and its namespace 1 appear in configfs like the others. */
@@ -1456,7 +1527,7 @@ int nvmev_configfs_add_default(struct nvmev_ctrl *ctrl)
 	int ret;
 
 	ctrl_groups_init(ctrl, ctrl->name);
-	ret = configfs_register_group(&nvmev_subsys.su_group, &ctrl->group);
+	ret = configfs_register_group(&nvmev_cfs.su_group, &ctrl->group);
 	if (ret)
 		return ret;
 	config_group_init_type_name(&ns->group, "1", &ns_type);

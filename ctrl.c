@@ -23,7 +23,7 @@
 
 DEFINE_MUTEX(nvmev_cfg_lock);		/* configuration changes, enable */
 static DEFINE_IDA(ctrl_ida);
-static LIST_HEAD(ctrls);		/* every controller, under nvmev_cfg_lock */
+LIST_HEAD(nvmev_ctrls);		/* every controller, under nvmev_cfg_lock */
 
 static int add_cpu(const char *who, const char *list, unsigned int *cpus,
 		   unsigned int *nr, unsigned int cpu)
@@ -165,7 +165,7 @@ struct nvmev_ctrl *nvmev_ctrl_alloc(const char *name)
 	ctrl->msix = p->msix;
 	ctrl->idle_spin_us = p->idle_spin_us;
 	mutex_lock(&nvmev_cfg_lock);
-	list_add_tail(&ctrl->node, &ctrls);
+	list_add_tail(&ctrl->node, &nvmev_ctrls);
 	mutex_unlock(&nvmev_cfg_lock);
 	return ctrl;
 }
@@ -325,24 +325,6 @@ bool nvmev_ctrl_poll(struct nvmev_ctrl *ctrl, u64 *due)
 	return busy;
 }
 
-/*
- * Two live controllers with one serial would look like two paths to one
- * subsystem, with namespaces whose NGUIDs collide: refuse.
- */
-static bool serial_in_use(struct nvmev_ctrl *ctrl)
-{
-	struct nvmev_ctrl *c;
-
-	list_for_each_entry(c, &ctrls, node) {
-		if (c != ctrl && c->live && !strcmp(c->serial, ctrl->serial)) {
-			pr_err("%s: serial=%s is already used by controller %s: give each controller its own serial\n",
-			       ctrl->name, ctrl->serial, c->name);
-			return true;
-		}
-	}
-	return false;
-}
-
 /* Make the PCI function appear.  The caller holds nvmev_cfg_lock. */
 int nvmev_ctrl_enable(struct nvmev_ctrl *ctrl)
 {
@@ -352,8 +334,9 @@ int nvmev_ctrl_enable(struct nvmev_ctrl *ctrl)
 	lockdep_assert_held(&nvmev_cfg_lock);
 	if (ctrl->live)
 		return 0;
-	if (serial_in_use(ctrl))
-		return -EINVAL;
+	ret = nvmev_subsys_ctrl_check(ctrl);
+	if (ret)
+		return ret;
 	if (!nvmev_pool_present()) {
 		pr_err("%s: no reserved region: load nvmev with memmap_start= and memmap_size= (after booting with memmap=<size>$<start>)\n",
 		       ctrl->name);

@@ -329,6 +329,7 @@ static void default_ctrl_destroy(void)
 	nvmev_ctrl_disable(ctrl);
 	if (ctrl->ns_cfg[0])
 		nvmev_ns_disable(ctrl->ns_cfg[0]);
+	nvmev_subsys_join(ctrl, "");
 	mutex_unlock(&nvmev_cfg_lock);
 	nvmev_configfs_remove_default(ctrl);	/* frees it */
 	default_ctrl = NULL;

@@ -26,7 +26,7 @@
 
 void nvmev_ns_identity(struct nvmev_ns *ns)
 {
-	const char *serial = ns->ctrl->serial;
+	const char *serial = nvmev_serial(ns->ctrl);
 	u32 h[4];
 	unsigned int i;
 
@@ -337,6 +337,8 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 	if (ns->enabled)
 		return 0;
 	ret = check_size(ns);
+	if (!ret)
+		ret = nvmev_ns_paths_check(ns);
 	if (ret)
 		return ret;
 	ops = nvmev_ns_types[ns->cfg.type];
@@ -390,13 +392,9 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 	nvmev_ns_identity(ns);
 	ns->wear_spare = 100;
 
-	nvmev_disp_lock(ctrl);
-	ctrl->ns[ns->nsid - 1] = ns;
 	ns->ops = ops;
 	ns->enabled = true;
-	if (ctrl->live)
-		nvmev_ns_changed(ctrl, ns->nsid);
-	nvmev_disp_unlock(ctrl);
+	nvmev_ns_attach_all(ns);	/* every controller it names */
 	return 0;
 stop:
 	if (ops->stop)
@@ -415,19 +413,11 @@ free:
  */
 void nvmev_ns_disable(struct nvmev_ns *ns)
 {
-	struct nvmev_ctrl *ctrl = ns->ctrl;
-
 	lockdep_assert_held(&nvmev_cfg_lock);
 	if (!ns->enabled)
 		return;
-	nvmev_disp_lock(ctrl);
-	ctrl->ns[ns->nsid - 1] = NULL;
+	nvmev_ns_detach_all(ns);
 	ns->enabled = false;
-	nvmev_io_drop_lost(ctrl, NULL, ns);	/* they would never end */
-	nvmev_fault_ns_detached(ctrl, ns);
-	if (ctrl->live)
-		nvmev_ns_changed(ctrl, ns->nsid);
-	nvmev_disp_unlock(ctrl);
 
 	/* fetched before the switch: they complete at their time */
 	while (atomic_read(&ns->nr_reqs))

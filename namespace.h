@@ -97,9 +97,12 @@ struct nvmev_ns_cfg {
  */
 struct nvmev_ns {
 	struct config_group group;
-	struct nvmev_ctrl *ctrl;
+	struct nvmev_ctrl *ctrl;	/* where it is configured */
 	u32 nsid;
 	struct nvmev_ns_cfg cfg;
+	/* controllers of the subsystem to attach to, "a,b"; "": all */
+	char paths[256];
+	unsigned int nr_paths;		/* ctrl->ns[] arrays it is in */
 	bool enabled;			/* storage allocated, attached */
 	const struct nvmev_ns_ops *ops;	/* of cfg.type, while enabled */
 	bool keep_data;			/* nvmev0: the superblock kept it */
@@ -209,6 +212,13 @@ static inline struct nvmev_ns *nvmev_ns_find(struct nvmev_ctrl *ctrl, u32 nsid)
 		return NULL;
 	return ns;
 }
+
+/* subsys.c: a namespace on the controllers of its subsystem */
+int nvmev_ns_paths_check(struct nvmev_ns *ns);
+void nvmev_ns_attach_all(struct nvmev_ns *ns);
+void nvmev_ns_detach_all(struct nvmev_ns *ns);
+int nvmev_ns_attach(struct nvmev_ns *ns, struct nvmev_ctrl *ctrl);
+int nvmev_ns_detach(struct nvmev_ns *ns, struct nvmev_ctrl *ctrl);
 
 /* zoned.c: namespaces of the Zoned Namespace command set */
 extern const struct nvmev_ns_ops nvmev_zns_ns_ops;

@@ -361,6 +361,24 @@ struct nvmev_stats {
 	atomic64_t host_writes;
 };
 
+/*
+ * A named NVM subsystem (subsys.c): controllers that joined it share its
+ * identity and their namespaces.  A controller that joined none is a
+ * subsystem of its own.  Changed under nvmev_cfg_lock.
+ */
+struct nvmev_subsys {
+	struct config_group group;	/* configfs: subsystems/<name>/ */
+	struct list_head node;		/* every subsystem (subsys.c) */
+	unsigned int id;
+	char name[32];
+	char nqn[NVMF_NQN_SIZE + 1];	/* "": derived from the serial */
+	char serial[21];
+	char model[41];
+	char firmware[9];
+	unsigned int nr_ctrls;		/* controllers that joined */
+	bool removed;			/* its directory is gone */
+};
+
 struct nvmev_ctrl {
 	struct config_group group;	/* configfs: <name>/ */
 	struct config_group ns_group;	/* configfs: <name>/namespaces/ */
@@ -369,7 +387,8 @@ struct nvmev_ctrl {
 	char name[32];
 
 	/* Configuration; fixed while live */
-	char serial[21];
+	struct nvmev_subsys *subsys;	/* joined; NULL: its own subsystem */
+	char serial[21];		/* its own, unless it joined one */
 	char model[41];
 	char firmware[9];
 	unsigned int cpus[NVMEV_MAX_CPUS];
@@ -532,12 +551,44 @@ int nvmev_parse_cpus(const char *who, const char *list, unsigned int *cpus,
 		     unsigned int *nr);
 int nvmev_parse_bytes(const char *s, u64 *out);
 extern struct mutex nvmev_cfg_lock;
+extern struct list_head nvmev_ctrls;
 
 /* configfs.c */
 int nvmev_configfs_init(void);
 void nvmev_configfs_exit(void);
 int nvmev_configfs_add_default(struct nvmev_ctrl *ctrl);
 void nvmev_configfs_remove_default(struct nvmev_ctrl *ctrl);
+
+/* subsys.c: NVM subsystems, namespaces shared between controllers */
+int nvmev_subsys_init(struct config_group *root);
+void nvmev_subsys_exit(void);
+int nvmev_subsys_join(struct nvmev_ctrl *ctrl, const char *name);
+bool nvmev_same_subsys(const struct nvmev_ctrl *a, const struct nvmev_ctrl *b);
+int nvmev_subsys_ctrl_check(struct nvmev_ctrl *ctrl);
+void nvmev_subsys_ctrl_attach(struct nvmev_ctrl *ctrl);
+struct nvmev_ctrl *nvmev_subsys_ctrl(struct nvmev_ctrl *ctrl, u16 cntlid);
+bool nvmev_subsys_busy(struct nvmev_ctrl *ctrl);
+void nvmev_subnqn(struct nvmev_ctrl *ctrl, char *buf, size_t size);
+static inline const char *nvmev_serial(const struct nvmev_ctrl *ctrl)
+{
+	return ctrl->subsys ? ctrl->subsys->serial : ctrl->serial;
+}
+
+static inline const char *nvmev_model(const struct nvmev_ctrl *ctrl)
+{
+	return ctrl->subsys ? ctrl->subsys->model : ctrl->model;
+}
+
+static inline const char *nvmev_firmware(const struct nvmev_ctrl *ctrl)
+{
+	return ctrl->subsys ? ctrl->subsys->firmware : ctrl->firmware;
+}
+
+/* Controller ID (Identify CNTLID): unique among all controllers. */
+static inline u16 nvmev_cntlid(const struct nvmev_ctrl *ctrl)
+{
+	return ctrl->id + 1;
+}
 
 /* pci.c */
 int nvmev_pci_init(void);

@@ -84,9 +84,12 @@ void nvmev_ctrl_quiesce(struct nvmev_ctrl *ctrl)
 	WRITE_ONCE(ctrl->epoch, ctrl->epoch + 1);
 	nvmev_io_drop_kept(ctrl);
 	nvmev_workers_purge(ctrl);
-	/* the discarded commands no longer occupy the media */
+	/*
+	 * The discarded commands no longer occupy the media; a namespace
+	 * other controllers share keeps the work they gave it.
+	 */
 	for (i = 0; i < NVMEV_MAX_NS; i++)
-		if (ctrl->ns[i]) {
+		if (ctrl->ns[i] && ctrl->ns[i]->nr_paths == 1) {
 			ctrl->ns[i]->model_ops->reset(ctrl->ns[i]->model);
 			/* (not at a cut: what was durable is decided there) */
 			if (!READ_ONCE(ctrl->gone))
