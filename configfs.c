@@ -426,6 +426,10 @@ static ssize_t ctrl_power_store(struct config_item *item, const char *page,
 		       ctrl->power_off ? "already off (write on first)" :
 		       "unplugged (present=1 first)");
 		ret = -EINVAL;
+	} else if (nvmev_subsys_busy(ctrl)) {
+		pr_err("%s: power: another controller of subsystem %s is enabled and shares its namespaces: disable the others first\n",
+		       ctrl->name, ctrl->subsys->name);
+		ret = -EBUSY;
 	} else if (ms) {
 		if (random)
 			ms = nvmev_power_rand(seed ^ 0x9e3779b97f4a7c15ULL, ms);
@@ -446,14 +450,14 @@ CONFIGFS_ATTR(ctrl_, power);
  * Set a switch that makes the dispatcher look at every command (fault.c's
  * faults_armed); true if it changed.  The caller holds nvmev_cfg_lock.
  */
-static bool set_armed(struct nvmev_ctrl *ctrl, bool *flag, bool on)
+static bool set_armed(atomic_t *armed, bool *flag, bool on)
 {
 	if (on == *flag)
 		return false;
 	if (on)
-		atomic_inc(&ctrl->faults_armed);
+		atomic_inc(armed);
 	else
-		atomic_dec(&ctrl->faults_armed);
+		atomic_dec(armed);
 	WRITE_ONCE(*flag, on);
 	return true;
 }
@@ -527,7 +531,7 @@ static ssize_t ctrl_media_ro_store(struct config_item *item,
 	if (kstrtobool(page, &on))
 		return -EINVAL;
 	mutex_lock(&nvmev_cfg_lock);
-	if (set_armed(ctrl, &ctrl->media_ro, on))
+	if (set_armed(&ctrl->faults_armed, &ctrl->media_ro, on))
 		all_ns_changed(ctrl);
 	mutex_unlock(&nvmev_cfg_lock);
 	return count;
@@ -1114,9 +1118,8 @@ static ssize_t ns_write_protect_store(struct config_item *item,
 	if (kstrtobool(page, &on))
 		return -EINVAL;
 	mutex_lock(&nvmev_cfg_lock);
-	if (set_armed(ns->ctrl, &ns->write_protect, on) && ns->enabled &&
-	    ns->ctrl->live)
-		nvmev_ns_changed(ns->ctrl, ns->nsid);
+	if (set_armed(&ns->armed, &ns->write_protect, on) && ns->enabled)
+		nvmev_ns_changed_all(ns);
 	mutex_unlock(&nvmev_cfg_lock);
 	return count;
 }

@@ -685,16 +685,24 @@ static void wear_spare_update(struct nvmev_ctrl *ctrl)
 	WRITE_ONCE(ctrl->wear_spare, min);
 }
 
-/* @ns left @ctrl (disabled): its wear no longer counts; a new model has none */
+/*
+ * @ns left @ctrl: its wear no longer counts there; disabled (on no
+ * controller), its next model has none.
+ */
 void nvmev_fault_ns_detached(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns)
 {
 	lockdep_assert_held(&nvmev_cfg_lock);
-	if (ns->worn_ro) {
-		WRITE_ONCE(ns->worn_ro, false);
+	if (ns->worn_ctrl == ctrl) {	/* its SMART counted the wear-out */
 		ctrl->nr_worn_ro--;
-		atomic_dec(&ctrl->faults_armed);
+		ns->worn_ctrl = NULL;
 	}
-	ns->wear_spare = 100;
+	if (!ns->nr_paths) {		/* disabled: the next model is new */
+		if (ns->worn_ro) {
+			WRITE_ONCE(ns->worn_ro, false);
+			atomic_dec(&ns->armed);
+		}
+		ns->wear_spare = 100;
+	}
 	wear_spare_update(ctrl);
 }
 
@@ -715,8 +723,9 @@ static void wear_apply(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
 	pr_warn("%s/%u: the NAND wore out (%llu blocks retired): the namespace is read only\n",
 		ctrl->name, ns->nsid, h->retired_blocks);
 	WRITE_ONCE(ns->worn_ro, true);
+	atomic_inc(&ns->armed);
 	ctrl->nr_worn_ro++;
-	atomic_inc(&ctrl->faults_armed);
+	ns->worn_ctrl = ctrl;
 	if (ctrl->live)
 		nvmev_ns_changed(ctrl, ns->nsid);
 }

@@ -513,7 +513,7 @@ static bool sq_poll(struct nvmev_ctrl *ctrl, struct nvmev_sq *sq)
 		m.now = nvmev_now();
 		req->fetched_at = m.now;
 		req->done_at = m.now;
-		if (unlikely(atomic_read(&ctrl->faults_armed)))
+		if (unlikely(nvmev_faults_armed(ctrl, &req->cmd)))
 			fault = nvmev_fault_cmd(ctrl, req, false, m.now, &delay);
 		st = fault == NVMEV_FAULT_NONE ? io_parse(ctrl, req, &m) :
 						 req->status;

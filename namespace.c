@@ -168,7 +168,8 @@ struct nvmev_ns *nvmev_ns_alloc(struct nvmev_ctrl *ctrl, u32 nsid)
 	ns->cfg.lba_shift = 9;
 	nvmev_ns_set_preset(ns, ftl_presets[0].name);
 	spin_lock_init(&ns->uncor_lock);
-	nvmev_faults_init(&ns->faults, &ctrl->faults_armed);
+	atomic_set(&ns->armed, 0);
+	nvmev_faults_init(&ns->faults, &ns->armed);
 	atomic_set(&ns->nr_reqs, 0);
 	return ns;
 }
@@ -176,8 +177,6 @@ struct nvmev_ns *nvmev_ns_alloc(struct nvmev_ctrl *ctrl, u32 nsid)
 void nvmev_ns_free(struct nvmev_ns *ns)
 {
 	nvmev_faults_clear(&ns->faults);
-	if (ns->write_protect)
-		atomic_dec(&ns->ctrl->faults_armed);
 	kfree(ns);
 }
 

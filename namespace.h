@@ -126,6 +126,13 @@ struct nvmev_ns {
 	unsigned long *uncor;		/* Write Uncorrectable LBAs, or NULL */
 	spinlock_t uncor_lock;		/* the bits of uncor */
 	struct nvmev_faults faults;	/* fault injection rules (fault.c) */
+	/*
+	 * The reasons to look at its commands, on any path: rules, write
+	 * protection, worn-out media (as ctrl->faults_armed for the
+	 * controller's own).
+	 */
+	atomic_t armed;
+	struct nvmev_ctrl *worn_ctrl;	/* counted its wear-out (fault.c) */
 	bool write_protect;		/* writes fail: Namespace Write Protected */
 	bool worn_ro;			/* the model's media wore out: read only */
 	u8 wear_spare;			/* the model's Available Spare, % */
@@ -174,6 +181,20 @@ void nvmev_pl_capture(struct nvmev_req *req);
 void nvmev_pl_model_reset(struct nvmev_ns *ns, u64 now);
 ssize_t nvmev_pl_stats_show(struct nvmev_ns *ns, char *buf, size_t size);
 
+/*
+ * The dispatcher must ask fault.c about @cmd: the controller or the
+ * namespace it names has faults armed.
+ */
+static inline bool nvmev_faults_armed(struct nvmev_ctrl *ctrl,
+				      const struct nvme_command *cmd)
+{
+	u32 i = le32_to_cpu(cmd->common.nsid) - 1;
+	struct nvmev_ns *ns = i < NVMEV_MAX_NS ? ctrl->ns[i] : NULL;
+
+	return atomic_read(&ctrl->faults_armed) ||
+	       (ns && atomic_read(&ns->armed));
+}
+
 /* io.c: the one way to a timing model */
 void nvmev_schedule(struct nvmev_ns *ns, struct nvmev_req *req,
 		    struct model_req *m);
@@ -217,6 +238,7 @@ static inline struct nvmev_ns *nvmev_ns_find(struct nvmev_ctrl *ctrl, u32 nsid)
 int nvmev_ns_paths_check(struct nvmev_ns *ns);
 void nvmev_ns_attach_all(struct nvmev_ns *ns);
 void nvmev_ns_detach_all(struct nvmev_ns *ns);
+void nvmev_ns_changed_all(struct nvmev_ns *ns);
 int nvmev_ns_attach(struct nvmev_ns *ns, struct nvmev_ctrl *ctrl);
 int nvmev_ns_detach(struct nvmev_ns *ns, struct nvmev_ctrl *ctrl);
 

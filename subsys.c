@@ -214,6 +214,21 @@ void nvmev_ns_detach_all(struct nvmev_ns *ns)
 }
 
 /*
+ * The attributes of @ns changed: a Namespace Attribute Changed event on
+ * every live controller it is attached to.  The caller holds
+ * nvmev_cfg_lock.
+ */
+void nvmev_ns_changed_all(struct nvmev_ns *ns)
+{
+	struct nvmev_ctrl *c;
+
+	lockdep_assert_held(&nvmev_cfg_lock);
+	list_for_each_entry(c, &nvmev_ctrls, node)
+		if (c->live && c->ns[ns->nsid - 1] == ns)
+			nvmev_ns_changed(c, ns->nsid);
+}
+
+/*
  * Attach @ns to / detach it from the one controller @ctrl (Namespace
  * Attachment from the host).  The caller holds nvmev_cfg_lock.
  */

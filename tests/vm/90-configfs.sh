@@ -340,7 +340,7 @@ cfs_mount() {  # configfs mounted and /sys/kernel/config/nvmev there
 # ones detaches them); user directories pin the module.
 teardown() {
     local c n
-    for c in "$NV"/*/; do
+    for c in "$NV"/*/ "$NV"/subsystems/*/; do
         [ -d "$c" ] || continue
         for n in "$c"namespaces/*/; do
             [ -d "$n" ] && rmdir "$n" 2>/dev/null
@@ -433,7 +433,7 @@ load $P/pool memmap_start="$NVMEV_MEMMAP_START" memmap_size="$NVMEV_MEMMAP_SIZE"
 sleep 3
 t_eq $P/pool/no-host-controller "$NVMEV_CTRLS_BEFORE" "$(nvmev_ctrl_count)"
 t_eq $P/pool/no-pci-function "" "$(nvmev_pci_devs)"
-t_eq $P/pool/no-ctrl-dirs "" "$(cd "$NV" && for d in */; do [ -d "$d" ] && printf '%s ' "$d"; done)"
+t_eq $P/pool/no-ctrl-dirs "subsystems/ " "$(cd "$NV" && for d in */; do [ -d "$d" ] && printf '%s ' "$d"; done)"
 t_eq $P/pool/start "$(printf '0x%x' "$MEM_START")" "$(pool start)"
 t_eq $P/pool/size "$POOL_SIZE" "$(pool size)"
 t_eq $P/pool/free-equals-size "$POOL_SIZE" "$(pool free)"
