@@ -80,6 +80,7 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	snprintf(id->subnqn, sizeof(id->subnqn),
 		 "nqn.2026-11.dev.nvmev:%s", ctrl->serial);
 	id->psd[0].max_power = cpu_to_le16(2500);	/* 25 W */
+	nvmev_ana_id_ctrl(ctrl, id);
 }
 
 static void fill_id_ns(struct nvmev_ns *ns, struct nvme_id_ns *id)
@@ -109,6 +110,7 @@ static void fill_id_ns(struct nvmev_ns *ns, struct nvme_id_ns *id)
 	    READ_ONCE(ns->ctrl->media_ro))
 		id->nsattr |= NVME_NS_ATTR_RO;	/* writes fail */
 	id->endgid = cpu_to_le16(nvmev_ns_endgid(ns));
+	id->anagrpid = cpu_to_le32(ns->anagrpid);
 	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));
 	memcpy(id->eui64, ns->eui64, sizeof(id->eui64));
 	put_unaligned_le64(ns->size, id->nvmcap);
@@ -446,7 +448,7 @@ static bool log_known(u8 lid)
 	return lid == NVME_LOG_ERROR || lid == NVME_LOG_SMART ||
 	       lid == NVME_LOG_FW_SLOT || lid == NVME_LOG_CHANGED_NS ||
 	       lid == NVME_LOG_CMD_EFFECTS || lid == OCP_C0_LID ||
-	       lid == NVME_LOG_ENDURANCE_GROUP ||
+	       lid == NVME_LOG_ENDURANCE_GROUP || lid == NVME_LOG_ANA ||
 	       (lid >= NVMEV_LOG_FDP_CONFIGS && lid <= NVMEV_LOG_FDP_EVENTS);
 }
 
@@ -532,6 +534,9 @@ static u16 log_fill(struct nvmev_ctrl *ctrl,
 		return NVME_SC_SUCCESS;
 	case NVME_LOG_ENDURANCE_GROUP:
 		return nvmev_endgrp_log(ctrl, lsi, log, size);
+	case NVME_LOG_ANA:
+		*size = nvmev_ana_log(ctrl, c->lsp & 0x7f, rae, log);
+		return NVME_SC_SUCCESS;
 	case NVMEV_LOG_FDP_CONFIGS:
 	case NVMEV_LOG_FDP_RUH_USAGE:
 	case NVMEV_LOG_FDP_STATS:
@@ -922,6 +927,8 @@ static bool take_event(struct nvmev_ctrl *ctrl, u32 *dw0)
 		*dw0 = NVME_AER_NOTICE | (NVME_AER_NOTICE_NS_CHANGED << 8) |
 		       (NVME_LOG_CHANGED_NS << 16);
 		send = true;
+	} else if (nvmev_ana_take_event(ctrl, dw0)) {
+		send = true;
 	} else if (warn && !ctrl->smart_masked) {
 		u8 info = warn & NVME_SMART_CRIT_TEMPERATURE ? 1 :
 			  warn & NVME_SMART_CRIT_SPARE ? 2 : 0;
@@ -943,6 +950,7 @@ static bool post_event(struct nvmev_ctrl *ctrl)
 
 	if ((!READ_ONCE(ctrl->aen_pending) &&
 	     !READ_ONCE(ctrl->aen_error_pending) &&
+	     !READ_ONCE(ctrl->aen_ana_pending) &&
 	     (READ_ONCE(ctrl->smart_masked) ||
 	      !(nvmev_crit_warning(ctrl) & ~READ_ONCE(ctrl->crit_sent) &
 		ctrl->feat.async_event & 0xff))) ||

@@ -124,6 +124,7 @@ struct nvmev_ns {
 	spinlock_t uncor_lock;		/* the bits of uncor */
 	struct nvmev_faults faults;	/* fault injection rules (fault.c) */
 	bool write_protect;		/* writes fail: Namespace Write Protected */
+	u32 anagrpid;			/* ANA group, 1..NVMEV_MAX_NS (ana.c) */
 	bool worn_ro;			/* the model's media wore out: read only */
 	u8 wear_spare;			/* the model's Available Spare, % */
 	atomic_t nr_reqs;		/* requests that point here */
@@ -209,6 +210,9 @@ static inline struct nvmev_ns *nvmev_ns_find(struct nvmev_ctrl *ctrl, u32 nsid)
 		return NULL;
 	return ns;
 }
+
+/* ana.c: the status of I/O to @ns through @ctrl when a group is blocked */
+u16 nvmev_ana_io_status(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns);
 
 /* zoned.c: namespaces of the Zoned Namespace command set */
 extern const struct nvmev_ns_ops nvmev_zns_ns_ops;
