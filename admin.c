@@ -736,8 +736,9 @@ static u16 admin_features(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		*res = f->write_atomicity;
 		return NVME_SC_SUCCESS;
 	case NVME_FEAT_ASYNC_EVENT:
-		/* SMART / Health critical warnings, namespace attribute notices */
-		if (set && (dw11 & ~(0xffU | NVME_AEN_CFG_NS_ATTR)))
+		/* SMART / Health critical warnings, namespace attribute and ANA notices */
+		if (set && (dw11 & ~(0xffU | NVME_AEN_CFG_NS_ATTR |
+				     NVME_AEN_CFG_ANA_CHANGE)))
 			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
 		if (set)
 			f->async_event = dw11;

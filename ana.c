@@ -205,7 +205,7 @@ int nvmev_ana_store(struct nvmev_ctrl *ctrl, const char *buf)
 	spin_unlock_irqrestore(&ctrl->aen_lock, flags);
 	return 0;
 bad:
-	pr_err("%s: ana: write \"<group 1..%u> <state>\", state one of optimized, non-optimized, inaccessible, persistent-loss, change\n",
-	       ctrl->name, NVMEV_MAX_NS);
+	pr_err("%s: ana=%s: use \"<group 1..%u> <state>\", the state one of optimized, non-optimized, inaccessible, persistent-loss, change\n",
+	       ctrl->name, buf, NVMEV_MAX_NS);
 	return -EINVAL;
 }
