@@ -82,6 +82,7 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->nvscc = 1;
 	nvmev_subnqn(ctrl, id->subnqn, sizeof(id->subnqn));
 	id->psd[0].max_power = cpu_to_le16(2500);	/* 25 W */
+	nvmev_ana_id_ctrl(ctrl, id);
 }
 
 static void fill_id_ns(struct nvmev_ns *ns, struct nvme_id_ns *id)
@@ -113,6 +114,7 @@ static void fill_id_ns(struct nvmev_ns *ns, struct nvme_id_ns *id)
 	id->endgid = cpu_to_le16(nvmev_ns_endgid(ns));
 	if (ns->ctrl->subsys)	/* may be attached to several controllers */
 		id->nmic = NVME_NS_NMIC_SHARED;
+	id->anagrpid = cpu_to_le32(ns->anagrpid);
 	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));
 	memcpy(id->eui64, ns->eui64, sizeof(id->eui64));
 	put_unaligned_le64(ns->size, id->nvmcap);
@@ -450,7 +452,7 @@ static bool log_known(u8 lid)
 	return lid == NVME_LOG_ERROR || lid == NVME_LOG_SMART ||
 	       lid == NVME_LOG_FW_SLOT || lid == NVME_LOG_CHANGED_NS ||
 	       lid == NVME_LOG_CMD_EFFECTS || lid == OCP_C0_LID ||
-	       lid == NVME_LOG_ENDURANCE_GROUP ||
+	       lid == NVME_LOG_ENDURANCE_GROUP || lid == NVME_LOG_ANA ||
 	       (lid >= NVMEV_LOG_FDP_CONFIGS && lid <= NVMEV_LOG_FDP_EVENTS);
 }
 
@@ -536,6 +538,9 @@ static u16 log_fill(struct nvmev_ctrl *ctrl,
 		return NVME_SC_SUCCESS;
 	case NVME_LOG_ENDURANCE_GROUP:
 		return nvmev_endgrp_log(ctrl, lsi, log, size);
+	case NVME_LOG_ANA:
+		*size = nvmev_ana_log(ctrl, c->lsp & 0x7f, rae, log);
+		return NVME_SC_SUCCESS;
 	case NVMEV_LOG_FDP_CONFIGS:
 	case NVMEV_LOG_FDP_RUH_USAGE:
 	case NVMEV_LOG_FDP_STATS:
@@ -735,8 +740,9 @@ static u16 admin_features(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		*res = f->write_atomicity;
 		return NVME_SC_SUCCESS;
 	case NVME_FEAT_ASYNC_EVENT:
-		/* SMART / Health critical warnings, namespace attribute notices */
-		if (set && (dw11 & ~(0xffU | NVME_AEN_CFG_NS_ATTR)))
+		/* SMART / Health critical warnings, namespace attribute and ANA notices */
+		if (set && (dw11 & ~(0xffU | NVME_AEN_CFG_NS_ATTR |
+				     NVME_AEN_CFG_ANA_CHANGE)))
 			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
 		if (set)
 			f->async_event = dw11;
@@ -926,6 +932,8 @@ static bool take_event(struct nvmev_ctrl *ctrl, u32 *dw0)
 		*dw0 = NVME_AER_NOTICE | (NVME_AER_NOTICE_NS_CHANGED << 8) |
 		       (NVME_LOG_CHANGED_NS << 16);
 		send = true;
+	} else if (nvmev_ana_take_event(ctrl, dw0)) {
+		send = true;
 	} else if (warn && !ctrl->smart_masked) {
 		u8 info = warn & NVME_SMART_CRIT_TEMPERATURE ? 1 :
 			  warn & NVME_SMART_CRIT_SPARE ? 2 : 0;
@@ -947,6 +955,7 @@ static bool post_event(struct nvmev_ctrl *ctrl)
 
 	if ((!READ_ONCE(ctrl->aen_pending) &&
 	     !READ_ONCE(ctrl->aen_error_pending) &&
+	     !READ_ONCE(ctrl->aen_ana_pending) &&
 	     (READ_ONCE(ctrl->smart_masked) ||
 	      !(nvmev_crit_warning(ctrl) & ~READ_ONCE(ctrl->crit_sent) &
 		ctrl->feat.async_event & 0xff))) ||

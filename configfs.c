@@ -555,6 +555,59 @@ static ssize_t ctrl_degraded_store(struct config_item *item,
 }
 CONFIGFS_ATTR(ctrl_, degraded);
 
+/* ANA: this controller's state of each group (ana.c), also while live */
+static ssize_t ctrl_ana_show(struct config_item *item, char *page)
+{
+	ssize_t len;
+
+	mutex_lock(&nvmev_cfg_lock);
+	len = nvmev_ana_show(to_ctrl(item), page);
+	mutex_unlock(&nvmev_cfg_lock);
+	return len;
+}
+
+static ssize_t ctrl_ana_store(struct config_item *item, const char *page,
+			      size_t count)
+{
+	char buf[64], *v = value(page, count, buf, sizeof(buf));
+	int ret;
+
+	if (!v)
+		return -EINVAL;
+	mutex_lock(&nvmev_cfg_lock);
+	ret = nvmev_ana_store(to_ctrl(item), v);
+	mutex_unlock(&nvmev_cfg_lock);
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR(ctrl_, ana);
+
+static ssize_t ctrl_anatt_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", to_ctrl(item)->anatt);
+}
+
+static ssize_t ctrl_anatt_store(struct config_item *item, const char *page,
+				size_t count)
+{
+	struct nvmev_ctrl *ctrl = to_ctrl(item);
+	ssize_t ret = count;
+	u8 v;
+
+	if (kstrtou8(page, 0, &v) || !v) {
+		pr_err("%s: anatt=%.*s: ANA Transition Time, 1..255 seconds\n",
+		       ctrl->name, (int)strcspn(page, "\n"), page);
+		return -EINVAL;
+	}
+	mutex_lock(&nvmev_cfg_lock);
+	if (ctrl->live)
+		ret = -EBUSY;
+	else
+		ctrl->anatt = v;
+	mutex_unlock(&nvmev_cfg_lock);
+	return ret;
+}
+CONFIGFS_ATTR(ctrl_, anatt);
+
 static struct configfs_attribute *ctrl_attrs[] = {
 	&ctrl_attr_serial,
 	&ctrl_attr_model,
@@ -573,6 +626,8 @@ static struct configfs_attribute *ctrl_attrs[] = {
 	&ctrl_attr_avail_spare,
 	&ctrl_attr_media_ro,
 	&ctrl_attr_degraded,
+	&ctrl_attr_ana,
+	&ctrl_attr_anatt,
 	NULL,
 };
 
@@ -1125,6 +1180,28 @@ static ssize_t ns_write_protect_store(struct config_item *item,
 }
 CONFIGFS_ATTR(ns_, write_protect);
 
+/* ANA group (ana.c) */
+static ssize_t ns_anagrpid_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", to_ns(item)->anagrpid);
+}
+
+static ssize_t ns_anagrpid_store(struct config_item *item, const char *page,
+				 size_t count)
+{
+	struct nvmev_ns *ns = to_ns(item);
+	u32 v;
+
+	if (kstrtou32(page, 0, &v) || !v || v > NVMEV_MAX_NS) {
+		pr_err("%s/%u: anagrpid=%.*s: ANA group, 1..%u\n",
+		       ns->ctrl->name, ns->nsid, (int)strcspn(page, "\n"),
+		       page, NVMEV_MAX_NS);
+		return -EINVAL;
+	}
+	return NS_CFG_SET(ns, &ns->anagrpid, v, count);
+}
+CONFIGFS_ATTR(ns_, anagrpid);
+
 /* Power-loss protection: the cache is saved at a cut (no journal) */
 static ssize_t ns_plp_show(struct config_item *item, char *page)
 {
@@ -1283,6 +1360,7 @@ CONFIGFS_ATTR_RO(ns_, stats);
 static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_type,
 	&ns_attr_size,
+	&ns_attr_anagrpid,
 	&ns_attr_lba_size,
 	&ns_attr_preset,
 	&ns_attr_presets,

@@ -155,6 +155,7 @@ struct nvmev_ctrl *nvmev_ctrl_alloc(const char *name)
 	ctrl->temp_kelvin = NVMEV_TEMP_KELVIN;
 	ctrl->avail_spare = 100;
 	ctrl->wear_spare = 100;
+	nvmev_ana_init(ctrl);
 	snprintf(ctrl->serial, sizeof(ctrl->serial), "NVMEV%04X%08llX",
 		 ctrl->id, (u64)p->memmap_start >> 20);
 	strscpy(ctrl->model, "nvmev NVM SSD", sizeof(ctrl->model));

@@ -166,6 +166,7 @@ struct nvmev_ns *nvmev_ns_alloc(struct nvmev_ctrl *ctrl, u32 nsid)
 	ns->nsid = nsid;
 	ns->cfg.size = 0;
 	ns->cfg.lba_shift = 9;
+	ns->anagrpid = 1;
 	nvmev_ns_set_preset(ns, ftl_presets[0].name);
 	spin_lock_init(&ns->uncor_lock);
 	atomic_set(&ns->armed, 0);

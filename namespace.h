@@ -134,6 +134,7 @@ struct nvmev_ns {
 	atomic_t armed;
 	struct nvmev_ctrl *worn_ctrl;	/* counted its wear-out (fault.c) */
 	bool write_protect;		/* writes fail: Namespace Write Protected */
+	u32 anagrpid;			/* ANA group, 1..NVMEV_MAX_NS (ana.c) */
 	bool worn_ro;			/* the model's media wore out: read only */
 	u8 wear_spare;			/* the model's Available Spare, % */
 	atomic_t nr_reqs;		/* requests that point here */
@@ -241,6 +242,9 @@ void nvmev_ns_detach_all(struct nvmev_ns *ns);
 void nvmev_ns_changed_all(struct nvmev_ns *ns);
 int nvmev_ns_attach(struct nvmev_ns *ns, struct nvmev_ctrl *ctrl);
 int nvmev_ns_detach(struct nvmev_ns *ns, struct nvmev_ctrl *ctrl);
+
+/* ana.c: the status of I/O to @ns through @ctrl when a group is blocked */
+u16 nvmev_ana_io_status(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns);
 
 /* zoned.c: namespaces of the Zoned Namespace command set */
 extern const struct nvmev_ns_ops nvmev_zns_ns_ops;

@@ -485,6 +485,19 @@ struct nvmev_ctrl {
 	bool aen_error_pending;
 	u8 aen_error_info;		/* NVME_AER_ERROR_* information */
 	bool aen_error_masked;		/* sent; until log 01h is read */
+	/*
+	 * Asymmetric Namespace Access (ana.c): this controller's state of
+	 * each group (NVME_ANA_*, by group id), changed under aen_lock;
+	 * ana_blocked counts the groups whose I/O fails, so that with none
+	 * a command pays one read.
+	 */
+	u8 ana_state[NVMEV_MAX_NS + 1];
+	u64 ana_grp_chgcnt[NVMEV_MAX_NS + 1];	/* ana_chgcnt at its change */
+	u64 ana_chgcnt;			/* log 0Ch's Change Count */
+	unsigned int ana_blocked;
+	u8 anatt;			/* ANA Transition Time, seconds */
+	bool aen_ana_pending;		/* an ANA change event waits */
+	bool aen_ana_masked;		/* sent; until log 0Ch is read */
 	u64 db_scan_ns;			/* last look at unused doorbells */
 
 	struct nvmev_stats stats;	/* SMART */
@@ -661,6 +674,14 @@ void nvmev_admin_reset(struct nvmev_ctrl *ctrl);
 void nvmev_async_error(struct nvmev_ctrl *ctrl, u8 info, const char *what,
 		       u32 qid, u32 value);
 void nvmev_ns_changed(struct nvmev_ctrl *ctrl, u32 nsid);
+
+/* ana.c: Asymmetric Namespace Access */
+void nvmev_ana_init(struct nvmev_ctrl *ctrl);
+void nvmev_ana_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id);
+size_t nvmev_ana_log(struct nvmev_ctrl *ctrl, u8 lsp, bool rae, void *buf);
+bool nvmev_ana_take_event(struct nvmev_ctrl *ctrl, u32 *dw0);
+ssize_t nvmev_ana_show(struct nvmev_ctrl *ctrl, char *page);
+int nvmev_ana_store(struct nvmev_ctrl *ctrl, const char *buf);
 u64 nvmev_timestamp(struct nvmev_ctrl *ctrl);
 
 /* fault.c */

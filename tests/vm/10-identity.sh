@@ -123,8 +123,8 @@ IDC=$T_TMP/idctrl.json
 if nvme id-ctrl "$CTRL" -o json >"$IDC" 2>&1; then
     t_pass identity/ctrl/id-ctrl
     for kv in vid=3153 ssvid=3153 mdts=7 ver=66560 cntrltype=1 oacs=32 acl=3 aerl=3 \
-        frmw=3 lpa=6 elpe=15 npss=0 wctemp=343 cctemp=358 sqes=102 cqes=68 nn=32 oaes=256 \
-        oncs=207 vwc=0 sgls=0; do
+        frmw=3 lpa=6 elpe=15 npss=0 wctemp=343 cctemp=358 sqes=102 cqes=68 nn=32 oaes=2304 \
+        oncs=207 vwc=0 sgls=0 cmic=8 anatt=10 anacap=95 anagrpmax=32 nanagrpid=32 mnan=32; do
         t_eq "identity/ctrl/${kv%%=*}" "${kv#*=}" "$(jget "$IDC" "${kv%%=*}")"
     done
     t_eq identity/ctrl/tnvmcap "$STORAGE" "$(jget "$IDC" tnvmcap)"
@@ -367,7 +367,7 @@ t_check identity/log/ocp-cli-pmuw grep -Eq "Physical media units written.* 0 $PM
 t_log "ocp smart-add-log: $(grep -i 'physical media' "$T_OUT" | tr -s ' \t' ' ')"
 
 # Unsupported log identifiers
-for lid in 0x00 0x06 0x07 0x08 0x0c 0x0d 0x70 0x80 0x81 0xff; do
+for lid in 0x00 0x06 0x07 0x08 0x0d 0x70 0x80 0x81 0xff; do
     getlog $lid 512
     t_eq "identity/log/lid-$lid-invalid-log-page" 0x4109 "$ST"
 done
@@ -620,8 +620,8 @@ t_eq identity/feat/0a-stored 0x00000001 "$RES"
 setf 0x0a 0
 getf 0x0a
 t_eq identity/feat/0a-cleared 0x00000000 "$RES"
-# Asynchronous event configuration: SMART warnings (bits 7:0) and
-# namespace attribute notices (bit 8)
+# Asynchronous event configuration: SMART warnings (bits 7:0), namespace
+# attribute notices (bit 8) and ANA change notices (bit 11)
 getf 0x0b
 AEC=$RES
 setf 0x0b 0x1f
@@ -630,6 +630,8 @@ getf 0x0b
 t_eq identity/feat/0b-stored 0x0000001f "$RES"
 setf 0x0b 0x100
 t_eq identity/feat/0b-set-ns-attr 0x0 "$ST"
+setf 0x0b 0x800
+t_eq identity/feat/0b-set-ana 0x0 "$ST"
 for v in 0x200 0x400 0x80000000; do
     setf 0x0b $v
     t_eq "identity/feat/0b-set-$v-invalid-field" 0x4002 "$ST"

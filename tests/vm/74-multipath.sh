@@ -9,10 +9,13 @@
 #     subsystem with two live paths and one block device;
 #  3. one store: data written through one controller (controller ioctl) is
 #     read back through the other;
-#  4. fio verify on the multipath device while one path is disabled,
-#     brought back, reset, and the other disabled: no I/O error, the data
-#     verifies, and the per-controller statistics show the I/O moving;
-#  5. round-robin iopolicy spreads reads over both controllers;
+#  4. fio verify on the multipath device while the path in use is made
+#     ANA inaccessible, then non-optimized (the host's ana_state follows
+#     within ANATT), disabled, brought back, reset, and the other path
+#     disabled: no I/O error, the data verifies, and the per-controller
+#     statistics show the I/O moving;
+#  5. round-robin iopolicy spreads reads over both controllers, and over
+#     the optimized one only when the other is non-optimized;
 #  6. with nvme_core multipath=N: one block device per controller, both
 #     reading the same data;
 #  7. teardown: the pool is whole, rmmod leaves nothing.
@@ -82,6 +85,28 @@ wait_paths() {  # <n> [seconds]
         usleep 200000
         tries=$((tries - 1))
     done
+    return 1
+}
+
+# the host's ANA state of namespace 1 on the path through <ctrl>
+path_state() {  # <ctrl>
+    local d e
+    d=$(cdev "$1") || return 1
+    for e in /sys/class/nvme/"${d#/dev/}"/nvme*c*n1; do
+        [ -r "$e/ana_state" ] && cat "$e/ana_state" && return 0
+    done
+    return 1
+}
+
+wait_path_state() {  # <ctrl> <state> <seconds>: prints the ms taken
+    local t0 tries=$(($3 * 10))
+    t0=$(now_ms)
+    while [ $tries -gt 0 ]; do
+        [ "$(path_state "$1")" = "$2" ] && echo $(($(now_ms) - t0)) && return 0
+        usleep 100000
+        tries=$((tries - 1))
+    done
+    echo "path $1: ana_state still '$(path_state "$1")' after $3 s"
     return 1
 }
 
@@ -214,6 +239,23 @@ t_log "before: a +$((a1 - a0)) b +$((b1 - b0))"
 # the path that carries the I/O goes away (the PCI function is removed)
 if [ $((a1 - a0)) -ge $((b1 - b0)) ]; then busy=a idle=b; else busy=b idle=a; fi
 t_check $P/failover/io-flows test $((a1 - a0 + b1 - b0)) -gt 0
+# ANA: the group of the path in use goes inaccessible, then non-optimized:
+# the host sees it within ANATT and moves the I/O to the optimized path
+ANATT=$(cat $NV/$busy/anatt)
+t_eq $P/ana/anatt-id "$ANATT" "$(id_field "$(cdev $busy)" anatt)"
+t_eq $P/ana/both-optimized "optimized optimized" "$(path_state a) $(path_state b)"
+for st in inaccessible non-optimized; do
+    echo "1 $st" >$NV/$busy/ana
+    t_check $P/ana/$st-within-anatt wait_path_state $busy $st "$ANATT"
+    i0=$(wr $idle) u0=$(wr $busy)
+    sleep 4
+    i1=$(wr $idle) u1=$(wr $busy)
+    t_log "$busy $st: $idle +$((i1 - i0)), $busy +$((u1 - u0))"
+    t_check $P/ana/$st-moved test $((i1 - i0)) -gt 0
+    t_check $P/ana/$st-left test $((u1 - u0)) -lt $(((i1 - i0) / 10 + 1))
+    echo "1 optimized" >$NV/$busy/ana
+    t_check $P/ana/$st-back wait_path_state $busy optimized "$ANATT"
+done
 echo 0 >$NV/$busy/enable
 t_check $P/failover/one-path wait_paths 1
 i0=$(wr $idle)
@@ -259,6 +301,17 @@ da=$(($(cstat a read_cmds) - a0)) db=$(($(cstat b read_cmds) - b0))
 t_log "round-robin: a $da b $db reads"
 t_check $P/rr/both-a test "$da" -gt $(((da + db) / 4))
 t_check $P/rr/both-b test "$db" -gt $(((da + db) / 4))
+# round-robin spreads over the optimized paths only
+echo "1 non-optimized" >$NV/a/ana
+t_check $P/rr/a-non-optimized wait_path_state a non-optimized 10
+a0=$(cstat a read_cmds) b0=$(cstat b read_cmds)
+t_check $P/rr/fio-2 fio --name=rr --filename="$DEV" --rw=randread --bs=4k \
+    --size=64M --io_size=8M --iodepth=16 --ioengine=libaio --direct=1
+da=$(($(cstat a read_cmds) - a0)) db=$(($(cstat b read_cmds) - b0))
+t_log "round-robin, a non-optimized: a $da b $db reads"
+t_check $P/rr/optimized-only test "$da" -lt $((db / 10 + 1))
+echo "1 optimized" >$NV/a/ana
+t_check $P/rr/a-optimized wait_path_state a optimized 10
 echo numa >"$SD/iopolicy"
 
 # ================================================================ 6. multipath=N
