@@ -408,7 +408,7 @@ fuzz() {
         supported=" 0 1 2 4 5 6 8 9 10 25 26 "
     else
         dev=$NS
-        supported=" 0 1 2 4 5 8 9 12 18 29 "
+        supported=" 0 1 2 4 5 8 9 12 13 14 17 18 21 29 "
     fi
     while read -r op nsid c10 c11 c12 c13 c14 c15 dlen dir; do
         case $dir in
