@@ -2,7 +2,7 @@
 /*
  * nvmev: reservations (NVMe Base Specification 2.0, 8.19), per namespace.
  *
- * The state of each namespace (struct resv, ftl/resv.c) is changed and
+ * The state of each namespace (struct resv of ftl/resv.h) is changed and
  * read on the dispatcher only: the four reservation commands do all their
  * work in their parse function, in fetch order, and the check of every
  * other I/O command is made there too.  A namespace reached through

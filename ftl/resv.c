@@ -22,9 +22,14 @@ static bool id_zero(const u8 *id)
 /* Hosts @a and @b are the same host. */
 static bool host_eq(const struct resv_host *a, const struct resv_host *b)
 {
+	unsigned int i;
+
 	if (id_zero(a->id) || id_zero(b->id))
 		return id_zero(a->id) && id_zero(b->id) && a->cntlid == b->cntlid;
-	return a->ext == b->ext && !memcmp(a->id, b->id, sizeof(a->id));
+	for (i = 0; i < sizeof(a->id); i++)
+		if (a->id[i] != b->id[i])
+			return false;
+	return a->ext == b->ext;
 }
 
 void resv_init(struct resv *r)
