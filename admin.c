@@ -76,7 +76,8 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM |
 			       NVME_CTRL_ONCS_WRITE_UNCORRECTABLE |
 			       NVME_CTRL_ONCS_WRITE_ZEROES |
-			       NVME_CTRL_ONCS_TIMESTAMP | NVME_CTRL_ONCS_VERIFY);
+			       NVME_CTRL_ONCS_TIMESTAMP | NVME_CTRL_ONCS_VERIFY |
+			       NVME_CTRL_ONCS_RESERVATIONS);
 	/* present, and Flush with NSID FFFFFFFFh flushes every namespace */
 	id->vwc = ctrl->vwc ? 0x1 | (0x3 << 1) : 0;
 	id->nvscc = 1;
@@ -115,6 +116,8 @@ static void fill_id_ns(struct nvmev_ns *ns, struct nvme_id_ns *id)
 	if (ns->ctrl->subsys)	/* may be attached to several controllers */
 		id->nmic = NVME_NS_NMIC_SHARED;
 	id->anagrpid = cpu_to_le32(ns->anagrpid);
+	/* reservation types 1 to 6 and IEKEY as of NVMe 1.3; no PTPL */
+	id->rescap = 0xfe;
 	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));
 	memcpy(id->eui64, ns->eui64, sizeof(id->eui64));
 	put_unaligned_le64(ns->size, id->nvmcap);
@@ -758,6 +761,8 @@ static u16 admin_features(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		return NVME_SC_SUCCESS;
 	case NVMEV_FEAT_FDP_EVENTS:
 		return nvmev_fdp_feature(ctrl, req, set);
+	case NVME_FEAT_HOST_ID:
+		return nvmev_resv_hostid_feature(ctrl, req, set);
 	case NVME_FEAT_VOLATILE_WC:
 		/* Invalid Field when no volatile write cache is present */
 		if (!ctrl->vwc || (set && (dw11 & ~1U)))

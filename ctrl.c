@@ -360,6 +360,8 @@ int nvmev_ctrl_enable(struct nvmev_ctrl *ctrl)
 	if (ret)
 		return ret;
 	ctrl->power_off = false;	/* the superblock counted a cut */
+	memset(ctrl->hostid, 0, sizeof(ctrl->hostid));
+	ctrl->hostid_ext = false;
 	for (i = 0; i < NVMEV_MAX_NS; i++)
 		if (ctrl->ns[i])
 			nvmev_ns_identity(ctrl->ns[i]);	/* the serial may be new */

@@ -103,6 +103,12 @@ static u16 io_parse(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 		if (st)
 			return st;
 	}
+	if (unlikely(READ_ONCE(ns->resv.type))) {	/* a reservation */
+		u16 st = nvmev_resv_check(ctrl, ns, req->op);
+
+		if (st)
+			return st;
+	}
 	return req->op->parse(ctrl, req, m);
 }
 

@@ -391,6 +391,7 @@ int nvmev_ns_enable(struct nvmev_ns *ns)
 	memset(&ns->pl_stats, 0, sizeof(ns->pl_stats));
 	nvmev_ns_identity(ns);
 	ns->wear_spare = 100;
+	resv_init(&ns->resv);	/* volatile: no registrants after a cycle */
 
 	ns->ops = ops;
 	ns->enabled = true;

@@ -14,6 +14,7 @@
 #include "ftl/conv.h"
 #include "ftl/zns.h"
 #include "ftl/kv.h"
+#include "ftl/resv.h"
 
 /* Namespace types (configfs "type"). */
 enum nvmev_ns_type {
@@ -146,6 +147,11 @@ struct nvmev_ns {
 	bool ignore_flush;		/* a broken device: Flush and FUA lie */
 	/* Flexible Data Placement (fdp.c), type conv; NULL: FDP off */
 	struct nvmev_fdp *fdp;
+	/*
+	 * Reservations (resv.c): on the dispatcher only; empty whenever the
+	 * namespace is enabled.  resv.type is the I/O path's one read.
+	 */
+	struct resv resv;
 };
 
 /*
@@ -195,6 +201,20 @@ static inline bool nvmev_faults_armed(struct nvmev_ctrl *ctrl,
 	return atomic_read(&ctrl->faults_armed) ||
 	       (ns && atomic_read(&ns->armed));
 }
+
+/* resv.c: reservations */
+u16 nvmev_resv_parse_register(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			      struct model_req *m);
+u16 nvmev_resv_parse_report(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			    struct model_req *m);
+u16 nvmev_resv_parse_acquire(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			     struct model_req *m);
+u16 nvmev_resv_parse_release(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			     struct model_req *m);
+u16 nvmev_resv_check(struct nvmev_ctrl *ctrl, struct nvmev_ns *ns,
+		     const struct nvmev_op *op);
+u16 nvmev_resv_hostid_feature(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
+			      bool set);
 
 /* io.c: the one way to a timing model */
 void nvmev_schedule(struct nvmev_ns *ns, struct nvmev_req *req,

@@ -402,7 +402,7 @@ static u16 exec_dsm(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 
 /* ---- The table -------------------------------------------------------- */
 
-#define LBA_READ	(NVMEV_OPF_LBA | NVMEV_OPF_HOST_READ)
+#define LBA_READ	(NVMEV_OPF_LBA | NVMEV_OPF_HOST_READ | NVMEV_OPF_RESV_READ)
 #define LBA_WRITE	(NVMEV_OPF_LBA | NVMEV_OPF_HOST_WRITE)
 #define LBCC		NVME_CMD_EFFECTS_LBCC
 
@@ -422,10 +422,19 @@ static const struct nvmev_op nvm_ops[] = {
 	NVMEV_OP(nvme_cmd_write_uncor, NVMEV_OP_OTHER, NVMEV_OPF_LBA, LBCC,
 		 parse_write_uncor, exec_write_uncor),
 	/* Flexible Data Placement (fdp.c); FDP Disabled without it */
-	NVMEV_OP(NVMEV_CMD_IO_MGMT_RECV, NVMEV_OP_OTHER, 0, 0,
+	NVMEV_OP(NVMEV_CMD_IO_MGMT_RECV, NVMEV_OP_OTHER, NVMEV_OPF_RESV_READ, 0,
 		 nvmev_parse_io_mgmt_recv, NULL),
 	NVMEV_OP(NVMEV_CMD_IO_MGMT_SEND, NVMEV_OP_OTHER, 0, 0,
 		 nvmev_parse_io_mgmt_send, NULL),
+	/* Reservations (resv.c): all their work when parsed */
+	NVMEV_OP(nvme_cmd_resv_register, NVMEV_OP_OTHER, NVMEV_OPF_RESV, 0,
+		 nvmev_resv_parse_register, NULL),
+	NVMEV_OP(nvme_cmd_resv_report, NVMEV_OP_OTHER, NVMEV_OPF_RESV, 0,
+		 nvmev_resv_parse_report, NULL),
+	NVMEV_OP(nvme_cmd_resv_acquire, NVMEV_OP_OTHER, NVMEV_OPF_RESV, 0,
+		 nvmev_resv_parse_acquire, NULL),
+	NVMEV_OP(nvme_cmd_resv_release, NVMEV_OP_OTHER, NVMEV_OPF_RESV, 0,
+		 nvmev_resv_parse_release, NULL),
 };
 
 const struct nvmev_cmd_set nvmev_nvm_cmds = {

@@ -232,6 +232,10 @@ struct nvmev_op {
 #define NVMEV_OPF_HOST_READ	BIT(1)	/* a SMART Host Read Command */
 #define NVMEV_OPF_HOST_WRITE	BIT(2)	/* a SMART Host Write Command */
 #define NVMEV_OPF_UNITS		BIT(3)	/* its bytes are SMART Data Units */
+/* of the read command group of reservations: allowed more often (resv.c) */
+#define NVMEV_OPF_RESV_READ	BIT(4)
+/* a reservation command: its own rules, not the reservation's (resv.c) */
+#define NVMEV_OPF_RESV		BIT(5)
 /* writes the LBAs it addresses: a zoned write pointer moved when parsed */
 #define NVMEV_OPF_WRITES_LBAS	(NVMEV_OPF_LBA | NVMEV_OPF_HOST_WRITE)
 
@@ -468,6 +472,13 @@ struct nvmev_ctrl {
 	u8 wear_spare;			/* lowest Available Spare of the models */
 	unsigned int nr_worn_ro;	/* namespaces whose media wore out */
 	bool smart_masked;		/* sent; until log 02h is read */
+	/*
+	 * Host Identifier (feature 81h), the host of reservations (resv.c);
+	 * all zero: this controller is a host of its own.  Kept across a
+	 * controller reset, zero again when the controller is enabled.
+	 */
+	u8 hostid[16];
+	bool hostid_ext;		/* set as 128 bits */
 
 	/*
 	 * Namespaces by NSID - 1.  While live, changed only under the

@@ -449,7 +449,7 @@ static const struct nvmev_op zns_ops[] = {
 		 NVME_CMD_EFFECTS_LBCC, parse_append, nvmev_exec_write),
 	NVMEV_OP(nvme_cmd_zone_mgmt_send, NVMEV_OP_ZONE_SEND, 0,
 		 NVME_CMD_EFFECTS_LBCC, parse_zone_send, NULL),
-	NVMEV_OP(nvme_cmd_zone_mgmt_recv, NVMEV_OP_ZONE_RECV, 0, 0,
+	NVMEV_OP(nvme_cmd_zone_mgmt_recv, NVMEV_OP_ZONE_RECV, NVMEV_OPF_RESV_READ, 0,
 		 parse_zone_recv, NULL),
 };
 

@@ -124,7 +124,7 @@ if nvme id-ctrl "$CTRL" -o json >"$IDC" 2>&1; then
     t_pass identity/ctrl/id-ctrl
     for kv in vid=3153 ssvid=3153 mdts=7 ver=66560 cntrltype=1 oacs=32 acl=3 aerl=3 \
         frmw=3 lpa=6 elpe=15 npss=0 wctemp=343 cctemp=358 sqes=102 cqes=68 nn=32 oaes=2304 \
-        oncs=207 vwc=0 sgls=0 cmic=8 anatt=10 anacap=95 anagrpmax=32 nanagrpid=32 mnan=32; do
+        oncs=239 vwc=0 sgls=0 cmic=8 anatt=10 anacap=95 anagrpmax=32 nanagrpid=32 mnan=32; do
         t_eq "identity/ctrl/${kv%%=*}" "${kv#*=}" "$(jget "$IDC" "${kv%%=*}")"
     done
     t_eq identity/ctrl/tnvmcap "$STORAGE" "$(jget "$IDC" tnvmcap)"
@@ -150,6 +150,7 @@ if nvme id-ns "$NS" -o json >"$IDN" 2>&1; then
     t_eq identity/ns/lbaf0-ds 9 "$(jget "$IDN" ds)"
     t_eq identity/ns/lbaf0-ms 0 "$(jget "$IDN" ms)"
     t_eq identity/ns/dlfeat 9 "$(jget "$IDN" dlfeat)"
+    t_eq identity/ns/rescap 254 "$(jget "$IDN" rescap)"
     NGUID=$(jget "$IDN" nguid)
     EUI64=$(jget "$IDN" eui64)
     t_check identity/ns/nguid-set sh -c "echo '$NGUID' | grep -Eq '^[0-9a-f]{32}\$' && echo '$NGUID' | grep -q '[1-9a-f]'"
@@ -327,7 +328,7 @@ run nvme fw-log "$CTRL"
 t_check identity/fwlog/cli grep -q '^frs1 *: 0x2020202020312e30 (0.1' "$T_OUT"
 
 # Commands supported and effects log: admin 0,1,2,4,5,6,8,9,a,c,19,1a; I/O
-# 0,2,5,c,12,1d plus 1,4,8,9 with LBCC
+# 0,2,5,c,d,e,11,12,15,1d plus 1,4,8,9 with LBCC
 getlog 5 4096
 t_eq identity/effects/status 0x0 "$ST"
 od -An -v -tu4 "$T_OUT" | awk '
@@ -335,6 +336,7 @@ od -An -v -tu4 "$T_OUT" | awk '
                               o == 9 || o == 10 || o == 12 || o == 25 ||
                               o == 26) ? 1 : 0 }
     function iocs(o) { return (o == 0 || o == 2 || o == 5 || o == 12 ||
+                               o == 13 || o == 14 || o == 17 || o == 21 ||
                                o == 18 || o == 29) ? 1 :
                               (o == 1 || o == 4 || o == 8 || o == 9) ? 3 : 0 }
     { for (i = 1; i <= NF; i++) {
@@ -645,7 +647,7 @@ done
 run nvme set-feature "$CTRL" --feature-id=1 --value=0 --save
 t_eq identity/feat/cli-save-not-saveable 0x410d "$ST"
 # Anything else
-for fid in 0x00 0x03 0x0c 0x0d 0x0f 0x10 0x11 0x12 0x13 0x16 0x17 0x1d 0x7d 0x78 0x80 0x81 0x82 0x84 0xc0 0xff; do
+for fid in 0x00 0x03 0x0c 0x0d 0x0f 0x10 0x11 0x12 0x13 0x16 0x17 0x1d 0x7d 0x78 0x80 0x82 0x84 0xc0 0xff; do
     getf $fid
     t_eq "identity/feat/$fid-get-invalid-field" 0x4002 "$ST"
     setf $fid 0

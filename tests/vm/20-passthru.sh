@@ -234,7 +234,7 @@ io_st passthru/io/read-512-blocks-ok 0x0 --opcode=0x02 --namespace-id=1 \
     --cdw10=$SCRATCH --cdw12=511 --data-len=262144 -r -b
 
 # Invalid Opcode
-for op in 0x03 0x06 0x07 0x0a 0x0b 0x0d 0x0e 0x0f 0x10 0x11 0x14 0x15 0x19 \
+for op in 0x03 0x06 0x07 0x0a 0x0b 0x0f 0x10 0x14 0x19 \
     0x7c 0x7f 0x80 0x81 0x82 0xc0 0xfe 0xff; do
     io_st "passthru/io/bad-opcode-$op" 0x4001 --opcode=$op --namespace-id=1
 done
@@ -408,7 +408,7 @@ fuzz() {
         supported=" 0 1 2 4 5 6 8 9 10 25 26 "
     else
         dev=$NS
-        supported=" 0 1 2 4 5 8 9 12 18 29 "
+        supported=" 0 1 2 4 5 8 9 12 13 14 17 18 21 29 "
     fi
     while read -r op nsid c10 c11 c12 c13 c14 c15 dlen dir; do
         case $dir in

@@ -9,6 +9,9 @@
 #     subsystem with two live paths and one block device;
 #  3. one store: data written through one controller (controller ioctl) is
 #     read back through the other;
+#  3b. reservations from two controllers (two hosts): the holder writes,
+#     the other is refused with Reservation Conflict; Exclusive Access,
+#     preempt, clear, the report's holder;
 #  4. fio verify on the multipath device while the path in use is made
 #     ANA inaccessible, then non-optimized (the host's ana_state follows
 #     within ANATT), disabled, brought back, reset, and the other path
@@ -222,6 +225,63 @@ nvme_run nvme io-passthru "$B" --namespace-id=1 --opcode=0x02 \
 t_eq $P/store/fault-rule-on-b 0x6 "$(printf '0x%x' $((ST & 0x7ff)))"
 t_check $P/store/fault-rule-once io_read "$A" 816 "$T_TMP/blk.r"
 echo clear >$NV/a/namespaces/1/faults 2>/dev/null
+
+# ================================================================ 3b. reservations
+# Two controllers with no Host Identifier are two hosts (docs/reservations.md).
+sc() { printf '0x%x' $((ST & 0x7ff)); }   # the status code of the last nvme_run
+wr_via() {  # <dev>: a write of one block; sets ST
+    nvme_run nvme io-passthru "$1" --namespace-id=1 --opcode=0x01 \
+        --data-len=4096 --cdw10=2000 --cdw12=7 --write --input-file="$T_TMP/blk"
+}
+rd_via() {  # <dev>
+    nvme_run nvme io-passthru "$1" --namespace-id=1 --opcode=0x02 \
+        --data-len=4096 --cdw10=2000 --cdw12=7 --read
+}
+nvme_run nvme resv-register "$A" -n 1 --nrkey=0xa1 --rrega=0
+t_eq $P/resv/register-a 0x0 "$ST"
+nvme_run nvme resv-register "$B" -n 1 --nrkey=0xb2 --rrega=0
+t_eq $P/resv/register-b 0x0 "$ST"
+nvme_run nvme resv-acquire "$A" -n 1 --crkey=0xa1 --rtype=1 --racqa=0
+t_eq $P/resv/a-write-exclusive 0x0 "$ST"
+wr_via "$A"
+t_eq $P/resv/holder-writes 0x0 "$ST"
+wr_via "$B"
+t_eq $P/resv/other-write-conflict 0x83 "$(sc)"
+rd_via "$B"
+t_eq $P/resv/other-reads 0x0 "$ST"
+nvme_run nvme resv-acquire "$B" -n 1 --crkey=0xb2 --rtype=1 --racqa=0
+t_eq $P/resv/b-acquire-conflict 0x83 "$(sc)"
+nvme_run nvme resv-report "$B" -n 1 -b
+cp "$T_OUT" "$T_TMP/rpt"
+t_eq $P/resv/report-rtype 1 "$(od -An -tu1 -j4 -N1 "$T_TMP/rpt" | tr -d ' ')"
+t_eq $P/resv/report-regctl 2 "$(od -An -tu2 -j5 -N2 "$T_TMP/rpt" | tr -d ' ')"
+# the holder's entry names controller A and has RCSTS set
+hold=""
+for o in 24 48; do
+    [ "$(od -An -tu1 -j$((o + 2)) -N1 "$T_TMP/rpt" | tr -d ' ')" = 1 ] &&
+        hold=$(od -An -tu2 -j$o -N2 "$T_TMP/rpt" | tr -d ' ')
+done
+t_eq $P/resv/report-holder "$CA" "$hold"
+# Exclusive Access: the other controller cannot even read
+nvme_run nvme resv-release "$A" -n 1 --crkey=0xa1 --rtype=1 --rrela=0
+t_eq $P/resv/release 0x0 "$ST"
+nvme_run nvme resv-acquire "$A" -n 1 --crkey=0xa1 --rtype=2 --racqa=0
+t_eq $P/resv/a-exclusive-access 0x0 "$ST"
+rd_via "$B"
+t_eq $P/resv/ea-other-read-conflict 0x83 "$(sc)"
+rd_via "$A"
+t_eq $P/resv/ea-holder-reads 0x0 "$ST"
+# B preempts A: A's registration goes, B holds, A is refused
+nvme_run nvme resv-acquire "$B" -n 1 --crkey=0xb2 --prkey=0xa1 --rtype=1 --racqa=1
+t_eq $P/resv/b-preempts 0x0 "$ST"
+wr_via "$A"
+t_eq $P/resv/preempted-write-conflict 0x83 "$(sc)"
+wr_via "$B"
+t_eq $P/resv/new-holder-writes 0x0 "$ST"
+nvme_run nvme resv-release "$B" -n 1 --crkey=0xb2 --rrela=1
+t_eq $P/resv/clear 0x0 "$ST"
+wr_via "$A"
+t_eq $P/resv/cleared-a-writes 0x0 "$ST"
 
 # ================================================================ 4. failover
 # sums of the two controllers' commands, to see where I/O goes
