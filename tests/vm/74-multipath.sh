@@ -261,7 +261,7 @@ for o in 24 48; do
     [ "$(od -An -tu1 -j$((o + 2)) -N1 "$T_TMP/rpt" | tr -d ' ')" = 1 ] &&
         hold=$(od -An -tu2 -j$o -N2 "$T_TMP/rpt" | tr -d ' ')
 done
-t_eq $P/resv/report-holder "$CA" "$hold"
+t_eq $P/resv/report-holder "$((CA))" "$hold"
 # Exclusive Access: the other controller cannot even read
 nvme_run nvme resv-release "$A" -n 1 --crkey=0xa1 --rtype=1 --rrela=0
 t_eq $P/resv/release 0x0 "$ST"
