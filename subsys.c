@@ -118,13 +118,16 @@ int nvmev_subsys_ctrl_check(struct nvmev_ctrl *ctrl)
 
 /* ---- Namespaces on several controllers ---------------------------------- */
 
-/* @ns is to be attached to @ctrl: same subsystem, and named if a list is set. */
+/*
+ * @ns is to be attached to @ctrl: same subsystem, and named if a list is
+ * set.  One the host created is attached only by the host (nsmgmt.c).
+ */
 static bool ns_wants(struct nvmev_ns *ns, struct nvmev_ctrl *ctrl)
 {
 	const char *p = ns->paths;
 	size_t len = strlen(ctrl->name);
 
-	if (!nvmev_same_subsys(ns->ctrl, ctrl))
+	if (!nvmev_same_subsys(ns->ctrl, ctrl) || ns->host_created)
 		return false;
 	if (!*p)
 		return true;

@@ -122,7 +122,7 @@ t_eq identity/sysfs/firmware-rev "0.1" "$(sed 's/ *$//' "/sys/class/nvme/$CNAME/
 IDC=$T_TMP/idctrl.json
 if nvme id-ctrl "$CTRL" -o json >"$IDC" 2>&1; then
     t_pass identity/ctrl/id-ctrl
-    for kv in vid=3153 ssvid=3153 mdts=7 ver=66560 cntrltype=1 oacs=32 acl=3 aerl=3 \
+    for kv in vid=3153 ssvid=3153 mdts=7 ver=66560 cntrltype=1 oacs=40 acl=3 aerl=3 \
         frmw=3 lpa=6 elpe=15 npss=0 wctemp=343 cctemp=358 sqes=102 cqes=68 nn=32 oaes=256 \
         oncs=207 vwc=0 sgls=0; do
         t_eq "identity/ctrl/${kv%%=*}" "${kv#*=}" "$(jget "$IDC" "${kv%%=*}")"
@@ -172,10 +172,14 @@ for nsid in 2 9 32; do
         t_fail "identity/ns/cns0-inactive-nsid$nsid-zeroes" "status $ST, $(size_of "$T_OUT") bytes, first: $(hexbytes "$T_OUT" 0 16)"
     fi
 done
-for nsid in 0 33 0xfffffffe 0xffffffff; do
+for nsid in 0 33 0xfffffffe; do
     adm_st "identity/ns/cns0-nsid-$nsid-invalid-ns" 0x400b \
         --opcode=0x06 --namespace-id=$nsid --cdw10=0 --data-len=4096 -r -b
 done
+# NSID FFFFFFFFh with Namespace Management: the common LBA format, 512 B
+adm --opcode=0x06 --namespace-id=0xffffffff --cdw10=0 --data-len=4096 -r -b
+t_eq identity/ns/cns0-nsid-all-status 0x0 "$ST"
+t_eq identity/ns/cns0-nsid-all-nlbaf-lbaf0 "0 9" "$(u8 "$T_OUT" 25) $(u8 "$T_OUT" 130)"
 
 # CNS 2: active namespace list (NSIDs greater than CDW1.NSID)
 adm --opcode=0x06 --namespace-id=0 --cdw10=2 --data-len=4096 -r -b
