@@ -90,7 +90,7 @@ t_eq $P/a/pool-free "$((SIZE - MIB))" "$FREE0"
 nvme_run nvme id-ctrl "$A" -o json
 OACS=$(sed -n 's/^ *"oacs" *: *\([0-9]*\).*/\1/p' "$T_OUT")
 t_eq $P/a/oacs-ns-mgmt 8 $((${OACS:-0} & 8))
-UNVM=$(sed -n 's/^ *"unvmcap" *: *\([0-9]*\).*/\1/p' "$T_OUT")
+UNVM=$(sed -n 's/^ *"unvmcap" *: *"\{0,1\}\([0-9]*\).*/\1/p' "$T_OUT")
 t_eq $P/a/unvmcap "$FREE0" "$UNVM"
 
 # 8 MiB of 512-byte blocks
@@ -182,7 +182,7 @@ nvme_run nvme list-ns "$A" --all
 t_expect_fail $P/delete/list-empty grep -q ':0x' "$T_OUT"
 
 # a namespace made through configfs: the host deletes it, configfs keeps it
-nv_mkns a 5 4M nvm
+nv_mkns a 5 4M optane
 D=$(nv_wait_dev a 5)
 t_check $P/cfgns/device [ -n "$D" ]
 nvme_run nvme delete-ns "$A" -n 5
