@@ -14,10 +14,13 @@
 #  3. delete of an attached namespace: the device and configfs directory
 #     go, the pool gets its space back; a configfs namespace deleted by the
 #     host stays in configfs, disabled; rmdir of a controller gives back the
-#     storage of the namespaces the host created there;
+#     storage of the namespaces the host created there; a controller reset
+#     while a create runs drops its completion and leaves things consistent;
 #  4. two controllers in one subsystem: created through b, attached to c
 #     only, it appears on c and not on b; list-ctrl of the namespace shows
-#     c; deleted through c, b's configfs directory goes.
+#     c; deleted through c, b's configfs directory goes;
+#  5. through nvme-raw: CC.EN = 0 while a create runs, its completion is
+#     dropped, the next session's commands answer, the namespace exists.
 # shellcheck source=tests/vm/lib.sh
 . /tests/lib.sh
 
@@ -43,6 +46,18 @@ ctrl_dev() {  # <name>
     return 1
 }
 
+# nvme binds to PCI function <bdf> again (its controller node appears)
+nvme_pci_rebind_ctrl() {  # <bdf>
+    local tries=100
+    echo "$1" >/sys/bus/pci/drivers/nvme/bind || return 1
+    while [ $tries -gt 0 ]; do
+        [ -e /sys/bus/pci/devices/"$1"/nvme ] && return 0
+        usleep 200000
+        tries=$((tries - 1))
+    done
+    return 1
+}
+
 # the namespace <nsid> of controller <name> has no block device (10 s)
 wait_no_dev() {  # <name> <nsid>
     local tries=50
@@ -55,10 +70,10 @@ wait_no_dev() {  # <name> <nsid>
 }
 
 finish() {
-    for c in a b c; do
+    for c in a b c d; do
         [ -d "$NV/$c" ] && echo 0 >"$NV/$c/enable" 2>/dev/null
     done
-    for c in a b c; do
+    for c in a b c d; do
         [ -d "$NV/$c" ] || continue
         for n in "$NV/$c"/namespaces/*; do
             [ -d "$n" ] && rmdir "$n" 2>/dev/null
@@ -192,6 +207,29 @@ t_eq $P/cfgns/configfs-disabled 0 "$(cat "$NV/a/namespaces/5/enable" 2>/dev/null
 t_eq $P/cfgns/pool-free-back "$FREE0" "$(pool free)"
 rmdir "$NV/a/namespaces/5"
 
+# a controller reset while a create runs (zeroing most of the pool): the
+# work finishes, its completion is dropped, the controller answers after
+# the reset, and the pool holds the namespace exactly when it was created
+BIG=$(((FREE0 / MIB - 64) * 2048))
+nvme create-ns "$A" -s $BIG -c $BIG -f 0 >"$T_TMP/big.out" 2>&1 &
+BIGPID=$!
+usleep 300000
+echo 1 >/sys/class/nvme/"${A#/dev/}"/reset_controller
+wait $BIGPID
+nvme_run nvme list-ns "$A" --all
+t_eq $P/reset/list-ns-after 0x0 "$ST"
+if grep -q ':0x1$' "$T_OUT"; then
+    t_log "reset: namespace 1 was created ($(tr '\n' ' ' <"$T_TMP/big.out"))"
+    t_eq $P/reset/pool-holds-it "$((FREE0 - BIG * 512))" "$(pool free)"
+    nvme_run nvme delete-ns "$A" -n 1
+    t_eq $P/reset/delete 0x0 "$ST"
+else
+    t_log "reset: the reset came before the create ($(tr '\n' ' ' <"$T_TMP/big.out"))"
+fi
+t_eq $P/reset/pool-free-back "$FREE0" "$(pool free)"
+nvme_run nvme id-ctrl "$A"
+t_eq $P/reset/id-ctrl 0x0 "$ST"
+
 # rmdir of a controller with a namespace the host created there
 nvme_run nvme create-ns "$A" -s 8192 -c 8192 -f 0
 t_eq $P/rmdir/create 0x0 "$ST"
@@ -230,5 +268,65 @@ t_eq $P/two/delete-through-c 0x0 "$ST"
 t_check $P/two/device-gone wait_no_dev c "${N:-1}"
 t_expect_fail $P/two/configfs-gone [ -d "$NV/b/namespaces/${N:-none}" ]
 t_eq $P/two/pool-free "$((SIZE - 2 * MIB))" "$(pool free)"
+
+# ================================================================ 5. CC.EN = 0 while a create runs
+
+# nvme-raw (the nvme driver unbound): a create that takes seconds (zeroing
+# most of the pool) times out on the host's side, the host disables and
+# enables the controller; the work finishes, its completion is dropped
+# (not posted on the new admin queue), the next commands answer, and the
+# namespace it made exists
+R=/usr/bin/nvme-raw
+le64() {  # <value>: 8 bytes, little endian
+    local i=0
+    while [ $i -lt 8 ]; do
+        # shellcheck disable=SC2059 # the format is the octal escape
+        printf "\\$(printf %03o $((($1 >> (8 * i)) & 255)))"
+        i=$((i + 1))
+    done
+}
+mkdir "$NV/d" && echo 1 >"$NV/d/enable"
+DC=$(ctrl_dev d)
+t_check $P/raw/controller [ -n "$DC" ] || finish
+BDF=$(cat "$NV/d/pci")
+FREE1=$(pool free)
+BIG=$(((FREE1 / MIB - 64) * 2048))
+{ le64 $BIG; le64 $BIG; } >"$T_TMP/create.bin"
+$DD if=/dev/zero bs=4080 count=1 >>"$T_TMP/create.bin" 2>/dev/null
+[ -w /proc/sys/vm/compact_unevictable_allowed ] &&
+    echo 0 >/proc/sys/vm/compact_unevictable_allowed
+t_check $P/raw/unbind sh -c "echo $BDF >/sys/bus/pci/drivers/nvme/unbind"
+cat >"$T_TMP/raw.txt" <<EOS
+buf c 4k
+load c $T_TMP/create.bin
+buf l 4k
+timeout 300
+echo == create
+admin opc=0x0d cdw10=0 data=c
+timeout 60000
+echo == reset
+reset
+echo == identify
+admin opc=0x06 cdw10=1 data=l
+echo == list
+admin opc=0x06 cdw10=0x10 nsid=0 data=l
+save l $T_TMP/list.bin
+echo == delete
+admin opc=0x0d cdw10=1 nsid=1
+echo == end
+EOS
+"$R" "$BDF" "$T_TMP/raw.txt" >"$T_TMP/raw.out" 2>&1
+t_log "nvme-raw: $(tr '\n' ' ' <"$T_TMP/raw.out" | head -c 300)"
+t_eq $P/raw/create-timed-out timeout "$(raw_status_at create "$T_TMP/raw.out" | sed 's/.*timeout.*/timeout/')"
+t_eq $P/raw/identify-after-reset 0x0 "$(raw_status_at identify "$T_TMP/raw.out")"
+# its own completion: the first of the new session (SQ head 1), dword 0
+# zero; the create's (dword 0 = NSID 1) never reaches the new queue
+t_eq $P/raw/identify-own-cqe "dw0=0x00000000 sqhd=1" \
+    "$(awk '$0 == "== identify" { getline; print $2, $4; exit }' "$T_TMP/raw.out")"
+t_eq $P/raw/list 0x0 "$(raw_status_at list "$T_TMP/raw.out")"
+t_eq $P/raw/created-nsid "1 0" "$(u32 "$T_TMP/list.bin" 0) $(u32 "$T_TMP/list.bin" 4)"
+t_eq $P/raw/delete 0x0 "$(raw_status_at delete "$T_TMP/raw.out")"
+t_eq $P/raw/pool-free-back "$FREE1" "$(pool free)"
+t_check $P/raw/rebind nvme_pci_rebind_ctrl "$BDF"
 
 finish
