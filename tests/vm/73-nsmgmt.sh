@@ -1,5 +1,6 @@
 #!/bin/sh
 # shellcheck shell=dash
+# shellcheck disable=SC2317 # helpers that only run through t_check
 # Namespace Management and Namespace Attachment from the host (nsmgmt.c,
 # docs/configfs.md "Namespace Management from the host"), with nvme-cli:
 #  1. one configfs controller without namespaces (nr_ctrls=0): Identify
@@ -35,7 +36,7 @@ pool() {  # <key>
 # /dev/nvmeX of configfs controller <name> once it is there (20 s)
 ctrl_dev() {  # <name>
     local tries=100 pci e
-    while [ $tries -gt 0 ]; do
+    while [ "$tries" -gt 0 ]; do
         pci=$(cat "$NV/$1/pci" 2>/dev/null)
         for e in /sys/bus/pci/devices/"$pci"/nvme/nvme*; do
             [ -e "$e" ] && [ -c "/dev/${e##*/}" ] && echo "/dev/${e##*/}" && return 0
@@ -50,7 +51,7 @@ ctrl_dev() {  # <name>
 nvme_pci_rebind_ctrl() {  # <bdf>
     local tries=100
     echo "$1" >/sys/bus/pci/drivers/nvme/bind || return 1
-    while [ $tries -gt 0 ]; do
+    while [ "$tries" -gt 0 ]; do
         [ -e /sys/bus/pci/devices/"$1"/nvme ] && return 0
         usleep 200000
         tries=$((tries - 1))
@@ -61,7 +62,7 @@ nvme_pci_rebind_ctrl() {  # <bdf>
 # the namespace <nsid> of controller <name> has no block device (10 s)
 wait_no_dev() {  # <name> <nsid>
     local tries=50
-    while [ $tries -gt 0 ]; do
+    while [ "$tries" -gt 0 ]; do
         nv_ns_dev "$1" "$2" >/dev/null || return 0
         usleep 200000
         tries=$((tries - 1))
@@ -246,7 +247,8 @@ echo 1 >"$NV/b/enable"
 echo 1 >"$NV/c/enable"
 B=$(ctrl_dev b)
 C=$(ctrl_dev c)
-t_check $P/two/controllers [ -n "$B" ] && [ -n "$C" ] || finish
+t_check $P/two/controller-b [ -n "$B" ] || finish
+t_check $P/two/controller-c [ -n "$C" ] || finish
 CC=$(cat /sys/class/nvme/"${C#/dev/}"/cntlid)
 CB=$(cat /sys/class/nvme/"${B#/dev/}"/cntlid)
 nvme_run nvme admin-passthru "$B" --opcode=0x06 --cdw10=0x13 --data-len=4096 -r -b
