@@ -41,6 +41,8 @@ static u16 from_host(struct nvmev_ctrl *ctrl, struct nvmev_req *req,
 
 static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 {
+	u64 unvmcap;
+
 	id->vid = cpu_to_le16(NVMEV_PCI_VENDOR);
 	id->ssvid = cpu_to_le16(NVMEV_PCI_VENDOR);
 	pad_copy(id->sn, sizeof(id->sn), nvmev_serial(ctrl));
@@ -59,7 +61,8 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	 */
 	id->ctratt = cpu_to_le32(NVMEV_CTRATT_ENDGRPS | NVMEV_CTRATT_FDPS);
 	put_unaligned_le16(NVMEV_MAX_NS, (u8 *)id + NVMEV_ID_CTRL_ENDGIDMAX);
-	id->oacs = cpu_to_le16(NVME_CTRL_OACS_DIRECTIVES);
+	id->oacs = cpu_to_le16(NVME_CTRL_OACS_DIRECTIVES |
+			       NVME_CTRL_OACS_NS_MNGT_SUPP);
 	id->cntrltype = 1;		/* I/O controller */
 	id->acl = 3;
 	id->aerl = NVMEV_AERL;
@@ -69,7 +72,13 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->elpe = NVMEV_ELPE;
 	id->wctemp = cpu_to_le16(NVMEV_WCTEMP);
 	id->cctemp = cpu_to_le16(NVMEV_CCTEMP);
-	put_unaligned_le64(nvmev_ctrl_capacity(ctrl), id->tnvmcap);
+	/*
+	 * Unallocated: the pool's free space, shared with every controller;
+	 * total: this controller's namespaces plus that.
+	 */
+	unvmcap = nvmev_pool_free_bytes();
+	put_unaligned_le64(nvmev_ctrl_capacity(ctrl) + unvmcap, id->tnvmcap);
+	put_unaligned_le64(unvmcap, id->unvmcap);
 	id->sqes = (NVME_NVM_IOSQES << 4) | NVME_NVM_IOSQES;
 	id->cqes = (NVME_NVM_IOCQES << 4) | NVME_NVM_IOCQES;
 	id->nn = cpu_to_le32(NVMEV_MAX_NS);
@@ -86,7 +95,7 @@ static void fill_id_ctrl(struct nvmev_ctrl *ctrl, struct nvme_id_ctrl *id)
 	nvmev_ana_id_ctrl(ctrl, id);
 }
 
-static void fill_id_ns(struct nvmev_ns *ns, struct nvme_id_ns *id)
+void nvmev_fill_id_ns(struct nvmev_ns *ns, struct nvme_id_ns *id)
 {
 	id->nsze = cpu_to_le64(ns->nr_lbas);
 	id->ncap = cpu_to_le64(ns->nr_lbas);
@@ -154,16 +163,25 @@ static u16 ns_lookup(struct nvmev_ctrl *ctrl, u32 nsid, struct nvmev_ns **ns)
 	return NVME_SC_SUCCESS;
 }
 
-/* CNS 00h: the namespace's Identify data; zeroes for an inactive one. */
+/*
+ * CNS 00h: the namespace's Identify data; zeroes for an inactive one.
+ * NSID FFFFFFFFh: what all namespaces share (Namespace Management): the
+ * LBA format a created namespace can have, 512 bytes.
+ */
 static u16 id_ns(struct nvmev_ctrl *ctrl, u32 nsid, void *buf)
 {
 	struct nvmev_ns *ns;
-	u16 st = ns_lookup(ctrl, nsid, &ns);
+	u16 st;
 
+	if (nsid == NVME_NSID_ALL) {
+		((struct nvme_id_ns *)buf)->lbaf[0].ds = 9;
+		return NVME_SC_SUCCESS;
+	}
+	st = ns_lookup(ctrl, nsid, &ns);
 	if (!st && ns && ns->csi == KV_CSI)	/* not an LBA namespace */
 		return NVMEV_ERR(NVME_SC_INVALID_IO_CMD_SET);
 	if (!st && ns)
-		fill_id_ns(ns, buf);
+		nvmev_fill_id_ns(ns, buf);
 	return st;
 }
 
@@ -278,6 +296,10 @@ static u16 admin_identify(struct nvmev_ctrl *ctrl, struct nvmev_req *req)
 	void *buf;
 	u16 st;
 
+	/* allocated namespaces, controller lists: completed later */
+	if (c->cns >= NVME_ID_CNS_NS_PRESENT_LIST &&
+	    c->cns <= NVME_ID_CNS_CTRL_LIST)
+		return nvmev_nsm_identify(ctrl, req);
 	buf = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
 	if (!buf)
 		return NVME_SC_INTERNAL;
@@ -846,6 +868,13 @@ static const struct nvmev_op admin_ops[] = {
 	ADMIN_OP(nvme_admin_async_event, admin_async_event),
 	ADMIN_OP(nvme_admin_directive_send, nvmev_directive_send),
 	ADMIN_OP(nvme_admin_directive_recv, nvmev_directive_recv),
+	/* namespaces come and go, and change capacity (nsmgmt.c) */
+	NVMEV_OP(nvme_admin_ns_mgmt, NVMEV_OP_OTHER, 0,
+		 NVME_CMD_EFFECTS_NIC | NVME_CMD_EFFECTS_NCC, NULL,
+		 nvmev_ns_mgmt),
+	NVMEV_OP(nvme_admin_ns_attach, NVMEV_OP_OTHER, 0,
+		 NVME_CMD_EFFECTS_NIC | NVME_CMD_EFFECTS_NCC, NULL,
+		 nvmev_ns_attachment),
 };
 
 const struct nvmev_cmd_set nvmev_admin_cmds = {
@@ -984,8 +1013,11 @@ bool nvmev_admin_poll(struct nvmev_ctrl *ctrl)
 	nvmev_scan_doorbells(ctrl);
 	posted = post_event(ctrl);
 	posted |= nvmev_sq_deletes_poll(ctrl);
+	posted |= nvmev_nsm_poll(ctrl);
 	if (posted)
 		return true;
+	if (nvmev_nsm_busy(ctrl))	/* one admin command at a time there */
+		return false;
 	if (!nvmev_sq_tail(ctrl, sq, &tail))
 		return false;
 
@@ -1006,6 +1038,8 @@ bool nvmev_admin_poll(struct nvmev_ctrl *ctrl)
 		st = fault == NVMEV_FAULT_NONE ? admin_execute(ctrl, &req) :
 						 req.status;
 		atomic64_inc(&ctrl->admin_cmds);
+		if (nvmev_nsm_busy(ctrl))
+			break;		/* the rest waits for it */
 		if (req.hold || fault == NVMEV_FAULT_LOSE)
 			continue;
 		if (st) {

@@ -1539,6 +1539,7 @@ static void ctrl_drop(struct config_group *group, struct config_item *item)
 	nvmev_ctrl_disable(ctrl);
 	nvmev_subsys_join(ctrl, "");	/* gives back shared namespaces */
 	mutex_unlock(&nvmev_cfg_lock);
+	nvmev_nsm_ctrl_drop(ctrl);	/* those the host created here */
 	config_item_put(item);
 }
 
@@ -1630,4 +1631,28 @@ void nvmev_configfs_remove_default(struct nvmev_ctrl *ctrl)
 	config_group_put(&ns->group);
 	configfs_unregister_group(&ctrl->group);
 	config_group_put(&ctrl->group);
+}
+
+/*
+ * A namespace the host created (nsmgmt.c) appears as <ctrl>/namespaces/<nsid>/.
+ * Not under nvmev_cfg_lock: configfs takes its own locks.
+ */
+int nvmev_configfs_add_ns(struct nvmev_ns *ns)
+{
+	char name[12];
+
+	snprintf(name, sizeof(name), "%u", ns->nsid);
+	config_group_init_type_name(&ns->group, name, &ns_type);
+	return configfs_register_group(&ns->ctrl->ns_group, &ns->group);
+}
+
+/* Its directory goes; nvmev_configfs_put_ns() drops the last reference. */
+void nvmev_configfs_remove_ns(struct nvmev_ns *ns)
+{
+	configfs_unregister_group(&ns->group);
+}
+
+void nvmev_configfs_put_ns(struct nvmev_ns *ns)
+{
+	config_group_put(&ns->group);
 }

@@ -161,6 +161,7 @@ struct nvmev_ctrl *nvmev_ctrl_alloc(const char *name)
 	strscpy(ctrl->model, "nvmev NVM SSD", sizeof(ctrl->model));
 	strscpy(ctrl->firmware, NVMEV_VERSION, sizeof(ctrl->firmware));
 	nvmev_power_init(ctrl);
+	nvmev_nsm_init(ctrl);
 	memcpy(ctrl->cpus, p->cpus, sizeof(ctrl->cpus));
 	ctrl->nr_cpus = p->nr_cpus;
 	ctrl->msix = p->msix;
@@ -173,6 +174,7 @@ struct nvmev_ctrl *nvmev_ctrl_alloc(const char *name)
 
 void nvmev_ctrl_free(struct nvmev_ctrl *ctrl)
 {
+	nvmev_nsm_exit(ctrl);
 	mutex_lock(&nvmev_cfg_lock);
 	list_del(&ctrl->node);
 	mutex_unlock(&nvmev_cfg_lock);

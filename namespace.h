@@ -104,6 +104,7 @@ struct nvmev_ns {
 	/* controllers of the subsystem to attach to, "a,b"; "": all */
 	char paths[256];
 	unsigned int nr_paths;		/* ctrl->ns[] arrays it is in */
+	bool host_created;		/* Namespace Management: only the host attaches it */
 	bool enabled;			/* storage allocated, attached */
 	const struct nvmev_ns_ops *ops;	/* of cfg.type, while enabled */
 	bool keep_data;			/* nvmev0: the superblock kept it */
@@ -254,6 +255,9 @@ static inline struct nvmev_ns *nvmev_ns_find(struct nvmev_ctrl *ctrl, u32 nsid)
 		return NULL;
 	return ns;
 }
+
+/* admin.c */
+void nvmev_fill_id_ns(struct nvmev_ns *ns, struct nvme_id_ns *id);
 
 /* subsys.c: a namespace on the controllers of its subsystem */
 int nvmev_ns_paths_check(struct nvmev_ns *ns);

@@ -22,6 +22,7 @@
 #include <linux/ioport.h>
 #include <linux/configfs.h>
 #include <linux/bitmap.h>
+#include <linux/workqueue.h>
 #ifdef NVMEV_HAVE_LINUX_UNALIGNED	/* 6.12 and later, see Kbuild */
 #include <linux/unaligned.h>
 #else
@@ -383,6 +384,23 @@ struct nvmev_subsys {
 	bool removed;			/* its directory is gone */
 };
 
+/*
+ * An admin command completed later (nsmgmt.c): a work item runs it, the
+ * dispatcher posts its completion on a later pass, or drops it when a
+ * reset ended the session it came from.
+ */
+struct nvmev_nsm {
+	struct work_struct work;
+	struct nvme_command cmd;
+	u32 epoch;			/* the session it belongs to */
+	bool busy;			/* dispatcher: no other admin fetch */
+	bool done;			/* the work finished (release/acquire) */
+	u16 status;
+	u64 result;
+	size_t out_len;			/* bytes of buf for the host */
+	u8 buf[NVME_IDENTIFY_DATA_SIZE];	/* data from or for the host */
+};
+
 struct nvmev_ctrl {
 	struct config_group group;	/* configfs: <name>/ */
 	struct config_group ns_group;	/* configfs: <name>/namespaces/ */
@@ -525,6 +543,9 @@ struct nvmev_ctrl {
 	unsigned int nr_kept;
 	u64 kept_seq;
 
+	/* Namespace Management and Attachment in progress (nsmgmt.c) */
+	struct nvmev_nsm nsm;
+
 	/* Threads (engine.c) */
 	struct nvmev_disp *disp;
 	struct list_head disp_node;
@@ -582,6 +603,19 @@ int nvmev_configfs_init(void);
 void nvmev_configfs_exit(void);
 int nvmev_configfs_add_default(struct nvmev_ctrl *ctrl);
 void nvmev_configfs_remove_default(struct nvmev_ctrl *ctrl);
+int nvmev_configfs_add_ns(struct nvmev_ns *ns);
+void nvmev_configfs_remove_ns(struct nvmev_ns *ns);
+void nvmev_configfs_put_ns(struct nvmev_ns *ns);
+
+/* nsmgmt.c: Namespace Management and Attachment from the host */
+u16 nvmev_ns_mgmt(struct nvmev_ctrl *ctrl, struct nvmev_req *req);
+u16 nvmev_ns_attachment(struct nvmev_ctrl *ctrl, struct nvmev_req *req);
+u16 nvmev_nsm_identify(struct nvmev_ctrl *ctrl, struct nvmev_req *req);
+bool nvmev_nsm_busy(struct nvmev_ctrl *ctrl);
+bool nvmev_nsm_poll(struct nvmev_ctrl *ctrl);
+void nvmev_nsm_init(struct nvmev_ctrl *ctrl);
+void nvmev_nsm_exit(struct nvmev_ctrl *ctrl);
+void nvmev_nsm_ctrl_drop(struct nvmev_ctrl *ctrl);
 
 /* subsys.c: NVM subsystems, namespaces shared between controllers */
 int nvmev_subsys_init(struct config_group *root);

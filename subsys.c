@@ -118,13 +118,16 @@ int nvmev_subsys_ctrl_check(struct nvmev_ctrl *ctrl)
 
 /* ---- Namespaces on several controllers ---------------------------------- */
 
-/* @ns is to be attached to @ctrl: same subsystem, and named if a list is set. */
+/*
+ * @ns is to be attached to @ctrl: same subsystem, and named if a list is
+ * set.  One the host created is attached only by the host (nsmgmt.c).
+ */
 static bool ns_wants(struct nvmev_ns *ns, struct nvmev_ctrl *ctrl)
 {
 	const char *p = ns->paths;
 	size_t len = strlen(ctrl->name);
 
-	if (!nvmev_same_subsys(ns->ctrl, ctrl))
+	if (!nvmev_same_subsys(ns->ctrl, ctrl) || ns->host_created)
 		return false;
 	if (!*p)
 		return true;
@@ -480,8 +483,8 @@ static struct config_group *subsys_make(struct config_group *group,
 	}
 	s->id = id;
 	strscpy(s->name, name, sizeof(s->name));
-	snprintf(s->serial, sizeof(s->serial), "NVMEVS%04X%08llX", id,
-		 (u64)p->memmap_start >> 20);
+	snprintf(s->serial, sizeof(s->serial), "NVMEVS%04X%08X", id & 0xffff,
+		 (u32)(p->memmap_start >> 20));
 	strscpy(s->model, "nvmev NVM SSD", sizeof(s->model));
 	strscpy(s->firmware, NVMEV_VERSION, sizeof(s->firmware));
 	config_group_init_type_name(&s->group, name, &subsys_type);

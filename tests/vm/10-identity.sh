@@ -122,7 +122,7 @@ t_eq identity/sysfs/firmware-rev "0.1" "$(sed 's/ *$//' "/sys/class/nvme/$CNAME/
 IDC=$T_TMP/idctrl.json
 if nvme id-ctrl "$CTRL" -o json >"$IDC" 2>&1; then
     t_pass identity/ctrl/id-ctrl
-    for kv in vid=3153 ssvid=3153 mdts=7 ver=66560 cntrltype=1 oacs=32 acl=3 aerl=3 \
+    for kv in vid=3153 ssvid=3153 mdts=7 ver=66560 cntrltype=1 oacs=40 acl=3 aerl=3 \
         frmw=3 lpa=6 elpe=15 npss=0 wctemp=343 cctemp=358 sqes=102 cqes=68 nn=32 oaes=2304 \
         oncs=239 vwc=0 sgls=0 cmic=8 anatt=10 anacap=95 anagrpmax=32 nanagrpid=32 mnan=32; do
         t_eq "identity/ctrl/${kv%%=*}" "${kv#*=}" "$(jget "$IDC" "${kv%%=*}")"
@@ -173,10 +173,14 @@ for nsid in 2 9 32; do
         t_fail "identity/ns/cns0-inactive-nsid$nsid-zeroes" "status $ST, $(size_of "$T_OUT") bytes, first: $(hexbytes "$T_OUT" 0 16)"
     fi
 done
-for nsid in 0 33 0xfffffffe 0xffffffff; do
+for nsid in 0 33 0xfffffffe; do
     adm_st "identity/ns/cns0-nsid-$nsid-invalid-ns" 0x400b \
         --opcode=0x06 --namespace-id=$nsid --cdw10=0 --data-len=4096 -r -b
 done
+# NSID FFFFFFFFh with Namespace Management: the common LBA format, 512 B
+adm --opcode=0x06 --namespace-id=0xffffffff --cdw10=0 --data-len=4096 -r -b
+t_eq identity/ns/cns0-nsid-all-status 0x0 "$ST"
+t_eq identity/ns/cns0-nsid-all-nlbaf-lbaf0 "0 9" "$(u8 "$T_OUT" 25) $(u8 "$T_OUT" 130)"
 
 # CNS 2: active namespace list (NSIDs greater than CDW1.NSID)
 adm --opcode=0x06 --namespace-id=0 --cdw10=2 --data-len=4096 -r -b
@@ -249,8 +253,21 @@ adm --opcode=0x06 --namespace-id=1 --cdw10=8 --data-len=4096 -r -b
 t_eq identity/cns8/status 0x0 "$ST"
 t_eq identity/cns8/nstat 1 "$(u8 "$T_OUT" 14)"
 
+# CNS 10h-13h (Namespace Management, nsmgmt.c): allocated NSIDs, an
+# allocated namespace, the controllers attached to it, the subsystem's
+adm --opcode=0x06 --namespace-id=0 --cdw10=0x10 --data-len=4096 -r -b
+t_eq identity/cns10/list "0x0 1 0" "$ST $(u32 "$T_OUT" 0) $(u32 "$T_OUT" 4)"
+adm --opcode=0x06 --namespace-id=1 --cdw10=0x11 --data-len=4096 -r -b
+t_eq identity/cns11/nsze "0x0 $NR_LBAS" "$ST $(u64 "$T_OUT" 0)"
+adm --opcode=0x06 --namespace-id=1 --cdw10=0x12 --data-len=4096 -r -b
+t_eq identity/cns12/list "0x0 1 1" "$ST $(u16 "$T_OUT" 0) $(u16 "$T_OUT" 2)"
+adm --opcode=0x06 --namespace-id=0 --cdw10=0x13 --data-len=4096 -r -b
+t_eq identity/cns13/list "0x0 1 1" "$ST $(u16 "$T_OUT" 0) $(u16 "$T_OUT" 2)"
+adm_st identity/cns11/nsid-0-invalid-ns 0x400b \
+    --opcode=0x06 --namespace-id=0 --cdw10=0x11 --data-len=4096 -r -b
+
 # Any other CNS: Invalid Field
-for cns in 0x04 0x09 0x10 0x11 0x12 0x13 0x14 0x15 0x1f 0x20 0xff; do
+for cns in 0x04 0x09 0x14 0x15 0x1f 0x20 0xff; do
     adm_st "identity/cns-$cns-invalid-field" 0x4002 \
         --opcode=0x06 --namespace-id=1 --cdw10=$cns --data-len=4096 -r -b
 done
@@ -327,14 +344,14 @@ t_check identity/fwlog/frs2-7-zero is_zero "$T_TMP/fw.rest"
 run nvme fw-log "$CTRL"
 t_check identity/fwlog/cli grep -q '^frs1 *: 0x2020202020312e30 (0.1' "$T_OUT"
 
-# Commands supported and effects log: admin 0,1,2,4,5,6,8,9,a,c,19,1a; I/O
-# 0,2,5,c,d,e,11,12,15,1d plus 1,4,8,9 with LBCC
+# Commands supported and effects log: admin 0,1,2,4,5,6,8,9,a,c,19,1a, and
+# d,15 with NCC and NIC; I/O 0,2,5,c,d,e,11,12,15,1d plus 1,4,8,9 with LBCC
 getlog 5 4096
 t_eq identity/effects/status 0x0 "$ST"
 od -An -v -tu4 "$T_OUT" | awk '
     function acs(o) { return (o <= 2 || o == 4 || o == 5 || o == 6 || o == 8 ||
                               o == 9 || o == 10 || o == 12 || o == 25 ||
-                              o == 26) ? 1 : 0 }
+                              o == 26) ? 1 : (o == 13 || o == 21) ? 13 : 0 }
     function iocs(o) { return (o == 0 || o == 2 || o == 5 || o == 12 ||
                                o == 13 || o == 14 || o == 17 || o == 21 ||
                                o == 18 || o == 29) ? 1 :

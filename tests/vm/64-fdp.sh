@@ -74,7 +74,7 @@ getlog() {
 adm --opcode=0x06 --cdw10=1 --data-len=4096 -r -b
 cp "$T_OUT" $T_TMP/idc
 t_eq $P/id/ctratt-eg-fdps $(((1 << 4) | (1 << 19))) $(($(u32 $T_TMP/idc 96) & ((1 << 4) | (1 << 19))))
-t_eq $P/id/oacs-directives 32 "$(u16 $T_TMP/idc 256)"
+t_eq $P/id/oacs-directives 32 $(($(u16 $T_TMP/idc 256) & 32))
 t_eq $P/id/endgidmax 32 "$(u16 $T_TMP/idc 340)"
 for n in 1 2; do
     adm --opcode=0x06 --cdw10=0 --namespace-id=$n --data-len=4096 -r -b
