@@ -53,7 +53,8 @@ static char *value(const char *page, size_t count, char *buf, size_t size)
 	return strim(buf);
 }
 
-static bool printable(const char *s)
+/* Only printable ASCII (identity strings, names). */
+bool nvmev_printable(const char *s)
 {
 	for (; *s; s++)
 		if (*s < 0x20 || *s > 0x7e)
@@ -77,7 +78,7 @@ static ssize_t ident_store(struct nvmev_ctrl *ctrl, const char *attr,
 		pr_err("%s: %s comes from subsystem %s: set it there\n",
 		       ctrl->name, attr, ctrl->subsys->name);
 		ret = -EINVAL;
-	} else if (!v || !*v || strlen(v) > max || !printable(v)) {
+	} else if (!v || !*v || strlen(v) > max || !nvmev_printable(v)) {
 		pr_err("%s: %s=%s: use 1 to %zu printable ASCII characters\n",
 		       ctrl->name, attr, v ? v : "(too long)", max);
 		ret = -EINVAL;
@@ -1289,7 +1290,7 @@ static ssize_t ns_controllers_store(struct config_item *item,
 		if (!n || n >= sizeof(ns->ctrl->name))
 			v = NULL;
 	}
-	if (!v || !printable(v) || strpbrk(v, " \t/")) {
+	if (!v || !nvmev_printable(v) || strpbrk(v, " \t/")) {
 		pr_err("%s/%u: controllers=%s: name controllers of its subsystem, comma-separated (e.g. a,b), or nothing for all\n",
 		       ns->ctrl->name, ns->nsid, v ? v : "(invalid)");
 		return -EINVAL;

@@ -603,6 +603,7 @@ int nvmev_configfs_init(void);
 void nvmev_configfs_exit(void);
 int nvmev_configfs_add_default(struct nvmev_ctrl *ctrl);
 void nvmev_configfs_remove_default(struct nvmev_ctrl *ctrl);
+bool nvmev_printable(const char *s);
 int nvmev_configfs_add_ns(struct nvmev_ns *ns);
 void nvmev_configfs_remove_ns(struct nvmev_ns *ns);
 void nvmev_configfs_put_ns(struct nvmev_ns *ns);

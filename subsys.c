@@ -321,14 +321,6 @@ static inline struct nvmev_subsys *to_subsys(struct config_item *item)
 	return container_of(to_config_group(item), struct nvmev_subsys, group);
 }
 
-static bool printable(const char *s)
-{
-	for (; *s; s++)
-		if (*s < 0x20 || *s > 0x7e)
-			return false;
-	return true;
-}
-
 /*
  * Set an identity field of @s: only while none of its controllers is
  * live (the host reads it once).
@@ -353,7 +345,7 @@ static ssize_t subsys_ident_store(struct nvmev_subsys *s, const char *attr,
 			goto out;
 		}
 	}
-	if ((!*v && !empty_ok) || strlen(v) > max || !printable(v)) {
+	if ((!*v && !empty_ok) || strlen(v) > max || !nvmev_printable(v)) {
 		pr_err("subsystems/%s: %s=%s: use %s1 to %zu printable ASCII characters\n",
 		       s->name, attr, v, empty_ok ? "nothing (the default) or " : "",
 		       max);

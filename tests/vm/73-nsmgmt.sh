@@ -33,37 +33,12 @@ pool() {  # <key>
     awk -v k="$1" '$1 == k { print $2; f = 1; exit } END { if (!f) print "<no " k ">" }' "$NV/pool" 2>/dev/null
 }
 
-# /dev/nvmeX of configfs controller <name> once it is there (20 s)
-ctrl_dev() {  # <name>
-    local tries=100 pci e
-    while [ "$tries" -gt 0 ]; do
-        pci=$(cat "$NV/$1/pci" 2>/dev/null)
-        for e in /sys/bus/pci/devices/"$pci"/nvme/nvme*; do
-            [ -e "$e" ] && [ -c "/dev/${e##*/}" ] && echo "/dev/${e##*/}" && return 0
-        done
-        usleep 200000
-        tries=$((tries - 1))
-    done
-    return 1
-}
-
 # nvme binds to PCI function <bdf> again (its controller node appears)
 nvme_pci_rebind_ctrl() {  # <bdf>
     local tries=100
     echo "$1" >/sys/bus/pci/drivers/nvme/bind || return 1
     while [ "$tries" -gt 0 ]; do
         [ -e /sys/bus/pci/devices/"$1"/nvme ] && return 0
-        usleep 200000
-        tries=$((tries - 1))
-    done
-    return 1
-}
-
-# the namespace <nsid> of controller <name> has no block device (10 s)
-wait_no_dev() {  # <name> <nsid>
-    local tries=50
-    while [ "$tries" -gt 0 ]; do
-        nv_ns_dev "$1" "$2" >/dev/null || return 0
         usleep 200000
         tries=$((tries - 1))
     done
@@ -97,7 +72,7 @@ SIZE=$(pool size)
 # ================================================================ 1. one controller
 
 mkdir "$NV/a" && echo 1 >"$NV/a/enable"
-A=$(ctrl_dev a)
+A=$(nv_wait_cdev a)
 t_check $P/a/controller [ -n "$A" ] || finish
 CA=$(cat /sys/class/nvme/"${A#/dev/}"/cntlid)
 FREE0=$(pool free)
@@ -117,7 +92,7 @@ t_check $P/create/configfs-dir [ -d "$NV/a/namespaces/1" ]
 t_eq $P/create/configfs-enable 1 "$(cat "$NV/a/namespaces/1/enable" 2>/dev/null)"
 t_eq $P/create/pool-free "$((FREE0 - 8 * MIB))" "$(pool free)"
 t_check $P/create/pool-extent grep -q " $((8 * MIB)) a/1\$" "$NV/pool"
-t_check $P/create/not-attached wait_no_dev a 1
+t_check $P/create/not-attached nv_wait_no_dev a 1
 
 nvme_run nvme list-ns "$A" --all
 t_check $P/list-ns-all grep -q ':0x1$' "$T_OUT"
@@ -146,7 +121,7 @@ $DD if=/dev/urandom of="$T_TMP/data" bs=1M count=2 2>/dev/null
 t_check $P/attach/write $DD if="$T_TMP/data" of="$D" bs=1M oflag=direct
 nvme_run nvme detach-ns "$A" -n 1 -c "$CA"
 t_eq $P/detach/status 0x0 "$ST"
-t_check $P/detach/device-gone wait_no_dev a 1
+t_check $P/detach/device-gone nv_wait_no_dev a 1
 nvme_run nvme list-ns "$A" --all
 t_check $P/detach/still-allocated grep -q ':0x1$' "$T_OUT"
 nvme_run nvme attach-ns "$A" -n 1 -c "$CA"
@@ -192,7 +167,7 @@ t_check $P/err/still-readable cmp "$T_TMP/data" "$T_TMP/back"
 
 nvme_run nvme delete-ns "$A" -n 1
 t_eq $P/delete/status 0x0 "$ST"
-t_check $P/delete/device-gone wait_no_dev a 1
+t_check $P/delete/device-gone nv_wait_no_dev a 1
 t_expect_fail $P/delete/configfs-dir-gone [ -d "$NV/a/namespaces/1" ]
 nvme_run nvme delete-ns "$A" -n 2
 t_eq $P/delete2/status 0x0 "$ST"
@@ -206,7 +181,7 @@ D=$(nv_wait_dev a 5)
 t_check $P/cfgns/device [ -n "$D" ]
 nvme_run nvme delete-ns "$A" -n 5
 t_eq $P/cfgns/delete 0x0 "$ST"
-t_check $P/cfgns/device-gone wait_no_dev a 5
+t_check $P/cfgns/device-gone nv_wait_no_dev a 5
 t_eq $P/cfgns/configfs-disabled 0 "$(cat "$NV/a/namespaces/5/enable" 2>/dev/null)"
 t_eq $P/cfgns/pool-free-back "$FREE0" "$(pool free)"
 rmdir "$NV/a/namespaces/5"
@@ -248,8 +223,8 @@ echo s >"$NV/b/subsys"
 echo s >"$NV/c/subsys"
 echo 1 >"$NV/b/enable"
 echo 1 >"$NV/c/enable"
-B=$(ctrl_dev b)
-C=$(ctrl_dev c)
+B=$(nv_wait_cdev b)
+C=$(nv_wait_cdev c)
 t_check $P/two/controller-b [ -n "$B" ] || finish
 t_check $P/two/controller-c [ -n "$C" ] || finish
 CC=$(cat /sys/class/nvme/"${C#/dev/}"/cntlid)
@@ -270,7 +245,7 @@ nvme_run nvme admin-passthru "$B" --opcode=0x06 --cdw10=0x12 --namespace-id="${N
 t_eq $P/two/cns12 "1 $CC" "$(u16 "$T_OUT" 0) $(u16 "$T_OUT" 2)"
 nvme_run nvme delete-ns "$C" -n "${N:-1}"
 t_eq $P/two/delete-through-c 0x0 "$ST"
-t_check $P/two/device-gone wait_no_dev c "${N:-1}"
+t_check $P/two/device-gone nv_wait_no_dev c "${N:-1}"
 t_expect_fail $P/two/configfs-gone [ -d "$NV/b/namespaces/${N:-none}" ]
 t_eq $P/two/pool-free "$((SIZE - 2 * MIB))" "$(pool free)"
 
@@ -291,7 +266,7 @@ le64() {  # <value>: 8 bytes, little endian
     done
 }
 mkdir "$NV/d" && echo 1 >"$NV/d/enable"
-DC=$(ctrl_dev d)
+DC=$(nv_wait_cdev d)
 t_check $P/raw/controller [ -n "$DC" ] || finish
 BDF=$(cat "$NV/d/pci")
 FREE1=$(pool free)

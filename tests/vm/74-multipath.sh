@@ -40,27 +40,6 @@ cstat() {
     echo "${v:-0}"
 }
 
-# /dev/nvmeX of configfs controller <name> (its current instance)
-cdev() {
-    local pci e
-    pci=$(cat "$NV/$1/pci" 2>/dev/null)
-    [ -n "$pci" ] || return 1
-    for e in /sys/bus/pci/devices/"$pci"/nvme/nvme*; do
-        [ -e "$e" ] && [ -c "/dev/${e##*/}" ] && echo "/dev/${e##*/}" && return 0
-    done
-    return 1
-}
-
-wait_cdev() {  # <ctrl> [seconds]
-    local tries=$((${2:-20} * 5))
-    while [ $tries -gt 0 ]; do
-        cdev "$1" && return 0
-        usleep 200000
-        tries=$((tries - 1))
-    done
-    return 1
-}
-
 # the nvme-subsystem directory whose subsysnqn is $NQN
 subsys_dir() {
     local d
@@ -94,7 +73,7 @@ wait_paths() {  # <n> [seconds]
 # the host's ANA state of namespace 1 on the path through <ctrl>
 path_state() {  # <ctrl>
     local d e
-    d=$(cdev "$1") || return 1
+    d=$(nv_wait_cdev "$1" 1) || return 1
     for e in /sys/class/nvme/"${d#/dev/}"/nvme*c*n1; do
         [ -r "$e/ana_state" ] && cat "$e/ana_state" && return 0
     done
@@ -166,8 +145,8 @@ rmdir $NV/c
 t_check $P/cfs/enable-b sh -c "echo 1 > $NV/b/enable"
 
 # ================================================================ 2. identity
-A=$(wait_cdev a) || t_fail $P/id/a "controller a did not appear"
-B=$(wait_cdev b) || t_fail $P/id/b "controller b did not appear"
+A=$(nv_wait_cdev a) || t_fail $P/id/a "controller a did not appear"
+B=$(nv_wait_cdev b) || t_fail $P/id/b "controller b did not appear"
 t_check $P/id/two-paths wait_paths 2
 SD=$(subsys_dir)
 t_log "subsystem $SD, controllers $A $B"
@@ -286,6 +265,14 @@ t_eq $P/resv/cleared-a-writes 0x0 "$ST"
 # ================================================================ 4. failover
 # sums of the two controllers' commands, to see where I/O goes
 wr() { echo $(($(cstat "$1" write_cmds) + $(cstat "$1" read_cmds))); }
+# the commands through <ctrl> in the next 4 s, logged with <what>
+gain() {  # <ctrl> <what>
+    local g0
+    g0=$(wr "$1")
+    sleep 4
+    GAIN=$(($(wr "$1") - g0))
+    t_log "$2: $1 +$GAIN"
+}
 # shellcheck disable=SC2086 # FIO_COMMON is a list of options
 fio --name=fo --filename="$DEV" --rw=randwrite --bs=4k --size=64M \
     --iodepth=8 --time_based --runtime=60 --verify_backlog=256 $FIO_COMMON \
@@ -302,7 +289,7 @@ t_check $P/failover/io-flows test $((a1 - a0 + b1 - b0)) -gt 0
 # ANA: the group of the path in use goes inaccessible, then non-optimized:
 # the host sees it within ANATT and moves the I/O to the optimized path
 ANATT=$(cat $NV/$busy/anatt)
-t_eq $P/ana/anatt-id "$ANATT" "$(id_field "$(cdev $busy)" anatt)"
+t_eq $P/ana/anatt-id "$ANATT" "$(id_field "$(nv_wait_cdev $busy)" anatt)"
 t_eq $P/ana/both-optimized "optimized optimized" "$(path_state a) $(path_state b)"
 for st in inaccessible non-optimized; do
     echo "1 $st" >$NV/$busy/ana
@@ -318,26 +305,20 @@ for st in inaccessible non-optimized; do
 done
 echo 0 >$NV/$busy/enable
 t_check $P/failover/one-path wait_paths 1
-i0=$(wr $idle)
-sleep 4
-i1=$(wr $idle)
-t_log "$busy disabled: $idle +$((i1 - i0))"
-t_check $P/failover/moved test $((i1 - i0)) -gt 0
+gain $idle "$busy disabled"
+t_check $P/failover/moved test "$GAIN" -gt 0
 echo 1 >$NV/$busy/enable
 t_check $P/failover/back wait_paths 2
 sleep 2
 # a controller reset of the path in use now
-R=$(wait_cdev $idle)
+R=$(nv_wait_cdev $idle)
 t_check $P/failover/reset nvme reset "$R"
 t_check $P/failover/after-reset wait_paths 2
 sleep 2
 echo 0 >$NV/$idle/enable
 t_check $P/failover/other-down wait_paths 1
-b0=$(wr $busy)
-sleep 4
-b1=$(wr $busy)
-t_log "$idle disabled: $busy +$((b1 - b0))"
-t_check $P/failover/moved-back test $((b1 - b0)) -gt 0
+gain $busy "$idle disabled"
+t_check $P/failover/moved-back test "$GAIN" -gt 0
 echo 1 >$NV/$idle/enable
 t_check $P/failover/both-back wait_paths 2
 wait $FIO
@@ -350,8 +331,8 @@ no_io_errors() { ! t_dmesg_since_mark | grep -q 'I/O error'; }
 t_check $P/failover/no-io-errors no_io_errors
 
 # ================================================================ 5. round-robin
-A=$(wait_cdev a)
-B=$(wait_cdev b)
+A=$(nv_wait_cdev a)
+B=$(nv_wait_cdev b)
 t_check $P/rr/iopolicy sh -c "echo round-robin > $SD/iopolicy"
 t_eq $P/rr/iopolicy-read round-robin "$(cat "$SD/iopolicy")"
 a0=$(cstat a read_cmds) b0=$(cstat b read_cmds)

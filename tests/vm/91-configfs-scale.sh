@@ -20,16 +20,6 @@ P=cfgscale
 DD=/usr/bin/dd
 nv_configfs_mount
 
-wait_gone() {  # <ctrl> <nsid> [seconds]
-    local tries=$((${3:-15} * 5))
-    while [ "$tries" -gt 0 ]; do
-        nv_ns_dev "$1" "$2" >/dev/null || return 0
-        usleep 200000
-        tries=$((tries - 1))
-    done
-    return 1
-}
-
 mkns() {  # <ctrl> <nsid> <size> [preset]
     mkdir "$NV/$1/namespaces/$2" &&
         echo "$3" >"$NV/$1/namespaces/$2/size" &&
@@ -146,7 +136,7 @@ if D2=$(nv_wait_dev s0 2); then
     sleep 2
     echo 0 >"$NV/s0/namespaces/2/enable" && t_pass $P/detach-under-io-write ||
         t_fail $P/detach-under-io-write "echo 0 > enable failed"
-    t_check $P/detach-under-io-gone wait_gone s0 2
+    t_check $P/detach-under-io-gone nv_wait_no_dev s0 2
     tries=100
     while kill -0 $FIO 2>/dev/null && [ $tries -gt 0 ]; do
         usleep 200000

@@ -512,6 +512,33 @@ nv_wait_dev() {  # <ctrl> <nsid> [seconds]: print the block device once it is th
     return 1
 }
 
+# The controller node /dev/nvmeX of configfs controller <name> (its
+# current instance), once it is there.
+nv_wait_cdev() {  # <ctrl> [seconds]
+    local tries=$((${2:-20} * 5)) pci e
+    while [ $tries -gt 0 ]; do
+        pci=$(cat "$NV/$1/pci" 2>/dev/null)
+        for e in /sys/bus/pci/devices/"$pci"/nvme/nvme*; do
+            [ -n "$pci" ] && [ -e "$e" ] && [ -c "/dev/${e##*/}" ] &&
+                echo "/dev/${e##*/}" && return 0
+        done
+        usleep 200000
+        tries=$((tries - 1))
+    done
+    return 1
+}
+
+# Namespace <nsid> of configfs controller <ctrl> has no block device.
+nv_wait_no_dev() {  # <ctrl> <nsid> [seconds]
+    local tries=$((${3:-15} * 5))
+    while [ "$tries" -gt 0 ]; do
+        nv_ns_dev "$1" "$2" >/dev/null || return 0
+        usleep 200000
+        tries=$((tries - 1))
+    done
+    return 1
+}
+
 # The generic char device (/dev/ngXnY) of the first namespace of configfs
 # controller <name>, once it is there (20 s): namespaces of command sets
 # without a block driver (KV) have only this.
