@@ -68,7 +68,7 @@ t_log "$NLB LBAs, driver uses I/O queues 1..$NQ, granted $GRANTED_SQ SQs / $GRAN
 
 # ---------------------------------------------------------------- admin opcodes
 
-for op in 0x03 0x07 0x0b 0x0d 0x0e 0x0f 0x10 0x11 0x12 0x13 0x14 0x15 0x18 \
+for op in 0x03 0x07 0x0b 0x0e 0x0f 0x10 0x11 0x12 0x13 0x14 0x18 \
     0x1c 0x1d 0x1e 0x20 0x21 0x24 0x3f 0x7c 0x7f 0x80 0x81 0x82 0x84 0x86 \
     0xc0 0xc1 0xc8 0xfe 0xff; do
     adm_st "passthru/admin/bad-opcode-$op" 0x4001 --opcode=$op
@@ -84,9 +84,15 @@ adm_st passthru/admin/dir-send-invalid-field 0x4002 --opcode=0x19 --namespace-id
 adm_st passthru/admin/dir-recv-nsid0-invalid-ns 0x400b --opcode=0x1a --namespace-id=0 \
     --cdw10=1023 --cdw11=0x0001 --data-len=4096 -r
 # same with a data buffer and every field set: still Invalid Opcode
-adm_st passthru/admin/bad-opcode-0x0d-with-data 0x4001 --opcode=0x0d --namespace-id=1 \
+adm_st passthru/admin/bad-opcode-0x0e-with-data 0x4001 --opcode=0x0e --namespace-id=1 \
     --cdw10=0xffffffff --cdw11=0xffffffff --cdw12=1 --cdw13=2 --cdw14=3 --cdw15=4 \
     --data-len=4096 -w
+# Namespace Management and Attachment (nsmgmt.c): a select that does not
+# exist is Invalid Field
+adm_st passthru/admin/ns-mgmt-bad-sel 0x4002 --opcode=0x0d --namespace-id=1 \
+    --cdw10=0xf --data-len=4096 -w
+adm_st passthru/admin/ns-attach-bad-sel 0x4002 --opcode=0x15 --namespace-id=1 \
+    --cdw10=0xf --data-len=4096 -w
 adm_st passthru/admin/bad-opcode-0x80-format 0x4001 --opcode=0x80 --namespace-id=1 --cdw10=0
 adm_st passthru/admin/bad-opcode-0x84-sanitize 0x4001 --opcode=0x84 --cdw10=2
 
@@ -405,7 +411,7 @@ fuzz() {
     local count=0 nostatus=0 nodnr=0 wrong=0 okcount=0 refused=0 first="" dopt rc msg st line
     if [ "$kind" = admin ]; then
         dev=$CTRL
-        supported=" 0 1 2 4 5 6 8 9 10 25 26 "
+        supported=" 0 1 2 4 5 6 8 9 10 13 21 25 26 "
     else
         dev=$NS
         supported=" 0 1 2 4 5 8 9 12 13 14 17 18 21 29 "
