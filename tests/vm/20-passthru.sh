@@ -83,8 +83,9 @@ adm_st passthru/admin/dir-send-invalid-field 0x4002 --opcode=0x19 --namespace-id
     --cdw11=0x0001 --cdw12=$(((1 << 8) | 1))
 adm_st passthru/admin/dir-recv-nsid0-invalid-ns 0x400b --opcode=0x1a --namespace-id=0 \
     --cdw10=1023 --cdw11=0x0001 --data-len=4096 -r
-# same with a data buffer and every field set: still Invalid Opcode
-adm_st passthru/admin/bad-opcode-0x0e-with-data 0x4001 --opcode=0x0e --namespace-id=1 \
+# with a data buffer (opcode bits 1:0 = 01, host to controller) and every
+# field set: still Invalid Opcode
+adm_st passthru/admin/bad-opcode-0x11-with-data 0x4001 --opcode=0x11 --namespace-id=1 \
     --cdw10=0xffffffff --cdw11=0xffffffff --cdw12=1 --cdw13=2 --cdw14=3 --cdw15=4 \
     --data-len=4096 -w
 # Namespace Management and Attachment (nsmgmt.c): a select that does not
