@@ -354,13 +354,16 @@ else
         cp $T_OUT $T/idc.fabric
         jv() { sed -n "s/^ *\"$2\" *: *\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p" "$1" | head -n 1 | sed 's/ *$//'; }
         # passed through from nvmev
-        for f in vid ssvid sn mn fr ieee ver oacs oncs nn vwc lpa elpe npss awun awupf; do
+        for f in vid ssvid sn mn fr ieee ver oacs nn vwc lpa elpe npss awun awupf; do
             t_eq $Q/id-ctrl-$f-passed "$(jv $T/idc.local $f)" "$(jv $T/idc.fabric $f)"
         done
         t_check $Q/id-ctrl-mn-nvmev sh -c "echo '$(jv $T/idc.fabric mn)' | grep -q nvmev"
         # rewritten by nvmet: controller ID, subsystem NQN, ACL, fused
-        # operations, SGL support, multi-controller bit, response size
+        # operations, SGL support, multi-controller bit, response size,
+        # reservations
         t_eq $Q/id-ctrl-cntlid "$(cat /sys/class/nvme/$FC/cntlid)" "$(jv $T/idc.fabric cntlid)"
+        # ONCS without Reservations (bit 5), which nvmet keeps for itself
+        t_eq $Q/id-ctrl-oncs-no-resv $(($(jv $T/idc.local oncs) & ~0x20)) "$(jv $T/idc.fabric oncs)"
         t_eq $Q/id-ctrl-subnqn $NQN_PT "$(jv $T/idc.fabric subnqn)"
         t_eq $Q/id-ctrl-acl 3 "$(jv $T/idc.fabric acl)"
         t_eq $Q/id-ctrl-fuses 0 "$(jv $T/idc.fabric fuses)"
