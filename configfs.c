@@ -1538,9 +1538,12 @@ static void ctrl_drop(struct config_group *group, struct config_item *item)
 
 	mutex_lock(&nvmev_cfg_lock);
 	nvmev_ctrl_disable(ctrl);
-	nvmev_subsys_join(ctrl, "");	/* gives back shared namespaces */
 	mutex_unlock(&nvmev_cfg_lock);
 	nvmev_nsm_ctrl_drop(ctrl);	/* those the host created here */
+	/* none of its namespaces is left: it can leave its subsystem */
+	mutex_lock(&nvmev_cfg_lock);
+	nvmev_subsys_join(ctrl, "");	/* gives back shared namespaces */
+	mutex_unlock(&nvmev_cfg_lock);
 	config_item_put(item);
 }
 

@@ -248,6 +248,20 @@ t_eq $P/two/delete-through-c 0x0 "$ST"
 t_check $P/two/device-gone nv_wait_no_dev c "${N:-1}"
 t_expect_fail $P/two/configfs-gone [ -d "$NV/b/namespaces/${N:-none}" ]
 t_eq $P/two/pool-free "$((SIZE - 2 * MIB))" "$(pool free)"
+# rmdir of the controller that created a namespace attached to the other:
+# the namespace goes, and the controller leaves the subsystem cleanly
+nvme_run nvme create-ns "$B" -s 8192 -c 8192 -f 0
+N2=$(sed -n 's/.*created nsid:\([0-9]*\).*/\1/p' "$T_OUT" "$T_ERR" | head -n 1)
+nvme_run nvme attach-ns "$B" -n "${N2:-1}" -c "$CC"
+t_eq $P/two/attach-c-2 0x0 "$ST"
+t_check $P/two/device-on-c-2 nv_wait_dev c "${N2:-1}"
+echo 0 >"$NV/b/enable"
+t_kmsg_mark
+t_check $P/two/rmdir-b rmdir "$NV/b"
+t_check $P/two/rmdir-b-ns-gone nv_wait_no_dev c "${N2:-1}"
+t_eq $P/two/rmdir-b-left-subsys "c" "$(cut -d' ' -f1 "$NV/subsystems/s/controllers")"
+t_eq $P/two/rmdir-b-no-complaint "" "$(t_kmsg_since | grep 'subsys=')"
+t_eq $P/two/rmdir-b-pool-free "$((SIZE - MIB))" "$(pool free)"
 
 # ================================================================ 5. CC.EN = 0 while a create runs
 
