@@ -217,7 +217,7 @@ t_check $P/ana-log/cli grep -qi "optimized" "$T_TMP/ana.cli"
 head -c 1048576 /dev/urandom >"$T_TMP/ana.data"
 t_check $P/data/write $DD if="$T_TMP/ana.data" of="$DEV" bs=64k oflag=direct conv=fsync
 pt_read "$NG" 1
-t_eq $P/optimized/passthru "0x0" "$ST"
+t_eq $P/initial/passthru "0x0" "$ST"
 
 # <state> <status of a read through the path>
 for pair in inaccessible:0x302 persistent-loss:0x301 change:0x303 non-optimized:0x0 optimized:0x0; do
