@@ -117,11 +117,21 @@ t_check $P/rmmod nvmev_unload
 t_check $P/nothing-left-after-rmmod nvmev_gone
 
 # ---- 20 load/unload cycles; each checks what the previous one wrote
-cycles() {
-    local i=1 ok=0 kept=0 clean=0 off prev_off=0 pc_first="" pc_last="" free0 free1
+# kernel memory the module's allocations land in (kB): slab (kmalloc,
+# including large kmalloc pages), vmalloc, per-CPU, stacks, page tables.
+# MemFree alone also moves with the per-CPU free page lists, which 6.12
+# tunes on its own: 12-21 MB of noise over these cycles, no leak in it.
+kmem() {
     sync
     echo 3 >/proc/sys/vm/drop_caches
-    free0=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
+    awk '/^(SUnreclaim|VmallocUsed|Percpu|KernelStack|PageTables):/ { s += $2 }
+         END { print s }' /proc/meminfo
+}
+memlog() {  # <label>
+    echo "## meminfo $1: $(grep -E '^(MemFree|SUnreclaim|SReclaimable|VmallocUsed|Percpu|KernelStack|PageTables|Shmem):' /proc/meminfo | tr -s ' ' | tr '\n' ' ')"
+}
+cycles() {
+    local i=1 ok=0 kept=0 clean=0 off prev_off=0 pc_first="" pc_last="" k1="" k20
     while [ $i -le 20 ]; do
         if ! nvmev_load >/tmp/p.load.log 2>&1; then
             cat /tmp/p.load.log
@@ -153,21 +163,26 @@ cycles() {
         else
             echo "## cycle $i: $(nvmev_gone)"
         fi
+        # the first cycle warms caches (kernfs, module loader); count from here
+        if [ $i -eq 1 ]; then
+            k1=$(kmem)
+            memlog "after cycle 1"
+        fi
         i=$((i + 1))
     done
     t_eq $P/cycles-20-roundtrips 20 $ok
     t_eq $P/cycles-19-data-kept 19 $kept
     t_eq $P/cycles-20-nothing-left 20 $clean
     t_eq $P/cycles-power-cycles-counted $((pc_first + 19)) "$pc_last"
-    sync
-    echo 3 >/proc/sys/vm/drop_caches
-    free1=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
-    t_log "MemFree before the cycles ${free0} kB, after ${free1} kB (difference $((free0 - free1)) kB)"
-    # generous: a leak of 1 MiB per cycle would show
-    if [ $((free0 - free1)) -lt 16384 ]; then
-        t_pass $P/cycles-memfree-stable
+    k20=$(kmem)
+    memlog "after cycle 20"
+    t_log "kernel memory after cycle 1 ${k1} kB, after cycle 20 ${k20} kB (grew $((k20 - k1)) kB)"
+    # a leak of 64 KiB per cycle would show (19 x 64 = 1216 kB); without
+    # one, 6.12 grew by 108 kB
+    if [ -n "$k1" ] && [ $((k20 - k1)) -lt 1024 ]; then
+        t_pass $P/cycles-kmem-stable
     else
-        t_fail $P/cycles-memfree-stable "MemFree dropped by $((free0 - free1)) kB over 20 cycles"
+        t_fail $P/cycles-kmem-stable "kernel memory grew by $((k20 - ${k1:-0})) kB over 19 cycles"
     fi
 }
 cycles
