@@ -157,19 +157,28 @@ static bool ns_fixed(const struct nvmev_ns *ns)
 }
 
 /*
- * Delete @ns: detached from every controller, its storage back in the
- * pool.  One the host created leaves configfs; one configfs created
- * stays there, disabled.  Under nsm_mutex, not under nvmev_cfg_lock.
+ * Delete @ns, found under the same hold of nvmev_cfg_lock: detached from
+ * every controller, its storage back in the pool.  True if the host
+ * created it: then the caller removes it from configfs.  One configfs
+ * created stays there, disabled; once the lock is dropped an rmdir of its
+ * directory may free it, so it is not touched after this.
  */
-static void ns_delete_one(struct nvmev_ns *ns)
+static bool ns_delete_locked(struct nvmev_ns *ns)
 {
-	mutex_lock(&nvmev_cfg_lock);
+	lockdep_assert_held(&nvmev_cfg_lock);
 	nvmev_ns_disable(ns);
-	mutex_unlock(&nvmev_cfg_lock);
 	pr_info("%s: the host deleted namespace %u\n", ns->ctrl->name,
 		ns->nsid);
-	if (!ns->host_created)
-		return;
+	return ns->host_created;
+}
+
+/*
+ * A namespace the host created leaves configfs.  Under nsm_mutex, not
+ * under nvmev_cfg_lock: an rmdir of its directory is refused (EPERM) and
+ * one of its controller's waits for nsm_mutex, so @ns stays.
+ */
+static void ns_remove_created(struct nvmev_ns *ns)
+{
 	/* no attribute write runs once this returns */
 	nvmev_configfs_remove_ns(ns);
 	mutex_lock(&nvmev_cfg_lock);
@@ -179,34 +188,46 @@ static void ns_delete_one(struct nvmev_ns *ns)
 	nvmev_configfs_put_ns(ns);
 }
 
-static u16 ns_delete(struct nvmev_ctrl *ctrl, u32 nsid)
+/*
+ * Delete allocated namespace @nsid (1..NVMEV_MAX_NS) of @ctrl's subsystem.
+ * Status, with @all: absent is no error.
+ */
+static u16 ns_delete_nsid(struct nvmev_ctrl *ctrl, u32 nsid, bool all)
 {
 	struct nvmev_ns *ns;
-	u16 st = NVME_SC_SUCCESS;
+	bool created;
+
+	mutex_lock(&nvmev_cfg_lock);
+	ns = allocated_ns(ctrl, nsid);
+	if (!ns || ns_fixed(ns)) {
+		mutex_unlock(&nvmev_cfg_lock);
+		if (!ns)
+			return all ? NVME_SC_SUCCESS :
+				     NVMEV_ERR(NVME_SC_INVALID_NS);
+		return NVMEV_ERR(NVME_SC_INVALID_FIELD);
+	}
+	created = ns_delete_locked(ns);
+	mutex_unlock(&nvmev_cfg_lock);
+	if (created)
+		ns_remove_created(ns);
+	return NVME_SC_SUCCESS;
+}
+
+static u16 ns_delete(struct nvmev_ctrl *ctrl, u32 nsid)
+{
+	u16 st = NVME_SC_SUCCESS, one;
 	unsigned int i;
 
 	if (nsid != NVME_NSID_ALL) {
 		if (!nsid || nsid > NVMEV_MAX_NS)
 			return NVMEV_ERR(NVME_SC_INVALID_NS);
-		mutex_lock(&nvmev_cfg_lock);
-		ns = allocated_ns(ctrl, nsid);
-		mutex_unlock(&nvmev_cfg_lock);
-		if (!ns)
-			return NVMEV_ERR(NVME_SC_INVALID_NS);
-		if (ns_fixed(ns))
-			return NVMEV_ERR(NVME_SC_INVALID_FIELD);
-		ns_delete_one(ns);
-		return NVME_SC_SUCCESS;
+		return ns_delete_nsid(ctrl, nsid, false);
 	}
 	/* every allocated namespace; nvmev0's namespace 1 stays */
 	for (i = 1; i <= NVMEV_MAX_NS; i++) {
-		mutex_lock(&nvmev_cfg_lock);
-		ns = allocated_ns(ctrl, i);
-		mutex_unlock(&nvmev_cfg_lock);
-		if (ns && ns_fixed(ns))
-			st = NVMEV_ERR(NVME_SC_INVALID_FIELD);
-		else if (ns)
-			ns_delete_one(ns);
+		one = ns_delete_nsid(ctrl, i, true);
+		if (one)
+			st = one;
 	}
 	return st;
 }

@@ -186,6 +186,25 @@ t_eq $P/cfgns/configfs-disabled 0 "$(cat "$NV/a/namespaces/5/enable" 2>/dev/null
 t_eq $P/cfgns/pool-free-back "$FREE0" "$(pool free)"
 rmdir "$NV/a/namespaces/5"
 
+# the host deletes a configfs namespace while its directory is removed:
+# whichever comes first, the other finds it gone (the delete no longer
+# touches the namespace after dropping the lock it was found under)
+race_ok=0
+for i in 1 2 3 4 5 6 7 8; do
+    nv_mkns a 5 4M optane
+    nv_wait_dev a 5 >/dev/null
+    nvme delete-ns "$A" -n 5 >/dev/null 2>&1 &
+    usleep $((i * 2000))
+    rmdir "$NV/a/namespaces/5" 2>/dev/null
+    wait
+    [ -d "$NV/a/namespaces/5" ] && rmdir "$NV/a/namespaces/5"
+    [ ! -d "$NV/a/namespaces/5" ] && [ "$(pool free)" = "$FREE0" ] &&
+        race_ok=$((race_ok + 1))
+done
+t_eq $P/cfgns/delete-vs-rmdir 8 $race_ok
+nv_wait_no_dev a 5 && t_pass $P/cfgns/delete-vs-rmdir-no-dev ||
+    t_fail $P/cfgns/delete-vs-rmdir-no-dev "namespace 5 still has a block device"
+
 # a controller reset while a create runs (zeroing most of the pool): the
 # work finishes, its completion is dropped, the controller answers after
 # the reset, and the pool holds the namespace exactly when it was created
