@@ -175,6 +175,17 @@ else
 	fail malformed-file-name "exit $rc: $(tr '\n' '~' <"$TMP/bad-name.out")"
 fi
 
+# A file without rows (a preset no drive's figures exist for) is accepted
+# and shown as such.
+drive "$TMP/norows" nvm-slow "host_ns 0"
+run norows --check --drives "$TMP/norows"
+if [ "$rc" = 0 ] && grep -q '^nvm-slow  -  *no rows (drive: a test drive with exact timing)' "$TMP/norows.out" &&
+   grep -q '0 rows of 1 drive file (1 without rows)' "$TMP/norows.out"; then
+	pass no-rows
+else
+	fail no-rows "exit $rc: $(tr '\n' '~' <"$TMP/norows.out")"
+fi
+
 # 6. No drive files: said, and not a pass.
 mkdir -p "$TMP/empty"
 run empty --check --drives "$TMP/empty"
