@@ -243,6 +243,7 @@ md_rc=$rc
 run md-current --check-docs --docs "$TMP/docs.md" --drives "$TMP/open"
 cur_rc=$rc
 run md-stale --check-docs --docs "$TMP/docs.md" --drives "$TMP/match"
+# shellcheck disable=SC2016 # the backquotes are markdown, not expansions
 if [ "$md_rc" = 0 ] && [ "$cur_rc" = 0 ] && [ "$rc" = 1 ] &&
    [ "$(head -n 1 "$TMP/docs.md")" = "# before" ] &&
    [ "$(tail -n 1 "$TMP/docs.md")" = "after" ] &&
