@@ -162,7 +162,7 @@ run_unit_tests() {
 # headers, in a temporary directory).
 run_tool_tests() {
     local name log status
-    for name in harness-selftest nvmevctl-selftest sim kv nvme-raw crash replay pkg; do
+    for name in harness-selftest nvmevctl-selftest sim calib kv nvme-raw crash replay pkg; do
         log="$LOG_DIR/$name.log"
         status=0
         case $name in
@@ -175,6 +175,9 @@ run_tool_tests() {
             sim)
                 step "simulator (make -C tools/sim check)"
                 make -C "$NVMEV_ROOT/tools/sim" check >"$log" 2>&1 || status=$? ;;
+            calib)
+                step "presets against their drives' datasheets (make -C tools/calib check)"
+                make -C "$NVMEV_ROOT/tools/calib" check >"$log" 2>&1 || status=$? ;;
             kv)
                 step "KV client (make -C tools/kv check)"
                 make -C "$NVMEV_ROOT/tools/kv" check >"$log" 2>&1 || status=$? ;;
