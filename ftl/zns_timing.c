@@ -35,6 +35,14 @@
  *     32 = 33.7 MiB, is one block; NVMeVirt sizes blocks ZSZE / dies = 64
  *     MiB), an 8 MiB write buffer shared by all zones (NVMeVirt: 10
  *     one-shot pages per zone, 960 KiB), fw_other 1 us.
+ *   - Calibration (tools/calib/drives/zn540.conf): the vendor's data
+ *     sheet and product brief (2021) could not be retrieved; the 4 TB
+ *     model's figures as quoted (read 3.2 GB/s, write 2.0 GB/s, 450k read
+ *     IOPS; no test conditions given) are off by more than 10% in
+ *     nvmev-sim (one zone, 128 KiB QD32: write 3,050 MB/s at the link,
+ *     read 2,332 MB/s, channel-bound; 4 KiB random reads QD32 x 4: 353k,
+ *     die-bound).  Those rows are open there, with the mechanisms they
+ *     lack; no parameter here was changed to meet them.
  *
  * ZNS_TIMING_SMALL, a small-zone prototype: the NAND of conv's default
  * drive (CONV_PARAMS_DEFAULT_INIT; its sources are in conv.c): TLC, as
