@@ -805,6 +805,8 @@ NVM_ATTR(write_time, write_time, 0, U32_MAX);
 NVM_ATTR(write_trailing, write_trailing, 0, U32_MAX);
 NVM_ATTR(nr_io_units, nr_units, NVM_MIN_UNITS, NVM_MAX_UNITS);
 NVM_ATTR(cache_kib, cache_kib, 0, NVM_MAX_CACHE_KIB);
+NVM_ATTR(cmd_read_ns, cmd_read_ns, 0, NVM_MAX_CMD_NS);
+NVM_ATTR(cmd_write_ns, cmd_write_ns, 0, NVM_MAX_CMD_NS);
 
 /*
  * Model parameters that are u32 values checked together when the
@@ -1373,6 +1375,8 @@ static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_write_trailing,
 	&ns_attr_nr_io_units,
 	&ns_attr_cache_kib,
+	&ns_attr_cmd_read_ns,
+	&ns_attr_cmd_write_ns,
 	&ns_attr_io_unit_shift,
 	&ns_attr_op_percent,
 	&ns_attr_pe_cycles,

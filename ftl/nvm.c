@@ -15,6 +15,8 @@ void nvm_params_default(struct nvm_params *p)
 	p->nr_units = NVM_DEFAULT_NR_UNITS;
 	p->unit_size = NVM_DEFAULT_UNIT_SIZE;
 	p->cache_kib = 0;
+	p->cmd_read_ns = 0;
+	p->cmd_write_ns = 0;
 }
 
 const char *nvm_check_params(const struct nvm_params *p)
@@ -28,6 +30,10 @@ const char *nvm_check_params(const struct nvm_params *p)
 	if (p->cache_kib && (p->cache_kib < NVM_MIN_CACHE_KIB ||
 			     p->cache_kib > NVM_MAX_CACHE_KIB))
 		return "cache_kib must be 0 or 4..262144";
+	if (p->cmd_read_ns > NVM_MAX_CMD_NS)
+		return "cmd_read_ns must be 0..1000000";
+	if (p->cmd_write_ns > NVM_MAX_CMD_NS)
+		return "cmd_write_ns must be 0..1000000";
 	return NULL;
 }
 
@@ -48,8 +54,9 @@ int nvm_model_init(struct nvm_model *m, const struct nvm_params *p)
 	if (!m->unit_free)
 		return -ENOMEM;
 	if (p->cache_kib) {
-		m->ring = kvzalloc(NVM_CACHE_RING * sizeof(*m->ring),
-				   GFP_KERNEL);
+		size_t ring_bytes = sizeof(*m->ring) * NVM_CACHE_RING;
+
+		m->ring = kvzalloc(ring_bytes, GFP_KERNEL);
 		if (!m->ring) {
 			nvm_model_exit(m);
 			return -ENOMEM;
@@ -90,6 +97,7 @@ void nvm_model_reset(struct nvm_model *m)
 	m->cursor = 0;
 	nvm_cache_reset(m);
 	m->dur_at = 0;
+	m->ctrl_free = 0;
 }
 
 /*
@@ -200,22 +208,39 @@ static u64 nvm_cache_write(struct nvm_model *m, u64 ready, u64 media,
 	return fua && dur > a ? dur : a;
 }
 
+/*
+ * The controller's command rate (nvm.h): when a command of @cmd_ns > 0
+ * fetched at @now is started; 0 bypasses the controller.
+ */
+static u64 nvm_ctrl_start(struct nvm_model *m, u64 now, u32 cmd_ns)
+{
+	u64 s = now;
+
+	if (!cmd_ns)
+		return now;
+	if (m->ctrl_free > s)
+		s = m->ctrl_free;
+	m->ctrl_free = model_add_sat(s, cmd_ns);
+	return s;
+}
+
 static u64 nvm_schedule(struct nvm_model *m, const struct model_req *req)
 {
 	const struct nvm_params *p = &m->p;
-	u64 done;
+	u64 now, done;
 
 	switch (req->op) {
 	case MODEL_READ:
-		return nvm_model_xfer(m, req->now, req->len, p->read_delay,
+		now = nvm_ctrl_start(m, req->now, p->cmd_read_ns);
+		return nvm_model_xfer(m, now, req->len, p->read_delay,
 				      p->read_time, p->read_trailing);
 	case MODEL_WRITE:
-		done = nvm_model_xfer(m, req->now, req->len, p->write_delay,
+		now = nvm_ctrl_start(m, req->now, p->cmd_write_ns);
+		done = nvm_model_xfer(m, now, req->len, p->write_delay,
 				      p->write_time, p->write_trailing);
 		if (!m->ring || !req->len)
 			return done;
-		return nvm_cache_write(m, model_add_sat(req->now,
-							p->write_delay),
+		return nvm_cache_write(m, model_add_sat(now, p->write_delay),
 				       done, req->len, req->fua);
 	case MODEL_FLUSH:
 		return m->last_dur > req->now ? m->last_dur : req->now;

@@ -10,7 +10,7 @@ const struct ftl_preset ftl_presets[] = {
 	{
 		.name = "optane",
 		.type = FTL_PRESET_NVM,
-		.desc = "Optane-class NVM SSD (NVMeVirt defaults): 2 us + 3.5 us per 4 KiB, 16 units",
+		.desc = "Intel Optane SSD P5800X: NVMeVirt's 2 us + 3.5 us per 4 KiB on 16 units, controller limited to 1.5M reads or 1.35M writes/s",
 		.nvm = {
 			.read_delay = NVM_DEFAULT_READ_DELAY,
 			.read_time = NVM_DEFAULT_READ_TIME,
@@ -20,6 +20,8 @@ const struct ftl_preset ftl_presets[] = {
 			.write_trailing = NVM_DEFAULT_WRITE_TRAILING,
 			.nr_units = NVM_DEFAULT_NR_UNITS,
 			.unit_size = NVM_DEFAULT_UNIT_SIZE,
+			.cmd_read_ns = NVM_P5800X_CMD_READ_NS,
+			.cmd_write_ns = NVM_P5800X_CMD_WRITE_NS,
 		},
 	},
 	{

@@ -65,6 +65,9 @@ static void test_defaults(void)
 	EXPECT_EQ_U64(p.write_trailing, 7000);
 	EXPECT_EQ_U64(p.nr_units, 16);
 	EXPECT_EQ_U64(p.unit_size, 4096);
+	EXPECT_EQ_U64(p.cache_kib, 0);
+	EXPECT_EQ_U64(p.cmd_read_ns, 0);
+	EXPECT_EQ_U64(p.cmd_write_ns, 0);
 
 	INIT(m, NULL);
 	EXPECT_EQ_U64(m.p.nr_units, 16);
@@ -587,6 +590,8 @@ static void test_matches_per_chunk_reference(void)
 		p.nr_units = 1 + rng() % (cfg < 100 ? 20 : NVM_MAX_UNITS);
 		p.unit_size = 512U << (rng() % 12);
 		p.cache_kib = 0;
+		p.cmd_read_ns = 0;
+		p.cmd_write_ns = 0;
 		if (cfg % 10 == 0)
 			p.read_trailing = p.write_trailing = 0;
 		INIT(m, &p);
@@ -881,6 +886,151 @@ static void test_cache_matches_media(void)
 	nvm_model_exit(&m0);
 }
 
+/* ---- the controller's command rate (cmd_read_ns, cmd_write_ns) ------- */
+
+/* cmd_*_ns: 0..1000000; the check names the field. */
+static void test_cmd_params(void)
+{
+	struct nvm_params p = P;
+	struct nvm_model m;
+
+	p.cmd_read_ns = NVM_MAX_CMD_NS;
+	p.cmd_write_ns = NVM_MAX_CMD_NS;
+	EXPECT_TRUE(nvm_check_params(&p) == NULL);
+	p.cmd_read_ns = NVM_MAX_CMD_NS + 1;
+	EXPECT_TRUE(nvm_check_params(&p) &&
+		    strstr(nvm_check_params(&p), "cmd_read_ns"));
+	EXPECT_EQ_INT(nvm_model_init(&m, &p), -EINVAL);
+	p.cmd_read_ns = 0;
+	p.cmd_write_ns = NVM_MAX_CMD_NS + 1;
+	EXPECT_TRUE(nvm_check_params(&p) &&
+		    strstr(nvm_check_params(&p), "cmd_write_ns"));
+	EXPECT_EQ_INT(nvm_model_init(&m, &p), -EINVAL);
+}
+
+/*
+ * Three 4 KiB reads fetched together on P with cmd_read_ns = 700: started
+ * at 0, 700 and 1400, each on its own idle unit: done at delay + time
+ * after its start.  A lone read on the idle controller keeps its latency.
+ */
+static void test_cmd_read_rate(void)
+{
+	struct nvm_params p = P;
+	struct nvm_model m;
+
+	p.cmd_read_ns = 700;
+	INIT(m, &p);
+	EXPECT_EQ_U64(rd(&m, 4096, 0), 0 + RD + RT);		/* 4000 */
+	EXPECT_EQ_U64(rd(&m, 4096, 0), 700 + RD + RT);		/* 4700 */
+	EXPECT_EQ_U64(rd(&m, 4096, 0), 1400 + RD + RT);	/* 5400 */
+	EXPECT_EQ_U64(m.ctrl_free, 2100);
+	/* fetched after the controller is free: started at once */
+	EXPECT_EQ_U64(rd(&m, 4096, 50000), 50000 + RD + RT);
+	EXPECT_EQ_U64(m.ctrl_free, 50700);
+	/* fetched while it is busy (50000..50700): started at 50700 */
+	EXPECT_EQ_U64(rd(&m, 4096, 50100), 50700 + RD + RT);
+	nvm_model_exit(&m);
+}
+
+/*
+ * The ceiling: 1000 reads fetched at 0 on 1024 units with no media time
+ * (delay/time/trailing 0) and cmd_read_ns = 667: read i completes at
+ * 667 * i, the last at 666333, i.e. 1000 reads in 666333 + 667 ns of
+ * controller time = 10^9 / 667 = 1,499,250 per second.
+ */
+static void test_cmd_ceiling(void)
+{
+	struct nvm_params p = P;
+	struct nvm_model m;
+	u64 t = 0;
+	int i;
+
+	p.read_delay = p.read_time = p.read_trailing = 0;
+	p.nr_units = NVM_MAX_UNITS;
+	p.cmd_read_ns = NVM_P5800X_CMD_READ_NS;
+	INIT(m, &p);
+	for (i = 0; i < 1000; i++) {
+		t = rd(&m, 4096, 0);
+		if (t != 667ULL * i)
+			break;
+	}
+	EXPECT_EQ_U64(t, 666333);
+	EXPECT_EQ_U64(m.ctrl_free, 667000);
+	nvm_model_exit(&m);
+}
+
+/*
+ * Reads and writes share the controller, each paying its own cmd_ns:
+ * cmd_read_ns 600, cmd_write_ns 900, all fetched at 0 on P's 4 idle units.
+ * write: start 0, ctrl_free 900, done 0 + WD + WT = 9000
+ * read:  start 900, ctrl_free 1500, done 900 + RD + RT = 4900
+ * write: start 1500, ctrl_free 2400, done 1500 + 9000 = 10500
+ * A 0-length read is a command too: start 2400, done 2400 + RD = 3400.
+ */
+static void test_cmd_read_write_share(void)
+{
+	struct nvm_params p = P;
+	struct nvm_model m;
+
+	p.cmd_read_ns = 600;
+	p.cmd_write_ns = 900;
+	INIT(m, &p);
+	EXPECT_EQ_U64(wr(&m, 4096, 0), 9000);
+	EXPECT_EQ_U64(rd(&m, 4096, 0), 4900);
+	EXPECT_EQ_U64(wr(&m, 4096, 0), 10500);
+	EXPECT_EQ_U64(rd(&m, 0, 0), 3400);
+	EXPECT_EQ_U64(m.ctrl_free, 3000);
+	nvm_model_exit(&m);
+}
+
+/*
+ * An op whose cmd_ns is 0 bypasses the controller, as do the non-data
+ * ops: cmd_read_ns 0, cmd_write_ns 1000.  write at 0: done 9000,
+ * ctrl_free 1000; read at 0: not held, done RD + RT = 4000 (unit 1);
+ * flush, discard at 0: 0 (no cache, nothing pending); write at 0: start
+ * 1000, unit 2 idle, done 1000 + 9000 = 10000.  reset() frees the
+ * controller: a write at 0 then completes at 9000.
+ */
+static void test_cmd_bypass_and_reset(void)
+{
+	struct nvm_params p = P;
+	struct nvm_model m;
+
+	p.cmd_write_ns = 1000;
+	INIT(m, &p);
+	EXPECT_EQ_U64(wr(&m, 4096, 0), 9000);
+	EXPECT_EQ_U64(rd(&m, 4096, 0), 4000);
+	EXPECT_EQ_U64(sched(&m, MODEL_FLUSH, 0, 0), 0);
+	EXPECT_EQ_U64(sched(&m, MODEL_DISCARD, 4096, 0), 0);
+	EXPECT_EQ_U64(m.ctrl_free, 1000);
+	EXPECT_EQ_U64(wr(&m, 4096, 0), 10000);
+	EXPECT_EQ_U64(m.ctrl_free, 2000);
+	nvm_model_reset(&m);
+	EXPECT_EQ_U64(m.ctrl_free, 0);
+	EXPECT_EQ_U64(wr(&m, 4096, 0), 9000);
+	nvm_model_exit(&m);
+}
+
+/*
+ * With a cache, the write is admitted as if fetched at its start:
+ * cache_kib 8, cmd_write_ns 1000, two 4 KiB writes at 0.  First: start 0,
+ * ready WD = 2000, fits, completes 2000 (media 9000).  Second: start
+ * 1000, ready 3000, 4 KiB held + 4 KiB fits in 8, completes 3000.
+ */
+static void test_cmd_with_cache(void)
+{
+	struct nvm_params p = P;
+	struct nvm_model m;
+
+	p.cache_kib = 8;
+	p.cmd_write_ns = 1000;
+	INIT(m, &p);
+	EXPECT_EQ_U64(wr(&m, 4096, 0), 2000);
+	EXPECT_EQ_U64(wr(&m, 4096, 0), 3000);
+	EXPECT_EQ_U64(sched(&m, MODEL_FLUSH, 0, 0), 10000);
+	nvm_model_exit(&m);
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(defaults),
 	UNIT_TEST(lone_4k_read),
@@ -913,6 +1063,12 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(cache_ring_merge),
 	UNIT_TEST(cache_reset),
 	UNIT_TEST(cache_matches_media),
+	UNIT_TEST(cmd_params),
+	UNIT_TEST(cmd_read_rate),
+	UNIT_TEST(cmd_ceiling),
+	UNIT_TEST(cmd_read_write_share),
+	UNIT_TEST(cmd_bypass_and_reset),
+	UNIT_TEST(cmd_with_cache),
 };
 
 int main(int argc, char **argv)

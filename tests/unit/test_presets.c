@@ -254,6 +254,48 @@ static void test_kv_rows_valid(void)
 	}
 }
 
+/*
+ * optane is the Intel Optane SSD P5800X (nvm.h, docs/presets.md):
+ * NVMeVirt's media timing (the nvm defaults, the module's parameters)
+ * plus the controller's command rate; the nvm-zero, nvm-slow and kv
+ * rows have no command-rate limit, so they keep their exact timing.
+ */
+static void test_optane_p5800x(void)
+{
+	const struct nvm_params *o;
+	struct nvm_params d;
+	unsigned int i;
+	int k = ftl_preset_find("optane");
+
+	EXPECT_TRUE(k >= 0);
+	if (k < 0)
+		return;
+	o = &ftl_presets[k].nvm;
+	nvm_params_default(&d);
+	EXPECT_EQ_U64(o->read_delay, d.read_delay);
+	EXPECT_EQ_U64(o->read_time, d.read_time);
+	EXPECT_EQ_U64(o->read_trailing, d.read_trailing);
+	EXPECT_EQ_U64(o->write_delay, d.write_delay);
+	EXPECT_EQ_U64(o->write_time, d.write_time);
+	EXPECT_EQ_U64(o->write_trailing, d.write_trailing);
+	EXPECT_EQ_U64(o->nr_units, 16);
+	EXPECT_EQ_U64(o->unit_size, 4096);
+	EXPECT_EQ_U64(o->cache_kib, 0);
+	EXPECT_EQ_U64(o->cmd_read_ns, 667);	/* 10^9 / 1.5 M, rounded up */
+	EXPECT_EQ_U64(o->cmd_write_ns, 741);	/* 10^9 / 1.35 M, rounded up */
+	EXPECT_EQ_U64(d.cmd_read_ns, 0);
+	EXPECT_EQ_U64(d.cmd_write_ns, 0);
+	for (i = 0; i < ftl_nr_presets; i++) {
+		const struct ftl_preset *p = &ftl_presets[i];
+
+		if ((int)i == k || (p->type != FTL_PRESET_NVM &&
+				    p->type != FTL_PRESET_KV))
+			continue;
+		if (p->nvm.cmd_read_ns || p->nvm.cmd_write_ns)
+			FAIL("%s: a command-rate limit", p->name);
+	}
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(count),
 	UNIT_TEST(names_unique),
@@ -266,6 +308,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(zns_rows_valid),
 	UNIT_TEST(zns_auto_limits),
 	UNIT_TEST(kv_rows_valid),
+	UNIT_TEST(optane_p5800x),
 };
 
 int main(int argc, char **argv)

@@ -487,6 +487,7 @@ create() {
     # "Zero-latency": the preset's delays are 0
     t_eq $P/create/c0/ns1/nvm-zero-read-delay 0 "$(get "$NV/c0/namespaces/1/read_delay")"
     t_eq $P/create/c0/ns1/nvm-zero-write-time 0 "$(get "$NV/c0/namespaces/1/write_time")"
+    t_eq $P/create/c0/ns1/nvm-zero-cmd-read-ns 0 "$(get "$NV/c0/namespaces/1/cmd_read_ns")"
 
     mk_ns c1 1 96M 4096
     t_eq $P/create/c1/ns1/preset-default optane "$(get "$NV/c1/namespaces/1/preset")"
@@ -499,11 +500,14 @@ create() {
     t_check $P/create/c2/ns1/mkdir mkdir "$NV/c2/namespaces/1"
     t_put $P/create/c2/ns1/preset optane "$NV/c2/namespaces/1/preset"
     # the optane preset = NVMeVirt defaults (the module parameters' defaults)
+    # plus the P5800X controller's command rate (ftl/nvm.h)
     t_eq $P/create/c2/ns1/optane-read-delay 2000 "$(get "$NV/c2/namespaces/1/read_delay")"
     t_eq $P/create/c2/ns1/optane-read-time 3500 "$(get "$NV/c2/namespaces/1/read_time")"
     t_eq $P/create/c2/ns1/optane-write-trailing 7000 "$(get "$NV/c2/namespaces/1/write_trailing")"
     t_eq $P/create/c2/ns1/optane-nr-io-units 16 "$(get "$NV/c2/namespaces/1/nr_io_units")"
     t_eq $P/create/c2/ns1/optane-io-unit-shift 12 "$(get "$NV/c2/namespaces/1/io_unit_shift")"
+    t_eq $P/create/c2/ns1/optane-cmd-read-ns 667 "$(get "$NV/c2/namespaces/1/cmd_read_ns")"
+    t_eq $P/create/c2/ns1/optane-cmd-write-ns 741 "$(get "$NV/c2/namespaces/1/cmd_write_ns")"
     # a parameter written after the preset overrides it, the others stay
     t_put $P/create/c2/ns1/write-delay-override 1000 "$NV/c2/namespaces/1/write_delay"
     t_eq $P/create/c2/ns1/write-delay-reads-back 1000 "$(get "$NV/c2/namespaces/1/write_delay")"

@@ -68,6 +68,10 @@ static const struct sim_param nvm_params_table[] = {
 	      "bytes per chunk, power of two (512..1M)"),
 	PARAM(struct nvm_params, cache_kib,
 	      "volatile write cache KiB, 0 = none, 4..262144"),
+	PARAM(struct nvm_params, cmd_read_ns,
+	      "controller ns per read command (command rate), 0 = no limit"),
+	PARAM(struct nvm_params, cmd_write_ns,
+	      "controller ns per write command (command rate), 0 = no limit"),
 };
 
 static void nvm_defaults(void *p)
