@@ -160,6 +160,8 @@ static const char *conv_check_geometry(const struct conv_params *p)
 		return "pe_cycles must be 0..1000000";
 	if (p->read_error_ppm > CONV_MAX_READ_ERROR_PPM)
 		return "read_error_ppm must be 0..1000000";
+	if (p->fw_cores > CONV_MAX_FW_CORES)
+		return "fw_cores must be 0 (firmware time overlaps freely) or 1..64";
 	conv_geo(p, &g);
 	if (g.line_slots > (U32_MAX >> 1))
 		return "one block on every plane (channels * luns * planes * pages_per_block * page_size) must be below 8 TiB";
@@ -573,6 +575,7 @@ void conv_model_reset(struct conv_model *m)
 	m->idle = 0;
 	m->pu_time = 0;
 	m->wait_at = 0;	/* the open PU keeps its number (pu_num) */
+	memset(m->fw_core_free, 0, sizeof(m->fw_core_free));
 	if (m->fdp) {
 		u32 i;
 
@@ -604,6 +607,12 @@ static u32 conv_page_type(const struct conv_model *m, u32 ppa)
 	u32 s = ppa % m->grp_slots;
 
 	return nand_page_type(&m->nand, s / m->pu_slots, s % m->pu_slots);
+}
+
+/* Plane of the flash page holding @ppa (conv.h "Terms"). */
+static u32 conv_page_plane(const struct conv_model *m, u32 ppa)
+{
+	return (ppa % m->pu_slots) / (m->p.oneshot_pages * m->spp);
 }
 
 /*
@@ -1093,8 +1102,9 @@ static void conv_gc_round(struct conv_model *m, u32 grp, u64 t)
 		}
 		if (!k)
 			continue;
-		cend = nand_page_read(&m->nand, lun,
-				      conv_page_type(m, base + s), k, t);
+		cend = nand_plane_read(&m->nand, lun,
+				       conv_page_plane(m, base + s),
+				       conv_page_type(m, base + s), k, t);
 		nand_count(&m->nand.st.gc_pages, k);
 		if (!moved)
 			first = lbas[0];
@@ -1313,6 +1323,27 @@ static void conv_bg_gc(struct conv_model *m, u64 now)
 
 /* ---- requests ---------------------------------------------------------- */
 
+/*
+ * Firmware time @fw of a command fetched at @now (conv.h "Firmware
+ * cores"): with fw_cores = 0 it overlaps every other command's; else the
+ * command waits for the core that frees first (the lowest on ties) and
+ * holds it for @fw.  Returns the end of its firmware time.
+ */
+static u64 conv_fw(struct conv_model *m, u64 now, u32 fw)
+{
+	u32 i, best = 0;
+	u64 start;
+
+	if (!m->p.fw_cores)
+		return nand_add(now, fw);
+	for (i = 1; i < m->p.fw_cores; i++)
+		if (m->fw_core_free[i] < m->fw_core_free[best])
+			best = i;
+	start = nand_max(now, m->fw_core_free[best]);
+	m->fw_core_free[best] = nand_add(start, fw);
+	return m->fw_core_free[best];
+}
+
 /* Slots touched by [off, off + len), clipped to the capacity. */
 static void conv_slots(const struct conv_model *m, u64 off, u64 len,
 		       u64 *first, u64 *end)
@@ -1329,7 +1360,7 @@ static void conv_slots(const struct conv_model *m, u64 off, u64 len,
 
 static u64 conv_read(struct conv_model *m, const struct model_req *req)
 {
-	u64 ready = nand_add(req->now, m->p.fw_read_ns), done = ready;
+	u64 ready = conv_fw(m, req->now, m->p.fw_read_ns), done = ready;
 	u64 s, end, t;
 	u32 k;
 
@@ -1359,9 +1390,10 @@ static u64 conv_read(struct conv_model *m, const struct model_req *req)
 					break;
 				k++;
 			}
-			t = nand_page_read(&m->nand,
-					   conv_grp_lun(m, page / m->grp_slots),
-					   conv_page_type(m, page), k, ready);
+			t = nand_plane_read(&m->nand,
+					    conv_grp_lun(m, page / m->grp_slots),
+					    conv_page_plane(m, page),
+					    conv_page_type(m, page), k, ready);
 		}
 		t = nand_link_rd(&m->nand, t, k);
 		if (t > done)
@@ -1384,7 +1416,7 @@ static u32 conv_fdp_pick_rg(const struct conv_model *m)
 
 static u64 conv_write(struct conv_model *m, const struct model_req *req)
 {
-	u64 ready = nand_add(req->now, m->p.fw_write_ns), e = ready;
+	u64 ready = conv_fw(m, req->now, m->p.fw_write_ns), e = ready;
 	bool waited = false;
 	u32 ruh = 0, rg = 0;
 	u64 s, end;
@@ -1475,7 +1507,7 @@ static u64 conv_schedule(struct conv_model *m, const struct model_req *req)
 	case MODEL_WRITE:
 		return conv_write(m, req);
 	case MODEL_FLUSH:
-		ready = nand_add(req->now, m->p.fw_other_ns);
+		ready = conv_fw(m, req->now, m->p.fw_other_ns);
 		if (m->fdp) {
 			u32 i;
 
@@ -1489,10 +1521,10 @@ static u64 conv_schedule(struct conv_model *m, const struct model_req *req)
 	case MODEL_DISCARD:
 	case MODEL_WRITE_ZEROES:
 		conv_discard(m, req->slba_bytes, req->len);
-		return nand_add(req->now, m->p.fw_other_ns);
+		return conv_fw(m, req->now, m->p.fw_other_ns);
 	case MODEL_OTHER:
 	default:	/* e.g. MODEL_ZONE_RESET, MODEL_ZONE_FINISH */
-		return nand_add(req->now, m->p.fw_other_ns);
+		return conv_fw(m, req->now, m->p.fw_other_ns);
 	}
 }
 

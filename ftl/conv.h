@@ -120,6 +120,22 @@
  * fw_write_ns + t_l, and a write of pu_slots slots with buffer 0 takes
  * fw_write_ns + pu_slots * t_l + pu_slots * t_c + prog_ns.
  *
+ * ==== Firmware cores ====
+ *
+ * Above, every command's firmware time (fw_read_ns, fw_write_ns or
+ * fw_other_ns: "ready = now + fw") overlaps every other command's, as if
+ * the controller had a core per command.  With fw_cores = C > 0 the
+ * controller has C cores, each free from a time f_i (0 at init and after
+ * reset): a command fetched at now takes the core with the smallest f_i
+ * (the lowest index on ties), starts at st = max(now, f_i), and
+ * ready = f_i = st + fw; everything else follows from that ready (a
+ * flush, discard, write zeroes or other command completes at max(ready,
+ * ...) or ready as above).  So an idle controller adds nothing, and C
+ * cores cap the command rate at C * 10^9 / fw per second: e.g. 2 cores
+ * and fw_write_ns 4000 give at most 500K writes/s, whatever the media
+ * could take.  Commands take cores in the order schedule() is called
+ * (now does not decrease).  fw_cores = 0 leaves everything above unchanged.
+ *
  * ==== Other operations ====
  *
  * MODEL_FLUSH: ready = now + fw_other_ns; a non-empty open PU is padded and
@@ -479,6 +495,8 @@
 
 #define CONV_DEFAULT_CAPACITY		(1ULL << 30)	/* init(NULL): 1 GiB */
 
+#define CONV_MAX_FW_CORES		64U	/* fw_cores */
+
 #define CONV_FDP_MAX_RGS		64U	/* reclaim groups */
 #define CONV_FDP_MAX_RUHS		16U	/* reclaim unit handles */
 
@@ -597,6 +615,17 @@ struct conv_fdp {
  * @fdp_persistent:    0: handles are initially isolated (GC may mix the
  *                     data of handles); 1: persistently isolated (GC keeps
  *                     each handle's data apart)
+ * @plane_reads:       0: a page read occupies its whole LUN (every plane);
+ *                     1: independent plane reads, a page read occupies
+ *                     only the plane holding the page (and the channel), so
+ *                     the planes of a die read different pages at once;
+ *                     programs and erases still occupy every plane
+ *                     (nand.h "Timelines").  0..1.  The zns model's reads
+ *                     name no plane: there it changes nothing.
+ * @fw_cores:          0: the firmware times are latency only, commands'
+ *                     firmware time overlaps freely; 1..64: the controller
+ *                     cores that run them, a ceiling on commands per second
+ *                     (see "Firmware cores")
  */
 struct conv_params {
 	u64 capacity;
@@ -627,6 +656,8 @@ struct conv_params {
 	u32 fdp_rgs;
 	u32 fdp_ruhs;
 	u32 fdp_persistent;
+	u32 plane_reads;
+	u32 fw_cores;
 };
 
 /*
@@ -816,6 +847,8 @@ struct conv_model {
 	size_t meta_bytes;
 
 	struct conv_fdp *fdp;	/* NULL: FDP off */
+
+	u64 fw_core_free[CONV_MAX_FW_CORES];	/* "Firmware cores" */
 };
 
 /* Fill @p with the default drive and CONV_DEFAULT_CAPACITY. */
