@@ -49,15 +49,32 @@ static u32 conv_log2_ceil(u64 n)
  *   - 3500 MB/s link: PCIe 3.0 x4 as rated on drives of that generation.
  *   - tBERS 3.5 ms, firmware times, 4 MiB buffer: est.
  *
- * CONV_PARAMS_MLC_970PRO, Samsung 970 PRO 512 GB:
- *   - Phoenix controller (8 channels), PCIe 3.0 x4, NVMe 1.3; 64-layer
- *     2-bit MLC V-NAND with 256 Gb dies, so 512 GB = 16 dies = 8 x 2
- *     (Samsung launch material, 2018; reviews, e.g. guru3d.com).
+ * CONV_PARAMS_MLC_970PRO, Samsung 970 PRO 512 GB (calibrated against
+ * its rated figures: tools/calib/drives/mlc-970pro.conf):
+ *   - Phoenix controller (8 channels, 5 ARM cores), PCIe 3.0 x4, NVMe
+ *     1.3; 64-layer 2-bit MLC V-NAND with 256 Gb dies, so 512 GB = 16
+ *     dies = 8 x 2 (Samsung launch material, 2018; reviews, e.g.
+ *     guru3d.com, nexthardware.com).
  *   - Rated 3500 MB/s read, 2300 MB/s write; 370K / 500K IOPS 4 KiB
- *     random read / write at QD32.
+ *     random read / write at QD32 x 4 threads; 15K / 55K at QD1 x 1
+ *     thread (the QD1 figures as issue #20 quotes the data sheet).
  *   - tPROG 380 us: est., so that 16 dies x 64 KiB PUs give the rated
- *     2300 MB/s; tR 33/43 us (LSB/MSB): est., so that 16 dies give ~370K
- *     random-read IOPS; 2 planes and 16 KiB pages: est.
+ *     2300 MB/s; 2 planes and 16 KiB pages: est.
+ *   - tR 37/47 us (LSB/MSB, 42 us on average): from the two QD1 figures,
+ *     in which the host's own time per I/O cancels out: 1/15K - 1/55K =
+ *     48.5 us = (fw_read_ns + tR + t_c + t_l) - (fw_write_ns + t_l), so
+ *     tR = 48.5 - 1 - 5.1 = 42.4 us on average (a QD1 write is acked from
+ *     the buffer).  The LSB/MSB spread (10 us) and read_page_ns: est.
+ *   - plane_reads = 1: with a die as one read resource, 16 dies at 42 us
+ *     give ~280K IOPS at QD32 x 4 (the queues of a closed loop are never
+ *     evenly spread), well below the rated 370K; the two planes of each
+ *     die reading at once (independent plane reads) supply it.
+ *   - fw_cores = 2: est. from the command-rate ceiling the figures show:
+ *     500K random writes (2.05 GB/s) stay below the 2300 MB/s the NAND
+ *     takes sequentially, and the 1 TB model reads 500K IOPS at random
+ *     with twice the dies; 2 cores x fw_write_ns 4 us = 500K commands/s.
+ *     The Phoenix has 5 cores; how many run per-command work is not
+ *     published.
  *   - op 7%: 512 GB of user space on 512 GiB of NAND.
  *
  * CONV_PARAMS_TLC_DC, Intel D7-P5600-class datacenter TLC:

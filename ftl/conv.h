@@ -682,19 +682,22 @@ struct conv_params {
 	.pe_cycles = 3000,						\
 }
 
-/* Samsung 970 PRO 512 GB-like: 64-layer MLC V-NAND, PCIe 3.0 x4. */
+/*
+ * Samsung 970 PRO 512 GB: 64-layer MLC V-NAND, PCIe 3.0 x4; independent
+ * plane reads, 2 firmware cores (calibration: tools/calib/drives/).
+ */
 #define CONV_PARAMS_MLC_970PRO {					\
 	.op_percent = 7, .nr_channels = 8, .luns_per_channel = 2,	\
 	.planes_per_lun = 2, .pages_per_block = 96,			\
 	.page_size = 16384, .oneshot_pages = 2, .cell_bits = 2,		\
-	.read_4k_ns = { 33000, 43000 },					\
-	.read_page_ns = { 38000, 50000 },				\
+	.read_4k_ns = { 37000, 47000 },					\
+	.read_page_ns = { 42000, 54000 },				\
 	.prog_ns = 380000, .erase_ns = 3500000,				\
 	.channel_mbps = 800, .link_mbps = 3500,				\
 	.fw_read_ns = 5000, .fw_write_ns = 4000, .fw_other_ns = 1000,	\
 	.buffer_kib = 8192, .gc_policy = CONV_GC_GREEDY,		\
 	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 2,		\
-	.pe_cycles = 6000,						\
+	.pe_cycles = 6000, .plane_reads = 1, .fw_cores = 2,		\
 }
 
 /* Datacenter TLC, Intel D7-P5600-class: PCIe 4.0 x4, ~37% OP. */
