@@ -865,6 +865,8 @@ CONV_ATTR(buffer_kib);
 CONV_ATTR(gc_policy);
 CONV_ATTR(gc_threshold_pct);
 CONV_ATTR(bg_gc_threshold_pct);
+CONV_ATTR(plane_reads);
+CONV_ATTR(fw_cores);
 
 /* Per page type (LSB first): "45000 55000 65000", one value per type. */
 /*
@@ -1402,6 +1404,8 @@ static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_gc_policy,
 	&ns_attr_gc_threshold_pct,
 	&ns_attr_bg_gc_threshold_pct,
+	&ns_attr_plane_reads,
+	&ns_attr_fw_cores,
 	&ns_attr_fdp_rgs,
 	&ns_attr_fdp_ruhs,
 	&ns_attr_fdp_persistent,

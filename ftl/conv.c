@@ -49,15 +49,32 @@ static u32 conv_log2_ceil(u64 n)
  *   - 3500 MB/s link: PCIe 3.0 x4 as rated on drives of that generation.
  *   - tBERS 3.5 ms, firmware times, 4 MiB buffer: est.
  *
- * CONV_PARAMS_MLC_970PRO, Samsung 970 PRO 512 GB:
- *   - Phoenix controller (8 channels), PCIe 3.0 x4, NVMe 1.3; 64-layer
- *     2-bit MLC V-NAND with 256 Gb dies, so 512 GB = 16 dies = 8 x 2
- *     (Samsung launch material, 2018; reviews, e.g. guru3d.com).
+ * CONV_PARAMS_MLC_970PRO, Samsung 970 PRO 512 GB (calibrated against
+ * its rated figures: tools/calib/drives/mlc-970pro.conf):
+ *   - Phoenix controller (8 channels, 5 ARM cores), PCIe 3.0 x4, NVMe
+ *     1.3; 64-layer 2-bit MLC V-NAND with 256 Gb dies, so 512 GB = 16
+ *     dies = 8 x 2 (Samsung launch material, 2018; reviews, e.g.
+ *     guru3d.com, nexthardware.com).
  *   - Rated 3500 MB/s read, 2300 MB/s write; 370K / 500K IOPS 4 KiB
- *     random read / write at QD32.
+ *     random read / write at QD32 x 4 threads; 15K / 55K at QD1 x 1
+ *     thread (the QD1 figures as issue #20 quotes the data sheet).
  *   - tPROG 380 us: est., so that 16 dies x 64 KiB PUs give the rated
- *     2300 MB/s; tR 33/43 us (LSB/MSB): est., so that 16 dies give ~370K
- *     random-read IOPS; 2 planes and 16 KiB pages: est.
+ *     2300 MB/s; 2 planes and 16 KiB pages: est.
+ *   - tR 37/47 us (LSB/MSB, 42 us on average): from the two QD1 figures,
+ *     in which the host's own time per I/O cancels out: 1/15K - 1/55K =
+ *     48.5 us = (fw_read_ns + tR + t_c + t_l) - (fw_write_ns + t_l), so
+ *     tR = 48.5 - 1 - 5.1 = 42.4 us on average (a QD1 write is acked from
+ *     the buffer).  The LSB/MSB spread (10 us) and read_page_ns: est.
+ *   - plane_reads = 1: with a die as one read resource, 16 dies at 42 us
+ *     give ~280K IOPS at QD32 x 4 (the queues of a closed loop are never
+ *     evenly spread), well below the rated 370K; the two planes of each
+ *     die reading at once (independent plane reads) supply it.
+ *   - fw_cores = 2: est. from the command-rate ceiling the figures show:
+ *     500K random writes (2.05 GB/s) stay below the 2300 MB/s the NAND
+ *     takes sequentially, and the 1 TB model reads 500K IOPS at random
+ *     with twice the dies; 2 cores x fw_write_ns 4 us = 500K commands/s.
+ *     The Phoenix has 5 cores; how many run per-command work is not
+ *     published.
  *   - op 7%: 512 GB of user space on 512 GiB of NAND.
  *
  * CONV_PARAMS_TLC_DC, Intel D7-P5600-class datacenter TLC:
@@ -160,6 +177,8 @@ static const char *conv_check_geometry(const struct conv_params *p)
 		return "pe_cycles must be 0..1000000";
 	if (p->read_error_ppm > CONV_MAX_READ_ERROR_PPM)
 		return "read_error_ppm must be 0..1000000";
+	if (p->fw_cores > CONV_MAX_FW_CORES)
+		return "fw_cores must be 0 (firmware time overlaps freely) or 1..64";
 	conv_geo(p, &g);
 	if (g.line_slots > (U32_MAX >> 1))
 		return "one block on every plane (channels * luns * planes * pages_per_block * page_size) must be below 8 TiB";
@@ -573,6 +592,7 @@ void conv_model_reset(struct conv_model *m)
 	m->idle = 0;
 	m->pu_time = 0;
 	m->wait_at = 0;	/* the open PU keeps its number (pu_num) */
+	memset(m->fw_core_free, 0, sizeof(m->fw_core_free));
 	if (m->fdp) {
 		u32 i;
 
@@ -604,6 +624,12 @@ static u32 conv_page_type(const struct conv_model *m, u32 ppa)
 	u32 s = ppa % m->grp_slots;
 
 	return nand_page_type(&m->nand, s / m->pu_slots, s % m->pu_slots);
+}
+
+/* Plane of the flash page holding @ppa (conv.h "Terms"). */
+static u32 conv_page_plane(const struct conv_model *m, u32 ppa)
+{
+	return (ppa % m->pu_slots) / (m->p.oneshot_pages * m->spp);
 }
 
 /*
@@ -1093,8 +1119,9 @@ static void conv_gc_round(struct conv_model *m, u32 grp, u64 t)
 		}
 		if (!k)
 			continue;
-		cend = nand_page_read(&m->nand, lun,
-				      conv_page_type(m, base + s), k, t);
+		cend = nand_plane_read(&m->nand, lun,
+				       conv_page_plane(m, base + s),
+				       conv_page_type(m, base + s), k, t);
 		nand_count(&m->nand.st.gc_pages, k);
 		if (!moved)
 			first = lbas[0];
@@ -1313,6 +1340,27 @@ static void conv_bg_gc(struct conv_model *m, u64 now)
 
 /* ---- requests ---------------------------------------------------------- */
 
+/*
+ * Firmware time @fw of a command fetched at @now (conv.h "Firmware
+ * cores"): with fw_cores = 0 it overlaps every other command's; else the
+ * command waits for the core that frees first (the lowest on ties) and
+ * holds it for @fw.  Returns the end of its firmware time.
+ */
+static u64 conv_fw(struct conv_model *m, u64 now, u32 fw)
+{
+	u32 i, best = 0;
+	u64 start;
+
+	if (!m->p.fw_cores)
+		return nand_add(now, fw);
+	for (i = 1; i < m->p.fw_cores; i++)
+		if (m->fw_core_free[i] < m->fw_core_free[best])
+			best = i;
+	start = nand_max(now, m->fw_core_free[best]);
+	m->fw_core_free[best] = nand_add(start, fw);
+	return m->fw_core_free[best];
+}
+
 /* Slots touched by [off, off + len), clipped to the capacity. */
 static void conv_slots(const struct conv_model *m, u64 off, u64 len,
 		       u64 *first, u64 *end)
@@ -1329,7 +1377,7 @@ static void conv_slots(const struct conv_model *m, u64 off, u64 len,
 
 static u64 conv_read(struct conv_model *m, const struct model_req *req)
 {
-	u64 ready = nand_add(req->now, m->p.fw_read_ns), done = ready;
+	u64 ready = conv_fw(m, req->now, m->p.fw_read_ns), done = ready;
 	u64 s, end, t;
 	u32 k;
 
@@ -1359,9 +1407,10 @@ static u64 conv_read(struct conv_model *m, const struct model_req *req)
 					break;
 				k++;
 			}
-			t = nand_page_read(&m->nand,
-					   conv_grp_lun(m, page / m->grp_slots),
-					   conv_page_type(m, page), k, ready);
+			t = nand_plane_read(&m->nand,
+					    conv_grp_lun(m, page / m->grp_slots),
+					    conv_page_plane(m, page),
+					    conv_page_type(m, page), k, ready);
 		}
 		t = nand_link_rd(&m->nand, t, k);
 		if (t > done)
@@ -1384,7 +1433,7 @@ static u32 conv_fdp_pick_rg(const struct conv_model *m)
 
 static u64 conv_write(struct conv_model *m, const struct model_req *req)
 {
-	u64 ready = nand_add(req->now, m->p.fw_write_ns), e = ready;
+	u64 ready = conv_fw(m, req->now, m->p.fw_write_ns), e = ready;
 	bool waited = false;
 	u32 ruh = 0, rg = 0;
 	u64 s, end;
@@ -1475,7 +1524,7 @@ static u64 conv_schedule(struct conv_model *m, const struct model_req *req)
 	case MODEL_WRITE:
 		return conv_write(m, req);
 	case MODEL_FLUSH:
-		ready = nand_add(req->now, m->p.fw_other_ns);
+		ready = conv_fw(m, req->now, m->p.fw_other_ns);
 		if (m->fdp) {
 			u32 i;
 
@@ -1489,10 +1538,10 @@ static u64 conv_schedule(struct conv_model *m, const struct model_req *req)
 	case MODEL_DISCARD:
 	case MODEL_WRITE_ZEROES:
 		conv_discard(m, req->slba_bytes, req->len);
-		return nand_add(req->now, m->p.fw_other_ns);
+		return conv_fw(m, req->now, m->p.fw_other_ns);
 	case MODEL_OTHER:
 	default:	/* e.g. MODEL_ZONE_RESET, MODEL_ZONE_FINISH */
-		return nand_add(req->now, m->p.fw_other_ns);
+		return conv_fw(m, req->now, m->p.fw_other_ns);
 	}
 }
 

@@ -120,6 +120,22 @@
  * fw_write_ns + t_l, and a write of pu_slots slots with buffer 0 takes
  * fw_write_ns + pu_slots * t_l + pu_slots * t_c + prog_ns.
  *
+ * ==== Firmware cores ====
+ *
+ * Above, every command's firmware time (fw_read_ns, fw_write_ns or
+ * fw_other_ns: "ready = now + fw") overlaps every other command's, as if
+ * the controller had a core per command.  With fw_cores = C > 0 the
+ * controller has C cores, each free from a time f_i (0 at init and after
+ * reset): a command fetched at now takes the core with the smallest f_i
+ * (the lowest index on ties), starts at st = max(now, f_i), and
+ * ready = f_i = st + fw; everything else follows from that ready (a
+ * flush, discard, write zeroes or other command completes at max(ready,
+ * ...) or ready as above).  So an idle controller adds nothing, and C
+ * cores cap the command rate at C * 10^9 / fw per second: e.g. 2 cores
+ * and fw_write_ns 4000 give at most 500K writes/s, whatever the media
+ * could take.  Commands take cores in the order schedule() is called
+ * (now does not decrease).  fw_cores = 0 leaves everything above unchanged.
+ *
  * ==== Other operations ====
  *
  * MODEL_FLUSH: ready = now + fw_other_ns; a non-empty open PU is padded and
@@ -479,6 +495,8 @@
 
 #define CONV_DEFAULT_CAPACITY		(1ULL << 30)	/* init(NULL): 1 GiB */
 
+#define CONV_MAX_FW_CORES		64U	/* fw_cores */
+
 #define CONV_FDP_MAX_RGS		64U	/* reclaim groups */
 #define CONV_FDP_MAX_RUHS		16U	/* reclaim unit handles */
 
@@ -597,6 +615,17 @@ struct conv_fdp {
  * @fdp_persistent:    0: handles are initially isolated (GC may mix the
  *                     data of handles); 1: persistently isolated (GC keeps
  *                     each handle's data apart)
+ * @plane_reads:       0: a page read occupies its whole LUN (every plane);
+ *                     1: independent plane reads, a page read occupies
+ *                     only the plane holding the page (and the channel), so
+ *                     the planes of a die read different pages at once;
+ *                     programs and erases still occupy every plane
+ *                     (nand.h "Timelines").  0..1.  The zns model's reads
+ *                     name no plane: there it changes nothing.
+ * @fw_cores:          0: the firmware times are latency only, commands'
+ *                     firmware time overlaps freely; 1..64: the controller
+ *                     cores that run them, a ceiling on commands per second
+ *                     (see "Firmware cores")
  */
 struct conv_params {
 	u64 capacity;
@@ -627,6 +656,8 @@ struct conv_params {
 	u32 fdp_rgs;
 	u32 fdp_ruhs;
 	u32 fdp_persistent;
+	u32 plane_reads;
+	u32 fw_cores;
 };
 
 /*
@@ -651,19 +682,22 @@ struct conv_params {
 	.pe_cycles = 3000,						\
 }
 
-/* Samsung 970 PRO 512 GB-like: 64-layer MLC V-NAND, PCIe 3.0 x4. */
+/*
+ * Samsung 970 PRO 512 GB: 64-layer MLC V-NAND, PCIe 3.0 x4; independent
+ * plane reads, 2 firmware cores (calibration: tools/calib/drives/).
+ */
 #define CONV_PARAMS_MLC_970PRO {					\
 	.op_percent = 7, .nr_channels = 8, .luns_per_channel = 2,	\
 	.planes_per_lun = 2, .pages_per_block = 96,			\
 	.page_size = 16384, .oneshot_pages = 2, .cell_bits = 2,		\
-	.read_4k_ns = { 33000, 43000 },					\
-	.read_page_ns = { 38000, 50000 },				\
+	.read_4k_ns = { 37000, 47000 },					\
+	.read_page_ns = { 42000, 54000 },				\
 	.prog_ns = 380000, .erase_ns = 3500000,				\
 	.channel_mbps = 800, .link_mbps = 3500,				\
 	.fw_read_ns = 5000, .fw_write_ns = 4000, .fw_other_ns = 1000,	\
 	.buffer_kib = 8192, .gc_policy = CONV_GC_GREEDY,		\
 	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 2,		\
-	.pe_cycles = 6000,						\
+	.pe_cycles = 6000, .plane_reads = 1, .fw_cores = 2,		\
 }
 
 /* Datacenter TLC, Intel D7-P5600-class: PCIe 4.0 x4, ~37% OP. */
@@ -816,6 +850,8 @@ struct conv_model {
 	size_t meta_bytes;
 
 	struct conv_fdp *fdp;	/* NULL: FDP off */
+
+	u64 fw_core_free[CONV_MAX_FW_CORES];	/* "Firmware cores" */
 };
 
 /* Fill @p with the default drive and CONV_DEFAULT_CAPACITY. */

@@ -30,6 +30,8 @@ const char *nand_check_geometry(const struct conv_params *p)
 		return "pages_per_block must be a multiple of oneshot_pages, 1..8192";
 	if (!p->cell_bits || p->cell_bits > NAND_MAX_CELL_BITS)
 		return "cell_bits must be 1..4 (SLC..QLC)";
+	if (p->plane_reads > 1)
+		return "plane_reads must be 0 (a read occupies its whole die) or 1 (each plane reads on its own)";
 	return NULL;
 }
 
@@ -61,9 +63,16 @@ u32 nand_slot_ns(u32 mbps)
 	return (u32)div_u64(NAND_SLOT_SIZE * 1000ULL + mbps - 1, mbps);
 }
 
+/* Read timelines per LUN: planes_per_lun with plane_reads, else 1. */
+static u32 nand_rplanes(const struct conv_params *p)
+{
+	return p->plane_reads ? p->planes_per_lun : 1;
+}
+
 u64 nand_alloc_bytes(const struct conv_params *p)
 {
-	u64 r = (u64)p->nr_channels * p->luns_per_channel + p->nr_channels;
+	u64 r = (u64)p->nr_channels * p->luns_per_channel * nand_rplanes(p) +
+		p->nr_channels;
 
 	return r * (NAND_TL_CAP * sizeof(struct nand_iv) + sizeof(u32)) +
 	       (u64)(p->buffer_kib / 4) * sizeof(struct nand_bufpu);
@@ -109,8 +118,10 @@ int nand_init(struct nand *n, const struct conv_params *p)
 	n->t_ch = nand_slot_ns(p->channel_mbps);
 	n->t_link = nand_slot_ns(p->link_mbps);
 	n->buf_slots = p->buffer_kib / 4;
+	n->rplanes = nand_rplanes(p);
+	n->ch_base = n->g.nr_luns * n->rplanes;
 
-	r = n->g.nr_luns + n->nr_channels;
+	r = n->ch_base + n->nr_channels;
 	n->tl = nand_alloc(n, (u64)r * NAND_TL_CAP * sizeof(struct nand_iv));
 	n->tl_len = nand_alloc(n, (u64)r * sizeof(u32));
 	if (n->buf_slots)
@@ -127,7 +138,7 @@ void nand_reset(struct nand *n)
 {
 	if (!n->tl_len)
 		return;
-	memset(n->tl_len, 0, (size_t)(n->g.nr_luns + n->nr_channels) *
+	memset(n->tl_len, 0, (size_t)(n->ch_base + n->nr_channels) *
 	       sizeof(u32));
 	n->horizon = 0;
 	n->bheap_len = 0;
@@ -154,7 +165,10 @@ static inline void nand_busy(struct nand *n, u64 t)
 		n->idle = t;
 }
 
-/* Resource r: LUN l is r = l, channel c is r = N + c. */
+/*
+ * Resource r: plane p of LUN l is r = l * rplanes + p (rplanes = 1 without
+ * plane_reads: r = l, the whole LUN), channel c is r = ch_base + c.
+ */
 static inline struct nand_iv *nand_tl(const struct nand *n, u32 r)
 {
 	return n->tl + (size_t)r * NAND_TL_CAP;
@@ -231,13 +245,32 @@ static void nand_tl_add(struct nand *n, u32 r, u64 s, u64 e)
 	n->tl_len[r] = len;
 }
 
-u64 nand_op(struct nand *n, u32 lun, u64 t, u64 a, u64 x, u64 b)
+/*
+ * Book [s, s + a + x + b) on the planes @p0 .. @p0 + @np - 1 of LUN @lun
+ * and [s + a, s + a + x) on its channel, s the earliest time >= @t at
+ * which all of them are free.  s only grows while searching, and each
+ * resource's intervals are finite, so the search ends.
+ */
+static u64 nand_op_planes(struct nand *n, u32 lun, u32 p0, u32 np, u64 t,
+			  u64 a, u64 x, u64 b)
 {
-	u32 ch = n->g.nr_luns + nand_lun_channel(n, lun);
-	u64 s = t, c;
+	u32 ch = n->ch_base + nand_lun_channel(n, lun);
+	u32 r0 = lun * n->rplanes + p0, i;
+	u64 d = nand_add(nand_add(a, x), b);
+	u64 s = t, c, f;
+	bool moved;
 
 	for (;;) {
-		s = nand_tl_fit(n, lun, s, nand_add(nand_add(a, x), b));
+		do {
+			moved = false;
+			for (i = 0; i < np; i++) {
+				f = nand_tl_fit(n, r0 + i, s, d);
+				if (f != s) {
+					s = f;
+					moved = true;
+				}
+			}
+		} while (moved && np > 1);
 		if (!x)
 			break;
 		c = nand_tl_fit(n, ch, nand_add(s, a), x);
@@ -245,23 +278,43 @@ u64 nand_op(struct nand *n, u32 lun, u64 t, u64 a, u64 x, u64 b)
 			break;
 		s = c - a;
 	}
-	nand_tl_add(n, lun, s, nand_add(nand_add(nand_add(s, a), x), b));
+	for (i = 0; i < np; i++)
+		nand_tl_add(n, r0 + i, s, nand_add(s, d));
 	if (x)
 		nand_tl_add(n, ch, nand_add(s, a),
 			    nand_add(nand_add(s, a), x));
 	return s;
 }
 
+u64 nand_op(struct nand *n, u32 lun, u64 t, u64 a, u64 x, u64 b)
+{
+	return nand_op_planes(n, lun, 0, n->rplanes, t, a, x, b);
+}
+
 /* ---- NAND operations ---------------------------------------------------- */
 
-u64 nand_page_read(struct nand *n, u32 lun, u32 type, u32 k, u64 t)
+static u64 nand_read_planes(struct nand *n, u32 lun, u32 p0, u32 np,
+			    u32 type, u32 k, u64 t)
 {
 	u32 tr = k == 1 ? n->read_4k_ns[type] : n->read_page_ns[type];
 	u64 x = nand_mul(k, n->t_ch);
-	u64 s = nand_op(n, lun, t, tr, x, 0);
+	u64 s = nand_op_planes(n, lun, p0, np, t, tr, x, 0);
 
 	nand_count(&n->st.media_read_bytes, (u64)k * NAND_SLOT_SIZE);
 	return nand_add(nand_add(s, tr), x);
+}
+
+u64 nand_page_read(struct nand *n, u32 lun, u32 type, u32 k, u64 t)
+{
+	return nand_read_planes(n, lun, 0, n->rplanes, type, k, t);
+}
+
+u64 nand_plane_read(struct nand *n, u32 lun, u32 plane, u32 type, u32 k,
+		    u64 t)
+{
+	if (n->rplanes == 1)
+		return nand_read_planes(n, lun, 0, 1, type, k, t);
+	return nand_read_planes(n, lun, plane, 1, type, k, t);
 }
 
 /* The buffer's min-heap on the time each programmed PU frees its slots. */

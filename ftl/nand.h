@@ -10,8 +10,8 @@
  * A NAND device is described by the NAND fields of struct conv_params
  * (conv.h): nr_channels, luns_per_channel, planes_per_lun, pages_per_block,
  * page_size, oneshot_pages, cell_bits, read_4k_ns[], read_page_ns[],
- * prog_ns, erase_ns, channel_mbps, link_mbps and buffer_kib, with the
- * ranges conv.h gives.  The other fields are ignored here.
+ * prog_ns, erase_ns, channel_mbps, link_mbps, buffer_kib and plane_reads,
+ * with the ranges conv.h gives.  The other fields are ignored here.
  *
  * ==== Terms and geometry (struct nand_geo, nand_geo()) ====
  *
@@ -47,6 +47,17 @@
  *				(y: page type)
  *	PU program:		a = 0, x = pu_slots * t_ch, b = prog_ns
  *	erase of one group:	a = 0, x = 0, b = erase_ns
+ * With plane_reads = 1 ("independent plane reads") every plane of a LUN
+ * keeps its own busy intervals instead: a page read given its plane
+ * (nand_plane_read()) occupies only that plane (and the channel), so the
+ * planes of one die sense different pages at once and share the channel
+ * for their transfers; every other operation (programs, erases, and reads
+ * through nand_page_read(), which name no plane) occupies every plane of
+ * the LUN: s is the earliest time at which all of them and the channel are
+ * free.  With plane_reads = 0 a LUN is one resource, as above, and
+ * nand_plane_read() is nand_page_read().  (Real dies of this kind are
+ * sold as "independent multi-plane read" or "asynchronous plane read":
+ * each plane has its own page buffer and sense circuitry.)
  * nand_begin(now) starts a request: intervals that ended by that now are
  * forgotten when the resource next takes one; a resource remembers at most
  * NAND_TL_CAP intervals, merging the two closest neighbours (filling that
@@ -140,9 +151,11 @@ struct nand {
 	u32 t_ch;		/* ns per slot on a channel */
 	u32 t_link;		/* ns per slot on the link */
 	u32 buf_slots;		/* write buffer in slots, 0 = no buffer */
+	u32 rplanes;		/* timelines per LUN: plane_reads ? planes : 1 */
+	u32 ch_base;		/* N * rplanes: the first channel timeline */
 
-	struct nand_iv *tl;	/* [N + nr_channels][NAND_TL_CAP] */
-	u32 *tl_len;		/* [N + nr_channels] */
+	struct nand_iv *tl;	/* [ch_base + nr_channels][NAND_TL_CAP] */
+	u32 *tl_len;		/* [ch_base + nr_channels] */
 	u64 horizon;		/* now of the current request */
 	u64 link_rd_free;
 	u64 link_wr_free;
@@ -241,8 +254,16 @@ u64 nand_op(struct nand *n, u32 lun, u64 t, u64 a, u64 x, u64 b);
 /*
  * A page read of @k slots of page type @type on LUN @lun ready at @t;
  * returns the end of its channel transfer.  Counts media_read_bytes.
+ * It occupies every plane of the LUN.
  */
 u64 nand_page_read(struct nand *n, u32 lun, u32 type, u32 k, u64 t);
+
+/*
+ * The same on plane @plane of LUN @lun: with plane_reads only that plane
+ * is occupied (see "Timelines"), else the whole LUN (= nand_page_read()).
+ */
+u64 nand_plane_read(struct nand *n, u32 lun, u32 plane, u32 type, u32 k,
+		    u64 t);
 
 /*
  * A PU program on LUN @lun ready at @t holding @nhost buffered slots

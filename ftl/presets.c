@@ -57,7 +57,7 @@ const struct ftl_preset ftl_presets[] = {
 	{
 		.name = "mlc-970pro",
 		.type = FTL_PRESET_CONV,
-		.desc = "Samsung 970 PRO-like MLC NAND SSD, PCIe 3.0 x4",
+		.desc = "Samsung 970 PRO 512 GB: MLC NAND SSD, PCIe 3.0 x4, independent plane reads, 2 firmware cores",
 		.conv = CONV_PARAMS_MLC_970PRO,
 	},
 	{

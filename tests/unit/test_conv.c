@@ -239,6 +239,122 @@ static void test_two_dies_one_channel(void)
 }
 
 /* Unmapped slots take no NAND time: fw + k * t_l. */
+/*
+ * Independent plane reads (plane_reads, nand.h "Timelines").  P with 2
+ * planes: PU = 2 planes x 2 pages x 2 slots = 8 slots on one LUN, G = 16
+ * slots; 96 KiB capacity (Ls = 24, B = 2, T = 4, S = 40 > G).  Slots 0..7
+ * of the first PU (LUN 0): 0-1 plane 0 LSB, 2-3 plane 0 MSB, 4-5 plane 1
+ * LSB, 6-7 plane 1 MSB.
+ */
+static void plane_params(struct conv_params *p, u32 plane_reads)
+{
+	*p = P;
+	p->planes_per_lun = 2;
+	p->capacity = 96 * KIB;
+	p->plane_reads = plane_reads;
+}
+
+static void test_plane_reads(void)
+{
+	struct conv_params p;
+	struct conv_model m;
+	u64 a = FR + R4L + TC;	/* end of the first read's transfer */
+	u32 pr;
+
+	for (pr = 0; pr <= 1; pr++) {
+		plane_params(&p, pr);
+		INIT(m, &p);
+		EXPECT_EQ_U64(m.pu_slots, 8);
+		EXPECT_EQ_U64(wr(&m, 0, 32 * KIB, 0), FW + 8 * TL);
+		flush(&m, 0);
+		conv_model_reset(&m);
+		/* slot 0 (plane 0) and slot 4 (plane 1), both at 0 */
+		EXPECT_EQ_U64(rd(&m, 0, 4096, 0), a + TL);
+		if (pr)	/* plane 1 senses at once; its transfer waits for
+			 * the channel: s = a - R4L */
+			EXPECT_EQ_U64(rd(&m, 4 * 4096, 4096, 0),
+				      a + TC + TL);
+		else	/* the die is busy until a */
+			EXPECT_EQ_U64(rd(&m, 4 * 4096, 4096, 0),
+				      a + R4L + TC + TL);
+		/* slot 2 (plane 0 again, MSB) waits for plane 0 either way */
+		conv_model_reset(&m);
+		EXPECT_EQ_U64(rd(&m, 0, 4096, 0), a + TL);
+		EXPECT_EQ_U64(rd(&m, 2 * 4096, 4096, 0),
+			      a + R4M + TC + TL);
+		EXPECT_EQ_U64(stats(&m).media_read_bytes, 4 * 4096);
+		conv_model_exit(&m);
+	}
+
+	/* a program occupies every plane: a read of plane 1 waits for it */
+	plane_params(&p, 1);
+	INIT(m, &p);
+	/* fua: slots in at FW + 2000 .. FW + 8 * TL = 18000, then the PU */
+	EXPECT_EQ_U64(sched(&m, MODEL_WRITE, 0, 32 * KIB, 0, true),
+		      FW + 8 * TL + 8 * TC + PROG);
+	EXPECT_EQ_U64(rd(&m, 4 * 4096, 4096, 20000),
+		      FW + 8 * TL + 8 * TC + PROG + R4L + TC + TL);
+	conv_model_exit(&m);
+
+	/* 2 is out of range */
+	plane_params(&p, 2);
+	EXPECT_TRUE(conv_check_params(&p) &&
+		    strstr(conv_check_params(&p), "plane_reads"));
+}
+
+static u64 other(struct conv_model *m, u64 now)
+{
+	return sched(m, MODEL_OTHER, 0, 0, now, false);
+}
+
+/* Firmware cores (conv.h "Firmware cores"). */
+static void test_fw_cores(void)
+{
+	struct conv_params p = P;
+	struct conv_model m;
+
+	/* 0: every command's firmware time overlaps */
+	INIT(m, &p);
+	EXPECT_EQ_U64(other(&m, 0), FO);
+	EXPECT_EQ_U64(other(&m, 0), FO);
+	EXPECT_EQ_U64(other(&m, 0), FO);
+	conv_model_exit(&m);
+
+	/* one core: one command after another */
+	p.fw_cores = 1;
+	INIT(m, &p);
+	EXPECT_EQ_U64(other(&m, 0), FO);
+	EXPECT_EQ_U64(other(&m, 0), 2 * FO);
+	EXPECT_EQ_U64(other(&m, 0), 3 * FO);
+	/* an idle core adds nothing */
+	EXPECT_EQ_U64(other(&m, 10000), 10000 + FO);
+	conv_model_exit(&m);
+
+	/* two cores: the earliest free (lowest on ties) */
+	p.fw_cores = 2;
+	INIT(m, &p);
+	EXPECT_EQ_U64(other(&m, 0), FO);		/* core 0 */
+	EXPECT_EQ_U64(other(&m, 0), FO);		/* core 1 */
+	/* an unmapped read: core 0 from FO, ready FO + FR, then the link */
+	EXPECT_EQ_U64(rd(&m, 0, 4096, 0), FO + FR + TL);
+	/* a write on core 1 from FO: one slot into the empty buffer */
+	EXPECT_EQ_U64(wr(&m, 0, 4096, 0), FO + FW + TL);
+	/* a flush on core 0 (free at FO + FR): pads and programs the PU */
+	EXPECT_EQ_U64(flush(&m, 0), FO + FW + TL + 4 * TC + PROG);
+	/* reset frees the cores */
+	conv_model_reset(&m);
+	EXPECT_EQ_U64(other(&m, 0), FO);
+	EXPECT_EQ_U64(other(&m, 0), FO);
+	EXPECT_EQ_U64(other(&m, 0), 2 * FO);
+	conv_model_exit(&m);
+
+	p.fw_cores = CONV_MAX_FW_CORES;
+	EXPECT_TRUE(!conv_check_params(&p));
+	p.fw_cores++;
+	EXPECT_TRUE(conv_check_params(&p) &&
+		    strstr(conv_check_params(&p), "fw_cores"));
+}
+
 static void test_read_unmapped(void)
 {
 	struct conv_model m;
@@ -1183,6 +1299,8 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(zero_latency_returns_now),
 	UNIT_TEST(saturates),
 	UNIT_TEST(ops_table),
+	UNIT_TEST(plane_reads),
+	UNIT_TEST(fw_cores),
 	UNIT_TEST(zone_and_unknown_ops_are_other),
 };
 

@@ -136,6 +136,10 @@ static const struct sim_param conv_params_table[] = {
 	PARAM(struct conv_params, fdp_ruhs, "FDP reclaim unit handles, 1..16"),
 	PARAM(struct conv_params, fdp_persistent,
 	      "FDP: 0 initially, 1 persistently isolated handles"),
+	PARAM(struct conv_params, plane_reads,
+	      "1: each plane reads on its own, 0: a read takes the die"),
+	PARAM(struct conv_params, fw_cores,
+	      "controller cores running firmware times, 0 = unlimited"),
 };
 
 static void conv_defaults(void *p)
