@@ -863,6 +863,9 @@ CONV_ATTR(buffer_kib);
 CONV_ATTR(gc_policy);
 CONV_ATTR(gc_threshold_pct);
 CONV_ATTR(bg_gc_threshold_pct);
+CONV_ATTR(slc_cache_pm);
+CONV_ATTR(slc_prog_ns);
+CONV_ATTR(slc_read_ns);
 
 /* Per page type (LSB first): "45000 55000 65000", one value per type. */
 /*
@@ -1398,6 +1401,9 @@ static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_gc_policy,
 	&ns_attr_gc_threshold_pct,
 	&ns_attr_bg_gc_threshold_pct,
+	&ns_attr_slc_cache_pm,
+	&ns_attr_slc_prog_ns,
+	&ns_attr_slc_read_ns,
 	&ns_attr_fdp_rgs,
 	&ns_attr_fdp_ruhs,
 	&ns_attr_fdp_persistent,

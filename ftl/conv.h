@@ -243,6 +243,44 @@
  * With FDP the condition is S > K * G (K below; K = 1 with FDP off), see
  * "Flexible Data Placement".
  *
+ * ==== SLC cache ====
+ *
+ * (Consumer TLC/QLC drives write host data into blocks run in SLC mode,
+ * one bit per cell, and fold it into native blocks later.)  On when
+ * slc_cache_pm > 0 (FDP must be off); with 0 everything above holds
+ * unchanged (same decisions, times and counters).  The cache holds at most
+ *	C = floor(floor(Ls * slc_cache_pm / 1000) / G)	groups.
+ * A group enters the cache when it is opened (taken from a free list) for
+ * host data ("Placement": a PU for host data, not for GC copies) while
+ * fewer than C groups are in it; it stays in SLC mode until it is folded
+ * or erased.  Everything written into an SLC group (host data, and GC
+ * copies that share its open PU) is in SLC mode:
+ *	its PU programs take slc_prog_ns instead of prog_ns (the transfer
+ *	pu_slots * t_c is the same), and every page read from it (host
+ *	reads, GC) takes tR = slc_read_ns, whatever k and the page type.
+ * An SLC group holds G slots like a native one: the capacity an SLC block
+ * gives up (1 / cell_bits of its native size) is not modelled, nor is the
+ * cache shrinking as the drive fills (slc_cache_pm is the size of the
+ * cache of an empty drive, static and dynamic parts together).  When the
+ * cache holds C groups, host data goes to native groups at native speed:
+ * a burst larger than the cache drops to the post-cache write speed.
+ * Folding: in idle time only, after background GC: when schedule() is
+ * called with now > idle, then while a full SLC group not holding the open
+ * PU exists, take the next one in group id order from a cursor (which
+ * moves past it), at t = idle (updated after each fold), if
+ *	t + W <= now,	W = sum over its pages holding k >= 1 valid slots of
+ *			  (slc_read_ns + k * t_c) + P * (pu_slots * t_c +
+ *			  prog_ns),  P = ceil(valid / pu_slots)
+ * and fold it: the page reads (of k slots, tR = slc_read_ns) ready at t on
+ * its LUN, then P native PU programs (no host slots) ready at the end of
+ * the last read, on the same LUN; then the group leaves the cache and is
+ * native (its data keeps its mapping: the fold's cost is modelled, the
+ * move is not).  Folds count in media_read_bytes and media_write_bytes
+ * and in slc_folds; an erase of an SLC group (GC) also takes it out of
+ * the cache.  As with background GC, a fold ends by now: it never delays
+ * a request.  GC's W bound ("Garbage collection") uses slc_read_ns for
+ * the pages of an SLC victim and stays a bound, as slc_prog_ns <= prog_ns.
+ *
  * ==== Flexible Data Placement ====
  *
  * (NVMe TP4146.)  FDP is on when fdp_rgs = R > 0; with fdp_rgs = 0
@@ -472,6 +510,8 @@
 
 #define CONV_MAX_PE_CYCLES		1000000U
 #define CONV_MAX_READ_ERROR_PPM		1000000U
+#define CONV_MAX_SLC_CACHE_PM		1000U
+#define CONV_MAX_SLC_READ_NS		10000000U
 #define CONV_SPARE_THRESH_PCT		10U
 
 #define CONV_GC_GREEDY			0U
@@ -597,6 +637,12 @@ struct conv_fdp {
  * @fdp_persistent:    0: handles are initially isolated (GC may mix the
  *                     data of handles); 1: persistently isolated (GC keeps
  *                     each handle's data apart)
+ * @slc_cache_pm:      SLC cache ("SLC cache"): its size in per mille of the
+ *                     capacity, 0..1000 (0: none; FDP must be off)
+ * @slc_prog_ns:       program of one PU in SLC mode, 1..prog_ns (ignored
+ *                     without an SLC cache)
+ * @slc_read_ns:       tR of any read of a page in SLC mode, 1..10000000
+ *                     (ignored without an SLC cache)
  */
 struct conv_params {
 	u64 capacity;
@@ -627,6 +673,9 @@ struct conv_params {
 	u32 fdp_rgs;
 	u32 fdp_ruhs;
 	u32 fdp_persistent;
+	u32 slc_cache_pm;
+	u32 slc_prog_ns;
+	u32 slc_read_ns;
 };
 
 /*
@@ -816,6 +865,15 @@ struct conv_model {
 	size_t meta_bytes;
 
 	struct conv_fdp *fdp;	/* NULL: FDP off */
+
+	/* SLC cache ("SLC cache"); slc NULL: none */
+	u8 *slc;		/* [T] 1: the group is in SLC mode */
+	u32 slc_cap;		/* groups the cache may hold */
+	u32 nr_slc;		/* groups in SLC mode */
+	u32 nr_slc_full;	/* of them full (fold candidates) */
+	u32 slc_scan;		/* fold cursor (group id) */
+	bool slc_host;		/* conv_open_pu() opens for host data */
+	u64 slc_folds;		/* groups folded so far */
 };
 
 /* Fill @p with the default drive and CONV_DEFAULT_CAPACITY. */

@@ -132,6 +132,11 @@ static const struct sim_param conv_params_table[] = {
 	PARAM(struct conv_params, fdp_ruhs, "FDP reclaim unit handles, 1..16"),
 	PARAM(struct conv_params, fdp_persistent,
 	      "FDP: 0 initially, 1 persistently isolated handles"),
+	PARAM(struct conv_params, slc_cache_pm,
+	      "SLC cache, per mille of the capacity, 0 = none, ..1000"),
+	PARAM(struct conv_params, slc_prog_ns,
+	      "SLC-mode program of one program unit, 1..prog_ns"),
+	PARAM(struct conv_params, slc_read_ns, "SLC-mode tR of any page read"),
 };
 
 static void conv_defaults(void *p)
