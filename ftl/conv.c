@@ -81,14 +81,37 @@ static u32 conv_log2_ceil(u64 n)
  *   - firmware times: est. from the P4500/P4510 sheets (random read 85 us,
  *     random write 20 us, sequential write 13 us).
  *
- * CONV_PARAMS_QLC, Intel 660p 2 TB:
+ * CONV_PARAMS_TLC_970EVOPLUS, Samsung 970 EVO Plus 1 TB (tools/calib/
+ * drives/tlc-970evoplus.conf has the figures, their sources and nvmev-sim's
+ * results):
+ *   - Samsung Phoenix controller (8 channels), 9x-layer TLC V-NAND, PCIe
+ *     3.0 x4, 1 GB LPDDR4; rated 3500 MB/s sequential read, 3300 MB/s
+ *     write into the TurboWrite (SLC) buffer and 1700 MB/s after it, 600k /
+ *     550k IOPS 4 KiB random read / write at QD32, 19k / 60k at QD1; the
+ *     buffer is 6 GB fixed plus 36 GB "intelligent" (42 GB, 4.2% of 1 TB:
+ *     slc_cache_pm 42) (Samsung's specification table as quoted by
+ *     Digit's review, digit.in, 2019).
+ *   - 8 channels x 4 dies, 2 planes, 16 KiB pages, 3-page one-shot: est.
+ *     (32 dies of 256 Gb for 1 TB).
+ *   - prog_ns 1700 us: est., so that 32 dies write ~1700 MB/s after the
+ *     cache (nvmev-sim: 1790); slc_prog_ns 850 us: est., so that the cache
+ *     takes ~3300 MB/s; tR 40 us (one value for every page type: Samsung
+ *     publishes none), slc_read_ns 30 us: est.; fw_write_ns 15 us: est.,
+ *     from the QD1 write rating (60k IOPS: 16.7 us per write).
+ *
+ * CONV_PARAMS_QLC, Intel 660p 2 TB (tools/calib/drives/qlc.conf):
  *   - Silicon Motion SM2263 (4 channels), Intel 64-layer 1 Tb QLC dies (16
  *     for 2 TB), PCIe 3.0 x4, 256 MB DRAM; rated 1800 MB/s sequential read
  *     and write, the latter into its SLC cache only (reviews measure ~100
  *     MB/s once the cache is full).  OP 10%: 2 TB on 2 TiB of NAND.
- *   - This model has no SLC cache.  tPROG 3 ms, tR 80..160 us by page type,
- *     tBERS 10 ms, 667 MB/s channels, 4 planes: est., typical published
- *     figures for QLC of that generation.
+ *   - SLC cache: 24 GB static, up to 280 GB with the dynamic part on an
+ *     empty 2 TB drive (Intel's figures as quoted by evantechbook.com,
+ *     2018): slc_cache_pm 140 (280 GB of 2 TB, the empty drive's cache).
+ *     slc_prog_ns 1.9 ms: est., so that 16 dies take ~1800 MB/s into the
+ *     cache; slc_read_ns 60 us: est.
+ *   - tPROG 3 ms, tR 80..160 us by page type, tBERS 10 ms, 667 MB/s
+ *     channels, 4 planes: est., typical published figures for QLC of that
+ *     generation.
  *
  * pe_cycles, the rated program/erase cycles of a block (no maker publishes
  * them per product; the drive endurance ratings bound them):
