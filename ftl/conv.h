@@ -931,8 +931,9 @@ u64 conv_model_schedule(struct conv_model *m, const struct model_req *req);
  * Forget pending work: every resource idle, programmed data out of the
  * buffer, the open PU's entry time 0, the waiting writes' at forgotten
  * ("Durability").  Mappings, the open PU's contents and number, free
- * lists, group ages, the counters and the wear (erase counts, bad and
- * retired groups, read only, the read-error generator) stay.
+ * lists, group ages, the counters, the wear (erase counts, bad and
+ * retired groups, read only, the read-error generator) and the SLC cache
+ * (which groups are in SLC mode, the fold cursor) stay.
  */
 void conv_model_reset(struct conv_model *m);
 
