@@ -867,6 +867,9 @@ CONV_ATTR(gc_threshold_pct);
 CONV_ATTR(bg_gc_threshold_pct);
 CONV_ATTR(plane_reads);
 CONV_ATTR(fw_cores);
+CONV_ATTR(slc_cache_pm);
+CONV_ATTR(slc_prog_ns);
+CONV_ATTR(slc_read_ns);
 
 /* Per page type (LSB first): "45000 55000 65000", one value per type. */
 /*
@@ -1406,6 +1409,9 @@ static struct configfs_attribute *ns_attrs[] = {
 	&ns_attr_bg_gc_threshold_pct,
 	&ns_attr_plane_reads,
 	&ns_attr_fw_cores,
+	&ns_attr_slc_cache_pm,
+	&ns_attr_slc_prog_ns,
+	&ns_attr_slc_read_ns,
 	&ns_attr_fdp_rgs,
 	&ns_attr_fdp_ruhs,
 	&ns_attr_fdp_persistent,

@@ -259,6 +259,44 @@
  * With FDP the condition is S > K * G (K below; K = 1 with FDP off), see
  * "Flexible Data Placement".
  *
+ * ==== SLC cache ====
+ *
+ * (Consumer TLC/QLC drives write host data into blocks run in SLC mode,
+ * one bit per cell, and fold it into native blocks later.)  On when
+ * slc_cache_pm > 0 (FDP must be off); with 0 everything above holds
+ * unchanged (same decisions, times and counters).  The cache holds at most
+ *	C = floor(floor(Ls * slc_cache_pm / 1000) / G)	groups.
+ * A group enters the cache when it is opened (taken from a free list) for
+ * host data ("Placement": a PU for host data, not for GC copies) while
+ * fewer than C groups are in it; it stays in SLC mode until it is folded
+ * or erased.  Everything written into an SLC group (host data, and GC
+ * copies that share its open PU) is in SLC mode:
+ *	its PU programs take slc_prog_ns instead of prog_ns (the transfer
+ *	pu_slots * t_c is the same), and every page read from it (host
+ *	reads, GC) takes tR = slc_read_ns, whatever k and the page type.
+ * An SLC group holds G slots like a native one: the capacity an SLC block
+ * gives up (1 / cell_bits of its native size) is not modelled, nor is the
+ * cache shrinking as the drive fills (slc_cache_pm is the size of the
+ * cache of an empty drive, static and dynamic parts together).  When the
+ * cache holds C groups, host data goes to native groups at native speed:
+ * a burst larger than the cache drops to the post-cache write speed.
+ * Folding: in idle time only, after background GC: when schedule() is
+ * called with now > idle, then while a full SLC group not holding the open
+ * PU exists, take the next one in group id order from a cursor (which
+ * moves past it), at t = idle (updated after each fold), if
+ *	t + W <= now,	W = sum over its pages holding k >= 1 valid slots of
+ *			  (slc_read_ns + k * t_c) + P * (pu_slots * t_c +
+ *			  prog_ns),  P = ceil(valid / pu_slots)
+ * and fold it: the page reads (of k slots, tR = slc_read_ns) ready at t on
+ * its LUN, then P native PU programs (no host slots) ready at the end of
+ * the last read, on the same LUN; then the group leaves the cache and is
+ * native (its data keeps its mapping: the fold's cost is modelled, the
+ * move is not).  Folds count in media_read_bytes and media_write_bytes
+ * and in slc_folds; an erase of an SLC group (GC) also takes it out of
+ * the cache.  As with background GC, a fold ends by now: it never delays
+ * a request.  GC's W bound ("Garbage collection") uses slc_read_ns for
+ * the pages of an SLC victim and stays a bound, as slc_prog_ns <= prog_ns.
+ *
  * ==== Flexible Data Placement ====
  *
  * (NVMe TP4146.)  FDP is on when fdp_rgs = R > 0; with fdp_rgs = 0
@@ -488,6 +526,8 @@
 
 #define CONV_MAX_PE_CYCLES		1000000U
 #define CONV_MAX_READ_ERROR_PPM		1000000U
+#define CONV_MAX_SLC_CACHE_PM		1000U
+#define CONV_MAX_SLC_READ_NS		10000000U
 #define CONV_SPARE_THRESH_PCT		10U
 
 #define CONV_GC_GREEDY			0U
@@ -626,6 +666,12 @@ struct conv_fdp {
  *                     firmware time overlaps freely; 1..64: the controller
  *                     cores that run them, a ceiling on commands per second
  *                     (see "Firmware cores")
+ * @slc_cache_pm:      SLC cache ("SLC cache"): its size in per mille of the
+ *                     capacity, 0..1000 (0: none; FDP must be off)
+ * @slc_prog_ns:       program of one PU in SLC mode, 1..prog_ns (ignored
+ *                     without an SLC cache)
+ * @slc_read_ns:       tR of any read of a page in SLC mode, 1..10000000
+ *                     (ignored without an SLC cache)
  */
 struct conv_params {
 	u64 capacity;
@@ -658,6 +704,9 @@ struct conv_params {
 	u32 fdp_persistent;
 	u32 plane_reads;
 	u32 fw_cores;
+	u32 slc_cache_pm;
+	u32 slc_prog_ns;
+	u32 slc_read_ns;
 };
 
 /*
@@ -715,7 +764,26 @@ struct conv_params {
 	.pe_cycles = 7000,						\
 }
 
-/* QLC, Intel 660p 2 TB-class: 4 channels, PCIe 3.0 x4, no SLC cache. */
+/*
+ * Consumer TLC with an SLC cache, Samsung 970 EVO Plus 1 TB-class: 8
+ * channels, PCIe 3.0 x4, a 42 GB (4.2%) TurboWrite cache.
+ */
+#define CONV_PARAMS_TLC_970EVOPLUS {					\
+	.op_percent = 7, .nr_channels = 8, .luns_per_channel = 4,	\
+	.planes_per_lun = 2, .pages_per_block = 96,			\
+	.page_size = 16384, .oneshot_pages = 3, .cell_bits = 3,		\
+	.read_4k_ns = { 40000, 40000, 40000 },				\
+	.read_page_ns = { 45000, 45000, 45000 },			\
+	.prog_ns = 1700000, .erase_ns = 3500000,			\
+	.channel_mbps = 800, .link_mbps = 3500,				\
+	.fw_read_ns = 5000, .fw_write_ns = 15000, .fw_other_ns = 1000,	\
+	.buffer_kib = 8192, .gc_policy = CONV_GC_GREEDY,		\
+	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 2,		\
+	.pe_cycles = 3000,						\
+	.slc_cache_pm = 42, .slc_prog_ns = 850000, .slc_read_ns = 30000, \
+}
+
+/* QLC, Intel 660p 2 TB-class: 4 channels, PCIe 3.0 x4, SLC cache. */
 #define CONV_PARAMS_QLC {						\
 	.op_percent = 10, .nr_channels = 4, .luns_per_channel = 4,	\
 	.planes_per_lun = 4, .pages_per_block = 96,			\
@@ -728,6 +796,7 @@ struct conv_params {
 	.buffer_kib = 4096, .gc_policy = CONV_GC_GREEDY,		\
 	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 2,		\
 	.pe_cycles = 1000,						\
+	.slc_cache_pm = 140, .slc_prog_ns = 1900000, .slc_read_ns = 60000, \
 }
 
 /*
@@ -852,6 +921,14 @@ struct conv_model {
 	struct conv_fdp *fdp;	/* NULL: FDP off */
 
 	u64 fw_core_free[CONV_MAX_FW_CORES];	/* "Firmware cores" */
+	/* SLC cache ("SLC cache"); slc NULL: none */
+	u8 *slc;		/* [T] 1: the group is in SLC mode */
+	u32 slc_cap;		/* groups the cache may hold */
+	u32 nr_slc;		/* groups in SLC mode */
+	u32 nr_slc_full;	/* of them full (fold candidates) */
+	u32 slc_scan;		/* fold cursor (group id) */
+	bool slc_host;		/* conv_open_pu() opens for host data */
+	u64 slc_folds;		/* groups folded so far */
 };
 
 /* Fill @p with the default drive and CONV_DEFAULT_CAPACITY. */
@@ -889,8 +966,9 @@ u64 conv_model_schedule(struct conv_model *m, const struct model_req *req);
  * Forget pending work: every resource idle, programmed data out of the
  * buffer, the open PU's entry time 0, the waiting writes' at forgotten
  * ("Durability").  Mappings, the open PU's contents and number, free
- * lists, group ages, the counters and the wear (erase counts, bad and
- * retired groups, read only, the read-error generator) stay.
+ * lists, group ages, the counters, the wear (erase counts, bad and
+ * retired groups, read only, the read-error generator) and the SLC cache
+ * (which groups are in SLC mode, the fold cursor) stay.
  */
 void conv_model_reset(struct conv_model *m);
 

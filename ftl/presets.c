@@ -67,9 +67,15 @@ const struct ftl_preset ftl_presets[] = {
 		.conv = CONV_PARAMS_TLC_DC,
 	},
 	{
+		.name = "tlc-970evoplus",
+		.type = FTL_PRESET_CONV,
+		.desc = "Samsung 970 EVO Plus 1 TB-like TLC NAND SSD with an SLC cache (4.2% of the capacity), PCIe 3.0 x4",
+		.conv = CONV_PARAMS_TLC_970EVOPLUS,
+	},
+	{
 		.name = "qlc",
 		.type = FTL_PRESET_CONV,
-		.desc = "QLC NAND SSD, PCIe 3.0 x4, slow programs and erases",
+		.desc = "Intel 660p 2 TB-like QLC NAND SSD with an SLC cache (14% of the capacity), PCIe 3.0 x4, slow programs and erases",
 		.conv = CONV_PARAMS_QLC,
 	},
 	/*

@@ -196,6 +196,46 @@ static void test_fdp_rows(void)
 	}
 }
 
+/*
+ * The SLC caches (conv.h "SLC cache"): exact parameters, none elsewhere,
+ * and the cache of a 16 GiB namespace (Ls = 4194304 slots):
+ *	qlc: floor(4194304 * 140 / 1000) = 587202 slots / G = 1536 -> 382
+ *	tlc-970evoplus: 176160 slots / G = 768 -> 229 groups
+ */
+static void test_slc_rows(void)
+{
+	static const struct {
+		const char *name;
+		u32 pm, prog, read, cap;
+	} want[] = {
+		{ "qlc", 140, 1900000, 60000, 382 },
+		{ "tlc-970evoplus", 42, 850000, 30000, 229 },
+	};
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ftl_nr_presets; i++)
+		if (ftl_presets[i].type == FTL_PRESET_CONV &&
+		    ftl_presets[i].conv.slc_cache_pm)
+			n++;
+	EXPECT_EQ_U64(n, UNIT_ARRAY_SIZE(want));
+	for (i = 0; i < UNIT_ARRAY_SIZE(want); i++) {
+		int k = ftl_preset_find(want[i].name);
+		struct conv_params c;
+		struct conv_model m;
+
+		if (k < 0)
+			FAIL("%s: missing", want[i].name);
+		c = ftl_presets[k].conv;
+		EXPECT_EQ_U64(c.slc_cache_pm, want[i].pm);
+		EXPECT_EQ_U64(c.slc_prog_ns, want[i].prog);
+		EXPECT_EQ_U64(c.slc_read_ns, want[i].read);
+		c.capacity = 16ULL << 30;
+		EXPECT_EQ_INT(conv_model_init(&m, &c), 0);
+		EXPECT_EQ_U64(m.slc_cap, want[i].cap);
+		conv_model_exit(&m);
+	}
+}
+
 /* At 64 GiB (32 zones of the largest preset) with 4 KiB and 512 B LBAs. */
 static void test_zns_rows_valid(void)
 {
@@ -305,6 +345,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(nvm_rows_valid),
 	UNIT_TEST(conv_rows_valid),
 	UNIT_TEST(fdp_rows),
+	UNIT_TEST(slc_rows),
 	UNIT_TEST(zns_rows_valid),
 	UNIT_TEST(zns_auto_limits),
 	UNIT_TEST(kv_rows_valid),

@@ -140,6 +140,11 @@ static const struct sim_param conv_params_table[] = {
 	      "1: each plane reads on its own, 0: a read takes the die"),
 	PARAM(struct conv_params, fw_cores,
 	      "controller cores running firmware times, 0 = unlimited"),
+	PARAM(struct conv_params, slc_cache_pm,
+	      "SLC cache, per mille of the capacity, 0 = none, ..1000"),
+	PARAM(struct conv_params, slc_prog_ns,
+	      "SLC-mode program of one program unit, 1..prog_ns"),
+	PARAM(struct conv_params, slc_read_ns, "SLC-mode tR of any page read"),
 };
 
 static void conv_defaults(void *p)

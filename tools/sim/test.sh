@@ -201,6 +201,30 @@ wear_tests() {
 
 # err_exact NAME MESSAGE ARGS...: the run exits with status 2 and prints
 # exactly MESSAGE on stderr.
+# SLC cache (ftl/conv.h "SLC cache"; exact timings: tests/unit/test_slc.c).
+# tlc-970evoplus at 1G caches 14 groups (42 MiB): 32M of sequential writes
+# land in it, writes after a fill go to TLC.
+slc_tests() {
+	"$SIM" --preset tlc-970evoplus --capacity 1G rw=write bs=128k \
+		iodepth=32 io_size=32M --json >"$TMP/slc-burst.json"
+	"$SIM" --preset tlc-970evoplus --capacity 1G --phase=fill rw=write \
+		bs=128k iodepth=32 --phase=post rw=write bs=128k iodepth=32 \
+		io_size=256M --json >"$TMP/slc-post.json"
+	expect slc-burst-faster "$(python3 -c 'import json, sys
+b = json.load(open(sys.argv[1]))["phases"][-1]["ops"]["write"]["mb_per_sec"]
+p = json.load(open(sys.argv[2]))["phases"][-1]["ops"]["write"]["mb_per_sec"]
+print(b > 1.5 * p, p > 1000)' "$TMP/slc-burst.json" "$TMP/slc-post.json")" \
+		"True True"
+	"$SIM" --preset qlc --list-params >"$TMP/slc-lp.txt"
+	expect slc-qlc-params "$(awk '$1 ~ /^slc_/ { printf "%s=%s ", $1, $2 }' "$TMP/slc-lp.txt")" \
+		"slc_cache_pm=140 slc_prog_ns=1900000 slc_read_ns=60000 "
+	err_case slc-bad-prog "slc_prog_ns must be 1..prog_ns with an SLC cache" \
+		--model conv --param slc_cache_pm=10 --param slc_prog_ns=0 \
+		number_ios=1
+	err_case slc-with-fdp "slc_cache_pm must be 0 with FDP (fdp_rgs > 0)" \
+		--preset conv-fdp --param slc_cache_pm=10 number_ios=1
+}
+
 err_exact() {
 	local name=$1 msg=$2 rc
 	shift 2
@@ -702,6 +726,7 @@ expect list-params "$(awk '$1 == "read_delay" || $1 == "nr_units" { printf "%s=%
 if "$SIM" --model conv --list-params >/dev/null 2>&1; then
 	conv_tests
 	wear_tests
+	slc_tests
 	fdp_tests
 else
 	echo "conv: skipped (built without ftl/conv.h and ftl/conv.c)"
