@@ -194,8 +194,49 @@ MBS=$(echo "$BW" | awk '{ printf "%.1f", $1 * 1024 / 1000000 }')
 t_log "sequential write: $MBS MB/s (limit 20.0)"
 t_check $P/bandwidth-within-10pct sh -c "echo $MBS | awk '{ exit !(\$1 >= 18 && \$1 <= 22) }'"
 
+# ---- the calibrated drives' mechanisms in the kernel (docs/presets.md):
+# mlc-970pro reads on each plane and runs firmware time on 2 cores;
+# tlc-970evoplus and qlc take writes into an SLC cache and fold it when
+# idle.  Their values read back, bad ones are refused, and data written
+# past the cache (128 MiB; the caches are 42 and 140 per mille of 256 MiB)
+# then overwritten at random reads back intact.
+mkdir $NV/cal
+ca=$NV/cal/namespaces
+nv_mkns cal 1 256M mlc-970pro && nv_mkns cal 2 256M tlc-970evoplus &&
+    nv_mkns cal 3 256M qlc && t_pass $P/cal/enable || t_fail $P/cal/enable "see dmesg"
+t_eq $P/cal/970pro-plane-reads 1 "$(cat $ca/1/plane_reads)"
+t_eq $P/cal/970pro-fw-cores 2 "$(cat $ca/1/fw_cores)"
+t_eq $P/cal/qlc-slc-cache-pm 140 "$(cat $ca/3/slc_cache_pm)"
+t_check $P/cal/evoplus-has-slc-cache [ "$(cat $ca/2/slc_cache_pm)" -gt 0 ]
+t_eq $P/cal/970pro-no-slc-cache 0 "$(cat $ca/1/slc_cache_pm)"
+# refused: a change while enabled; out of range values at enable
+t_expect_fail $P/cal/enabled-refuses-change sh -c "echo 0 >$ca/1/plane_reads"
+echo 0 >$ca/3/enable
+bad_enable() {  # <name> <attribute> <value>: enable refused, then the old value back
+    old=$(cat $ca/3/$2)
+    echo "$3" >$ca/3/$2
+    t_expect_fail $P/cal/$1 sh -c "echo 1 >$ca/3/enable"
+    echo "$old" >$ca/3/$2
+}
+bad_enable plane-reads-2-refused plane_reads 2
+bad_enable fw-cores-65-refused fw_cores 65
+bad_enable slc-pm-1001-refused slc_cache_pm 1001
+bad_enable slc-prog-above-native-refused slc_prog_ns $(($(cat $ca/3/prog_ns) + 1))
+t_check $P/cal/qlc-enable-again sh -c "echo 1 >$ca/3/enable"
+echo 1 >$NV/cal/enable
+for n in 1 2 3; do
+    D=$(nv_wait_dev cal $n) || { t_fail $P/cal/ns$n-device "no block device"; continue; }
+    fio --name=fill --filename="$D" --rw=write --bs=128k --iodepth=16 --size=128M \
+        $FIO_VERIFY --output=/tmp/cv.cal$n >/dev/null 2>&1 &&
+        t_pass $P/cal/ns$n-fill-verify || t_fail $P/cal/ns$n-fill-verify "$(tail -n 5 /tmp/cv.cal$n)"
+    usleep 300000	# idle: the cache folds
+    fio --name=rand --filename="$D" --rw=randwrite --bs=4k --iodepth=16 --size=128M \
+        --io_size=32M $FIO_VERIFY --output=/tmp/cv.cal$n >/dev/null 2>&1 &&
+        t_pass $P/cal/ns$n-random-verify || t_fail $P/cal/ns$n-random-verify "$(tail -n 5 /tmp/cv.cal$n)"
+done
+
 # ---- teardown
-nv_rmctrl nand fid bw
+nv_rmctrl nand fid bw cal
 t_eq $P/pool-free-again "$(sed -n 's/^size //p' $NV/pool)" "$(sed -n 's/^free //p' $NV/pool)"
 t_check $P/rmmod rmmod nvmev
 rmmod nvme && modprobe nvme
