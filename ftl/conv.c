@@ -153,6 +153,11 @@ static u32 conv_log2_ceil(u64 n)
  *   - tPROG 3 ms, tR 80..160 us by page type, tBERS 10 ms, 667 MB/s
  *     channels, 4 planes: est., typical published figures for QLC of that
  *     generation.
+ *   - Not calibrated (host_ns 0, no plane reads, no firmware cores): the
+ *     random figures (220K read and write) are published without a queue
+ *     depth or thread count and no QD1 figure was found, so host_ns, tR
+ *     and a command-rate ceiling cannot be derived as for the Samsung
+ *     drives; qlc.conf's open rows say what each would need.
  *
  * pe_cycles, the rated program/erase cycles of a block (no maker publishes
  * them per product; the drive endurance ratings bound them):
