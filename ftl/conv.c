@@ -98,9 +98,9 @@ static u32 conv_log2_ceil(u64 n)
  *   - firmware times: est. from the P4500/P4510 sheets (random read 85 us,
  *     random write 20 us, sequential write 13 us).
  *
- * CONV_PARAMS_TLC_970EVOPLUS, Samsung 970 EVO Plus 1 TB (tools/calib/
- * drives/tlc-970evoplus.conf has the figures, their sources and nvmev-sim's
- * results):
+ * CONV_PARAMS_TLC_970EVOPLUS, Samsung 970 EVO Plus 1 TB (calibrated against
+ * its rated figures by the 970 PRO's method: tools/calib/drives/
+ * tlc-970evoplus.conf, host_ns 11.9 us):
  *   - Samsung Phoenix controller (8 channels), 9x-layer TLC V-NAND, PCIe
  *     3.0 x4, 1 GB LPDDR4; rated 3500 MB/s sequential read, 3300 MB/s
  *     write into the TurboWrite (SLC) buffer and 1700 MB/s after it, 600k /
@@ -111,10 +111,34 @@ static u32 conv_log2_ceil(u64 n)
  *   - 8 channels x 4 dies, 2 planes, 16 KiB pages, 3-page one-shot: est.
  *     (32 dies of 256 Gb for 1 TB).
  *   - prog_ns 1700 us: est., so that 32 dies write ~1700 MB/s after the
- *     cache (nvmev-sim: 1790); slc_prog_ns 850 us: est., so that the cache
- *     takes ~3300 MB/s; tR 40 us (one value for every page type: Samsung
- *     publishes none), slc_read_ns 30 us: est.; fw_write_ns 15 us: est.,
- *     from the QD1 write rating (60k IOPS: 16.7 us per write).
+ *     cache (fitted to that row); slc_prog_ns 850 us: est., so that the
+ *     cache takes ~3300 MB/s (fitted to that row).
+ *   - fw_cores = 2, as for the 970 PRO (the same Phoenix controller);
+ *     fw_write_ns 3.6 us from the QD32 random write figure, taken as the
+ *     controller's command-rate ceiling (2 cores / 550K = 3.64 us;
+ *     nvmev-sim without the ceiling, fw_cores 0: 713K, the SLC cache and
+ *     the link); fw_read_ns 3.3 us from the QD32 random read figure the
+ *     same way (2 cores / 600K = 3.33 us; with fw_cores 0: 758K).  Both
+ *     are below the 970 PRO's 4 / 5 us: 600K reads/s cannot pass two
+ *     cores at 5 us, and the firmware was reworked for this drive's NAND
+ *     (Digit).
+ *   - host_ns 11.9 us (tools/calib): from the QD1 write, acked from the
+ *     buffer: 1/60K = 16.7 us = host + fw_write_ns (3.6) + t_l (1.2).
+ *   - tR 31 us for every page type (read_page_ns 36 us: est., +5 us as
+ *     before; Samsung publishes no per-type figure): from the two QD1
+ *     figures, in which the host's time cancels: 1/19K - 1/60K = 35.97
+ *     us = fw_read_ns + tR + t_c + t_l - fw_write_ns - t_l, so tR =
+ *     35.97 - 3.3 - 5.12 + 3.6 = 31.1 us.  After the row's fill, 96% of
+ *     the data is in native TLC blocks, so the QD1 read measures native
+ *     tR (with slc_read_ns = 31 us the row moves by 0.1%).  31 us is below the
+ *     ~50 us Samsung announced for its 9x-layer V-NAND: the figures leave
+ *     no more time per read unless host_ns is smaller.
+ *   - plane_reads = 1: est., as for the 970 PRO (Samsung V-NAND); it adds
+ *     ~9% to the QD32 random read (548K -> 596K in nvmev-sim), which the
+ *     fw_read_ns ceiling of 606K bounds.
+ *   - slc_read_ns 30 us: est. (not calibrated: no row reads the cache).
+ *   - Fitted rows: seqwrite, seqwrite-post, rr-qd32, rw-qd32, rw-qd1 (via
+ *     host_ns), rr-qd1 (via tR); seqread is a prediction (link bound).
  *
  * CONV_PARAMS_QLC, Intel 660p 2 TB (tools/calib/drives/qlc.conf):
  *   - Silicon Motion SM2263 (4 channels), Intel 64-layer 1 Tb QLC dies (16
@@ -129,6 +153,11 @@ static u32 conv_log2_ceil(u64 n)
  *   - tPROG 3 ms, tR 80..160 us by page type, tBERS 10 ms, 667 MB/s
  *     channels, 4 planes: est., typical published figures for QLC of that
  *     generation.
+ *   - Not calibrated (host_ns 0, no plane reads, no firmware cores): the
+ *     random figures (220K read and write) are published without a queue
+ *     depth or thread count and no QD1 figure was found, so host_ns, tR
+ *     and a command-rate ceiling cannot be derived as for the Samsung
+ *     drives; qlc.conf's open rows say what each would need.
  *
  * pe_cycles, the rated program/erase cycles of a block (no maker publishes
  * them per product; the drive endurance ratings bound them):

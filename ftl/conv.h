@@ -765,21 +765,22 @@ struct conv_params {
 }
 
 /*
- * Consumer TLC with an SLC cache, Samsung 970 EVO Plus 1 TB-class: 8
- * channels, PCIe 3.0 x4, a 42 GB (4.2%) TurboWrite cache.
+ * Samsung 970 EVO Plus 1 TB: consumer TLC, 8 channels, PCIe 3.0 x4, a 42 GB
+ * (4.2%) TurboWrite (SLC) cache; independent plane reads, 2 firmware cores
+ * (calibration: tools/calib/drives/).
  */
 #define CONV_PARAMS_TLC_970EVOPLUS {					\
 	.op_percent = 7, .nr_channels = 8, .luns_per_channel = 4,	\
 	.planes_per_lun = 2, .pages_per_block = 96,			\
 	.page_size = 16384, .oneshot_pages = 3, .cell_bits = 3,		\
-	.read_4k_ns = { 40000, 40000, 40000 },				\
-	.read_page_ns = { 45000, 45000, 45000 },			\
+	.read_4k_ns = { 31000, 31000, 31000 },				\
+	.read_page_ns = { 36000, 36000, 36000 },			\
 	.prog_ns = 1700000, .erase_ns = 3500000,			\
 	.channel_mbps = 800, .link_mbps = 3500,				\
-	.fw_read_ns = 5000, .fw_write_ns = 15000, .fw_other_ns = 1000,	\
+	.fw_read_ns = 3300, .fw_write_ns = 3600, .fw_other_ns = 1000,	\
 	.buffer_kib = 8192, .gc_policy = CONV_GC_GREEDY,		\
 	.gc_threshold_pct = 1, .bg_gc_threshold_pct = 2,		\
-	.pe_cycles = 3000,						\
+	.pe_cycles = 3000, .plane_reads = 1, .fw_cores = 2,		\
 	.slc_cache_pm = 42, .slc_prog_ns = 850000, .slc_read_ns = 30000, \
 }
 

@@ -69,7 +69,7 @@ const struct ftl_preset ftl_presets[] = {
 	{
 		.name = "tlc-970evoplus",
 		.type = FTL_PRESET_CONV,
-		.desc = "Samsung 970 EVO Plus 1 TB-like TLC NAND SSD with an SLC cache (4.2% of the capacity), PCIe 3.0 x4",
+		.desc = "Samsung 970 EVO Plus 1 TB: TLC NAND SSD with an SLC cache (4.2% of the capacity), PCIe 3.0 x4, independent plane reads, 2 firmware cores",
 		.conv = CONV_PARAMS_TLC_970EVOPLUS,
 	},
 	{
