@@ -135,14 +135,19 @@ resets_during_io
 # ---- a reset while a deallocate of the whole namespace is running (the
 # longest single command there is: it zeroes 2 GiB)
 reset_during_deallocate() {
-    local pid rd_pid rd_ms t0 d_ms
+    local pid rd_pid rd_ms t0 d_ms d2_ms
     # How long one takes depends on the kernel's memset under TCG (2.6 s on
-    # 6.1, under 0.4 s seen on 6.12): time one, then reset a third of the
-    # way into the next.
+    # 6.1, under 0.4 s seen on 6.12): time two, then reset a third of the
+    # way into the next by the faster (one slowed by the host, 1350 ms
+    # against ~400, put the reset after the next had ended)
     t0=$(now_ms)
     t_check $P/dealloc-timed $BLKDISCARD -f "$NVMEV_NS" || return
     d_ms=$(($(now_ms) - t0))
-    t_log "one whole-namespace deallocate took $d_ms ms"
+    t0=$(now_ms)
+    $BLKDISCARD -f "$NVMEV_NS" || return
+    d2_ms=$(($(now_ms) - t0))
+    t_log "two whole-namespace deallocates took $d_ms and $d2_ms ms"
+    [ "$d2_ms" -lt "$d_ms" ] && d_ms=$d2_ms
     t_check $P/dealloc-fill fio --name=fill --filename="$NVMEV_NS" --rw=write --bs=1M \
         --ioengine=libaio --direct=1 --iodepth=4 --size=32M --offset=1G \
         --buffer_pattern=0xa5 --eta=never || return
