@@ -1463,19 +1463,11 @@ static void conv_slc_leave(struct conv_model *m, u32 g)
 }
 
 /*
- * A PU program in SLC mode: nand_program() with slc_prog_ns for prog_ns
- * (nand.h has no program of another length, so the copied timing is
- * swapped for the call).
+ * A PU program in SLC mode: nand_program_ns() with slc_prog_ns.
  */
 static u64 conv_slc_program(struct conv_model *m, u32 lun, u64 t, u32 nhost)
 {
-	u32 saved = m->nand.prog_ns;
-	u64 pend;
-
-	m->nand.prog_ns = m->p.slc_prog_ns;
-	pend = nand_program(&m->nand, lun, t, nhost);
-	m->nand.prog_ns = saved;
-	return pend;
+	return nand_program_ns(&m->nand, lun, t, nhost, m->p.slc_prog_ns);
 }
 
 /*
@@ -1487,20 +1479,13 @@ static u64 conv_slc_program(struct conv_model *m, u32 lun, u64 t, u32 nhost)
 static u64 conv_page_read(struct conv_model *m, u32 lun, u32 ppa, u32 k,
 			  u64 t)
 {
-	u32 type = conv_page_type(m, ppa), r4, rp;
 	u32 plane = conv_page_plane(m, ppa);
-	u64 e;
 
 	if (!m->slc || !m->slc[ppa / m->grp_slots])
-		return nand_plane_read(&m->nand, lun, plane, type, k, t);
-	r4 = m->nand.read_4k_ns[type];
-	rp = m->nand.read_page_ns[type];
-	m->nand.read_4k_ns[type] = m->p.slc_read_ns;
-	m->nand.read_page_ns[type] = m->p.slc_read_ns;
-	e = nand_plane_read(&m->nand, lun, plane, type, k, t);
-	m->nand.read_4k_ns[type] = r4;
-	m->nand.read_page_ns[type] = rp;
-	return e;
+		return nand_plane_read(&m->nand, lun, plane,
+				       conv_page_type(m, ppa), k, t);
+	return nand_plane_read_tr(&m->nand, lun, plane, m->p.slc_read_ns, k,
+				  t);
 }
 
 /*

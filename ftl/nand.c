@@ -293,10 +293,14 @@ u64 nand_op(struct nand *n, u32 lun, u64 t, u64 a, u64 x, u64 b)
 
 /* ---- NAND operations ---------------------------------------------------- */
 
-static u64 nand_read_planes(struct nand *n, u32 lun, u32 p0, u32 np,
-			    u32 type, u32 k, u64 t)
+static u32 nand_tr(const struct nand *n, u32 type, u32 k)
 {
-	u32 tr = k == 1 ? n->read_4k_ns[type] : n->read_page_ns[type];
+	return k == 1 ? n->read_4k_ns[type] : n->read_page_ns[type];
+}
+
+static u64 nand_read_planes(struct nand *n, u32 lun, u32 p0, u32 np,
+			    u32 tr, u32 k, u64 t)
+{
 	u64 x = nand_mul(k, n->t_ch);
 	u64 s = nand_op_planes(n, lun, p0, np, t, tr, x, 0);
 
@@ -306,15 +310,22 @@ static u64 nand_read_planes(struct nand *n, u32 lun, u32 p0, u32 np,
 
 u64 nand_page_read(struct nand *n, u32 lun, u32 type, u32 k, u64 t)
 {
-	return nand_read_planes(n, lun, 0, n->rplanes, type, k, t);
+	return nand_read_planes(n, lun, 0, n->rplanes, nand_tr(n, type, k), k,
+				t);
+}
+
+u64 nand_plane_read_tr(struct nand *n, u32 lun, u32 plane, u32 tr, u32 k,
+		       u64 t)
+{
+	if (n->rplanes == 1)
+		return nand_read_planes(n, lun, 0, 1, tr, k, t);
+	return nand_read_planes(n, lun, plane, 1, tr, k, t);
 }
 
 u64 nand_plane_read(struct nand *n, u32 lun, u32 plane, u32 type, u32 k,
 		    u64 t)
 {
-	if (n->rplanes == 1)
-		return nand_read_planes(n, lun, 0, 1, type, k, t);
-	return nand_read_planes(n, lun, plane, 1, type, k, t);
+	return nand_plane_read_tr(n, lun, plane, nand_tr(n, type, k), k, t);
 }
 
 /* The buffer's min-heap on the time each programmed PU frees its slots. */
@@ -359,11 +370,11 @@ static void nand_heap_pop(struct nand *n)
 	h[i] = last;
 }
 
-u64 nand_program(struct nand *n, u32 lun, u64 t, u32 nhost)
+u64 nand_program_ns(struct nand *n, u32 lun, u64 t, u32 nhost, u32 prog)
 {
 	u64 x = nand_mul(n->g.pu_slots, n->t_ch);
-	u64 s = nand_op(n, lun, t, 0, x, n->prog_ns);
-	u64 pend = nand_add(nand_add(s, x), n->prog_ns);
+	u64 s = nand_op(n, lun, t, 0, x, prog);
+	u64 pend = nand_add(nand_add(s, x), prog);
 
 	if (pend > n->last_pend)
 		n->last_pend = pend;
@@ -372,6 +383,11 @@ u64 nand_program(struct nand *n, u32 lun, u64 t, u32 nhost)
 	nand_count(&n->st.media_write_bytes,
 		   (u64)n->g.pu_slots * NAND_SLOT_SIZE);
 	return pend;
+}
+
+u64 nand_program(struct nand *n, u32 lun, u64 t, u32 nhost)
+{
+	return nand_program_ns(n, lun, t, nhost, n->prog_ns);
 }
 
 u64 nand_erase(struct nand *n, u32 lun, u64 t)

@@ -265,12 +265,19 @@ u64 nand_page_read(struct nand *n, u32 lun, u32 type, u32 k, u64 t);
 u64 nand_plane_read(struct nand *n, u32 lun, u32 plane, u32 type, u32 k,
 		    u64 t);
 
+/* The same with the read time @tr given (e.g. an SLC-mode read). */
+u64 nand_plane_read_tr(struct nand *n, u32 lun, u32 plane, u32 tr, u32 k,
+		       u64 t);
+
 /*
  * A PU program on LUN @lun ready at @t holding @nhost buffered slots
  * (pushed on the heap when there is a buffer and @nhost > 0); returns its
  * end.  Counts media_write_bytes, updates last_pend.
  */
 u64 nand_program(struct nand *n, u32 lun, u64 t, u32 nhost);
+
+/* The same with the program time @prog given (e.g. an SLC-mode program). */
+u64 nand_program_ns(struct nand *n, u32 lun, u64 t, u32 nhost, u32 prog);
 
 /* An erase of one group on LUN @lun ready at @t; returns its end. */
 u64 nand_erase(struct nand *n, u32 lun, u64 t);
